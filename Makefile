@@ -1,0 +1,63 @@
+# Distans: two commands for a newcomer.
+#   make demo   the product with demo data and live traffic at http://127.0.0.1:8000
+#   make test   the whole suite: ruff, mypy (strict on the core), import rules, pytest
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+LOCALE := src/distans/locale
+PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
+MO_FILES := $(PO_FILES:.po=.mo)
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
+
+.PHONY: demo test install messages lint typecheck pytest pytest-postgres bench clean
+
+install: $(STAMP) $(MO_FILES)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+messages: $(STAMP)  ## re-extract translatable strings into the .po files (developers)
+	$(BIN)/python scripts/update_messages.py
+
+demo: install
+	$(BIN)/distans demo
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy
+
+# The pure core's tests run without Django at all; then everything else.
+pytest: install
+	$(BIN)/python -m pytest -q -p no:django tests/core
+	$(BIN)/python -m pytest -q --ignore=tests/core
+
+# The web side once more against PostgreSQL (the core needs no database; tests/concurrency
+# already runs on PostgreSQL; the browser tests drive the embedded SQLite demo).
+pytest-postgres: install
+	DATABASE_URL=$(PG_URL) DISTANS_TEST_DB=postgres $(BIN)/python -m pytest -q tests/web; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+
+# axe-core (accessibility checks inside the browser tests) from the npm registry into a
+# git-ignored node_modules; without npm the axe checks skip with a one-line reason.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then npm install --no-save --no-audit --no-fund --silent axe-core@4 >/dev/null; \
+	else echo "npm not found: accessibility (axe-core) checks will be skipped"; fi
+
+test: install $(AXE) lint typecheck pytest pytest-postgres
+
+bench: install
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

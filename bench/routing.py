@@ -1,0 +1,291 @@
+"""End-to-end routing benchmark (issue 3). Prints one JSON object.
+
+    .venv/bin/python bench/routing.py [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
+
+- ``core_decisions_per_s``: from bench/routing_core.py (the pure core, one full round,
+  2,000 agents, 10,000 waiting).
+- ``offer_latency_ms``: with 2,000 agents each on a phone call and 10,000 calls waiting
+  (PostgreSQL, the per-process router thread as in a server): an agent finishes a call
+  (wrap-up 0) and we measure from that commit to the commit of the round that offered
+  that agent the next call; and with an empty queue and free agents, from a contact's
+  arrival commit to its offer's commit. p50/p99 over the samples of both.
+- ``e2e_contacts_per_s``: 2,000 available agents (capacity 3 chats / 5 e-mails), no
+  backlog; contacts are created through ``do_create_contact`` by 2 processes
+  (PostgreSQL) or 1 (SQLite, its supported layout) as fast as they can, with the
+  router thread routing; contacts/s from the first arrival to the last offer
+  committed. The event log is then checked for double offers (must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AGENTS = 2000
+WAITING = 10000
+
+
+def _django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "distans.config.settings")
+    import django
+
+    django.setup()
+
+
+def _seed(agents: int, waiting: int, busy: bool, channel: str) -> int:
+    """Bulk setup (not through actions: this is the stage, not the measurement)."""
+    from django.utils import timezone
+
+    from distans.accounts.models import Organisation, Person
+    from distans.contacts.models import Contact
+    from distans.routing.models import AgentState, Queue
+
+    org = Organisation.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
+    queues = [
+        Queue.objects.create(
+            organisation=org, name=f"Q{i}", code=f"q{i}", always_open=True,
+            wrap_up_seconds=0, offer_timeout_seconds=600, max_consecutive_timeouts=1000,
+        )
+        for i in range(10)
+    ]
+    people = Person.objects.bulk_create(
+        [
+            Person(email=f"a{i}-{org.pk}@bench.example", full_name=f"Agent {i}", organisation=org, password="!")  # noqa: S106 — "!" = unusable password
+            for i in range(agents)
+        ]
+    )
+    states = AgentState.objects.bulk_create(
+        [AgentState(organisation=org, person=p, presence="busy" if busy else "available") for p in people]
+    )
+    through = AgentState.queues.through
+    through.objects.bulk_create(
+        [
+            through(agentstate_id=s.pk, queue_id=queues[(i + k) % len(queues)].pk)
+            for i, s in enumerate(states)
+            for k in range(3)
+        ]
+    )
+    now = timezone.now()
+    rows = []
+    if busy:
+        rows += [
+            Contact(organisation=org, queue=queues[i % 10], channel=channel, status="active", agent=p,
+                    enqueued_at=now, queue_entered_at=now, accepted_at=now)
+            for i, p in enumerate(people)
+        ]
+    rows += [
+        Contact(organisation=org, queue=queues[i % 10], channel=channel, status="waiting",
+                enqueued_at=now, queue_entered_at=now)
+        for i in range(waiting)
+    ]
+    Contact.objects.bulk_create(rows, batch_size=2000)
+    return int(org.pk)
+
+
+def latency(samples: int) -> dict[str, object]:
+    """Runs inside a process set up for the database; returns latencies in ms.
+
+    The measuring thread does not poll (that would steal the router thread's GIL):
+    the wrapped round records the moment it returned (after its commit) and which
+    agents and contacts got offers, and sets an event."""
+    import threading
+
+    from distans.contacts.models import Contact
+    from distans.routing import actions, dispatcher, rounds
+    from distans.routing.models import Queue
+
+    watched: dict[str, int | None] = {"agent": None, "org": None}
+    hit = threading.Event()
+    hit_at: list[float] = []
+    original_apply = rounds.apply_result
+
+    def recording_apply(organisation_id, result, open_offers, now, contacts_by_id=None):  # type: ignore[no-untyped-def]
+        outcome = original_apply(organisation_id, result, open_offers, now, contacts_by_id)
+        offered_agents = {int(o.agent_id) for o in result.offers}
+        if watched["agent"] in offered_agents or (result.offers and watched["org"] == organisation_id):
+            from django.db import transaction
+
+            transaction.on_commit(lambda: (hit_at.append(time.perf_counter()), hit.set()))
+        return outcome
+
+    rounds.apply_result = recording_apply
+    os.environ["DISTANS_ROUTING_MODE"] = "thread"
+
+    # 1. An agent becomes free with 10,000 waiting.
+    org_id = _seed(AGENTS, WAITING, busy=True, channel="phone")
+    dispatcher.router().wake(org_id)  # first round: nothing to offer (all busy), warms caches
+    time.sleep(3)
+    free_ms = []
+    active = list(
+        Contact.objects.filter(organisation_id=org_id, status="active").select_related("agent")[:samples]
+    )
+    for contact in active:
+        hit.clear()
+        hit_at.clear()
+        watched.update(agent=contact.agent_id, org=None)
+        actions.do_complete_contact(contact.agent, contact.pk, topic="bench")
+        t0 = time.perf_counter()
+        if hit.wait(10):
+            free_ms.append((hit_at[0] - t0) * 1000)
+    # 2. A contact arrives with free agents and an empty queue.
+    org2 = _seed(200, 0, busy=False, channel="chat")
+    queue = Queue.objects.filter(organisation_id=org2).first()
+    arrival_ms = []
+    for _ in range(samples):
+        hit.clear()
+        hit_at.clear()
+        watched.update(agent=None, org=org2)
+        t0 = time.perf_counter()
+        actions.do_create_contact(queue, "chat")  # t0 is taken just before, so this
+        # measure includes the arrival's own insert and commit (a slight overestimate)
+        if hit.wait(10):
+            arrival_ms.append((hit_at[0] - t0) * 1000)
+        time.sleep(0.02)
+    rounds.apply_result = original_apply
+    both = sorted(free_ms + arrival_ms)
+
+    def pct(values: list[float], q: float) -> float | None:
+        if not values:
+            return None
+        return round(sorted(values)[min(len(values) - 1, int(q * len(values)))], 2)
+
+    return {
+        "p50": pct(both, 0.5),
+        "p99": pct(both, 0.99),
+        "agent_free_p50": pct(free_ms, 0.5),
+        "agent_free_p99": pct(free_ms, 0.99),
+        "arrival_p50": pct(arrival_ms, 0.5),
+        "arrival_p99": pct(arrival_ms, 0.99),
+        "samples": len(both),
+        "note": "agent_free: 2,000 agents on calls, 10,000 waiting; arrival: 200 free agents, empty queue",
+    }
+
+
+def arrivals(org_id: int, count: int) -> None:
+    from distans.routing import actions
+    from distans.routing.models import Queue
+
+    os.environ["DISTANS_ROUTING_MODE"] = "thread"
+    queues = list(Queue.objects.filter(organisation_id=org_id))
+    for i in range(count):
+        actions.do_create_contact(queues[i % len(queues)], "chat" if i % 2 else "email")
+    time.sleep(2)  # let this process's router thread finish its last rounds
+
+
+def _code(call: str) -> list[str]:
+    """A child Python that imports this module with Django set up and runs ``call``."""
+    prefix = f"import sys, json, os; sys.path.insert(0, {str(ROOT)!r}); import bench.routing as b; "
+    return [sys.executable, "-c", prefix + call]
+
+
+def _last_line(env: dict[str, str], call: str) -> str:
+    result = subprocess.run(_code(call), env=env, capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def e2e(env: dict[str, str], processes: int, total: int) -> dict[str, object]:
+    org_id = int(_last_line(env, f"b._django({{}}); print(b._seed({AGENTS}, 0, False, 'chat'))"))
+    per = total // processes
+    started = time.perf_counter()
+    workers = [
+        subprocess.Popen(_code(f"b._django({{}}); b.arrivals({org_id}, {per})"), env=env)
+        for _ in range(processes)
+    ]
+    import psycopg  # noqa: F401  (only for the PostgreSQL check below)
+
+    _django(env)
+    from distans.contacts.models import Contact
+    from distans.routing.models import Offer, RoutingEvent
+
+    offered_at_end = None
+    deadline = time.perf_counter() + 600
+    while time.perf_counter() < deadline:
+        waiting = Contact.objects.filter(organisation_id=org_id, status="waiting").count()
+        created = Contact.objects.filter(organisation_id=org_id).count()
+        if created >= per * processes and waiting == 0:
+            offered_at_end = time.perf_counter()
+            break
+        time.sleep(0.05)
+    for worker in workers:
+        worker.wait(timeout=600)
+    elapsed = (offered_at_end or time.perf_counter()) - started
+    offers = Offer.objects.filter(organisation_id=org_id).count()
+    doubles = _double_offers(org_id, RoutingEvent)
+    return {"contacts_per_s": round(per * processes / elapsed, 1), "contacts": per * processes,
+            "offers": offers, "double_offers": doubles, "processes": processes,
+            "completed": offered_at_end is not None}
+
+
+def _double_offers(org_id: int, RoutingEvent) -> int:  # type: ignore[no-untyped-def]
+    open_offer: set[int] = set()
+    doubles = 0
+    for name, contact_id in RoutingEvent.objects.filter(organisation_id=org_id).order_by("id").values_list("name", "contact_id"):
+        if name == "offered":
+            if contact_id in open_offer:
+                doubles += 1
+            open_offer.add(contact_id)
+        elif name in ("accepted", "declined", "offer_timed_out", "offer_cancelled"):
+            open_offer.discard(contact_id)
+    return doubles
+
+
+def _migrate(env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "distans", "migrate", "--quiet"], env=env, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--contacts", type=int, default=5000)
+    args = parser.parse_args()
+    import runpy
+
+    core = runpy.run_path(str(ROOT / "bench" / "routing_core.py"))["run"]()
+    import psycopg
+
+    name = f"distans_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(args.pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    pg_env = {**os.environ, "DATABASE_URL": args.pg_url.rsplit("/", 1)[0] + "/" + name,
+              "DISTANS_VAR_DIR": tempfile.mkdtemp(), "DJANGO_SETTINGS_MODULE": "distans.config.settings",
+              "LOG_LEVEL": "ERROR"}
+    pg_env.pop("REDIS_URL", None)
+    sqlite_dir = tempfile.mkdtemp()
+    sqlite_env = {**pg_env, "DATABASE_URL": f"sqlite:///{sqlite_dir}/bench.sqlite3", "DISTANS_VAR_DIR": sqlite_dir}
+    try:
+        _migrate(pg_env)
+        _migrate(sqlite_env)
+        lat = json.loads(_last_line(pg_env, f"b._django({{}}); print(json.dumps(b.latency({args.samples})))"))
+        e2e_pg = json.loads(_last_line(pg_env, f"print(json.dumps(b.e2e(dict(os.environ), 2, {args.contacts})))"))
+        e2e_sqlite = json.loads(
+            _last_line(sqlite_env, f"print(json.dumps(b.e2e(dict(os.environ), 1, {args.contacts})))")
+        )
+    finally:
+        with psycopg.connect(args.pg_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(json.dumps({
+        "core_decisions_per_s": core.get("core_decisions_per_s"),
+        "offer_latency_ms": lat,
+        "e2e_contacts_per_s": {"sqlite": e2e_sqlite["contacts_per_s"], "postgresql": e2e_pg["contacts_per_s"]},
+        "e2e_detail": {"sqlite": e2e_sqlite, "postgresql": e2e_pg},
+        "double_offers": e2e_pg["double_offers"] + e2e_sqlite["double_offers"],
+        "agents": AGENTS,
+        "waiting": WAITING,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""Benchmark of the pure routing core (no Django, no database).
+
+Prints one JSON object. Method:
+
+- Scenario: 20 queues (5 per strategy), 2,000 agents (90 % available, 5 % busy with
+  chats, 5 % on break; each serves 4 queues; skills at levels 1–9, 30 % also speak
+  English), 10,000 waiting contacts on mixed channels (phone 40 %, chat 30 %, e-mail
+  20 %, form 5 %, callback 5 %). Priorities, call types and waits are sampled from the
+  real Anonymous Bank 1999 call log (``--data``, queued calls only): the call type sets
+  the required skill (PS retail, PE retail + English, IN internet, NE stocks,
+  NW new customers, TT technical) and the queue group. Without the file, the same
+  shape is drawn synthetically (reported as ``"data": "synthetic"``).
+- ``core_decisions_per_s``: one full ``route()`` round over that state (every free
+  agent can take something, so ~1,800 offers plus any overflow/fallback decisions) —
+  decisions divided by the round's wall time; median of ``--repeats`` rounds.
+  ``core_decisions_per_cpu_s`` divides by the process's CPU time instead (less
+  sensitive to other jobs on a shared machine).
+- ``steady_round_ms``: a round where only 20 agents are free and 10,000 wait (the
+  steady state of a busy centre: the cost is dominated by the O(C) heap build).
+- ``per_event_latency_us``: ``best_agent_for_contact`` with every routable member of
+  the queue as candidates (~360 agents, the worst case: no SQL pre-filtering), and
+  ``best_contact_for_agent`` with the first 20 contacts by ``contact_rank`` of each of
+  the agent's 4 queues (what an indexed SQL query would return). p50/p99 over 2,000 events.
+- ``index``: the same two events through :class:`RoutingIndex` (per-queue sorted lists),
+  state = the scenario after the full round's offers were applied; each event's time
+  includes the index updates it causes (``put_contact``/``put_offer``).
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from distans.core.routing import (
+    Agent,
+    Channel,
+    Contact,
+    FallbackKind,
+    OverflowRule,
+    Presence,
+    Queue,
+    Strategy,
+    WideningStep,
+    contact_rank,
+    route,
+)
+from distans.core.routing.index import RoutingIndex
+from distans.core.routing.per_event import best_agent_for_contact, best_contact_for_agent
+
+DEFAULT_DATA = "../shared/data/anonymous_bank_1999/january.txt.gz"
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+AGENTS = 2000
+WAITING = 10000
+QUEUES = 20
+TYPE_SKILL = {
+    "PS": ("retail", 3),
+    "PE": ("retail", 3),
+    "IN": ("internet", 5),
+    "NE": ("stocks", 6),
+    "NW": ("new_customers", 4),
+    "TT": ("technical", 6),
+}
+SKILLS = sorted({skill for skill, _ in TYPE_SKILL.values()})
+CHANNELS = (
+    [Channel.PHONE] * 8
+    + [Channel.CHAT] * 6
+    + [Channel.EMAIL] * 4
+    + [Channel.FORM, Channel.CALLBACK]
+)
+
+
+def _seconds(text: str) -> int:
+    hours, minutes, seconds = (int(part) for part in text.split(":"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def load_bank_calls(path: Path) -> tuple[list[tuple[int, str, int]], int]:
+    """Queued calls as (priority, type, waited seconds), and how many malformed rows were skipped."""
+    calls: list[tuple[int, str, int]] = []
+    skipped = 0
+    with gzip.open(path, "rt", encoding="latin-1") as rows:
+        next(rows)
+        for row in rows:
+            fields = row.rstrip("\n").split("\t")
+            try:
+                priority, call_type, q_start, q_time = (
+                    int(fields[3]),
+                    fields[4],
+                    fields[9],
+                    int(fields[11]),
+                )
+                queued = _seconds(q_start) > 0
+            except (IndexError, ValueError):
+                skipped += 1
+                continue
+            if call_type not in TYPE_SKILL:
+                skipped += 1
+            elif queued:
+                calls.append((priority, call_type, q_time))
+    return calls, skipped
+
+
+def synthetic_calls(rng: random.Random) -> list[tuple[int, str, int]]:
+    types = ["PS"] * 70 + ["NW"] * 21 + ["NE"] * 5 + ["TT"] * 2 + ["IN", "PE"]
+    return [
+        (rng.choice([0, 1, 2, 2]), rng.choice(types), int(rng.expovariate(1 / 90)))
+        for _ in range(20000)
+    ]
+
+
+def build_queues() -> list[Queue]:
+    strategies = list(Strategy)
+    queues = []
+    for i in range(QUEUES):
+        overflow = (
+            (OverflowRule(f"q{(i + 1) % QUEUES:02d}", after_seconds=300),) if i % 4 == 0 else ()
+        )
+        queues.append(
+            Queue(
+                f"q{i:02d}",
+                strategy=strategies[i % 4],
+                aging_per_minute=0.5,
+                widening=(WideningStep(60, 3), WideningStep(120, None)),
+                overflow=overflow,
+                max_wait_seconds=900,
+                fallback=FallbackKind.CALLBACK_OFFER,
+            )
+        )
+    return queues
+
+
+def build_agents(rng: random.Random, free: int | None = None) -> list[Agent]:
+    queue_ids = [f"q{i:02d}" for i in range(QUEUES)]
+    agents = []
+    for i in range(AGENTS):
+        roll = rng.random()
+        presence, load = Presence.AVAILABLE, {}
+        if roll > 0.95:
+            presence = Presence.BREAK
+        elif roll > 0.90:
+            presence, load = Presence.BUSY, {Channel.CHAT: rng.randint(1, 2)}
+        if free is not None and i >= free:
+            presence, load = Presence.BUSY, {Channel.PHONE: 1}
+        skills = {"retail": rng.randint(1, 9)}
+        for skill in rng.sample([s for s in SKILLS if s != "retail"], rng.randint(1, 3)):
+            skills[skill] = rng.randint(1, 9)
+        agents.append(
+            Agent(
+                f"agent{i:04d}",
+                presence=presence,
+                queue_ids=frozenset(rng.sample(queue_ids, 4)),
+                skills=skills,
+                languages=frozenset({"sv", "en"}) if rng.random() < 0.3 else frozenset({"sv"}),
+                load=load,
+                presence_changed_at=NOW - timedelta(seconds=rng.randint(0, 3600)),
+                break_reason="lunch" if presence is Presence.BREAK else None,
+            )
+        )
+    return agents
+
+
+def build_contacts(
+    rng: random.Random, calls: list[tuple[int, str, int]], count: int, prefix: str = "c"
+) -> list[Contact]:
+    type_queues = {
+        t: [f"q{(k * 3 + j) % QUEUES:02d}" for j in range(4)]
+        for k, t in enumerate(sorted(TYPE_SKILL))
+    }
+    contacts = []
+    for i in range(count):
+        priority, call_type, q_time = rng.choice(calls)
+        skill, level = TYPE_SKILL[call_type]
+        waited = min(q_time, 600) + rng.random()
+        contacts.append(
+            Contact(
+                f"{prefix}{i:05d}",
+                channel=rng.choice(CHANNELS),
+                queue_id=rng.choice(type_queues[call_type]),
+                enqueued_at=NOW - timedelta(seconds=waited),
+                priority=priority,
+                required_skills={skill: level},
+                language="en" if call_type == "PE" else None,
+            )
+        )
+    return contacts
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def bench_index(
+    queue_map: dict[str, Queue],
+    agents: list[Agent],
+    contacts: list[Contact],
+    offers: list,
+    calls: list[tuple[int, str, int]],
+    rng: random.Random,
+) -> dict[str, object]:
+    """Per-event picks through RoutingIndex, each including the index update it causes."""
+    started = time.perf_counter()
+    index = RoutingIndex(queue_map)
+    for agent in agents:
+        index.put_agent(agent)
+    for contact in contacts:
+        index.put_contact(contact)
+    build_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    for offer in offers:
+        index.put_offer(offer)
+    apply_us = (time.perf_counter() - started) * 1e6 / max(1, len(offers))
+    arrived_us, freed_us, made = [], [], 0
+    cpu_started = time.process_time()
+    for contact in build_contacts(rng, calls, 2000, prefix="idx"):
+        started = time.perf_counter()
+        index.put_contact(contact)
+        offer = index.best_agent_for(contact, NOW)
+        if offer is not None:
+            index.put_offer(offer)
+            made += 1
+        arrived_us.append((time.perf_counter() - started) * 1e6)
+    for agent in rng.sample(agents, 2000):
+        started = time.perf_counter()
+        offer = index.best_contact_for(index.agents[agent.id], NOW)
+        if offer is not None:
+            index.put_offer(offer)
+            made += 1
+        freed_us.append((time.perf_counter() - started) * 1e6)
+    cpu_per_event_us = (time.process_time() - cpu_started) * 1e6 / 4000
+    return {
+        "build_ms": round(build_ms, 1),
+        "put_offer_us_mean": round(apply_us, 1),
+        "contact_arrived_us": {
+            "p50": round(percentile(arrived_us, 0.5)),
+            "p99": round(percentile(arrived_us, 0.99)),
+        },
+        "agent_free_us": {
+            "p50": round(percentile(freed_us, 0.5)),
+            "p99": round(percentile(freed_us, 0.99)),
+        },
+        "events": 4000,
+        "offers_made": made,
+        "cpu_us_per_event": round(cpu_per_event_us, 1),
+        "events_per_cpu_s": round(1e6 / cpu_per_event_us),
+    }
+
+
+def run(data: str = DEFAULT_DATA, repeats: int = 15, seed: int = 20261123) -> dict[str, object]:
+    rng = random.Random(seed)
+    path = Path(data)
+    if path.exists():
+        calls, skipped = load_bank_calls(path)
+        source = f"{path.name} ({len(calls)} queued calls, {skipped} malformed rows skipped)"
+    else:
+        calls, source = synthetic_calls(rng), "synthetic"
+    queues = build_queues()
+    queue_map = {q.id: q for q in queues}
+    agents = build_agents(rng)
+    contacts = build_contacts(rng, calls, WAITING)
+
+    rates, cpu_rates, round_ms, decisions = [], [], [], 0
+    for _ in range(repeats):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        result = route(NOW, queue_map, contacts, agents)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        decisions = len(result.decisions)
+        rates.append(decisions / elapsed)
+        cpu_rates.append(decisions / cpu if cpu > 0 else float("nan"))
+        round_ms.append(elapsed * 1000)
+    offers = len(result.offers)
+
+    busy_agents = build_agents(random.Random(seed + 1), free=20)
+    steady_ms = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        steady = route(NOW, queue_map, contacts, busy_agents)
+        steady_ms.append((time.perf_counter() - started) * 1000)
+
+    members: dict[str, list[Agent]] = {q.id: [] for q in queues}
+    for agent in agents:
+        if agent.presence in (Presence.AVAILABLE, Presence.BUSY):
+            for queue_id in agent.queue_ids:
+                members[queue_id].append(agent)
+    ranked: dict[str, list[Contact]] = {q.id: [] for q in queues}
+    for contact in sorted(contacts, key=lambda c: contact_rank(c, queue_map[c.queue_id])):
+        ranked[contact.queue_id].append(contact)
+    arrivals = build_contacts(rng, calls, 2000, prefix="new")
+    arrived_us, freed_us = [], []
+    cpu_started = time.process_time()
+    for contact in arrivals:
+        candidates = members[contact.queue_id]
+        started = time.perf_counter()
+        best_agent_for_contact(NOW, contact, queue_map[contact.queue_id], candidates)
+        arrived_us.append((time.perf_counter() - started) * 1e6)
+    arrived_cpu_us = (time.process_time() - cpu_started) * 1e6 / len(arrivals)
+    freed_agents = rng.sample(agents, 2000)
+    cpu_started = time.process_time()
+    for agent in freed_agents:
+        candidates = [c for q in agent.queue_ids for c in ranked[q][:20]]
+        started = time.perf_counter()
+        best_contact_for_agent(NOW, agent, queue_map, candidates)
+        freed_us.append((time.perf_counter() - started) * 1e6)
+    freed_cpu_us = (time.process_time() - cpu_started) * 1e6 / len(freed_agents)
+
+    index_figures = bench_index(queue_map, agents, contacts, result.offers, calls, rng)
+
+    return {
+        "core_decisions_per_s": round(statistics.median(rates)),
+        "core_decisions_per_s_best": round(max(rates)),
+        "core_decisions_per_cpu_s": round(statistics.median(cpu_rates)),
+        "core_round_ms": {
+            "median": round(statistics.median(round_ms), 1),
+            "min": round(min(round_ms), 1),
+        },
+        "decisions_per_round": decisions,
+        "offers_per_round": offers,
+        "steady_round_ms": {
+            "median": round(statistics.median(steady_ms), 1),
+            "offers": len(steady.offers),
+        },
+        "per_event_latency_us": {
+            "contact_arrived": {
+                "p50": round(percentile(arrived_us, 0.5)),
+                "p99": round(percentile(arrived_us, 0.99)),
+                "cpu_mean": round(arrived_cpu_us),
+                "candidates_mean": round(
+                    statistics.mean(len(members[c.queue_id]) for c in arrivals)
+                ),
+            },
+            "agent_free": {
+                "p50": round(percentile(freed_us, 0.5)),
+                "p99": round(percentile(freed_us, 0.99)),
+                "cpu_mean": round(freed_cpu_us),
+                "candidates": 80,
+            },
+        },
+        "index": index_figures,
+        "agents": AGENTS,
+        "waiting": WAITING,
+        "queues": QUEUES,
+        "repeats": repeats,
+        "data": source,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--data", default=DEFAULT_DATA, help="Anonymous Bank month (gzip'd TSV)")
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    json.dump(run(args.data, args.repeats), sys.stdout)
+    sys.stdout.write("\n")

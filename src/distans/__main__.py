@@ -1,0 +1,3 @@
+from distans.cli.main import main
+
+raise SystemExit(main())

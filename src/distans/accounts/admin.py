@@ -1,0 +1,170 @@
+"""The Django admin, scoped: an organisation admin sees and edits only rows of their
+own organisation; installation superusers see everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from distans.accounts import actions
+from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
+
+
+class DistansAdminSite(admin.AdminSite):
+    site_header = _("Distans administration")
+    site_title = _("Distans")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(
+            user.is_active
+            and (user.is_superuser or getattr(user, "is_org_admin", False))  # type: ignore[union-attr]
+        )
+
+
+site = DistansAdminSite(name="admin")
+
+
+def _org_id(request: HttpRequest) -> int | None:
+    return getattr(request.user, "organisation_id", None)
+
+
+class OrgScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Rows and choices limited to the admin's organisation; organisation set on save."""
+
+    org_field = "organisation"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.org_field}_id": _org_id(request)})
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.org_field == "organisation":
+            excluded.append("organisation")
+        return excluded
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser:
+            related = db_field.related_model
+            if related is Organisation:
+                field.queryset = Organisation.objects.filter(pk=_org_id(request))
+            elif hasattr(related, "organisation"):
+                field.queryset = field.queryset.filter(organisation_id=_org_id(request))
+        return field
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not request.user.is_superuser and self.org_field == "organisation":
+            obj.organisation_id = _org_id(request)
+        super().save_model(request, obj, form, change)
+        if obj.organisation_id:
+            actions.do_record_audit(
+                obj.organisation,
+                request.user,  # type: ignore[arg-type]
+                "changed" if change else "created",
+                obj,
+                {"fields": list(form.changed_data)},
+            )
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser or getattr(request.user, "is_org_admin", False))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._allowed(request)
+
+
+@admin.register(Site, site=site)
+class SiteAdmin(OrgScopedAdmin):
+    list_display = ["name", "kind", "seat_capacity"]
+
+
+@admin.register(Team, site=site)
+class TeamAdmin(OrgScopedAdmin):
+    list_display = ["name", "leader"]
+
+
+@admin.register(Person, site=site)
+class PersonAdmin(OrgScopedAdmin):
+    list_display = ["full_name", "email", "team", "is_agent", "is_team_leader", "is_supervisor"]
+    search_fields = ["full_name", "email"]
+    fields = [
+        "organisation",
+        "full_name",
+        "email",
+        "phone",
+        "language",
+        "team",
+        "is_agent",
+        "is_team_leader",
+        "is_supervisor",
+        "is_org_admin",
+        "is_active",
+    ]
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        fields = list(self.fields)
+        if not request.user.is_superuser:
+            fields.remove("organisation")
+        return fields
+
+
+@admin.register(AuditEntry, site=site)
+class AuditEntryAdmin(OrgScopedAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Organisation, site=site)
+class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "slug", "time_zone"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk=_org_id(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser or getattr(request.user, "is_org_admin", False))
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return bool(request.user.is_superuser)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from distans.accounts.admin import OrgScopedAdmin, site
+from distans.channels_email.models import Mailbox
+
+
+class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Mailbox
+        fields = "__all__"
+        widgets = {
+            "imap_password": forms.PasswordInput(render_value=True),
+            "smtp_password": forms.PasswordInput(render_value=True),
+        }
+
+
+@admin.register(Mailbox, site=site)
+class MailboxAdmin(OrgScopedAdmin):
+    form = MailboxForm
+    list_display = ["address", "queue", "active", "last_fetched_at", "last_error", "last_error_at"]
+    list_filter = ["active"]
+    search_fields = ["address"]
+    readonly_fields = ["last_fetched_at", "last_error", "last_error_at", "uidvalidity", "last_uid"]
+    fieldsets = [
+        (None, {"fields": ["organisation", "queue", "address", "active", "auto_acknowledge"]}),
+        (
+            _("Incoming (IMAP)"),
+            {
+                "fields": [
+                    "imap_host",
+                    "imap_port",
+                    "use_ssl",
+                    "imap_username",
+                    "imap_password",
+                    "folder",
+                ]
+            },
+        ),
+        (
+            _("Outgoing (SMTP)"),
+            {
+                "fields": [
+                    "smtp_host",
+                    "smtp_port",
+                    "smtp_use_tls",
+                    "smtp_username",
+                    "smtp_password",
+                    "from_name",
+                ]
+            },
+        ),
+        (_("Handling"), {"fields": ["case_tag_template", "max_message_bytes"]}),
+        (_("Status"), {"fields": readonly_fields}),
+    ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        if request.user.is_superuser:
+            return self.fieldsets
+        first = [f for f in self.fieldsets[0][1]["fields"] if f != "organisation"]
+        return [(None, {"fields": first}), *self.fieldsets[1:]]

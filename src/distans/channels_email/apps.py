@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsEmailConfig(AppConfig):
+    name = "distans.channels_email"
+    label = "channels_email"
+    verbose_name = _("E-mail")
+
+    def ready(self) -> None:
+        from distans.channels_email.outbound import send_email_reply
+        from distans.contacts.replies import register_reply_sender
+
+        register_reply_sender("email", send_email_reply)

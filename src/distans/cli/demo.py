@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+GROUP = None
+NAME = "demo"
+HELP = "Run the demo: database, demo organisation, server, worker and live traffic."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-traffic", action="store_true", help="do not start demo traffic")
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DEBUG", "0")
+    from distans.cli import _django
+
+    _django.setup()
+    _django.ensure_database_reachable()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from distans.demo.data import demo_logins, load_demo
+
+    organisation = load_demo()
+    url = f"http://{args.host}:{args.port}"
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "distans", "serve", "--host", args.host, "--port", str(args.port)]
+        )
+    ]
+    if not args.no_traffic:
+        children.append(subprocess.Popen([sys.executable, "-m", "distans.demo", url]))
+    print(f"\nDistans demo for {organisation.name} is starting at {url}")
+    print("Demo logins (password in the last column):")
+    for role, email, password in demo_logins():
+        print(f"  {role:<12} {email:<34} {password}")
+    print("Ctrl-C stops everything.\n", flush=True)
+
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.3)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
+    if failed and not stopping:
+        print("distans: error: a demo process stopped unexpectedly", file=sys.stderr)
+        return 1
+    print("demo stopped")
+    return 0

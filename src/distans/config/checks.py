@@ -1,0 +1,41 @@
+"""System checks that refuse unsafe deployments, saying why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register("distans")
+def check_process_layout(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    errors: list[Error] = []
+    multi = settings.DISTANS_SERVE_WORKERS > 1 or settings.DISTANS_SEPARATE_WORKER
+    if not multi:
+        return errors
+    what = (
+        f"--workers {settings.DISTANS_SERVE_WORKERS}"
+        if settings.DISTANS_SERVE_WORKERS > 1
+        else "a separate worker process"
+    )
+    if not settings.REDIS_URL:
+        errors.append(
+            Error(
+                f"{what} needs REDIS_URL: without Redis each process has its own in-memory "
+                "channel layer, so live updates from one process never reach pages served "
+                "by another.",
+                hint="Set REDIS_URL=redis://127.0.0.1:6379/0, or run one process.",
+                id="distans.E001",
+            )
+        )
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        errors.append(
+            Error(
+                f"{what} needs PostgreSQL: SQLite serialises every write, and routing "
+                "claims across processes need row locks.",
+                hint="Set DATABASE_URL=postgresql://user@host/dbname, or run one process.",
+                id="distans.E002",
+            )
+        )
+    return errors

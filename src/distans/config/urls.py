@@ -1,0 +1,37 @@
+"""URL configuration: every app with a ``urls.py`` is mounted under its own prefix."""
+
+from importlib import import_module
+
+from django.urls import include, path
+
+from distans.accounts.admin import site as admin_site
+from distans.api.main import api
+
+# app → URL prefix. An app without urls.py is skipped.
+APP_PREFIXES = {
+    "team": "team/",
+    "desk": "desk/",
+    "wallboard": "wallboard/",
+    "topics": "topics/",
+    "reports": "reports/",
+    "planning": "planning/",
+    "channels_chat": "chat/",
+    "channels_email": "email/",
+    "telephony": "telephony/",
+}
+
+urlpatterns = [
+    path("", include("distans.web.urls")),
+    path("account/", include("distans.accounts.urls")),
+    path("admin/", admin_site.urls),
+    path("api/", api.urls),
+]
+
+for _app, _prefix in APP_PREFIXES.items():
+    try:
+        import_module(f"distans.{_app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"distans.{_app}.urls":
+            raise
+        continue
+    urlpatterns.append(path(_prefix, include(f"distans.{_app}.urls")))

@@ -1,0 +1,99 @@
+"""A contact: one inquiry from a citizen or customer, on any channel."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from distans.accounts.models import OrgOwned
+from distans.contacts.choices import Channel, ContactStatus, MessageDirection
+
+
+class Contact(OrgOwned):
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    queue = models.ForeignKey(
+        "routing.Queue", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("queue")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ContactStatus.choices, default=ContactStatus.WAITING
+    )
+    priority = models.IntegerField(_("priority"), default=0)
+    required_skills = models.JSONField(default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    # Place in line (kept across callback, overflow and transfer) and current queue entry.
+    enqueued_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
+    queue_entered_at = models.DateTimeField(default=timezone.now)
+    target_agent = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    excluded_agent_ids = models.JSONField(default=list, blank=True)
+    visited_queue_ids = models.JSONField(default=list, blank=True)
+    # Who is asking.
+    customer_name = models.CharField(_("name"), max_length=200, blank=True)
+    customer_email = models.EmailField(_("e-mail"), blank=True)
+    customer_phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    # Handling.
+    agent = models.ForeignKey(
+        "accounts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_contacts",
+        verbose_name=_("agent"),
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    fallback_kind = models.CharField(max_length=32, blank=True)
+    topic = models.CharField(_("topic"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    external_id = models.CharField(max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="contact_org_status"),
+            models.Index(fields=["agent", "status"], name="contact_agent_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_channel_display()}"
+
+    @property
+    def case_number(self) -> str:
+        return f"{self.pk}"
+
+
+class Message(OrgOwned):
+    """One message of a contact's conversation, whatever the channel: an e-mail in or
+    out, a chat line, the form's text, an internal note. The desktop shows them all
+    the same way; channel apps write them."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=10, choices=MessageDirection.choices)
+    author = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sender = models.CharField(max_length=300, blank=True)  # customer name/address as given
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)  # already sanitised when stored
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Channel-specific identity (e-mail Message-ID, chat client message id …).
+    external_id = models.CharField(max_length=998, blank=True, db_index=True)
+    meta = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["contact", "created_at"], name="message_contact_at")]
+
+
+class Attachment(OrgOwned):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    file = models.FileField(upload_to="attachments/%Y/%m/")

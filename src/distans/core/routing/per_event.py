@@ -1,0 +1,181 @@
+"""Per-event routing: one decision for one event, without a full round.
+
+- :func:`best_agent_for_contact` — "a contact arrived (or its offer ended)": the
+  agent the queue's strategy picks among the given candidates.
+- :func:`best_contact_for_agent` — "an agent became free": the waiting contact with
+  the highest effective priority (then earliest arrival) the agent may take, across
+  the agent's queues.
+
+Both apply exactly the rules of :func:`distans.core.routing.route` (eligibility,
+widening, capacity incl. open offers, exclusions, person transfers, opening hours)
+and cost O(candidates). The caller keeps the candidate lists short: e.g. SQL
+``WHERE queue AND presence IN (available, busy)`` for agents, and the first K contacts
+per queue ``ORDER BY rank`` (:func:`contact_rank`) for contacts.
+"""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from distans.core.routing.agent_pool import skill_score
+from distans.core.routing.model import (
+    ROUTABLE_PRESENCES,
+    Agent,
+    Channel,
+    Contact,
+    Offer,
+    Queue,
+    Strategy,
+)
+from distans.core.routing.rules import (
+    channel_is_free,
+    effective_priority,
+    effective_requirements,
+    meets,
+    occupancy,
+    waited_seconds,
+)
+
+
+def _load_with_offers(agent: Agent, offers: Sequence[Offer]) -> Mapping[Channel, int]:
+    """The agent's load plus one per open offer in ``offers`` (already the agent's own)."""
+    if not offers:
+        return agent.load
+    load = dict(agent.load)
+    for offer in offers:
+        load[offer.channel] = load.get(offer.channel, 0) + 1
+    return load
+
+
+def _open_offers_by_agent(offers: Iterable[Offer], now: datetime) -> dict[str, list[Offer]]:
+    by_agent: dict[str, list[Offer]] = {}
+    for offer in offers:
+        if offer.expires_at > now:
+            by_agent.setdefault(offer.agent_id, []).append(offer)
+    return by_agent
+
+
+def _make_offer(contact: Contact, agent: Agent, queue: Queue, now: datetime) -> Offer:
+    expires_at = now + timedelta(seconds=queue.offer_timeout_seconds)
+    return Offer(contact.id, agent.id, queue.id, contact.channel, now, expires_at)
+
+
+def best_agent_for_contact(
+    now: datetime,
+    contact: Contact,
+    queue: Queue,
+    agents: Iterable[Agent],
+    offers: Iterable[Offer] = (),
+    round_robin_after: str | None = None,
+) -> Offer | None:
+    """Return the offer the queue's strategy makes for ``contact``, or ``None``.
+
+    ``agents``: candidates (any order; non-routable or non-members are skipped).
+    ``offers``: the open offers of these agents (they reserve capacity) and of the
+    contact (if it has one, ``None`` is returned). ``round_robin_after``: the queue's
+    cursor (the agent it offered last).
+    """
+    by_agent = _open_offers_by_agent(offers, now)
+    if any(o.contact_id == contact.id for os in by_agent.values() for o in os):
+        return None
+    if not queue.is_open(now):
+        return None
+    required, language = effective_requirements(contact, queue, waited_seconds(contact, now))
+    channel, queue_id, target = contact.channel, contact.queue_id, contact.target_agent_id
+    excluded = contact.excluded_agent_ids
+    eligible: list[tuple[Agent, Mapping[Channel, int]]] = []
+    for agent in agents:
+        if agent.presence not in ROUTABLE_PRESENCES:
+            continue
+        if target is not None:
+            if agent.id != target:
+                continue
+        elif queue_id not in agent.queue_ids:
+            continue
+        if excluded and agent.id in excluded:
+            continue
+        own = by_agent.get(agent.id)
+        load = _load_with_offers(agent, own) if own else agent.load
+        if not channel_is_free(channel, agent.capacity, load):
+            continue
+        if target is None and (required or language):
+            if not meets(agent.skills, agent.languages, required, language):
+                continue
+        eligible.append((agent, load))
+    if not eligible:
+        return None
+    chosen = min(eligible, key=_strategy_key(queue.strategy, contact, round_robin_after))[0]
+    return _make_offer(contact, chosen, queue, now)
+
+
+def _strategy_key(
+    strategy: Strategy, contact: Contact, round_robin_after: str | None
+) -> Callable[[tuple[Agent, Mapping[Channel, int]]], tuple[object, ...]]:
+    """Sort key of (agent, load) pairs for ``strategy``: the smallest is offered."""
+    if strategy is Strategy.LEAST_OCCUPIED:
+        return lambda pair: (occupancy(pair[0].capacity, pair[1]), pair[0].idle_ts, pair[0].id)
+    if strategy is Strategy.ROUND_ROBIN:
+        after = round_robin_after
+        return lambda pair: (after is not None and pair[0].id <= after, pair[0].id)
+    if strategy is Strategy.BEST_SKILL:
+        names = tuple(name for name, _ in contact.requirement_key)
+        return lambda pair: (-skill_score(pair[0], names), pair[0].idle_ts, pair[0].id)
+    return lambda pair: (pair[0].idle_ts, pair[0].id)
+
+
+def best_contact_for_agent(
+    now: datetime,
+    agent: Agent,
+    queues: Mapping[str, Queue],
+    contacts: Iterable[Contact],
+    offers: Iterable[Offer] = (),
+) -> Offer | None:
+    """Return the offer of the best waiting contact ``agent`` may take now, or ``None``.
+
+    ``contacts``: candidates from the agent's queues (and person transfers to them),
+    any order. ``offers``: open offers of the agent and of these contacts.
+    """
+    if agent.presence not in ROUTABLE_PRESENCES:
+        return None
+    offer_list = [o for o in offers if o.expires_at > now]
+    offered = {o.contact_id for o in offer_list}
+    load = _load_with_offers(agent, [o for o in offer_list if o.agent_id == agent.id])
+    free = {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
+    if not free:
+        return None
+    open_cache: dict[str, bool] = {}
+    best: tuple[float, float, str] | None = None
+    chosen: Contact | None = None
+    for contact in contacts:
+        if contact.channel not in free or contact.id in offered:
+            continue
+        if agent.id in contact.excluded_agent_ids:
+            continue
+        queue = queues.get(contact.queue_id)
+        if queue is None:
+            continue
+        if contact.target_agent_id is not None:
+            if contact.target_agent_id != agent.id:
+                continue
+        elif contact.queue_id not in agent.queue_ids:
+            continue
+        else:
+            required, language = effective_requirements(
+                contact, queue, waited_seconds(contact, now)
+            )
+            if not meets(agent.skills, agent.languages, required, language):
+                continue
+        is_open = open_cache.get(queue.id)
+        if is_open is None:
+            is_open = open_cache[queue.id] = queue.is_open(now)
+        if not is_open:
+            continue
+        key = (
+            -effective_priority(contact, queue, now),
+            contact.enqueued_ts,
+            contact.id,
+        )
+        if best is None or key < best:
+            best, chosen = key, contact
+    if chosen is None:
+        return None
+    return _make_offer(chosen, agent, queues[chosen.queue_id], now)

@@ -1,0 +1,181 @@
+"""A warm start for stage B of the staged roster: the per-day pool shifts dealt to
+people greedily, office days picked greedily.
+
+Day by day (days fewer people can work first), shifts are handed out greedily as a
+set cover of the pool's agents on shift per interval: each step gives the (unit,
+pattern) covering most missing agent-intervals per paid interval to a unit that may
+work it (availability, one shift a day, days and minutes left, daily rest); units still short get extra shifts on
+free days. Whatever cannot be dealt (cohorts are lumpy) is left to CP-SAT, which
+receives the start as a hint and improves on it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from distans.core.scheduling.people import Office, RosterRules
+from distans.core.scheduling.roster_units import Unit
+from distans.core.scheduling.templates import MINUTES_PER_DAY, ShiftPattern
+
+
+@dataclass(frozen=True, slots=True)
+class PoolDay:
+    """A day of stage A: agents per pattern, break starts (pattern, rule, offset, count)."""
+
+    pattern_counts: tuple[int, ...]
+    break_starts: tuple[tuple[int, int, int, int], ...]
+    staffed: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class WarmStart:
+    """Shift per (unit, day), office (unit, day) pairs, break starts per day."""
+
+    shifts: dict[tuple[int, int], int] = field(default_factory=dict)
+    office: set[tuple[int, int]] = field(default_factory=set)
+    breaks: list[dict[tuple[int, int, int], int]] = field(default_factory=list)
+
+
+def deal_shifts(
+    pools: Sequence[PoolDay],
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+    interval_minutes: int,
+    rules: RosterRules,
+    office: Office | None,
+) -> WarmStart:
+    """Build a warm start from the per-day pools (see module doc)."""
+    start = WarmStart()
+    minutes = [0] * len(units)
+    days_worked = [0] * len(units)
+
+    def free(u: int, d: int, j: int) -> bool:
+        unit, pattern = units[u], patterns[j]
+        if (u, d) in start.shifts or not unit.can_work(d, pattern, interval_minutes):
+            return False
+        if unit.max_days is not None and days_worked[u] >= unit.max_days:
+            return False
+        if minutes[u] + pattern.length_periods * interval_minutes > unit.max_minutes:
+            return False
+        for other_day, after in ((d - 1, True), (d + 1, False)):
+            other = start.shifts.get((u, other_day))
+            if other is None:
+                continue
+            first, second = (patterns[other], pattern) if after else (pattern, patterns[other])
+            rest = MINUTES_PER_DAY + (second.start_period - first.end_period) * interval_minutes
+            if rest < rules.min_rest_minutes:
+                return False
+        return True
+
+    def give(u: int, d: int, j: int) -> None:
+        start.shifts[(u, d)] = j
+        minutes[u] += patterns[j].length_periods * interval_minutes
+        days_worked[u] += 1
+
+    def shortfall(u: int) -> float:
+        return (units[u].min_minutes - minutes[u]) / units[u].size
+
+    def scarcity(d: int) -> tuple[int, int]:
+        able = sum(u.size for u in units if u.available_days is None or d in u.available_days)
+        return able, -sum(pools[d].pattern_counts)
+
+    for d in sorted(range(len(pools)), key=scarcity):
+        wanted = _on_shift(pools[d].pattern_counts, patterns, len(pools[d].staffed))
+        have = [0] * len(wanted)
+        while True:
+            deficit = [max(0, w - h) for w, h in zip(wanted, have, strict=True)]
+            if not any(deficit):
+                break
+            best, best_score = None, 0.0
+            for u, unit in enumerate(units):
+                capped = [min(unit.size, x) for x in deficit]
+                for j, pattern in enumerate(patterns):
+                    gain = sum(capped[pattern.start_period : pattern.end_period])
+                    score = gain / (unit.size * pattern.length_periods) + 1e-6 * shortfall(u)
+                    if gain and score > best_score and free(u, d, j):
+                        best, best_score = (u, j), score
+            if best is None:
+                break
+            give(best[0], d, best[1])
+            for period in range(patterns[best[1]].start_period, patterns[best[1]].end_period):
+                have[period] += units[best[0]].size
+    busiest = [max(range(len(patterns)), key=lambda j: pool.pattern_counts[j]) for pool in pools]
+    for u in sorted(range(len(units)), key=shortfall, reverse=True):
+        for d in sorted(range(len(pools)), key=scarcity, reverse=True):
+            if minutes[u] >= units[u].min_minutes:
+                break
+            options = [j for j in range(len(patterns)) if free(u, d, j)]
+            if options:
+                give(u, d, min(options, key=lambda j: abs(j - busiest[d])))
+    _place_breaks(start, pools, units, patterns)
+    if office is not None:
+        _pick_office_days(start, units, patterns, office, len(pools))
+    return start
+
+
+def _on_shift(counts: Sequence[int], patterns: Sequence[ShiftPattern], periods: int) -> list[int]:
+    """Agents on shift (breaks included) per interval of the pool."""
+    on = [0] * periods
+    for count, pattern in zip(counts, patterns, strict=True):
+        for period in range(pattern.start_period, pattern.end_period):
+            on[period] += count
+    return on
+
+
+def _place_breaks(
+    start: WarmStart,
+    pools: Sequence[PoolDay],
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+) -> None:
+    """The pool's break starts where the crew allows; the rest at each window's start."""
+    for d, pool in enumerate(pools):
+        crew: dict[int, int] = {}
+        for (u, day), j in start.shifts.items():
+            if day == d:
+                crew[j] = crew.get(j, 0) + units[u].size
+        counts: dict[tuple[int, int, int], int] = {}
+        left = {(j, r): crew.get(j, 0) for j in crew for r in range(len(patterns[j].break_windows))}
+        for j, r, offset, count in pool.break_starts:
+            taking = min(count, left.get((j, r), 0))
+            if taking:
+                counts[(j, r, offset)] = taking
+                left[(j, r)] -= taking
+        for (j, r), extra in left.items():
+            if extra:
+                key = (j, r, patterns[j].break_windows[r][0])
+                counts[key] = counts.get(key, 0) + extra
+        start.breaks.append(counts)
+
+
+def _pick_office_days(
+    start: WarmStart,
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+    office: Office,
+    days: int,
+) -> None:
+    """Exclusive cohorts first, each alone on its days; then the rest while seats last."""
+    periods_per_day = max(p.end_period for p in patterns)
+    seated = [[0] * periods_per_day for _ in range(days)]
+    exclusive_days: set[int] = set()
+    order = sorted(
+        range(len(units)), key=lambda u: (not units[u].exclusive_office, -units[u].min_office_days)
+    )
+    for u in order:
+        unit = units[u]
+        taken = 0
+        for d in range(days):
+            j = start.shifts.get((u, d))
+            if taken >= unit.min_office_days or j is None or d in exclusive_days:
+                continue
+            periods = range(patterns[j].start_period, patterns[j].end_period)
+            if unit.exclusive_office and any(seated[d]):
+                continue
+            if any(seated[d][p] + unit.size > office.seats for p in periods):
+                continue
+            for p in periods:
+                seated[d][p] += unit.size
+            start.office.add((u, d))
+            taken += 1
+            if unit.exclusive_office:
+                exclusive_days.add(d)

@@ -1,0 +1,138 @@
+"""The demo organisation: a municipal contact center like the seeds' (Swedish).
+
+Loading is idempotent: running ``make demo`` twice reuses the data. Apps that add
+demo data (queues, topics, schedules …) register a loader in ``DEMO_LOADERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from distans.accounts.models import Organisation, Person, Site, Team
+
+DEMO_PASSWORD = "distans-demo"  # noqa: S105 — documented demo login, demo data only
+DEMO_SLUG = "vasterby-kommun"
+DEMO_DOMAIN = "vasterby.example"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    team: str | None
+    roles: tuple[str, ...]
+    language: str = "sv"
+
+
+TEAMS = ["Lag Norr", "Lag Syd", "Lag Väst"]
+PEOPLE = [
+    DemoPerson("agent", "Anna Lindqvist", "Lag Norr", ("agent",)),
+    DemoPerson("erik", "Erik Johansson", "Lag Norr", ("agent",)),
+    DemoPerson("fatima", "Fatima Hassan", "Lag Norr", ("agent",)),
+    DemoPerson("teamleader", "Karin Berg", "Lag Norr", ("agent", "team_leader")),
+    DemoPerson("lars", "Lars Nilsson", "Lag Syd", ("agent",)),
+    DemoPerson("maja", "Maja Andersson", "Lag Syd", ("agent",)),
+    DemoPerson("omar", "Omar Ali", "Lag Syd", ("agent",)),
+    DemoPerson("sofia", "Sofia Karlsson", "Lag Syd", ("agent", "team_leader")),
+    DemoPerson("johan", "Johan Persson", "Lag Väst", ("agent",)),
+    DemoPerson("ingrid", "Ingrid Solberg", "Lag Väst", ("agent",), "nb"),
+    DemoPerson("mikael", "Mikael Ek", "Lag Väst", ("agent",)),
+    DemoPerson("elin", "Elin Holm", "Lag Väst", ("agent", "team_leader")),
+    DemoPerson("supervisor", "Jenny Ejlertsson", None, ("supervisor",)),
+    DemoPerson("admin", "Martin Arkel", None, ("org_admin", "supervisor")),
+]
+
+DEMO_LOADERS: list[Callable[[Organisation], None]] = []
+
+
+def demo_email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+@transaction.atomic
+def load_demo() -> Organisation:
+    organisation, _ = Organisation.objects.get_or_create(
+        slug=DEMO_SLUG, defaults={"name": "Västerby kommun – Kontaktcenter"}
+    )
+    Site.objects.get_or_create(
+        organisation=organisation,
+        name="Kontaktcenter",
+        defaults={"kind": "office", "address": "Stadshusgatan 1, Västerby", "seat_capacity": 8},
+    )
+    Site.objects.get_or_create(organisation=organisation, name="Hemma", defaults={"kind": "home"})
+    teams = {
+        name: Team.objects.get_or_create(organisation=organisation, name=name)[0] for name in TEAMS
+    }
+    for spec in PEOPLE:
+        email = demo_email(spec.email)
+        person = Person.objects.filter(email=email).first()
+        if person is None:
+            person = Person.objects.create_user(
+                email,
+                DEMO_PASSWORD,
+                full_name=spec.name,
+                organisation=organisation,
+                team=teams[spec.team] if spec.team else None,
+                language=spec.language,
+                is_agent="agent" in spec.roles,
+                is_team_leader="team_leader" in spec.roles,
+                is_supervisor="supervisor" in spec.roles,
+                is_org_admin="org_admin" in spec.roles,
+                is_staff="org_admin" in spec.roles,
+            )
+        if "team_leader" in spec.roles and spec.team:
+            Team.objects.filter(pk=teams[spec.team].pk, leader__isnull=True).update(leader=person)
+    _import_loaders()
+    for loader in DEMO_LOADERS:
+        loader(organisation)
+    demo_api_key(organisation)
+    return organisation
+
+
+def _import_loaders() -> None:
+    """Apps put their demo loaders in ``<app>/demo.py``; importing registers them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("distans.") and config.name != "distans.demo":
+            try:
+                import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+
+
+def demo_api_key(organisation: Organisation) -> str:
+    """The API key the demo traffic uses (kept under ./var/, created once)."""
+    from django.conf import settings
+
+    from distans.accounts.actions import do_create_api_token
+    from distans.accounts.models import ApiToken
+
+    path = settings.VAR_DIR / "demo_api_key"
+    if path.exists():
+        key = path.read_text().strip()
+        import hashlib
+
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        if ApiToken.objects.filter(key_hash=digest, organisation=organisation, is_active=True).exists():
+            return key
+    key, _ = do_create_api_token(organisation, "Demo traffic")
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, e-mail, password) for the README and the demo banner."""
+    return [
+        ("agent", demo_email("agent"), DEMO_PASSWORD),
+        ("team leader", demo_email("teamleader"), DEMO_PASSWORD),
+        ("supervisor", demo_email("supervisor"), DEMO_PASSWORD),
+        ("admin", demo_email("admin"), DEMO_PASSWORD),
+    ]

@@ -1,0 +1,130 @@
+"""Live demo traffic: simulated people and customers using the running server through
+its real front doors (HTTP login, websockets, and the channel adapters), never by
+writing to the database.
+
+Run by ``distans demo`` as a child process; stops on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import signal
+from collections.abc import Awaitable, Callable
+
+import httpx
+import websockets
+
+logger = logging.getLogger("distans.demo.traffic")
+
+# Generators register here; each gets the base URL and a stop event.
+GENERATORS: list[Callable[[str, asyncio.Event], Awaitable[None]]] = []
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
+    page = await client.get("/account/login/")
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    token = match.group(1) if match else ""
+    response = await client.post(
+        "/account/login/",
+        data={"username": email, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": f"{client.base_url}/account/login/"},
+    )
+    if response.status_code not in (200, 302) or "sessionid" not in client.cookies:
+        raise RuntimeError(f"demo login failed for {email}")
+
+
+async def colleague_online(base_url: str, email: str, password: str, stop: asyncio.Event) -> None:
+    """A colleague who comes online for a while, leaves, and comes back."""
+    ws_url = base_url.replace("http", "ws", 1) + "/ws/live/"
+    try:  # people do not all log in in the same second
+        await asyncio.wait_for(stop.wait(), timeout=random.uniform(0, 30))
+    except TimeoutError:
+        pass
+    while not stop.is_set():
+        try:
+            async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as client:
+                await login(client, email, password)
+                cookie = f"sessionid={client.cookies['sessionid']}"
+            async with websockets.connect(
+                ws_url, additional_headers={"Cookie": cookie, "Origin": base_url}
+            ):
+                stay = random.uniform(40, 240)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=stay)
+                except TimeoutError:
+                    pass
+        except (OSError, httpx.HTTPError, websockets.WebSocketException, RuntimeError) as exc:
+            logger.info("demo colleague %s: %r", email, exc)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=random.uniform(5, 60))
+        except TimeoutError:
+            pass
+
+
+async def presence_generator(base_url: str, stop: asyncio.Event) -> None:
+    from distans.demo.data import DEMO_PASSWORD, PEOPLE, demo_email
+
+    colleagues = [p for p in PEOPLE if p.team and p.email not in {"agent", "teamleader"}]
+    await asyncio.gather(
+        *(colleague_online(base_url, demo_email(p.email), DEMO_PASSWORD, stop) for p in colleagues)
+    )
+
+
+GENERATORS.append(presence_generator)
+
+
+def _discover_generators() -> None:
+    """Apps add traffic in ``distans.<app>.demo_traffic`` with ``async def generate(base_url, stop)``."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("distans."):
+            continue
+        try:
+            module = import_module(f"{config.name}.demo_traffic")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo_traffic":
+                raise
+            continue
+        if module.generate not in GENERATORS:
+            GENERATORS.append(module.generate)
+
+
+async def run_traffic(base_url: str) -> None:
+    _discover_generators()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await _wait_until_up(base_url, stop)
+    # return_exceptions: at Ctrl-C the server may stop before a generator's last request;
+    # that is the end of the demo, not an error worth a traceback.
+    results = await asyncio.gather(
+        *(generator(base_url, stop) for generator in GENERATORS), return_exceptions=True
+    )
+    for result in results:
+        if isinstance(result, Exception) and not stop.is_set():
+            logger.warning("demo traffic generator stopped: %r", result)
+
+
+async def _wait_until_up(base_url: str, stop: asyncio.Event) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        while not stop.is_set():
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.3)
+
+
+def main(base_url: str) -> None:
+    try:
+        asyncio.run(run_traffic(base_url))
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django import forms
+
+from distans.desk.models import Article
+
+
+class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Article
+        fields = ["title", "topic", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}

@@ -1,0 +1,181 @@
+"""Demo planning data: eight weeks of imported history per queue, shift templates
+(08–14 / 10–16 staggered, 8 h days), contracted hours, queue targets with a corona
+uplift, and published schedules for this week and next (small solver time limit).
+Idempotent: history is added once; a week with a published schedule is skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from zoneinfo import ZoneInfo
+
+from distans.accounts.models import Organisation, Person
+from distans.demo.data import DEMO_LOADERS
+from distans.planning import actions
+from distans.planning.choices import ScheduleStatus
+from distans.planning.models import (
+    Availability,
+    ImportedVolume,
+    PlanningSettings,
+    QueuePlan,
+    Schedule,
+    ShiftTemplate,
+)
+from distans.routing.models import Queue
+
+HISTORY_WEEKS = 8
+DEMO_SOLVER_SECONDS = 8
+# Mean contacts per working day and handle time per queue.
+VOLUMES = {
+    "allmant": (130, 240),
+    "skola": (45, 300),
+    "bygglov": (30, 420),
+    "corona": (40, 180),
+    "vaxel": (90, 60),
+}
+SIX_HOUR_BREAKS = [
+    {
+        "label": "break",
+        "duration_minutes": 15,
+        "earliest_offset_minutes": 60,
+        "latest_offset_minutes": 120,
+    },
+    {
+        "label": "lunch",
+        "duration_minutes": 30,
+        "earliest_offset_minutes": 150,
+        "latest_offset_minutes": 240,
+    },
+]
+EIGHT_HOUR_BREAKS = [
+    {
+        "label": "break",
+        "duration_minutes": 15,
+        "earliest_offset_minutes": 60,
+        "latest_offset_minutes": 120,
+    },
+    {
+        "label": "lunch",
+        "duration_minutes": 30,
+        "earliest_offset_minutes": 180,
+        "latest_offset_minutes": 270,
+    },
+    {
+        "label": "break",
+        "duration_minutes": 15,
+        "earliest_offset_minutes": 330,
+        "latest_offset_minutes": 390,
+    },
+]
+TEMPLATES = [
+    ("Tidig 08–14", 360, dt.time(8, 0), dt.time(8, 0), SIX_HOUR_BREAKS),
+    ("Sen 10–16", 360, dt.time(10, 0), dt.time(10, 30), SIX_HOUR_BREAKS),
+    ("Heldag 8 h", 480, dt.time(8, 0), dt.time(8, 30), EIGHT_HOUR_BREAKS),
+]
+
+
+def intraday_share(minutes: float) -> float:
+    """A municipal day: a morning peak around 09:30, a smaller one after lunch."""
+    hours = minutes / 60
+    return (
+        math.exp(-((hours - 9.5) ** 2) / 2.0) + 0.6 * math.exp(-((hours - 13.0) ** 2) / 1.5) + 0.15
+    )
+
+
+def _history(organisation: Organisation, today: dt.date) -> None:
+    zone = ZoneInfo(organisation.time_zone)
+    rng = random.Random(7)
+    for queue in Queue.objects.for_org(organisation):
+        if ImportedVolume.objects.for_org(organisation).filter(queue=queue).exists():
+            continue
+        daily, _aht = VOLUMES.get(queue.code, (30, 240))
+        slots = [8 * 60 + 15 * k for k in range(34)]  # 08:00–16:30
+        weights = [intraday_share(m + 7.5) for m in slots]
+        scale = daily / sum(weights)
+        rows = []
+        for back in range(HISTORY_WEEKS * 7, 0, -1):
+            day = today - dt.timedelta(days=back)
+            if day.weekday() >= 5:
+                continue
+            level = 1.15 if day.weekday() == 0 else 1.0  # Mondays are busier
+            for minutes, weight in zip(slots, weights, strict=True):
+                mean = weight * scale * level
+                count = max(0.0, round(rng.gauss(mean, math.sqrt(mean))))
+                start = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=zone)
+                rows.append(
+                    ImportedVolume(
+                        organisation=organisation, queue=queue, interval_start=start, contacts=count
+                    )
+                )
+        ImportedVolume.objects.bulk_create(rows)
+
+
+def _settings(organisation: Organisation, today: dt.date) -> None:
+    PlanningSettings.objects.get_or_create(
+        organisation=organisation,
+        defaults={"interval_minutes": 15, "solver_seconds": 20, "min_office_days_per_team": 1},
+    )
+    for name, length, earliest, latest, breaks in TEMPLATES:
+        ShiftTemplate.objects.get_or_create(
+            organisation=organisation,
+            name=name,
+            defaults={
+                "length_minutes": length,
+                "earliest_start": earliest,
+                "latest_start": latest,
+                "start_step_minutes": 30,
+                "breaks": breaks,
+            },
+        )
+    for queue in Queue.objects.for_org(organisation):
+        _daily, aht = VOLUMES.get(queue.code, (30, 240))
+        defaults: dict[str, object] = {
+            "organisation": organisation,
+            "aht_seconds": aht,
+            "service_level": 0.8,
+            "answer_within_seconds": 20 if queue.code in ("vaxel", "corona") else 60,
+            "shrinkage": 0.1,
+        }
+        if queue.code == "corona":
+            defaults.update(
+                uplift_factor=1.4,
+                uplift_from=today,
+                uplift_until=today + dt.timedelta(days=13),
+                uplift_note="Coronafrågor +40 % i två veckor",
+            )
+        QueuePlan.objects.get_or_create(queue=queue, defaults=defaults)
+    for person in Person.objects.for_org(organisation).filter(is_agent=True):
+        Availability.objects.get_or_create(
+            person=person,
+            defaults={
+                "organisation": organisation,
+                "min_hours_per_week": 18,
+                "max_hours_per_week": 32,
+                "weekdays": [0, 1, 2, 3, 4],
+            },
+        )
+
+
+def _schedules(organisation: Organisation, today: dt.date) -> None:
+    this_week = actions.week_start_of(today)
+    for week in (this_week, this_week + dt.timedelta(days=7)):
+        published = Schedule.objects.for_org(organisation).filter(
+            week_start=week, status=ScheduleStatus.PUBLISHED
+        )
+        if published.exists():
+            continue
+        schedule = Schedule.objects.create(organisation=organisation, week_start=week)
+        schedule = actions.do_solve_schedule(schedule.pk, DEMO_SOLVER_SECONDS)
+        if schedule.status == ScheduleStatus.DRAFT:
+            actions.do_publish_schedule(schedule, None)
+
+
+def load_planning_demo(organisation: Organisation) -> None:
+    today = actions.local_today(organisation)
+    _history(organisation, today)
+    _settings(organisation, today)
+    _schedules(organisation, today)
+
+
+DEMO_LOADERS.append(load_planning_demo)

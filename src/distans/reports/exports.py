@@ -1,0 +1,53 @@
+"""Report rows as CSV and XLSX (openpyxl), raw events as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+
+def rows_to_csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    if records:
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    return out.getvalue()
+
+
+def rows_to_xlsx(records: list[dict[str, Any]], title: str = "Report") -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    if records:
+        sheet.append(list(records[0]))
+        for record in records:
+            sheet.append(
+                [
+                    v if isinstance(v, (int, float, str)) or v is None else str(v)
+                    for v in record.values()
+                ]
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+EVENT_COLUMNS = ("id", "at", "name", "contact_id", "agent_id", "queue_id", "data")
+
+
+def events_to_csv_lines(events: Iterable[Any]) -> Iterable[str]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EVENT_COLUMNS)
+    yield out.getvalue()
+    for event in events:
+        out.seek(0)
+        out.truncate()
+        writer.writerow([event.pk, event.at.isoformat(), event.name, event.contact_id or "", event.agent_id or "",
+                         event.queue_id or "", json.dumps(event.data, ensure_ascii=False, sort_keys=True)])  # fmt: skip
+        yield out.getvalue()

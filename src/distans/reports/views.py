@@ -1,0 +1,146 @@
+"""The reports page for supervisors: table, SVG charts, CSV/XLSX export, raw event export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+from functools import wraps
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from distans.core.reports.periods import Granularity
+from distans.core.reports.records import DIMENSIONS
+from distans.reports import charts, exports, queries
+from distans.reports.forms import DIMENSION_LABELS, ReportForm
+
+View = Callable[..., HttpResponse]
+
+
+def supervisor_view(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: Any = request.user
+        if not user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not (
+            user.organisation_id
+            and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
+        ):
+            return HttpResponseForbidden()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _form(request: HttpRequest) -> tuple[ReportForm, dict[str, dict[str, str]]]:
+    org = request.user.organisation  # type: ignore[union-attr]
+    labels = queries.dimension_labels(org)
+    choices = {
+        d: [(v, labels.get(d, {}).get(v, v)) for v in queries.dimension_values(org, d)]
+        for d in DIMENSIONS
+    }
+    return ReportForm(request.GET, choices), labels
+
+
+def _records(
+    request: HttpRequest, form: ReportForm, labels: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
+    org = request.user.organisation  # type: ignore[union-attr]
+    group = [form.cleaned_data["group"]] if form.cleaned_data.get("group") else []
+    rows = queries.report_rows(
+        org, form.cleaned_data["start"], form.cleaned_data["end"], Granularity(form.cleaned_data["by"]),
+        group_by=group, filters=form.filters(),
+    )  # fmt: skip
+    records = []
+    for row in rows:
+        record = row.as_dict()
+        for name in group:
+            record[name] = labels.get(name, {}).get(record[name], record[name]) or "–"
+        records.append(record)
+    return records
+
+
+@require_GET
+@supervisor_view
+def index(request: HttpRequest) -> HttpResponse:
+    form, labels = _form(request)
+    context: dict[str, Any] = {"form": form, "records": [], "dimension_labels": DIMENSION_LABELS}
+    if form.is_valid():
+        records = _records(request, form, labels)
+        context["records"] = records
+        context["group"] = form.cleaned_data.get("group") or ""
+        context["settings_row"] = queries.report_settings(request.user.organisation)  # type: ignore[union-attr]
+        if not context["group"] and records:
+            period_labels = [r["period"] for r in records]
+            context["volume_chart"] = charts.bar_chart(
+                period_labels,
+                [(_("Offered"), [float(r["offered"]) for r in records]),
+                 (_("Answered"), [float(r["answered"]) for r in records])],
+            )  # fmt: skip
+            context["sl_chart"] = charts.bar_chart(
+                period_labels,
+                [(_("Service level"), [100.0 * (r["service_level"] or 0.0) for r in records])],
+            )
+        context["query"] = request.GET.urlencode()
+    return render(request, "reports/index.html", context)
+
+
+def _export(request: HttpRequest, kind: str) -> HttpResponse:
+    form, labels = _form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            _("The report's settings are not valid."), status=400, content_type="text/plain"
+        )
+    records = _records(request, form, labels)
+    if kind == "xlsx":
+        response = HttpResponse(
+            exports.rows_to_xlsx(records),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            exports.rows_to_csv(records), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="report.{kind}"'
+    return response
+
+
+@require_GET
+@supervisor_view
+def export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, "csv")
+
+
+@require_GET
+@supervisor_view
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+@require_GET
+@supervisor_view
+def events_csv(request: HttpRequest) -> HttpResponse:
+    form, _labels = _form(request)
+    if not form.is_valid():
+        return HttpResponse(
+            _("The report's settings are not valid."), status=400, content_type="text/plain"
+        )
+    org = request.user.organisation  # type: ignore[union-attr]
+    zone = ZoneInfo(org.time_zone)
+    start = datetime.combine(form.cleaned_data["start"], time(0), tzinfo=zone)
+    end = datetime.combine(form.cleaned_data["end"], time(0), tzinfo=zone)
+    from datetime import timedelta
+
+    response = StreamingHttpResponse(
+        exports.events_to_csv_lines(queries.raw_events(org, start, end + timedelta(days=1))),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="events.csv"'
+    return response

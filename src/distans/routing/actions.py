@@ -1,0 +1,385 @@
+"""All routing writes: contacts arrive, agents change presence, offers are answered.
+
+Each action locks the rows it changes, asks the pure core for the transition, writes
+the result and the events in one transaction, and asks for a routing round after
+commit. Nothing is half-written: a core error aborts the whole transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from distans.accounts.models import Person, Site
+from distans.contacts.choices import QUEUED_STATUSES, ContactStatus
+from distans.contacts.models import Contact
+from distans.core import routing as core
+from distans.core.errors import InvalidInput, StateConflict
+from distans.core.routing import lifecycle
+from distans.realtime.groups import person_group, supervisors_group, team_group
+from distans.realtime.publish import publish
+from distans.routing.choices import OfferStatus, Presence
+from distans.routing.convert import agent_to_core, contact_to_core, offer_to_core, queue_to_core
+from distans.routing.dispatcher import request_routing
+from distans.routing.errors import NotFound, offer_gone
+from distans.routing.eventlog import append_events
+from distans.routing.models import AgentState, Offer, Queue, RoutingEvent
+from distans.routing.signals import contact_accepted
+
+
+def get_agent_state(person: Person, lock: bool = False) -> AgentState:
+    if person.organisation_id is None:
+        raise InvalidInput("This person belongs to no organisation.")
+    AgentState.objects.get_or_create(person=person, defaults={"organisation_id": person.organisation_id})
+    queryset = AgentState.objects.select_for_update() if lock else AgentState.objects
+    return queryset.get(person=person)
+
+
+def _agent_core(state: AgentState) -> core.Agent:
+    load: Counter[str] = Counter(
+        Contact.objects.filter(agent_id=state.person_id, status=ContactStatus.ACTIVE).values_list(
+            "channel", flat=True
+        )
+    )
+    return agent_to_core(state, load, state.queues.values_list("pk", flat=True))
+
+
+def _save_agent(state: AgentState, agent: core.Agent) -> None:
+    state.presence = str(agent.presence)
+    state.break_reason = agent.break_reason or ""
+    state.site_id = int(agent.site_id) if agent.site_id else None
+    state.presence_changed_at = agent.presence_changed_at or state.presence_changed_at
+    state.last_contact_ended_at = agent.last_contact_ended_at
+    state.wrap_up_until = agent.wrap_up_until
+    state.consecutive_timeouts = agent.consecutive_timeouts
+    state.save()
+
+
+def _queue_core(queue: Queue) -> core.Queue:
+    return queue_to_core(queue, queue.organisation.time_zone, {})
+
+
+def _announce_agent(state: AgentState) -> None:
+    publish(person_group(state.person_id), "agent_state")
+    publish(supervisors_group(state.organisation_id), "agents")
+    if state.person.team_id:
+        publish(team_group(state.person.team_id), "presence", person_id=state.person_id)
+
+
+@transaction.atomic
+def do_create_contact(
+    queue: Queue,
+    channel: str,
+    *,
+    priority: int = 0,
+    required_skills: dict[str, int] | None = None,
+    language: str = "",
+    customer_name: str = "",
+    customer_email: str = "",
+    customer_phone: str = "",
+    subject: str = "",
+    body: str = "",
+    attributes: dict[str, Any] | None = None,
+    external_id: str = "",
+    arrived_at: datetime | None = None,
+) -> Contact:
+    now = arrived_at or timezone.now()
+    contact = Contact.objects.create(
+        organisation_id=queue.organisation_id,
+        queue=queue,
+        channel=channel,
+        priority=priority,
+        required_skills=required_skills or {},
+        language=language,
+        customer_name=customer_name,
+        customer_email=customer_email,
+        customer_phone=customer_phone,
+        subject=subject,
+        body=body,
+        attributes=attributes or {},
+        external_id=external_id,
+        enqueued_at=now,
+        queue_entered_at=now,
+    )
+    append_events(queue.organisation_id, lifecycle.enqueue(contact_to_core(contact), now).events)
+    publish(supervisors_group(queue.organisation_id), "queues")
+    request_routing(queue.organisation_id)
+    return contact
+
+
+@transaction.atomic
+def do_set_presence(
+    person: Person, presence: str, reason: str = "", actor: Person | None = None
+) -> AgentState:
+    state = get_agent_state(person, lock=True)
+    now = timezone.now()
+    if presence == Presence.WRAP_UP:
+        raise InvalidInput("Wrap-up starts by itself when a contact ends.")
+    transition = lifecycle.set_presence(
+        _agent_core(state), core.Presence(presence), now, reason or None
+    )
+    assert transition.agent is not None
+    _save_agent(state, transition.agent)
+    events = list(transition.events)
+    if presence not in (Presence.AVAILABLE, Presence.BUSY):
+        _cancel_open_offers(state.person_id, now)
+    if actor is not None and actor.pk != person.pk:
+        events = [
+            core.Event(e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "by": actor.pk})
+            for e in events
+        ]
+    append_events(state.organisation_id, events)
+    _announce_agent(state)
+    request_routing(state.organisation_id)
+    return state
+
+
+def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
+    RoutingEvent.objects.create(
+        organisation_id=offer.organisation_id,
+        name="offer_cancelled",
+        at=now,
+        contact_id=offer.contact_id,
+        agent_id=offer.agent_id,
+        queue_id=offer.queue_id,
+        data={"reason": reason},
+    )
+
+
+def _cancel_open_offers(person_id: int, now: datetime) -> None:
+    offers = list(Offer.objects.select_for_update().filter(agent_id=person_id, status=OfferStatus.OPEN))
+    for offer in offers:
+        _log_cancelled(offer, now, "agent_unavailable")
+        offer.status = OfferStatus.CANCELLED
+        offer.closed_at = now
+        offer.save(update_fields=["status", "closed_at"])
+        Contact.objects.filter(pk=offer.contact_id, status=ContactStatus.OFFERED).update(
+            status=ContactStatus.WAITING
+        )
+        publish(person_group(person_id), "offer_closed", contact_id=offer.contact_id)
+
+
+@transaction.atomic
+def do_set_location(person: Person, site: Site | None) -> AgentState:
+    state = get_agent_state(person, lock=True)
+    if site is not None and site.organisation_id != state.organisation_id:
+        raise NotFound("No such site.")
+    transition = lifecycle.set_location(
+        _agent_core(state), str(site.pk) if site else None, timezone.now()
+    )
+    assert transition.agent is not None
+    _save_agent(state, transition.agent)
+    append_events(state.organisation_id, transition.events)
+    _announce_agent(state)
+    return state
+
+
+def _open_offer_for(person: Person, offer_id: int) -> Offer:
+    offer = (
+        Offer.objects.select_for_update()
+        .filter(pk=offer_id, agent=person, organisation_id=person.organisation_id)
+        .first()
+    )
+    if offer is None:
+        raise NotFound("No such offer.")
+    if offer.status != OfferStatus.OPEN:
+        raise offer_gone()
+    return offer
+
+
+@transaction.atomic
+def do_accept_offer(person: Person, offer_id: int) -> Contact:
+    state = get_agent_state(person, lock=True)
+    offer = _open_offer_for(person, offer_id)
+    now = timezone.now()
+    if now >= offer.expires_at:
+        raise offer_gone()
+    transition = lifecycle.accept(offer_to_core(offer), _agent_core(state), now)
+    assert transition.agent is not None
+    _save_agent(state, transition.agent)
+    offer.status = OfferStatus.ACCEPTED
+    offer.closed_at = now
+    offer.save(update_fields=["status", "closed_at"])
+    contact = Contact.objects.select_for_update().get(pk=offer.contact_id)
+    contact.status = ContactStatus.ACTIVE
+    contact.agent = person
+    contact.accepted_at = now
+    contact.save(update_fields=["status", "agent", "accepted_at"])
+    append_events(state.organisation_id, transition.events)
+    _announce_agent(state)
+    publish(supervisors_group(state.organisation_id), "queues")
+    publish(f"contact.{contact.pk}", "accepted", contact_id=contact.pk, agent=person.full_name)
+    contact_id, channel = contact.pk, contact.channel
+    transaction.on_commit(
+        lambda: contact_accepted.send(
+            sender=Contact, contact_id=contact_id, person_id=person.pk, channel=channel
+        )
+    )
+    return contact
+
+
+@transaction.atomic
+def do_decline_offer(person: Person, offer_id: int) -> None:
+    state = get_agent_state(person, lock=True)
+    offer = _open_offer_for(person, offer_id)
+    now = timezone.now()
+    contact = Contact.objects.select_for_update().get(pk=offer.contact_id)
+    transition = lifecycle.decline(
+        offer_to_core(offer), contact_to_core(contact), _agent_core(state), now
+    )
+    assert transition.contact is not None and transition.agent is not None
+    _save_agent(state, transition.agent)
+    offer.status = OfferStatus.DECLINED
+    offer.closed_at = now
+    offer.save(update_fields=["status", "closed_at"])
+    contact.excluded_agent_ids = sorted(int(i) for i in transition.contact.excluded_agent_ids)
+    contact.status = ContactStatus.WAITING
+    contact.save(update_fields=["excluded_agent_ids", "status"])
+    append_events(state.organisation_id, transition.events)
+    publish(person_group(person.pk), "offer_closed", contact_id=contact.pk)
+    request_routing(state.organisation_id)
+
+
+def _my_active_contact(person: Person, contact_id: int) -> Contact:
+    contact = (
+        Contact.objects.select_for_update()
+        .select_related("queue", "queue__organisation")
+        .filter(pk=contact_id, organisation_id=person.organisation_id)
+        .first()
+    )
+    if contact is None:
+        raise NotFound("No such contact.")
+    if contact.status != ContactStatus.ACTIVE or contact.agent_id != person.pk:
+        raise StateConflict("This contact is not in progress with you.")
+    return contact
+
+
+@transaction.atomic
+def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str = "") -> Contact:
+    if not topic.strip():
+        raise InvalidInput("Choose a topic before you finish the contact.")
+    state = get_agent_state(person, lock=True)
+    contact = _my_active_contact(person, contact_id)
+    now = timezone.now()
+    transition = lifecycle.complete(
+        _agent_core(state), str(contact.pk), core.Channel(contact.channel), _queue_core(contact.queue), now
+    )
+    assert transition.agent is not None
+    _save_agent(state, transition.agent)
+    contact.status = ContactStatus.COMPLETED
+    contact.ended_at = now
+    contact.topic = topic.strip()[:100]
+    if notes:
+        contact.notes = notes
+    contact.save(update_fields=["status", "ended_at", "topic", "notes"])
+    events = [
+        core.Event(e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "topic": contact.topic})
+        if e.name == core.EventName.COMPLETED
+        else e
+        for e in transition.events
+    ]
+    append_events(state.organisation_id, events)
+    _announce_agent(state)
+    publish(f"contact.{contact.pk}", "completed", contact_id=contact.pk)
+    request_routing(state.organisation_id)
+    return contact
+
+
+@transaction.atomic
+def do_end_wrap_up(person: Person) -> AgentState:
+    state = get_agent_state(person, lock=True)
+    transition = lifecycle.end_wrap_up(_agent_core(state), timezone.now(), early=True)
+    assert transition.agent is not None
+    _save_agent(state, transition.agent)
+    append_events(state.organisation_id, transition.events)
+    _announce_agent(state)
+    request_routing(state.organisation_id)
+    return state
+
+
+@transaction.atomic
+def do_transfer_contact(
+    person: Person, contact_id: int, *, to_queue: Queue | None = None, to_person: Person | None = None
+) -> Contact:
+    if (to_queue is None) == (to_person is None):
+        raise InvalidInput("Transfer to exactly one of a queue or a colleague.")
+    for target in (to_queue, to_person):
+        if target is not None and target.organisation_id != person.organisation_id:
+            raise NotFound("No such transfer target.")
+    state = get_agent_state(person, lock=True)
+    contact = _my_active_contact(person, contact_id)
+    now = timezone.now()
+    transition = lifecycle.transfer(
+        contact_to_core(contact),
+        now,
+        to_queue_id=str(to_queue.pk) if to_queue else None,
+        to_agent_id=str(to_person.pk) if to_person else None,
+        from_agent=_agent_core(state),
+    )
+    assert transition.contact is not None and transition.agent is not None
+    _save_agent(state, transition.agent)
+    contact.queue_id = int(transition.contact.queue_id)
+    contact.queue_entered_at = now
+    contact.target_agent = to_person
+    contact.excluded_agent_ids = []
+    contact.status = ContactStatus.WAITING
+    contact.agent = None
+    contact.save(
+        update_fields=["queue", "queue_entered_at", "target_agent", "excluded_agent_ids", "status", "agent"]
+    )
+    append_events(state.organisation_id, transition.events)
+    _announce_agent(state)
+    request_routing(state.organisation_id)
+    return contact
+
+
+@transaction.atomic
+def do_request_callback(contact: Contact, number: str) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.status not in QUEUED_STATUSES and contact.status != ContactStatus.FALLBACK:
+        raise StateConflict("Only a waiting contact can ask for a callback.")
+    now = timezone.now()
+    transition = lifecycle.request_callback(contact_to_core(contact), now, number or None)
+    assert transition.contact is not None
+    _cancel_offer_of_contact(contact.pk, now)
+    contact.channel = str(transition.contact.channel)
+    contact.customer_phone = number or contact.customer_phone
+    contact.attributes = dict(transition.contact.attributes)
+    contact.queue_entered_at = now
+    contact.status = ContactStatus.WAITING
+    contact.fallback_kind = ""
+    contact.ended_at = None
+    contact.save()
+    append_events(contact.organisation_id, transition.events)
+    request_routing(contact.organisation_id)
+    return contact
+
+
+def _cancel_offer_of_contact(contact_id: int, now: datetime) -> None:
+    for offer in Offer.objects.select_for_update().filter(contact_id=contact_id, status=OfferStatus.OPEN):
+        _log_cancelled(offer, now, "contact_changed")
+        offer.status = OfferStatus.CANCELLED
+        offer.closed_at = now
+        offer.save(update_fields=["status", "closed_at"])
+        publish(person_group(offer.agent_id), "offer_closed", contact_id=contact_id)
+
+
+@transaction.atomic
+def do_abandon_contact(contact: Contact) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.status not in QUEUED_STATUSES:
+        raise StateConflict("Only a waiting contact can be abandoned.")
+    now = timezone.now()
+    transition = lifecycle.abandon(contact_to_core(contact), now)
+    _cancel_offer_of_contact(contact.pk, now)
+    contact.status = ContactStatus.ABANDONED
+    contact.ended_at = now
+    contact.save(update_fields=["status", "ended_at"])
+    append_events(contact.organisation_id, transition.events)
+    publish(supervisors_group(contact.organisation_id), "queues")
+    request_routing(contact.organisation_id)
+    return contact

@@ -1,0 +1,60 @@
+"""Demo queues, agent skills and the API key the demo traffic uses."""
+
+from __future__ import annotations
+
+from distans.accounts.models import Organisation, Person, Site
+from distans.demo.data import DEMO_LOADERS
+from distans.routing.models import AgentState, Queue
+
+WEEKDAYS_8_TO_16 = {str(d): [["08:00", "16:30"]] for d in range(5)}
+
+QUEUES = [
+    # code, name, extra
+    ("allmant", "Allmänna frågor", {}),
+    ("skola", "Skola och förskola", {"overflow": [{"to": "allmant", "after_seconds": 180}]}),
+    ("bygglov", "Bygglov", {"widening": [{"after_seconds": 60, "min_level": 3}, {"after_seconds": 120, "min_level": None}]}),
+    ("corona", "Corona", {"aging_per_minute": 0.5, "overflow": [{"to": "allmant", "when_no_agents": True}]}),
+    ("vaxel", "Växeln", {"is_switchboard": True, "strategy": "round_robin", "wrap_up_seconds": 5}),
+]
+
+# Team → queues its members serve (small teams that never mix still share queues).
+TEAM_QUEUES = {
+    "Lag Norr": ["allmant", "corona", "vaxel"],
+    "Lag Syd": ["allmant", "skola", "corona"],
+    "Lag Väst": ["allmant", "bygglov", "vaxel"],
+}
+
+
+def load_routing_demo(organisation: Organisation) -> None:
+    queues = {}
+    for code, name, extra in QUEUES:
+        queue, created = Queue.objects.get_or_create(
+            organisation=organisation,
+            code=code,
+            defaults={
+                "name": name,
+                "always_open": True,  # the demo runs whenever you start it
+                "weekly_hours": WEEKDAYS_8_TO_16,
+                **extra,
+            },
+        )
+        queues[code] = queue
+    home = Site.objects.for_org(organisation).filter(kind="home").first()
+    office = Site.objects.for_org(organisation).filter(kind="office").first()
+    for index, person in enumerate(
+        Person.objects.for_org(organisation).filter(is_agent=True).select_related("team").order_by("pk")
+    ):
+        state, created = AgentState.objects.get_or_create(
+            person=person,
+            defaults={
+                "organisation": organisation,
+                "site": home if index % 2 == 0 else office,
+                "skills": {"bygglov": 3 + index % 6},
+                "languages": ["sv", "nb"] if person.language == "nb" else ["sv"],
+            },
+        )
+        if created and person.team:
+            state.queues.set([queues[c] for c in TEAM_QUEUES.get(person.team.name, ["allmant"])])
+
+
+DEMO_LOADERS.append(load_routing_demo)

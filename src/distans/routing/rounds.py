@@ -1,0 +1,346 @@
+"""One routing round for one organisation: load state, ask the pure core, apply.
+
+A round holds the organisation's :class:`RoutingLock` row (``SELECT … FOR UPDATE``),
+so rounds never overlap whichever process runs them; the partial unique index
+``one_open_offer_per_contact`` makes a double offer impossible even so.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from distans.accounts.models import Organisation
+from distans.contacts.choices import QUEUED_STATUSES, ContactStatus
+from distans.contacts.models import Contact
+from distans.core import routing as core
+from distans.realtime.groups import person_group, supervisors_group
+from distans.realtime.publish import publish
+from distans.routing.choices import OfferStatus, Presence
+from distans.routing.convert import (
+    CONTACT_COLUMNS,
+    agent_to_core,
+    contact_from_values,
+    offer_to_core,
+    queue_to_core,
+)
+from distans.routing.eventlog import append_events
+from distans.routing.models import AgentState, Offer, Queue, RoutingLock
+
+
+@dataclass
+class RoundOutcome:
+    offers: int = 0
+    expired: int = 0
+    overflows: int = 0
+    fallbacks: int = 0
+    next_deadline: datetime | None = None
+    changed_contacts: set[int] = field(default_factory=set)
+
+
+def _relax_commit_durability() -> None:
+    """On PostgreSQL a round commits without waiting for the WAL flush
+    (``synchronous_commit = off`` for this transaction only). A crash can lose the last
+    rounds, but only whole: their contacts are still waiting (or recovered by the
+    sweeper) and are routed again. Arrivals and agents' answers stay fully durable."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def lock_organisation(organisation_id: int) -> RoutingLock:
+    lock = RoutingLock.objects.select_for_update().filter(organisation_id=organisation_id).first()
+    if lock is None:  # the organisation's first round
+        RoutingLock.objects.get_or_create(organisation_id=organisation_id)
+        lock = RoutingLock.objects.select_for_update().get(organisation_id=organisation_id)
+    return lock
+
+
+# Routing's cached view of agents: {organisation: {state pk: (version, core.Agent)}}.
+# Rebuilt per agent only when AgentState.version moved (every change bumps it).
+_agent_cache: dict[int, dict[int, tuple[int, core.Agent]]] = {}
+
+
+def clear_caches() -> None:
+    _agent_cache.clear()
+
+
+def load_agents(organisation_id: int) -> list[core.Agent]:
+    cache = _agent_cache.setdefault(organisation_id, {})
+    rows = list(
+        AgentState.objects.for_org(organisation_id)
+        .exclude(presence=Presence.OFFLINE)
+        .values_list("pk", "version")
+    )
+    stale = [pk for pk, version in rows if cache.get(pk, (-1, None))[0] != version]
+    if stale:
+        _rebuild_agents(organisation_id, stale, cache)
+    present = {pk for pk, _ in rows}
+    for pk in [pk for pk in cache if pk not in present]:
+        del cache[pk]
+    return [cache[pk][1] for pk, _ in rows if pk in cache]
+
+
+def _rebuild_agents(
+    organisation_id: int, state_ids: list[int], cache: dict[int, tuple[int, core.Agent]]
+) -> None:
+    for start in range(0, len(state_ids), 500):
+        chunk = state_ids[start : start + 500]
+        states = list(AgentState.objects.filter(pk__in=chunk))
+        person_ids = [s.person_id for s in states]
+        loads: dict[int, Counter[str]] = defaultdict(Counter)
+        for row in (
+            Contact.objects.filter(status=ContactStatus.ACTIVE, agent_id__in=person_ids)
+            .values("agent_id", "channel")
+            .annotate(n=Count("id"))
+        ):
+            loads[row["agent_id"]][row["channel"]] = row["n"]
+        memberships: dict[int, list[int]] = defaultdict(list)
+        through = AgentState.queues.through
+        for state_id, queue_id in through.objects.filter(agentstate_id__in=chunk).values_list(
+            "agentstate_id", "queue_id"
+        ):
+            memberships[state_id].append(queue_id)
+        for state in states:
+            cache[state.pk] = (
+                state.version,
+                agent_to_core(state, loads[state.person_id], memberships[state.pk]),
+            )
+
+
+def load_queues(organisation: Organisation) -> tuple[dict[str, core.Queue], dict[str, str]]:
+    rows = list(Queue.objects.for_org(organisation))
+    code_to_id = {q.code: str(q.pk) for q in rows}
+    queues = {str(q.pk): queue_to_core(q, organisation.time_zone, code_to_id) for q in rows}
+    round_robin = {str(q.pk): q.round_robin_after for q in rows if q.round_robin_after}
+    return queues, round_robin
+
+
+def _free_agents(agents: list[core.Agent]) -> int:
+    """Routable agents with room for at least one more contact of some channel."""
+    free = 0
+    for agent in agents:
+        if agent.presence in core.ROUTABLE_PRESENCES and any(
+            agent.load.get(channel, 0) < capacity for channel, capacity in agent.capacity.items()
+        ):
+            free += 1
+    return free
+
+
+def load_contacts(
+    organisation_id: int, queues: dict[str, core.Queue], free_agents: int
+) -> list[core.Contact]:
+    """The queued contacts a round needs, not all of them.
+
+    Every contact of a queue with overflow rules or a maximum wait (they may have to
+    move, whatever their place). For other queues, the first ``2 × free agents + 100``
+    by priority then arrival: a round gives each agent at most one offer, so contacts
+    further back cannot be reached this round. (With priority aging the core orders by
+    effective priority; the SQL window orders by base priority, which only matters
+    when more than that many contacts of a queue would be passed over.)"""
+    from django.db.models import Q, Window
+    from django.db.models.functions import RowNumber
+
+    all_of = [int(q.id) for q in queues.values() if q.overflow or q.max_wait_seconds is not None]
+    limit = 2 * free_agents + 100
+    base = Contact.objects.for_org(organisation_id).filter(status__in=QUEUED_STATUSES)
+    rows = list(base.filter(queue_id__in=all_of).values_list(*CONTACT_COLUMNS)) if all_of else []
+    ranked = (
+        base.exclude(queue_id__in=all_of)
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("queue_id")],
+                order_by=[F("priority").desc(), F("enqueued_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(Q(position__lte=limit))
+        .values_list(*CONTACT_COLUMNS)
+    )
+    rows += list(ranked)
+    return [contact_from_values(row) for row in rows]
+
+
+@transaction.atomic
+def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome:
+    _relax_commit_durability()
+    lock_organisation(organisation_id)
+    now = now or timezone.now()
+    organisation = Organisation.objects.get(pk=organisation_id)
+    queues, round_robin = load_queues(organisation)
+    # Lock the offers this round may expire, so an accept that is in flight finishes
+    # first (and the round then sees it accepted) instead of racing it. Offers are read
+    # before agents' loads: an accept committing in between is counted twice (safe),
+    # never zero times.
+    list(
+        Offer.objects.select_for_update()
+        .filter(organisation_id=organisation_id, status=OfferStatus.OPEN, expires_at__lte=now)
+        .values_list("pk", flat=True)
+    )
+    open_offers = list(Offer.objects.for_org(organisation_id).filter(status=OfferStatus.OPEN))
+    agents = load_agents(organisation_id)
+    contacts = load_contacts(organisation_id, queues, _free_agents(agents))
+    result = core.route(
+        now,
+        queues,
+        contacts,
+        agents,
+        [offer_to_core(o) for o in open_offers],
+        round_robin,
+    )
+    outcome = apply_result(
+        organisation_id, result, open_offers, now, {c.id: c for c in contacts}
+    )
+    for queue_id, agent_id in result.round_robin_after.items():
+        if round_robin.get(queue_id) != agent_id:
+            Queue.objects.filter(pk=int(queue_id)).update(round_robin_after=agent_id)
+    deadlines = [o.expires_at for o in open_offers if o.expires_at > now]
+    deadlines += [o.expires_at for o in result.offers]
+    deadlines += [a.wrap_up_until for a in agents if a.wrap_up_until and a.wrap_up_until > now]
+    outcome.next_deadline = min(deadlines) if deadlines else None
+    return outcome
+
+
+def apply_result(
+    organisation_id: int,
+    result: core.RoutingResult,
+    open_offers: list[Offer],
+    now: datetime,
+    contacts_by_id: dict[str, core.Contact] | None = None,
+) -> RoundOutcome:
+    outcome = RoundOutcome()
+    offer_by_contact = {o.contact_id: o for o in open_offers}
+    new_offers: list[Offer] = []
+    for decision in result.decisions:
+        if isinstance(decision, core.Offer):
+            new_offers.append(
+                Offer(
+                    organisation_id=organisation_id,
+                    contact_id=int(decision.contact_id),
+                    agent_id=int(decision.agent_id),
+                    queue_id=int(decision.queue_id),
+                    channel=str(decision.channel),
+                    offered_at=decision.offered_at,
+                    expires_at=decision.expires_at,
+                )
+            )
+        elif isinstance(decision, core.ExpireOffer):
+            _expire(organisation_id, offer_by_contact, decision, now)
+            outcome.expired += 1
+        elif isinstance(decision, core.Overflow):
+            contact = Contact.objects.get(pk=int(decision.contact_id))
+            contact.visited_queue_ids = sorted(
+                {*contact.visited_queue_ids, int(decision.from_queue_id)}
+            )
+            contact.queue_id = int(decision.to_queue_id)
+            contact.queue_entered_at = now
+            contact.excluded_agent_ids = []
+            contact.save(
+                update_fields=["visited_queue_ids", "queue", "queue_entered_at", "excluded_agent_ids"]
+            )
+            outcome.overflows += 1
+        elif isinstance(decision, core.Fallback):
+            Contact.objects.filter(pk=int(decision.contact_id), status__in=QUEUED_STATUSES).update(
+                status=ContactStatus.FALLBACK, fallback_kind=str(decision.kind), ended_at=now
+            )
+            outcome.fallbacks += 1
+            publish_contact_change(organisation_id, int(decision.contact_id), "fallback")
+        elif isinstance(decision, core.SetAgentAway):
+            AgentState.objects.filter(person_id=int(decision.agent_id)).update(
+                presence=Presence.AWAY, presence_changed_at=now, version=F("version") + 1
+            )
+            publish(person_group(int(decision.agent_id)), "agent_state")
+        elif isinstance(decision, core.EndWrapUp):
+            AgentState.objects.filter(person_id=int(decision.agent_id)).update(
+                presence=str(decision.presence),
+                wrap_up_until=None,
+                presence_changed_at=now,
+                version=F("version") + 1,
+            )
+            publish(person_group(int(decision.agent_id)), "agent_state")
+    valid = _still_valid(new_offers, {int(k): c for k, c in (contacts_by_id or {}).items()})
+    dropped = {str(o.contact_id) for o in new_offers} - {str(o.contact_id) for o in valid}
+    new_offers = valid
+    if new_offers:
+        Offer.objects.bulk_create(new_offers)
+        Contact.objects.filter(pk__in=[o.contact_id for o in new_offers]).update(
+            status=ContactStatus.OFFERED
+        )
+        for offer in new_offers:
+            publish(person_group(offer.agent_id), "offer", contact_id=offer.contact_id)
+        outcome.offers = len(new_offers)
+    append_events(
+        organisation_id,
+        [
+            e
+            for e in result.events
+            if not (e.name == core.EventName.OFFERED and e.contact_id in dropped)
+        ],
+    )
+    if result.decisions:
+        publish(supervisors_group(organisation_id), "queues")
+    return outcome
+
+
+def _still_valid(offers: list[Offer], seen: dict[int, core.Contact]) -> list[Offer]:
+    """Re-check, under row locks, what the round read without them: the contact is
+    still queued on the same channel, and the agent still takes offers. Anything that
+    changed meanwhile (abandoned, callback, break) is left to the next round."""
+    if not offers:
+        return offers
+    contact_ids = [o.contact_id for o in offers]
+    current = {
+        pk: (status, channel)
+        for pk, status, channel in Contact.objects.select_for_update()
+        .filter(pk__in=contact_ids)
+        .values_list("pk", "status", "channel")
+    }
+    routable = set(
+        AgentState.objects.select_for_update()
+        .filter(
+            person_id__in=[o.agent_id for o in offers],
+            presence__in=[Presence.AVAILABLE, Presence.BUSY],
+        )
+        .values_list("person_id", flat=True)
+    )
+    valid = []
+    for offer in offers:
+        status, channel = current.get(offer.contact_id, (None, None))
+        seen_contact = seen.get(offer.contact_id)
+        if (
+            status in QUEUED_STATUSES
+            and offer.agent_id in routable
+            and (seen_contact is None or str(seen_contact.channel) == channel)
+        ):
+            valid.append(offer)
+    return valid
+
+
+def _expire(
+    organisation_id: int, offers: dict[int, Offer], decision: core.ExpireOffer, now: datetime
+) -> None:
+    contact_id = int(decision.contact_id)
+    agent_id = int(decision.agent_id)
+    offer = offers.get(contact_id)
+    if offer is not None:
+        Offer.objects.filter(pk=offer.pk, status=OfferStatus.OPEN).update(
+            status=OfferStatus.TIMED_OUT, closed_at=now
+        )
+    contact = Contact.objects.get(pk=contact_id)
+    contact.excluded_agent_ids = sorted({*contact.excluded_agent_ids, agent_id})
+    if contact.status == ContactStatus.OFFERED:
+        contact.status = ContactStatus.WAITING
+    contact.save(update_fields=["excluded_agent_ids", "status"])
+    AgentState.objects.filter(
+        person_id=agent_id, presence__in=[Presence.AVAILABLE, Presence.BUSY]
+    ).update(consecutive_timeouts=F("consecutive_timeouts") + 1, version=F("version") + 1)
+    publish(person_group(agent_id), "offer_closed", contact_id=contact_id)
+
+
+def publish_contact_change(organisation_id: int, contact_id: int, kind: str) -> None:
+    publish(f"contact.{contact_id}", kind, contact_id=contact_id)

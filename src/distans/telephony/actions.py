@@ -1,0 +1,162 @@
+"""Telephony writes: calls arrive, are routed like any contact, and the PBX is told
+where to connect them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from distans.accounts.models import Person
+from distans.contacts.choices import QUEUED_STATUSES, ContactStatus
+from distans.contacts.models import Contact
+from distans.core.errors import InvalidInput, StateConflict
+from distans.routing import actions as routing
+from distans.routing.errors import NotFound
+from distans.routing.models import AgentState, Queue
+from distans.telephony.adapters.base import Endpoint, load_adapter
+from distans.telephony.choices import CallState, EndpointKind
+from distans.telephony.models import Call, Line, TelephonySettings
+
+
+def settings_for(organisation_id: int) -> TelephonySettings:
+    return TelephonySettings.objects.get_or_create(organisation_id=organisation_id)[0]
+
+
+def endpoint_for(person: Person) -> Endpoint:
+    """Where to ring an agent: at home on their mobile (seed 004: smartphones), else
+    their softphone; a mobile number when no softphone is set up."""
+    state = AgentState.objects.filter(person=person).select_related("site").first()
+    at_home = bool(state and state.site and state.site.kind == "home")
+    prefer_mobile = settings_for(person.organisation_id).prefer_mobile_at_home  # type: ignore[arg-type]
+    if person.phone and (at_home and prefer_mobile or not (state and state.endpoint_sip)):
+        return Endpoint(EndpointKind.MOBILE, person.phone)
+    if state and state.endpoint_sip:
+        return Endpoint(EndpointKind.SIP, state.endpoint_sip)
+    return Endpoint(EndpointKind.SIP, f"sip:{person.email}")
+
+
+@transaction.atomic
+def do_receive_call(organisation_id: int, line_number: str, caller_number: str, call_id: str) -> Call:
+    existing = Call.objects.for_org(organisation_id).filter(call_id=call_id).select_related("contact").first()
+    if existing is not None:
+        return existing  # the PBX retried: the same call, not a second contact
+    line = Line.objects.for_org(organisation_id).select_related("queue").filter(number=line_number).first()
+    queue: Queue | None = line.queue if line else None
+    if queue is None:  # a queue code works too, for PBXs that route by name
+        queue = Queue.objects.for_org(organisation_id).filter(code=line_number).first()
+    if queue is None:
+        raise NotFound(f"No line or queue {line_number!r}.")
+    contact = routing.do_create_contact(
+        queue, "phone", customer_phone=caller_number, external_id=call_id,
+        attributes={"line": line_number},
+    )
+    return Call.objects.create(
+        organisation_id=organisation_id, contact=contact, call_id=call_id, line=line,
+        caller_number=caller_number,
+    )
+
+
+def route_for_call(call: Call) -> dict[str, Any]:
+    """What the PBX should do with the call now."""
+    contact = Contact.objects.get(pk=call.contact_id)
+    if contact.status in QUEUED_STATUSES:
+        ahead = Contact.objects.filter(
+            queue_id=contact.queue_id, status__in=QUEUED_STATUSES, enqueued_at__lt=contact.enqueued_at
+        ).count()
+        return {"action": "wait", "position": ahead + 1}
+    if contact.status == ContactStatus.ACTIVE and call.endpoint_address:
+        return {"action": "connect", "endpoint": {"kind": call.endpoint_kind, "address": call.endpoint_address}}
+    if contact.status == ContactStatus.ACTIVE:
+        return {"action": "wait", "position": 0}
+    if contact.status == ContactStatus.FALLBACK:
+        return {"action": "fallback", "kind": contact.fallback_kind}
+    return {"action": "hangup"}
+
+
+def on_contact_accepted(sender: Any, contact_id: int, person_id: int, channel: str, **kwargs: Any) -> None:
+    """An agent accepted a phone call or a callback: tell the PBX where to connect."""
+    if channel not in ("phone", "callback"):
+        return
+    call = Call.objects.filter(contact_id=contact_id).first()
+    if call is None:
+        return
+    person = Person.objects.get(pk=person_id)
+    endpoint = endpoint_for(person)
+    Call.objects.filter(pk=call.pk).update(
+        state=CallState.CONNECTING, endpoint_kind=endpoint.kind, endpoint_address=endpoint.address,
+        updated_at=timezone.now(),
+    )
+    adapter = load_adapter()
+    if channel == "callback":
+        adapter.dial(call.organisation_id, call.call_id, call.callback_number or call.caller_number, endpoint)
+    else:
+        adapter.connect(call.organisation_id, call.call_id, endpoint)
+
+
+EVENTS = ("answered", "ended", "abandoned", "transferred", "callback_requested", "callback_failed")
+
+
+@transaction.atomic
+def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
+    if event not in EVENTS:
+        raise InvalidInput(f"Unknown call event {event!r}; expected one of {', '.join(EVENTS)}.")
+    call = Call.objects.select_for_update().select_related("contact").get(pk=call.pk)
+    contact = call.contact
+    now = timezone.now()
+    if event == "answered":
+        call.state = CallState.ANSWERED
+    elif event in ("ended", "abandoned"):
+        if contact.status in QUEUED_STATUSES:
+            routing.do_abandon_contact(contact)
+            call.state = CallState.ABANDONED
+        else:
+            call.state = CallState.ENDED
+    elif event == "transferred":
+        code = str(data.get("to_queue", ""))
+        queue = Queue.objects.for_org(call.organisation_id).filter(code=code).first()
+        if queue is None or contact.agent is None:
+            raise StateConflict("Only a connected call can be transferred, to a known queue.")
+        routing.do_transfer_contact(contact.agent, contact.pk, to_queue=queue)
+        call.state = CallState.QUEUED
+    elif event == "callback_requested":
+        number = str(data.get("number") or call.caller_number)
+        routing.do_request_callback(contact, number)
+        config = settings_for(call.organisation_id)
+        call.state = CallState.CALLBACK
+        call.callback_number = number
+        call.callback_valid_until = now + timedelta(hours=config.callback_valid_hours)
+    elif event == "callback_failed":
+        call.callback_attempts += 1
+        config = settings_for(call.organisation_id)
+        if contact.agent is None:
+            raise StateConflict("No callback attempt is in progress.")
+        if call.callback_attempts < config.callback_max_attempts:
+            routing.do_transfer_contact(contact.agent, contact.pk, to_queue=contact.queue)
+            call.state = CallState.CALLBACK
+        else:
+            routing.do_complete_contact(contact.agent, contact.pk, topic="callback_failed",
+                                        notes="callback failed after the maximum attempts")
+            call.state = CallState.ENDED
+    call.updated_at = now
+    call.save()
+    return call
+
+
+@transaction.atomic
+def do_expire_callbacks() -> int:
+    """Callbacks still waiting past their validity get the closed fallback."""
+    expired = 0
+    for call in Call.objects.select_related("contact").filter(
+        state=CallState.CALLBACK, callback_valid_until__lt=timezone.now(),
+        contact__status__in=QUEUED_STATUSES,
+    ):
+        Contact.objects.filter(pk=call.contact_id, status__in=QUEUED_STATUSES).update(
+            status=ContactStatus.FALLBACK, fallback_kind="callback_expired", ended_at=timezone.now()
+        )
+        call.state = CallState.FALLBACK
+        call.save(update_fields=["state"])
+        expired += 1
+    return expired

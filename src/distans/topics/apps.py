@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TopicsConfig(AppConfig):
+    name = "distans.topics"
+    label = "topics"
+    verbose_name = _("Topics")
+
+    def ready(self) -> None:
+        from distans.topics.queries import surging_topics
+
+        try:
+            from distans.wallboard.queries import register_surge_detector
+        except ImportError:  # the wallboard app is optional
+            return
+        register_surge_detector(surging_topics)

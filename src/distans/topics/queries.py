@@ -1,0 +1,164 @@
+"""Reads: the topic tree, wrap-up choices, suggestions for a contact, active surges."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from distans.accounts.models import Organisation
+from distans.topics.models import PATH_SEPARATOR, SurgeAlert, Topic, TopicSettings
+
+_SEPARATORS = re.compile(r"[›>/–—\-:]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_topic(text: str) -> str:
+    """Lower case, separators (› – - / :) as spaces: "Corona – vaccination" = "Corona › Vaccination"."""
+    return _SPACES.sub(" ", _SEPARATORS.sub(" ", text.lower())).strip()
+
+
+def topic_tree(organisation: Organisation | int) -> list[tuple[Topic, int, str]]:
+    """Every topic in tree order: ``(topic, depth, full path)``."""
+    topics = list(Topic.objects.for_org(organisation).order_by("ordering", "name"))
+    children: dict[int | None, list[Topic]] = {}
+    for topic in topics:
+        children.setdefault(topic.parent_id, []).append(topic)
+    result: list[tuple[Topic, int, str]] = []
+
+    def walk(parent: int | None, depth: int, prefix: str) -> None:
+        for topic in children.get(parent, []):
+            path = f"{prefix}{PATH_SEPARATOR}{topic.name}" if prefix else topic.name
+            result.append((topic, depth, path))
+            if depth < 20:
+                walk(topic.pk, depth + 1, path)
+
+    walk(None, 0, "")
+    return result
+
+
+def list_topic_choices(organisation: Organisation | int) -> list[tuple[str, str]]:
+    """Active leaf topics for the wrap-up: ``(code, full path)`` in tree order.
+
+    A leaf under an inactive parent is left out. Store the path ("Corona › Vaccination")
+    as ``Contact.topic``.
+    """
+    tree = topic_tree(organisation)
+    has_children = {t.parent_id for t, _, _ in tree if t.parent_id}
+    inactive: set[int] = set()
+    choices = []
+    for topic, _depth, path in tree:
+        if not topic.active or (topic.parent_id in inactive):
+            inactive.add(topic.pk)
+            continue
+        if topic.pk not in has_children:
+            choices.append((topic.code, path))
+    return choices
+
+
+def topic_paths_by_text(organisation: Organisation | int) -> dict[str, str]:
+    """Normalised text (path, leaf name or code) -> full path, for matching stored topics."""
+    index: dict[str, str] = {}
+    tree = topic_tree(organisation)
+    for topic, _depth, path in tree:  # names first, so a path or code wins a clash
+        index.setdefault(normalise_topic(topic.name), path)
+    for topic, _depth, path in tree:
+        index[normalise_topic(path)] = path
+        index[normalise_topic(topic.code)] = path
+    return index
+
+
+def resolve_topic(index: dict[str, str], text: str) -> str:
+    """The full path of a stored topic text, or the text itself when no topic matches."""
+    return index.get(normalise_topic(text), text.strip()) if text.strip() else ""
+
+
+def keywords_by_path(organisation: Organisation | int) -> dict[str, list[str]]:
+    """Keywords of the active leaf topics, keyed by full path (the model's labels)."""
+    choices = {code for code, _ in list_topic_choices(organisation)}
+    return {
+        path: list(topic.keywords or [])
+        for topic, _depth, path in topic_tree(organisation)
+        if topic.code in choices and topic.keywords
+    }
+
+
+def topic_settings(organisation: Organisation | int) -> TopicSettings:
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    settings_row, _ = TopicSettings.objects.get_or_create(organisation_id=org_id)
+    return settings_row
+
+
+def model_directory(organisation: Organisation | int) -> Path:
+    """Where the organisation's suggestion model lives: VAR_DIR/models/<org id>."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return Path(settings.VAR_DIR) / "models" / str(org_id)
+
+
+_models: dict[int, tuple[str, Any]] = {}
+_models_lock = threading.Lock()
+
+
+def load_topic_model(organisation: Organisation | int) -> Any | None:
+    """The organisation's trained model (cached per process by its trained_at), or None."""
+    from distans.core.topics.storage import ModelFormatError, load_model, read_manifest
+
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    directory = model_directory(org_id)
+    try:
+        stamp = str(read_manifest(directory).get("trained_at"))
+    except (OSError, ValueError, ModelFormatError):
+        return None
+    with _models_lock:
+        cached = _models.get(org_id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    try:
+        model = load_model(directory)
+    except (OSError, ValueError, ModelFormatError):
+        return None
+    with _models_lock:
+        _models[org_id] = (stamp, model)
+    return model
+
+
+def contact_text(contact: Any) -> str:
+    """Subject, body, the conversation's messages and the notes, as one text."""
+    parts = [contact.subject, contact.body]
+    parts += [m.body_text for m in contact.messages.filter(direction__in=("in", "internal"))]
+    parts.append(contact.notes)
+    return "\n".join(p for p in parts if p)
+
+
+def suggest_topics(contact: Any, top: int = 3) -> list[tuple[str, float]]:
+    """Up to ``top`` suggested topics (full paths, from the active leaves) with confidence."""
+    model = load_topic_model(contact.organisation_id)
+    text = contact_text(contact)
+    if model is None or not text.strip():
+        return []
+    allowed = {path for _code, path in list_topic_choices(contact.organisation_id)}
+    ranked = model.suggest([text], top=top + 5)[0]
+    return [(topic, round(float(conf), 3)) for topic, conf in ranked if topic in allowed][:top]
+
+
+def list_active_surges(organisation: Organisation | int) -> list[SurgeAlert]:
+    """Ongoing surge alerts, newest first (for the wallboard)."""
+    return list(
+        SurgeAlert.objects.for_org(organisation).filter(ongoing=True).order_by("-detected_at")
+    )
+
+
+def list_recent_surges(organisation: Organisation | int, limit: int = 20) -> list[SurgeAlert]:
+    return list(SurgeAlert.objects.for_org(organisation).order_by("-detected_at")[:limit])
+
+
+def surging_topics(organisation: Organisation, counts: dict[str, int]) -> set[str]:
+    """Of the wallboard's topic texts, those whose topic has an ongoing surge alert."""
+    active = {a.key for a in list_active_surges(organisation) if a.dimension == "topic"}
+    if not active:
+        return set()
+    index = topic_paths_by_text(organisation)
+    return {text for text in counts if resolve_topic(index, text) in active}

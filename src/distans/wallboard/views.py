@@ -1,0 +1,155 @@
+"""The supervisor wallboard and its TV mode: fragments that re-fetch on live events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from distans.accounts.models import Person
+from distans.core.errors import CoreError
+from distans.routing import actions as routing
+from distans.routing.choices import Presence
+from distans.routing.models import Queue
+from distans.wallboard import actions, queries
+
+View = Callable[..., HttpResponse]
+
+
+def may_watch(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.organisation_id
+        and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
+    )
+
+
+def wallboard_view(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not may_watch(request.user):
+            return HttpResponseForbidden()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _org(request: HttpRequest) -> Any:
+    return request.user.organisation  # type: ignore[union-attr]
+
+
+@require_GET
+@wallboard_view
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "wallboard/index.html", {"tv": False})
+
+
+@require_GET
+@wallboard_view
+def tv(request: HttpRequest) -> HttpResponse:
+    return render(request, "wallboard/tv.html", {"tv": True})
+
+
+@require_GET
+@wallboard_view
+def queues(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "wallboard/_queues.html",
+        {"rows": queries.queue_rows(_org(request)), "now": timezone.now()},
+    )
+
+
+@require_GET
+@wallboard_view
+def agents(request: HttpRequest) -> HttpResponse:
+    controls = request.GET.get("tv") != "1"
+    org = _org(request)
+    return render(
+        request,
+        "wallboard/_agents.html",
+        {
+            "agents": queries.agents_now(org),
+            "now": timezone.now(),
+            "controls": controls,
+        },
+    )
+
+
+@require_GET
+@wallboard_view
+def topics(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "wallboard/_topics.html", {"topics": queries.topic_counts_today(_org(request))}
+    )
+
+
+def _agent(request: HttpRequest, person_id: int) -> Person:
+    person = Person.objects.for_org(request.user.organisation_id).filter(pk=person_id).first()  # type: ignore[union-attr]
+    if person is None:
+        raise Http404
+    return person
+
+
+@require_GET
+@wallboard_view
+def agent(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _agent(request, person_id)
+    state = routing.get_agent_state(person)
+    return render(
+        request,
+        "wallboard/_agent.html",
+        {
+            "agent": state,
+            "member_of": set(state.queues.values_list("pk", flat=True)),
+            "queues": Queue.objects.for_org(person.organisation_id).order_by("name"),  # type: ignore[arg-type]
+            "presences": [(v, label) for v, label in Presence.choices if v != Presence.WRAP_UP],
+        },
+    )
+
+
+def _result(request: HttpRequest, error: Exception | None) -> HttpResponse:
+    response = render(request, "wallboard/_alert.html", {"error": error})
+    response["HX-Retarget"] = "global #wallboard-alert"
+    response["HX-Reswap"] = "innerHTML"
+    if error is None:
+        response["HX-Trigger"] = json.dumps({"wallboard:agents": True})
+    return response
+
+
+@require_POST
+@wallboard_view
+def agent_presence(request: HttpRequest, person_id: int) -> HttpResponse:
+    agent = _agent(request, person_id)
+    presence = request.POST.get("presence", "")
+    if presence not in Presence.values:
+        return _result(request, CoreError(_("Unknown presence.")))
+    try:
+        routing.do_set_presence(agent, presence, request.POST.get("reason", ""), actor=request.user)  # type: ignore[arg-type]
+    except CoreError as error:
+        return _result(request, error)
+    return _result(request, None)
+
+
+@require_POST
+@wallboard_view
+def agent_queues(request: HttpRequest, person_id: int) -> HttpResponse:
+    agent = _agent(request, person_id)
+    ids = [int(v) for v in request.POST.getlist("queues") if v.isdigit()]
+    chosen = list(Queue.objects.for_org(request.user.organisation_id).filter(pk__in=ids))  # type: ignore[union-attr]
+    try:
+        actions.do_set_agent_queues(request.user, agent, chosen)  # type: ignore[arg-type]
+    except CoreError as error:
+        return _result(request, error)
+    return _result(request, None)

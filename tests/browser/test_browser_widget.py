@@ -1,0 +1,111 @@
+"""A visitor on the organisation's own website (another origin than Distans) opens the
+chat widget, sees the greeting, starts a chat and sees their place in the queue; axe-core
+finds no serious or critical problem in the widget."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.browser.axe import blocking_violations
+from tests.browser.conftest import _free_port, login
+
+from distans.demo.data import DEMO_PASSWORD, demo_email
+
+
+@pytest.fixture()
+def visitor_site(demo_server: str) -> Iterator[str]:
+    """A pretend municipal site on its own port (so its own origin) with the tag."""
+    import urllib.request
+
+    demo_page = urllib.request.urlopen(f"{demo_server}/chat/demo/").read().decode()  # noqa: S310
+    key = re.search(r'data-key="([^"]+)"', demo_page).group(1)  # type: ignore[union-attr]
+    page = (
+        '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Västerby kommun</title></head>'
+        "<body><main><h1>Västerby kommun</h1><p>Välkommen till kommunens webbplats.</p></main>"
+        f'<script src="{demo_server}/chat/widget.js" data-key="{key}"></script></body></html>'
+    ).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    port = _free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+def _allow_origin(browser: Any, base_url: str, origin: str) -> None:
+    """The organisation admin adds the site's origin to the widget (Django admin)."""
+    context = browser.new_context()
+    page = context.new_page()
+    login(page, base_url, demo_email("admin"), DEMO_PASSWORD)
+    page.goto(f"{base_url}/admin/channels_chat/chatwidget/")
+    page.locator("#result_list tbody a").first.click()
+    field = page.locator("#id_allowed_origins")
+    origins = json.loads(field.input_value())
+    field.fill(json.dumps([*origins, origin]))
+    page.click("input[name=_save]")
+    page.wait_for_url(f"{base_url}/admin/channels_chat/chatwidget/")
+    context.close()
+
+
+def _agent_available(browser: Any, base_url: str) -> Any:
+    context = browser.new_context()
+    page = context.new_page()
+    login(page, base_url, demo_email("johan"), DEMO_PASSWORD)
+    token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+    response = context.request.post(
+        f"{base_url}/api/agent/presence",
+        data=json.dumps({"presence": "available"}),
+        headers={
+            "Content-Type": "application/json",
+            "X-CSRFToken": token,
+            "Referer": f"{base_url}/",
+        },
+    )
+    assert response.ok, response.text()
+    return context
+
+
+def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
+    demo_server: str, browser: Any, visitor_site: str
+) -> None:
+    _allow_origin(browser, demo_server, visitor_site)
+    agent = _agent_available(browser, demo_server)
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(visitor_site)
+    launcher = page.get_by_role("button", name="Chatta med oss")
+    launcher.click()
+    assert launcher.get_attribute("aria-expanded") == "true"
+    page.wait_for_selector(".distans-chat-log :text('Välkommen till Västerby kommuns chatt')")
+    assert page.evaluate("document.activeElement.id") == "distans-chat-text"  # focus moved in
+
+    page.locator("#distans-chat-text").fill("Var kan jag vaccinera mig mot covid?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".distans-chat-status:text('Du är nummer 1 i kön.')", timeout=10_000)
+    page.wait_for_selector(".distans-chat-from-visitor:text('Var kan jag vaccinera mig')")
+
+    violations = blocking_violations(page, ".distans-chat")
+    assert not violations, violations
+
+    page.keyboard.press("Escape")  # closes the panel, focus back on the button
+    assert launcher.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('distans-chat-launcher')")
+    context.close()
+    agent.close()

@@ -1,0 +1,103 @@
+"""Per-event picks agree with a full round restricted to the same event."""
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from routing_factories import NOW, agent, contact, queue
+
+from distans.core.routing import (
+    Channel,
+    Offer,
+    Presence,
+    Queue,
+    Strategy,
+    WideningStep,
+    contact_rank,
+    route,
+)
+from distans.core.routing.per_event import best_agent_for_contact, best_contact_for_agent
+
+SKILLS = ("tech", "billing")
+
+agents_strategy = st.lists(
+    st.builds(
+        lambda i, skills, idle, chats, presence: agent(
+            f"a{i}", skills=skills, idle_seconds=idle, load={Channel.CHAT: chats}, presence=presence
+        ),
+        st.integers(0, 50),
+        st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 9)),
+        st.integers(0, 1000),
+        st.integers(0, 3),
+        st.sampled_from([Presence.AVAILABLE, Presence.BUSY, Presence.AWAY]),
+    ),
+    max_size=8,
+    unique_by=lambda a: a.id,
+)
+contacts_strategy = st.lists(
+    st.builds(
+        lambda i, channel, waited, priority, skills: contact(
+            f"c{i}",
+            channel=channel,
+            waited_seconds=waited,
+            priority=priority,
+            required_skills=skills,
+        ),
+        st.integers(0, 50),
+        st.sampled_from([Channel.CHAT, Channel.PHONE, Channel.EMAIL]),
+        st.integers(0, 200),
+        st.integers(0, 2),
+        st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 9), max_size=1),
+    ),
+    max_size=10,
+    unique_by=lambda c: c.id,
+)
+queue_strategy = st.builds(
+    lambda strategy, aging: queue(
+        strategy=strategy, aging_per_minute=aging, widening=(WideningStep(60, 3),)
+    ),
+    st.sampled_from(list(Strategy)),
+    st.sampled_from([0.0, 1.0]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(queue_strategy, contacts_strategy, agents_strategy, st.sampled_from([None, "a10", "a30"]))
+def test_best_agent_for_contact_matches_route(
+    q: Queue, contacts: list, agents: list, cursor: str | None
+) -> None:
+    for c in contacts[:1]:
+        picked = best_agent_for_contact(NOW, c, q, agents, round_robin_after=cursor)
+        rr = {} if cursor is None else {q.id: cursor}
+        expected = route(NOW, [q], [c], agents, round_robin_after=rr).offers
+        assert [picked] == expected if expected else picked is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(queue_strategy, contacts_strategy, agents_strategy)
+def test_best_contact_for_agent_matches_route(q: Queue, contacts: list, agents: list) -> None:
+    for a in agents[:1]:
+        picked = best_contact_for_agent(NOW, a, {q.id: q}, contacts)
+        expected = route(NOW, [q], contacts, [a]).offers
+        assert [picked] == expected if expected else picked is None
+
+
+def test_open_offers_reserve_capacity_in_per_event_picks() -> None:
+    ringing = Offer("other", "a1", "q", Channel.PHONE, NOW, NOW + timedelta(seconds=10))
+    assert (
+        best_agent_for_contact(
+            NOW, contact("c", channel=Channel.CHAT), queue(), [agent("a1")], [ringing]
+        )
+        is None
+    )
+    assert (
+        best_contact_for_agent(NOW, agent("a1"), {"q": queue()}, [contact("c")], [ringing]) is None
+    )
+
+
+def test_contact_rank_orders_like_effective_priority() -> None:
+    q = queue(aging_per_minute=1.0)
+    patient = contact("patient", waited_seconds=180)
+    vip = contact("vip", waited_seconds=0, priority=2)
+    assert contact_rank(patient, q) < contact_rank(vip, q)
+    assert contact_rank(vip, queue()) < contact_rank(patient, queue())

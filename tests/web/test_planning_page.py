@@ -1,0 +1,205 @@
+"""The planning page: forecast vs. required vs. scheduled per interval for a queue
+with history, and what-if controls that move required agents the expected way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from tests.factories import make_agent, make_organisation, make_person, make_queue
+from tests.factories_planning import (
+    WEEKDAYS_8_TO_12,
+    make_history,
+    make_plan,
+    make_schedule,
+    make_settings,
+    make_shift,
+    next_monday,
+)
+
+from distans.contacts.models import Contact
+from distans.planning import queries
+from distans.planning.demand import saved_inputs, with_what_if
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planned():  # type: ignore[no-untyped-def]
+    org = make_organisation(time_zone="Europe/Stockholm")
+    make_settings(org)
+    queue = make_queue(
+        org, name="Bygglov", code="bygglov", weekly_hours=WEEKDAYS_8_TO_12, holiday_country=""
+    )
+    make_history(queue, weeks=5, busy=12, quiet=4)
+    make_plan(queue, aht_seconds=240)
+    supervisor = make_person(org, full_name="Sara Super", is_agent=False, is_supervisor=True)
+    client = Client()
+    client.force_login(supervisor)
+    return org, queue, client
+
+
+def _cells(body: str, slot: str) -> dict[str, str]:
+    row = re.search(rf'<tr data-slot="{slot}">(.*?)</tr>', body, re.S)
+    assert row, f"no row for {slot}"
+    return {
+        k: v.replace(",", ".") for k, v in re.findall(r'data-field="(\w+)">([^<]*)<', row.group(1))
+    }
+
+
+def test_the_page_shows_forecast_required_and_scheduled_per_interval(planned) -> None:  # type: ignore[no-untyped-def]
+    org, queue, client = planned
+    monday = next_monday(org)
+    agent = make_agent(org, [queue], full_name="Agnes Agent")
+    zone = ZoneInfo(org.time_zone)
+    schedule = make_schedule(org, monday)
+    make_shift(
+        schedule,
+        agent,
+        dt.datetime.combine(monday, dt.time(8, 0), tzinfo=zone),
+        dt.datetime.combine(monday, dt.time(12, 0), tzinfo=zone),
+        [
+            (
+                "break",
+                dt.datetime.combine(monday, dt.time(10, 0), tzinfo=zone),
+                dt.datetime.combine(monday, dt.time(10, 15), tzinfo=zone),
+            )
+        ],
+    )
+
+    response = client.get(f"/planning/queues/{queue.pk}/?day={monday.isoformat()}")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<svg" in body and 'role="img"' in body
+    # SVG geometry is never localised (a Swedish decimal comma would break it).
+    bars = re.findall(r'<rect class="bar-contacts" x="([^"]+)" y="([^"]+)"', body)
+    assert bars and all(re.fullmatch(r"[\d.]+", v) for bar in bars for v in bar)
+    busy, quiet = _cells(body, "09:00"), _cells(body, "08:00")
+    assert float(busy["contacts"]) == pytest.approx(12.0, abs=0.01)
+    assert float(quiet["contacts"]) == pytest.approx(4.0, abs=0.01)
+    # 12 contacts × 240 s in 15 min = 3.2 Erlang → Erlang C 80/20 needs 6 agents.
+    assert int(busy["required"]) == 6
+    assert int(quiet["required"]) < int(busy["required"])
+    assert busy["scheduled"] == "1"
+    assert _cells(body, "10:00")["scheduled"] == "0"  # on a break
+    assert "13:00" not in re.findall(r'data-slot="([\d:]+)"', body)  # closed after 12
+
+
+def test_live_contacts_count_as_history_too(planned) -> None:  # type: ignore[no-untyped-def]
+    org, queue, _client = planned
+    monday = next_monday(org)
+    before = queries.queue_chart(queue, saved_inputs(queue), monday, monday - dt.timedelta(days=7))
+    zone = ZoneInfo(org.time_zone)
+    last_monday = monday - dt.timedelta(days=7)
+    for _ in range(40):  # a burst in last Monday's 08:00 interval, stored as contacts
+        Contact.objects.create(
+            organisation=org,
+            queue=queue,
+            channel="phone",
+            status="completed",
+            enqueued_at=dt.datetime.combine(
+                last_monday - dt.timedelta(days=7), dt.time(8, 5), tzinfo=zone
+            ),
+        )
+    after = queries.queue_chart(queue, saved_inputs(queue), monday, monday - dt.timedelta(days=7))
+    assert after.rows[0]["contacts"] > before.rows[0]["contacts"]
+
+
+def test_what_if_moves_required_agents_the_expected_way(planned) -> None:  # type: ignore[no-untyped-def]
+    org, queue, client = planned
+    monday = next_monday(org)
+    today = monday - dt.timedelta(days=3)
+    base = saved_inputs(queue)
+
+    def peak(**changes: object) -> tuple[float, int, int]:
+        data = queries.queue_chart(queue, with_what_if(base, **changes), monday, today)
+        row = next(r for r in data.rows if r["start"] == "09:00")
+        return row["contacts"], row["required"], row["rostered"]
+
+    contacts, required, rostered = peak()
+    assert peak(aht_seconds=480)[1] > required
+    assert peak(aht_seconds=120)[1] < required
+    assert peak(service_level=0.95)[1] > required
+    assert peak(answer_within_seconds=120)[1] <= required
+    assert peak(shrinkage=0.3)[2] > rostered
+    up = peak(uplift_factor=1.4, uplift_from=monday, uplift_until=monday + dt.timedelta(days=13))
+    assert up[0] == pytest.approx(contacts * 1.4)
+    assert up[1] > required
+    outside = peak(uplift_factor=1.4, uplift_from=monday + dt.timedelta(days=1))
+    assert outside[0] == pytest.approx(contacts)
+
+    # Through the page's htmx endpoint: doubling the AHT raises the 09:00 requirement.
+    params = {
+        "day": monday.isoformat(),
+        "service_level_percent": 80,
+        "answer_within_seconds": 20,
+        "aht_seconds": 480,
+        "shrinkage_percent": 0,
+        "uplift_percent": 0,
+    }
+    body = client.get(f"/planning/queues/{queue.pk}/chart/", params).content.decode()
+    assert int(_cells(body, "09:00")["required"]) > 6
+
+
+def test_saving_the_settings_keeps_them(planned) -> None:  # type: ignore[no-untyped-def]
+    org, queue, client = planned
+    response = client.post(
+        f"/planning/queues/{queue.pk}/settings/",
+        {
+            "service_level_percent": 90,
+            "answer_within_seconds": 30,
+            "aht_seconds": 300,
+            "shrinkage_percent": 25,
+            "uplift_percent": 40,
+            "uplift_note": "Corona +40 %",
+        },
+    )
+    assert response.status_code == 200
+    inputs = saved_inputs(queue)
+    assert (inputs.service_level, inputs.aht_seconds, inputs.shrinkage) == (0.9, 300, 0.25)
+    assert inputs.uplift_factor == pytest.approx(1.4) and inputs.uplift_note == "Corona +40 %"
+
+
+def test_only_supervisors_plan(planned) -> None:  # type: ignore[no-untyped-def]
+    org, queue, _client = planned
+    agent = make_person(org, full_name="Vanlig Agent")
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/planning/").status_code == 403
+    assert client.get(f"/planning/queues/{queue.pk}/").status_code == 403
+    assert client.get("/planning/my-shifts/").status_code == 200
+
+
+def test_a_queue_without_history_says_so(planned) -> None:  # type: ignore[no-untyped-def]
+    org, _queue, client = planned
+    empty = make_queue(org, name="Ny kö", code="ny")
+    body = client.get(f"/planning/queues/{empty.pk}/").content.decode()
+    assert "ingen historik" in body  # the Swedish default
+
+
+def test_the_planning_page_speaks_swedish_and_norwegian(planned) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    _org, _queue, client = planned
+    body = client.get("/planning/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Ta fram ett schema" in body
+    with translation.override("nb"):
+        assert gettext("Generate a schedule") == "Lag en turnus"
+
+
+def test_the_admin_lists_only_my_organisation_s_shift_templates() -> None:
+    from tests.factories_planning import make_template
+
+    mine, other = make_organisation(), make_organisation()
+    make_template(mine, name="Min mall")
+    make_template(other, name="Annans mall")
+    admin = make_person(mine, is_org_admin=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    body = client.get("/admin/planning/shifttemplate/").content.decode()
+    assert "Min mall" in body and "Annans mall" not in body

@@ -1,0 +1,125 @@
+"""The wallboard: today's figures per queue with the reports' definitions, agents by
+state and location, topic counts with the surge hook, supervisor changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from tests.factories import make_agent, make_organisation, make_person, make_queue, make_site
+
+from distans.contacts.models import Contact
+from distans.routing.models import AgentState, RoutingEvent
+from distans.wallboard import queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _contact(org, queue, status, waited_s, topic="", accepted=True, **fields):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    enqueued = now - timedelta(seconds=waited_s + 120)
+    return Contact.objects.create(
+        organisation=org,
+        queue=queue,
+        channel="phone",
+        status=status,
+        enqueued_at=enqueued,
+        accepted_at=enqueued + timedelta(seconds=waited_s) if accepted else None,
+        ended_at=enqueued + timedelta(seconds=waited_s + (60 if accepted else 0)),
+        topic=topic,
+        **fields,
+    )
+
+
+@pytest.fixture
+def board():  # type: ignore[no-untyped-def]
+    org = make_organisation(time_zone="Europe/Stockholm")
+    queue = make_queue(org, name="Växeln", code="vaxel", service_level_seconds=20)
+    supervisor = make_person(org, full_name="Sara Super", is_agent=False, is_supervisor=True)
+    client = Client()
+    client.force_login(supervisor)
+    return org, queue, supervisor, client
+
+
+def test_queue_figures_use_the_report_definitions(board) -> None:  # type: ignore[no-untyped-def]
+    org, queue, supervisor, client = board
+    _contact(org, queue, "completed", 10, topic="Bygglov")  # answered within 20 s
+    _contact(org, queue, "completed", 40, topic="Bygglov")  # answered late
+    _contact(org, queue, "abandoned", 30, accepted=False)  # abandoned after 30 s
+    _contact(org, queue, "abandoned", 3, accepted=False)  # short abandon: excluded
+    Contact.objects.create(organisation=org, queue=queue, channel="callback", status="waiting")
+    # Yesterday's contact is not today's.
+    old = _contact(org, queue, "completed", 5)
+    Contact.objects.filter(pk=old.pk).update(enqueued_at=timezone.now() - timedelta(days=2))
+
+    (row,) = queries.queue_rows(org)
+    m = row.metrics
+    assert (m.offered, m.answered, m.abandoned) == (3, 2, 1)
+    assert m.service_level == 0.5
+    assert m.asa_seconds == pytest.approx(25.0)
+    assert row.now.waiting == 1 and row.now.callbacks_waiting == 1
+
+    html = client.get("/wallboard/queues/").content.decode()
+    assert 'data-field="answered">2<' in html and "50 %" in html and "25 s" in html
+
+
+def test_agents_by_state_location_break_and_not_responding(board) -> None:  # type: ignore[no-untyped-def]
+    org, queue, supervisor, client = board
+    home = make_site(org, name="Hemma", kind="home")
+    make_agent(org, [queue], presence="available", full_name="Ada Hemma")
+    AgentState.objects.filter(person__full_name="Ada Hemma").update(site=home)
+    breaker = make_agent(org, [queue], presence="break", full_name="Bo Rast")
+    AgentState.objects.filter(person=breaker).update(
+        break_reason="lunch", presence_changed_at=timezone.now() - timedelta(minutes=25)
+    )
+    make_agent(org, [queue], presence="away", full_name="Cai Borta")
+    agents = queries.agents_now(org)
+    counts = {value: n for value, _, n in agents.by_presence}
+    assert (counts["available"], counts["break"], counts["away"]) == (1, 1, 1)
+    assert (home.get_kind_display(), 1) in agents.by_location
+    html = client.get("/wallboard/agents/").content.decode()
+    assert "Bo Rast (lunch) — 25" in html and "Cai Borta" in html
+    tv = client.get("/wallboard/agents/?tv=1").content.decode()
+    assert "/presence/" not in tv and "hx-get" not in tv  # TV mode: read-only
+
+
+def test_topic_counts_and_the_surge_hook(board) -> None:  # type: ignore[no-untyped-def]
+    org, queue, supervisor, client = board
+    for _ in range(3):
+        _contact(org, queue, "completed", 5, topic="Corona")
+    _contact(org, queue, "completed", 5, topic="Bygglov")
+    assert queries.topic_counts_today(org) == [("Corona", 3, False), ("Bygglov", 1, False)]
+    queries.register_surge_detector(
+        lambda organisation, counts: {t for t, n in counts.items() if n >= 3}
+    )
+    try:
+        html = client.get("/wallboard/topics/").content.decode()
+    finally:
+        queries.register_surge_detector(None)
+    assert 'class="surge"' in html and "Corona" in html
+
+
+def test_supervisor_changes_presence_and_queues(board, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    org, queue, supervisor, client = board
+    other = make_queue(org, name="Skola", code="skola")
+    agent = make_agent(org, [queue], presence="available", full_name="Dan Agent")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/wallboard/agents/{agent.pk}/presence/", {"presence": "offline"})
+        client.post(f"/wallboard/agents/{agent.pk}/queues/", {"queues": [other.pk]})
+    state = AgentState.objects.get(person=agent)
+    assert state.presence == "offline"
+    assert list(state.queues.all()) == [other]
+    by = RoutingEvent.objects.filter(agent_id=agent.pk, name="agent_state_changed").last()
+    assert by is not None and by.data.get("by") == supervisor.pk
+    assert RoutingEvent.objects.filter(name="agent_queues_changed", agent_id=agent.pk).exists()
+
+
+def test_agents_cannot_see_the_wallboard() -> None:
+    org = make_organisation()
+    agent = make_person(org)
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/wallboard/").status_code == 403
+    assert client.get("/wallboard/queues/").status_code == 403
