@@ -120,13 +120,44 @@ def validate_bank(data: Path) -> dict[str, Any]:
             }
         )
     return {"conversion": dict(sorted(stats.items())), "import": imported,
-            "import_seconds": round(import_seconds, 1), "agree": agree, "months": months}  # fmt: skip
+            "import_seconds": round(import_seconds, 1), "agree": agree, "months": months,
+            "by_agent": _bank_by_agent()}  # fmt: skip
 
 
-def _insert_synthetic(org_id: int, contacts: int) -> int:
+def _bank_by_agent() -> dict[str, Any]:
+    """Each month by agent from the agent day table equals the core's report from intervals."""
+    from zoneinfo import ZoneInfo
+
+    from distans.accounts.models import Organisation
+    from distans.core.reports.aggregate import COLUMN_NAMES, ContactCounts
+    from distans.core.reports.periods import Granularity
+    from distans.core.reports.records import DIMENSIONS, GroupKey
+    from distans.core.reports.report import build_report, local_date_range
+    from distans.reports.models import IntervalAggregate
+    from distans.reports.queries import metric_options, report_rows
+
+    org = Organisation.objects.get(slug="bank")
+    zone = ZoneInfo(org.time_zone)
+    intervals = {
+        (row["interval_start"], GroupKey(*(row[d] for d in DIMENSIONS))): ContactCounts.from_columns(row)
+        for row in IntervalAggregate.objects.for_org(org).values("interval_start", *DIMENSIONS, *COLUMN_NAMES)
+    }  # fmt: skip
+    first, last = date(1999, 1, 1), date(1999, 3, 31)
+    start, end = local_date_range(first, last, zone)
+    started = time.perf_counter()
+    got = report_rows(org, first, last, Granularity.MONTH, group_by=["agent"])
+    seconds = time.perf_counter() - started
+    expected = build_report(intervals, Granularity.MONTH, zone, options=metric_options(org),
+                            group_by=["agent"], start=start, end=end, logged_in_rows={})  # fmt: skip
+    return {"agree": got == expected, "rows": len(got), "agents": len({r.group["agent"] for r in got}),
+            "seconds": round(seconds, 3)}  # fmt: skip
+
+
+def _insert_synthetic(org_id: int, contacts: int) -> dict[str, Any]:
     from django.db import connection
 
     from distans.core.reports.aggregate import COLUMN_NAMES, THRESHOLDS_SECONDS
+    from distans.reports.aggregation import rebuild_daily
 
     per_interval = max(1, round(contacts / (365 * 36) / 2))
     values = []
@@ -161,30 +192,39 @@ def _insert_synthetic(org_id: int, contacts: int) -> int:
             team, agent, location, {", ".join(COLUMN_NAMES)})
         SELECT {org_id}, ((date '2025-01-01' + d) + time '08:00' + i * interval '15 minutes')
                    AT TIME ZONE 'Europe/Stockholm',
-               'q' || (k % 5), (ARRAY['phone', 'email', 'chat'])[1 + k % 3], 'topic ' || ((k * 7) % 12),
+               'q' || ((k + i) % 5), (ARRAY['phone', 'email', 'chat'])[1 + (k + d) % 3],
+               'topic ' || ((k * 7 + i + d) % 12),
                (k % 20)::text, (k + 1)::text, (1 + k % 2)::text, {", ".join(values)}
         FROM generate_series(0, 364) d, generate_series(0, 35) i, generate_series(0, {per_interval - 1}) k
     """  # noqa: S608
-    dims = "queue, channel, topic, team, location"
-    sums = ", ".join(f"MAX({c})" if c == "max_wait_ms" else f"SUM({c})" for c in COLUMN_NAMES)
-    daily = f"""
-        INSERT INTO reports_dailyaggregate (organisation_id, day_start, {dims}, {", ".join(COLUMN_NAMES)})
-        SELECT {org_id}, date_trunc('day', interval_start AT TIME ZONE 'Europe/Stockholm')
-                   AT TIME ZONE 'Europe/Stockholm', {dims}, {sums}
-        FROM reports_intervalaggregate WHERE organisation_id = {org_id}
-        GROUP BY 2, {dims}
+    logged_in = f"""
+        INSERT INTO reports_loggedinaggregate (organisation_id, interval_start, team, agent,
+            location, logged_in_ms)
+        SELECT {org_id}, ((date '2025-01-01' + d) + time '08:00' + i * interval '15 minutes')
+                   AT TIME ZONE 'Europe/Stockholm',
+               (k % 20)::text, (k + 1)::text, (1 + k % 2)::text, 900000
+        FROM generate_series(0, 364) d, generate_series(0, 35) i, generate_series(0, {per_interval - 1}) k
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        cursor.execute(daily)
+        cursor.execute(logged_in)
         cursor.execute("ANALYZE reports_intervalaggregate")
-        cursor.execute("ANALYZE reports_dailyaggregate")
+        cursor.execute("ANALYZE reports_loggedinaggregate")
+    started = time.perf_counter()
+    rebuild_daily(org_id)  # the product's own rebuild of the day tables from the intervals
+    rebuild_seconds = time.perf_counter() - started
+    counts = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM reports_dailyaggregate WHERE organisation_id = %s", [org_id]
-        )
-        daily_rows = cursor.fetchone()[0]
-    return per_interval * 365 * 36, daily_rows
+        for table in ("intervalaggregate", "loggedinaggregate", "dailyaggregate",
+                      "agentdailyaggregate", "loggedindailyaggregate", "reportdimensionvalue"):  # fmt: skip
+            cursor.execute(f"ANALYZE reports_{table}")
+            cursor.execute(
+                f"SELECT count(*) FROM reports_{table} WHERE organisation_id = %s",  # noqa: S608
+                [org_id],
+            )
+            counts[table] = cursor.fetchone()[0]
+    counts["rebuild_day_tables_seconds"] = round(rebuild_seconds, 1)
+    return counts
 
 
 def _timed(function: Any, repeat: int = 5) -> dict[str, float]:
@@ -199,15 +239,18 @@ def _timed(function: Any, repeat: int = 5) -> dict[str, float]:
 def time_queries(contacts: int) -> dict[str, Any]:
     from distans.accounts.models import Organisation
     from distans.core.reports.periods import Granularity
-    from distans.reports.queries import report_rows
+    from distans.core.reports.records import DIMENSIONS
+    from distans.reports.queries import dimension_values, report_rows
 
     org = Organisation.objects.create(name=f"Synthetic {contacts}", slug=f"synthetic-{contacts}",
                                       time_zone="Europe/Stockholm")  # fmt: skip
     started = time.perf_counter()
-    rows, daily_rows = _insert_synthetic(org.pk, contacts)
+    tables = _insert_synthetic(org.pk, contacts)
     insert_seconds = time.perf_counter() - started
     june = (date(2025, 6, 1), date(2025, 6, 30))
     day = (date(2025, 12, 31), date(2025, 12, 31))
+    year = (date(2025, 1, 1), date(2025, 12, 31))
+    one_agent = {"agent": {"7"}}
     queries = {
         "day_by_interval": lambda: report_rows(org, *day, Granularity.INTERVAL),
         "wallboard_today_by_queue": lambda: report_rows(
@@ -218,15 +261,31 @@ def time_queries(contacts: int) -> dict[str, Any]:
             org, *june, Granularity.DAY, filters={"queue": {"q1"}}
         ),
         "month_by_queue": lambda: report_rows(org, *june, Granularity.MONTH, group_by=["queue"]),
+        "month_by_team": lambda: report_rows(org, *june, Granularity.MONTH, group_by=["team"]),
         "month_by_agent": lambda: report_rows(org, *june, Granularity.MONTH, group_by=["agent"]),
-        "year_by_month": lambda: report_rows(
-            org, date(2025, 1, 1), date(2025, 12, 31), Granularity.MONTH
+        "month_by_day_one_agent": lambda: report_rows(
+            org, *june, Granularity.DAY, filters=one_agent
         ),
+        "month_by_agent_one_queue": lambda: report_rows(
+            org, *june, Granularity.MONTH, group_by=["agent"], filters={"queue": {"q1"}}
+        ),
+        "month_one_agent_by_queue": lambda: report_rows(
+            org, *june, Granularity.MONTH, group_by=["queue"], filters=one_agent
+        ),
+        "year_by_month": lambda: report_rows(org, *year, Granularity.MONTH),
+        "year_by_month_by_agent": lambda: report_rows(
+            org, *year, Granularity.MONTH, group_by=["agent"]
+        ),
+        "page_filter_choices": lambda: [dimension_values(org, d) for d in DIMENSIONS],
     }
-    check = report_rows(org, date(2025, 1, 1), date(2025, 12, 31), Granularity.MONTH)
-    offered = sum(r.metrics.offered for r in check)
+    check = report_rows(org, *year, Granularity.MONTH)
+    by_agent = report_rows(org, *june, Granularity.MONTH, group_by=["agent"])
     return {
-        "contacts": offered, "aggregate_rows": rows, "daily_rows": daily_rows, "insert_seconds": round(insert_seconds, 1),
+        "contacts": sum(r.metrics.offered for r in check),
+        "agents_in_june": len(by_agent),
+        "june_by_agent_offered": sum(r.metrics.offered for r in by_agent),
+        "june_offered": sum(r.metrics.offered for r in report_rows(org, *june, Granularity.MONTH)),
+        "rows": tables, "insert_seconds": round(insert_seconds, 1),
         "queries": {name: _timed(fn) for name, fn in queries.items()},
     }  # fmt: skip
 

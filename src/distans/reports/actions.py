@@ -17,10 +17,7 @@ from distans.core.reports.import_csv import ContactCsvReader, RowError
 from distans.core.reports.records import ContactOutcome
 from distans.reports import aggregation
 from distans.reports.models import (
-    DailyAggregate,
     ImportedContact,
-    IntervalAggregate,
-    LoggedInAggregate,
     OrganisationReportSettings,
     ReportCursor,
 )
@@ -75,9 +72,7 @@ def do_rebuild_aggregates(organisation: Organisation | int) -> int:
         .values_list("id", flat=True)
         .first()
     )
-    IntervalAggregate.objects.filter(organisation_id=org_id).delete()
-    DailyAggregate.objects.filter(organisation_id=org_id).delete()
-    LoggedInAggregate.objects.filter(organisation_id=org_id).delete()
+    aggregation.clear_aggregates(org_id)
     contacts, logged_in = aggregation.recompute_from_log(org_id)
     aggregation.upsert_contact_rows(org_id, contacts)
     aggregation.upsert_logged_in_rows(org_id, logged_in)

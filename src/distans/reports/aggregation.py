@@ -12,8 +12,13 @@ workers never count an event twice), and turned into additive deltas:
 * agent presence/location events close logged-in segments → ``LoggedInAggregate``.
 
 Deltas are upserted with ``INSERT … ON CONFLICT DO UPDATE SET col = col + excluded.col``
-(max for ``max_wait_ms``). ``rebuild`` recomputes a range from the whole log with the
-core's ``contact_outcomes_from_events`` (the reference the incremental path must equal).
+(max for ``max_wait_ms``), into the interval tables and, summed per local day, into
+the day tables that long reports read: ``DailyAggregate`` (every dimension but the
+agent), ``AgentDailyAggregate`` (team, agent, location) and ``LoggedInDailyAggregate``;
+new dimension values go to ``ReportDimensionValue``. The rebuild
+(``actions.do_rebuild_aggregates``) recomputes the interval tables from the whole log
+with the core's ``contact_outcomes_from_events`` (the reference the incremental path
+must equal); ``rebuild_daily`` recomputes the day tables from the interval tables.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 
@@ -32,19 +38,27 @@ from distans.core.reports.aggregate import (
     LoggedInKey,
     seconds_to_ms,
 )
-from distans.core.reports.periods import interval_start, split_into_intervals
+from distans.core.reports.periods import (
+    Granularity,
+    interval_start,
+    period_start,
+    split_into_intervals,
+)
 from distans.core.reports.records import (
     DIMENSIONS,
     AgentKey,
     ContactOutcome,
-    GroupKey,
     Outcome,
 )
 from distans.reports.models import (
+    AGENT_DAILY_DIMENSIONS,
     DAILY_DIMENSIONS,
+    AgentDailyAggregate,
     DailyAggregate,
     IntervalAggregate,
     LoggedInAggregate,
+    LoggedInDailyAggregate,
+    ReportDimensionValue,
 )
 from distans.routing.models import RoutingEvent
 
@@ -60,12 +74,14 @@ def _db_time(at: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(at)
 
 
-def _upsert(table: str, keys: list[str], items: list[tuple[list[Any], list[int]]]) -> None:
-    columns = keys + list(COLUMN_NAMES)
+def _upsert(table: str, keys: list[str], values: list[str],
+            items: list[tuple[list[Any], list[int]]]) -> None:  # fmt: skip
+    """``INSERT … ON CONFLICT (keys) DO UPDATE``: add ``values`` (max for ``max_wait_ms``)."""
+    columns = keys + values
     sets = ", ".join(
         f"{c} = {_greatest()}({table}.{c}, excluded.{c})" if c == "max_wait_ms"
         else f"{c} = {table}.{c} + excluded.{c}"
-        for c in COLUMN_NAMES
+        for c in values
     )  # fmt: skip
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
@@ -82,13 +98,36 @@ def _upsert(table: str, keys: list[str], items: list[tuple[list[Any], list[int]]
             )
 
 
+def _zone(organisation_id: int) -> ZoneInfo:
+    from distans.accounts.models import Organisation
+
+    return ZoneInfo(
+        Organisation.objects.values_list("time_zone", flat=True).get(pk=organisation_id)
+    )
+
+
+class _Days:
+    """Interval starts → the local midnight of their day (memoised: rows share starts)."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.zone = _zone(organisation_id)
+        self._days: dict[datetime, datetime] = {}
+
+    def __call__(self, start: datetime) -> datetime:
+        day = self._days.get(start)
+        if day is None:
+            day = self._days[start] = period_start(start, Granularity.DAY, self.zone)
+        return day
+
+
 def upsert_contact_rows(organisation_id: int, rows: Mapping[AggregateKey, ContactCounts]) -> None:
-    """Add ``rows`` to the stored interval aggregate and to the daily one."""
+    """Add ``rows`` to the stored interval aggregate and to the tables derived from it."""
     if not rows:
         return
     _upsert(
         IntervalAggregate._meta.db_table,
         ["organisation_id", "interval_start", *DIMENSIONS],
+        list(COLUMN_NAMES),
         [
             ([organisation_id, _db_time(start), *group], counts.to_flat())
             for (start, group), counts in rows.items()
@@ -98,74 +137,162 @@ def upsert_contact_rows(organisation_id: int, rows: Mapping[AggregateKey, Contac
 
 
 def upsert_daily_rows(organisation_id: int, rows: Mapping[AggregateKey, ContactCounts]) -> None:
-    """Add interval rows to the daily aggregate (local days, agent left out)."""
-    from zoneinfo import ZoneInfo
+    """Add interval rows to the day tables and note their dimension values.
 
-    from distans.accounts.models import Organisation
-    from distans.core.reports.periods import Granularity, period_start
-
-    zone = ZoneInfo(
-        Organisation.objects.values_list("time_zone", flat=True).get(pk=organisation_id)
+    ``DailyAggregate`` keeps every dimension but the agent, ``AgentDailyAggregate`` only
+    team, agent and location; both sum the same counts per local day.
+    """
+    day_of = _Days(organisation_id)
+    tables = (
+        (DailyAggregate, DAILY_DIMENSIONS, {}),
+        (AgentDailyAggregate, AGENT_DAILY_DIMENSIONS, {}),
     )
-    days: dict[tuple[datetime, tuple[str, ...]], ContactCounts] = {}
-    starts: dict[datetime, datetime] = {}
+    seen: set[tuple[str, str]] = set()
     for (start, group), counts in rows.items():
-        day = starts.get(start)
-        if day is None:
-            day = starts[start] = period_start(start, Granularity.DAY, zone)
-        key = (day, tuple(getattr(group, d) for d in DAILY_DIMENSIONS))
-        days[key] = days[key] + counts if key in days else counts
-    _upsert(
-        DailyAggregate._meta.db_table,
-        ["organisation_id", "day_start", *DAILY_DIMENSIONS],
-        [
-            ([organisation_id, _db_time(day), *values], counts.to_flat())
-            for (day, values), counts in days.items()
-        ],
-    )
+        day = day_of(start)
+        for _model, dimensions, days in tables:
+            key = (day, tuple(getattr(group, d) for d in dimensions))
+            days[key] = days[key] + counts if key in days else counts
+        seen.update((d, v) for d, v in zip(DIMENSIONS, group, strict=True) if v)
+    for model, dimensions, days in tables:
+        _upsert(
+            model._meta.db_table,
+            ["organisation_id", "day_start", *dimensions],
+            list(COLUMN_NAMES),
+            [
+                ([organisation_id, _db_time(day), *values], counts.to_flat())
+                for (day, values), counts in days.items()
+            ],
+        )
+    note_dimension_values(organisation_id, seen)
 
 
-def rebuild_daily(organisation_id: int) -> None:
-    """Recompute the daily aggregate from the interval aggregate."""
-    from django.db.models import Max, Sum
-
-    DailyAggregate.objects.filter(organisation_id=organisation_id).delete()
-    sums = {c: (Max(c) if c == "max_wait_ms" else Sum(c)) for c in COLUMN_NAMES}
-    rows = IntervalAggregate.objects.filter(organisation_id=organisation_id)
-    batch: dict[AggregateKey, ContactCounts] = {}
-    for row in (
-        rows.values("interval_start", *DAILY_DIMENSIONS)
-        .annotate(**sums)
-        .order_by()
-        .iterator(chunk_size=5000)
-    ):
-        key = (row["interval_start"], GroupKey(**{d: row[d] for d in DAILY_DIMENSIONS}))
-        batch[key] = ContactCounts.from_columns(row)
-        if len(batch) >= 20_000:
-            upsert_daily_rows(organisation_id, batch)
-            batch = {}
-    upsert_daily_rows(organisation_id, batch)
-
-
-def upsert_logged_in_rows(organisation_id: int, rows: Mapping[LoggedInKey, int]) -> None:
-    if not rows:
-        return
-    table = LoggedInAggregate._meta.db_table
-    items = list(rows.items())
+def note_dimension_values(organisation_id: int, values: Iterable[tuple[str, str]]) -> None:
+    """Remember (dimension, value) pairs for the reports page's filters (kept if known)."""
+    items = sorted(set(values))
+    table = ReportDimensionValue._meta.db_table
     with connection.cursor() as cursor:
         for chunk_start in range(0, len(items), 500):
             chunk = items[chunk_start : chunk_start + 500]
-            params: list[Any] = []
-            for (start, key), ms in chunk:
-                params += [organisation_id, _db_time(start), key.team, key.agent, key.location, ms]
             cursor.execute(
-                f"INSERT INTO {table} (organisation_id, interval_start, team, agent, location,"  # noqa: S608
-                " logged_in_ms) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                + " ON CONFLICT (organisation_id, interval_start, team, agent, location)"
-                + f" DO UPDATE SET logged_in_ms = {table}.logged_in_ms + excluded.logged_in_ms",
-                params,
+                f"INSERT INTO {table} (organisation_id, dimension, value) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (organisation_id, dimension, value) DO NOTHING",
+                [p for dimension, value in chunk for p in (organisation_id, dimension, value)],
             )
+
+
+DERIVED_TABLES = (AgentDailyAggregate, DailyAggregate, LoggedInDailyAggregate, ReportDimensionValue)
+
+
+def clear_aggregates(organisation_id: int) -> None:
+    """Delete the organisation's interval tables and everything derived from them."""
+    for model in (IntervalAggregate, LoggedInAggregate, *DERIVED_TABLES):
+        model.objects.filter(organisation_id=organisation_id).delete()  # type: ignore[attr-defined]
+
+
+def rebuild_daily(organisation_id: int) -> None:
+    """Recompute the tables derived from the interval ones (day tables, dimension values).
+
+    Each day table is the interval rows summed per local day (midnight in the
+    organisation's zone, as the core's ``period_start``) and its dimensions; each
+    interval row is read once.
+    """
+    for model in DERIVED_TABLES:
+        model.objects.filter(organisation_id=organisation_id).delete()  # type: ignore[attr-defined]
+    zone = _zone(organisation_id)
+    counts = {c: ("MAX" if c == "max_wait_ms" else "SUM", c) for c in COLUMN_NAMES}
+    _fill_day_table(
+        organisation_id, zone, IntervalAggregate, DailyAggregate, DAILY_DIMENSIONS, counts
+    )
+    _fill_day_table(
+        organisation_id,
+        zone,
+        IntervalAggregate,
+        AgentDailyAggregate,
+        AGENT_DAILY_DIMENSIONS,
+        counts,
+    )
+    _fill_day_table(organisation_id, zone, LoggedInAggregate, LoggedInDailyAggregate,
+                    AGENT_DAILY_DIMENSIONS, {"logged_in_ms": ("SUM", "logged_in_ms")})  # fmt: skip
+    for model, dimensions in (
+        (DailyAggregate, DAILY_DIMENSIONS),
+        (AgentDailyAggregate, ("agent",)),
+    ):
+        rows = model.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
+        for dimension in dimensions:
+            values = rows.exclude(**{dimension: ""}).values_list(dimension, flat=True).distinct()
+            note_dimension_values(organisation_id, ((dimension, v) for v in values.order_by()))
+
+
+def _fill_day_table(organisation_id: int, zone: ZoneInfo, source: Any, target: Any,
+                    dimensions: tuple[str, ...], columns: Mapping[str, tuple[str, str]]) -> None:  # fmt: skip
+    """Insert ``source``'s rows summed per local day and ``dimensions`` into ``target``.
+
+    ``columns``: target column → (``SUM`` or ``MAX``, source column). PostgreSQL does it
+    in one ``INSERT … SELECT … GROUP BY``; other databases sum in SQL and insert in batches.
+    """
+    if connection.vendor == "postgresql":
+        names = ", ".join([*dimensions, *columns])
+        day = "date_trunc('day', interval_start AT TIME ZONE %s) AT TIME ZONE %s"
+        sums = ", ".join(f"{function}({column})" for function, column in columns.values())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {target._meta.db_table} (organisation_id, day_start, {names})"  # noqa: S608
+                f" SELECT organisation_id, {day}, {', '.join(dimensions)}, {sums}"
+                f" FROM {source._meta.db_table} WHERE organisation_id = %s"
+                f" GROUP BY organisation_id, 2, {', '.join(dimensions)}",
+                [zone.key, zone.key, organisation_id],
+            )
+        return
+    from django.db.models import Max, Sum
+    from django.db.models.functions import Trunc
+
+    aggregates = {"SUM": Sum, "MAX": Max}
+    grouped = (
+        source.objects.filter(organisation_id=organisation_id)
+        .annotate(day=Trunc("interval_start", "day", tzinfo=zone))
+        .values("day", *dimensions)
+        .annotate(**{name: aggregates[f](c) for name, (f, c) in columns.items()})
+        .order_by()
+    )
+    batch: list[Any] = []
+    for row in grouped.iterator(chunk_size=5000):
+        batch.append(
+            target(
+                organisation_id=organisation_id,
+                day_start=row["day"],
+                **{name: row[name] for name in (*dimensions, *columns)},
+            )  # fmt: skip
+        )
+        if len(batch) >= 5000:
+            target.objects.bulk_create(batch, batch_size=1000)
+            batch = []
+    target.objects.bulk_create(batch, batch_size=1000)
+
+
+def upsert_logged_in_rows(organisation_id: int, rows: Mapping[LoggedInKey, int]) -> None:
+    """Add logged-in milliseconds per interval, and per local day."""
+    if not rows:
+        return
+    keys = ["organisation_id", "interval_start", *AGENT_DAILY_DIMENSIONS]
+    _upsert(
+        LoggedInAggregate._meta.db_table,
+        keys,
+        ["logged_in_ms"],
+        [([organisation_id, _db_time(start), *key], [ms]) for (start, key), ms in rows.items()],
+    )
+    day_of = _Days(organisation_id)
+    days: dict[tuple[datetime, AgentKey], int] = {}
+    for (start, key), ms in rows.items():
+        day = (day_of(start), key)
+        days[day] = days.get(day, 0) + ms
+    _upsert(
+        LoggedInDailyAggregate._meta.db_table,
+        ["organisation_id", "day_start", *AGENT_DAILY_DIMENSIONS],
+        ["logged_in_ms"],
+        [([organisation_id, _db_time(day), *key], [ms]) for (day, key), ms in days.items()],
+    )
 
 
 class Labels:

@@ -10,6 +10,7 @@ from distans.core.reports.aggregate import COLUMN_NAMES
 from distans.core.reports.records import DIMENSIONS
 
 DAILY_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "agent")
+AGENT_DAILY_DIMENSIONS = ("team", "agent", "location")
 
 
 class IntervalAggregate(OrgOwned):
@@ -34,7 +35,13 @@ class IntervalAggregate(OrgOwned):
                 fields=["organisation", "interval_start", *DIMENSIONS], name="aggregate_unique_key"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "interval_start"], name="aggregate_org_at")]
+        indexes = [
+            models.Index(fields=["organisation", "interval_start"], name="aggregate_org_at"),
+            # Reports filtered by agent that also group by queue/channel/topic read here.
+            models.Index(
+                fields=["organisation", "agent", "interval_start"], name="aggregate_org_agent_at"
+            ),
+        ]
 
 
 for _column in COLUMN_NAMES:
@@ -67,6 +74,46 @@ for _column in COLUMN_NAMES:
     DailyAggregate.add_to_class(_column, models.BigIntegerField(default=0))
 
 
+class AgentDailyAggregate(OrgOwned):
+    """The same counts per local day by team, agent and location only (reports by agent).
+
+    About one row per agent and day (plus one for contacts nobody answered), whatever
+    the number of queues, channels and topics. Kept with the interval table by the same
+    upserts; ``day_start`` is the local midnight (an aware instant).
+    """
+
+    day_start = models.DateTimeField()
+    team = models.CharField(max_length=100, default="", blank=True)
+    agent = models.CharField(max_length=200, default="", blank=True)
+    location = models.CharField(max_length=100, default="", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day_start", *AGENT_DAILY_DIMENSIONS],
+                name="agent_daily_unique_key",
+            )
+        ]
+
+
+for _column in COLUMN_NAMES:
+    AgentDailyAggregate.add_to_class(_column, models.BigIntegerField(default=0))
+
+
+class ReportDimensionValue(OrgOwned):
+    """Every value a dimension has taken in the aggregate (the reports page's filter choices)."""
+
+    dimension = models.CharField(max_length=16)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "dimension", "value"], name="dimension_value_unique"
+            )
+        ]
+
+
 class LoggedInAggregate(OrgOwned):
     """Agents' logged-in milliseconds per 15-minute interval, team, agent and location."""
 
@@ -81,6 +128,24 @@ class LoggedInAggregate(OrgOwned):
             models.UniqueConstraint(
                 fields=["organisation", "interval_start", "team", "agent", "location"],
                 name="logged_in_unique_key",
+            )
+        ]
+
+
+class LoggedInDailyAggregate(OrgOwned):
+    """Logged-in milliseconds per local day, team, agent and location (kept with the above)."""
+
+    day_start = models.DateTimeField()
+    team = models.CharField(max_length=100, default="", blank=True)
+    agent = models.CharField(max_length=200, default="", blank=True)
+    location = models.CharField(max_length=100, default="", blank=True)
+    logged_in_ms = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day_start", *AGENT_DAILY_DIMENSIONS],
+                name="logged_in_daily_unique_key",
             )
         ]
 

@@ -1,4 +1,4 @@
-"""Reads: report rows from the interval aggregate, settings, raw events."""
+"""Reads: report rows from the aggregate tables, settings, raw events."""
 
 from __future__ import annotations
 
@@ -17,10 +17,13 @@ from distans.core.reports.periods import Granularity
 from distans.core.reports.records import DIMENSIONS, AgentKey, GroupKey
 from distans.core.reports.report import ReportRow, build_report, local_date_range
 from distans.reports.models import (
+    AgentDailyAggregate,
     DailyAggregate,
     IntervalAggregate,
     LoggedInAggregate,
+    LoggedInDailyAggregate,
     OrganisationReportSettings,
+    ReportDimensionValue,
 )
 from distans.routing.models import RoutingEvent
 
@@ -57,6 +60,29 @@ def _period_expression(granularity: Granularity, zone: ZoneInfo) -> Any:
     return Trunc("interval_start", str(granularity), tzinfo=zone)
 
 
+def _contact_table(granularity: Granularity, used: set[str]) -> Any:
+    """The smallest table that holds the dimensions ``used`` at this granularity.
+
+    Day, week and month reports read a day table: without the agent
+    (``DailyAggregate``) when the agent is neither grouped nor filtered, by team, agent
+    and location only (``AgentDailyAggregate``) when nothing else is; the interval
+    table otherwise (shorter periods, or the agent together with queue/channel/topic).
+    """
+    if granularity not in _DAILY:
+        return IntervalAggregate
+    if "agent" not in used:
+        return DailyAggregate
+    if used <= set(AGENT_DIMENSIONS):
+        return AgentDailyAggregate
+    return IntervalAggregate
+
+
+def _day_period_expression(granularity: Granularity, zone: ZoneInfo) -> Any:
+    if granularity is Granularity.DAY:
+        return F("day_start")
+    return Trunc("day_start", str(granularity), tzinfo=zone)
+
+
 def report_rows(
     organisation: Organisation,
     first_day: date,
@@ -68,48 +94,54 @@ def report_rows(
 ) -> list[ReportRow]:
     """Report rows for local days ``first_day``..``last_day`` from the aggregate table.
 
-    Sums are taken in SQL per interval and group-by dimensions; the core rolls intervals
-    up to periods and computes the metrics.
+    Sums are taken in SQL per period and group-by dimensions, from the smallest table
+    that can answer (:func:`_contact_table`); the core rolls them up to periods and
+    computes the metrics.
     """
     zone = ZoneInfo(organisation.time_zone)
     start, end = local_date_range(first_day, last_day, zone)
     filters = {k: v for k, v in (filters or {}).items() if v}
-    daily = granularity in _DAILY and "agent" not in set(group_by) | set(filters)
-    if daily:  # far fewer rows: no agent, one row per local day
-        rows = DailyAggregate.objects.filter(
-            organisation=organisation, day_start__gte=start, day_start__lt=end
-        )
-        period_of_row = (
-            F("day_start")
-            if granularity is Granularity.DAY
-            else Trunc("day_start", str(granularity), tzinfo=zone)
-        )
-    else:
+    used = set(group_by) | set(filters)
+    period = _period_expression(granularity, zone)
+    contact_table = _contact_table(granularity, used)
+    if contact_table is IntervalAggregate:
         rows = IntervalAggregate.objects.filter(
             organisation=organisation, interval_start__gte=start, interval_start__lt=end
         )
-        period_of_row = _period_expression(granularity, zone)
+        period_of_row = period
+    else:  # a day table: one row per local day (and its fewer dimensions)
+        rows = contact_table.objects.filter(
+            organisation=organisation, day_start__gte=start, day_start__lt=end
+        )
+        period_of_row = _day_period_expression(granularity, zone)
     for name, values in filters.items():
         rows = rows.filter(**{f"{name}__in": list(values)})
     sums = {c: (Max(c) if c == "max_wait_ms" else Sum(c)) for c in COLUMN_NAMES}
-    period = _period_expression(granularity, zone)
+    # A week or month that began before ``start`` is truncated to its first instant; the
+    # core keeps only keys in [start, end), so such sums are keyed at ``start`` (inside
+    # the same period, which the core's roll-up finds again).
     grouped = rows.annotate(period=period_of_row).values("period", *group_by).annotate(**sums)
     contact_rows = {}
     for row in grouped.order_by():
         key = GroupKey(**{d: row.get(d, "") if d in group_by else "" for d in DIMENSIONS})
-        contact_rows[(row["period"], key)] = ContactCounts.from_columns(row)
+        contact_rows[(max(row["period"], start), key)] = ContactCounts.from_columns(row)
     logged_in = None
-    if set(group_by) | set(filters) <= set(AGENT_DIMENSIONS):
-        logged = LoggedInAggregate.objects.filter(
-            organisation=organisation, interval_start__gte=start, interval_start__lt=end
-        )
+    if used <= set(AGENT_DIMENSIONS):
+        if granularity in _DAILY:
+            logged: Any = LoggedInDailyAggregate.objects.filter(
+                organisation=organisation, day_start__gte=start, day_start__lt=end
+            ).annotate(period=_day_period_expression(granularity, zone))
+        else:
+            logged = LoggedInAggregate.objects.filter(
+                organisation=organisation, interval_start__gte=start, interval_start__lt=end
+            ).annotate(period=period)
         for name, values in filters.items():
             logged = logged.filter(**{f"{name}__in": list(values)})
         logged_in = {}
-        logged = logged.annotate(period=period).values("period", *group_by)
+        logged = logged.values("period", *group_by)
         for row in logged.annotate(ms=Sum("logged_in_ms")).order_by():
             key = AgentKey(**{d: row.get(d, "") if d in group_by else "" for d in AGENT_DIMENSIONS})
-            logged_in[(row["period"], key)] = int(row["ms"])
+            logged_in[(max(row["period"], start), key)] = int(row["ms"])
     return build_report(
         contact_rows, granularity, zone, options=options or metric_options(organisation),
         group_by=group_by, start=start, end=end, logged_in_rows=logged_in,
@@ -133,8 +165,8 @@ def dimension_labels(organisation: Organisation) -> dict[str, dict[str, str]]:
 def dimension_values(organisation: Organisation, dimension: str) -> list[str]:
     if dimension not in DIMENSIONS:
         return []
-    values = IntervalAggregate.objects.filter(organisation=organisation).exclude(**{dimension: ""})
-    return sorted(values.values_list(dimension, flat=True).distinct())[:500]
+    values = ReportDimensionValue.objects.filter(organisation=organisation, dimension=dimension)
+    return sorted(values.values_list("value", flat=True))[:500]
 
 
 def raw_events(
