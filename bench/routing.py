@@ -101,7 +101,7 @@ def latency(samples: int) -> dict[str, object]:
     import threading
 
     from distans.contacts.models import Contact
-    from distans.routing import actions, dispatcher, rounds
+    from distans.routing import actions, dispatcher, rounds, targeted
     from distans.routing.models import Queue
 
     watched: dict[str, int | None] = {"agent": None, "org": None}
@@ -119,6 +119,7 @@ def latency(samples: int) -> dict[str, object]:
         return outcome
 
     rounds.apply_result = recording_apply
+    targeted.apply_result = recording_apply  # per-event rounds apply through the same
     os.environ["DISTANS_ROUTING_MODE"] = "thread"
 
     # 1. An agent becomes free with 10,000 waiting.
@@ -152,6 +153,7 @@ def latency(samples: int) -> dict[str, object]:
             arrival_ms.append((hit_at[0] - t0) * 1000)
         time.sleep(0.02)
     rounds.apply_result = original_apply
+    targeted.apply_result = original_apply
     both = sorted(free_ms + arrival_ms)
 
     def pct(values: list[float], q: float) -> float | None:

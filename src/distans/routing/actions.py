@@ -34,7 +34,9 @@ from distans.routing.signals import contact_accepted
 def get_agent_state(person: Person, lock: bool = False) -> AgentState:
     if person.organisation_id is None:
         raise InvalidInput("This person belongs to no organisation.")
-    AgentState.objects.get_or_create(person=person, defaults={"organisation_id": person.organisation_id})
+    AgentState.objects.get_or_create(
+        person=person, defaults={"organisation_id": person.organisation_id}
+    )
     queryset = AgentState.objects.select_for_update() if lock else AgentState.objects
     return queryset.get(person=person)
 
@@ -107,7 +109,7 @@ def do_create_contact(
     )
     append_events(queue.organisation_id, lifecycle.enqueue(contact_to_core(contact), now).events)
     publish(supervisors_group(queue.organisation_id), "queues")
-    request_routing(queue.organisation_id)
+    request_routing(queue.organisation_id, contacts=[contact.pk])
     return contact
 
 
@@ -129,12 +131,18 @@ def do_set_presence(
         _cancel_open_offers(state.person_id, now)
     if actor is not None and actor.pk != person.pk:
         events = [
-            core.Event(e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "by": actor.pk})
+            core.Event(
+                e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "by": actor.pk}
+            )
             for e in events
         ]
     append_events(state.organisation_id, events)
     _announce_agent(state)
-    request_routing(state.organisation_id)
+    if presence in (Presence.AVAILABLE, Presence.BUSY):
+        request_routing(state.organisation_id, agents=[state.person_id])
+    else:
+        # Fewer agents: offers move on, and "no agents" overflow rules may fire.
+        request_routing(state.organisation_id)
     return state
 
 
@@ -151,7 +159,9 @@ def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
 
 
 def _cancel_open_offers(person_id: int, now: datetime) -> None:
-    offers = list(Offer.objects.select_for_update().filter(agent_id=person_id, status=OfferStatus.OPEN))
+    offers = list(
+        Offer.objects.select_for_update().filter(agent_id=person_id, status=OfferStatus.OPEN)
+    )
     for offer in offers:
         _log_cancelled(offer, now, "agent_unavailable")
         offer.status = OfferStatus.CANCELLED
@@ -213,6 +223,8 @@ def do_accept_offer(person: Person, offer_id: int) -> Contact:
     _announce_agent(state)
     publish(supervisors_group(state.organisation_id), "queues")
     publish(f"contact.{contact.pk}", "accepted", contact_id=contact.pk, agent=person.full_name)
+    # The agent may have room for more (chats, e-mails): a round gives one offer at a time.
+    request_routing(state.organisation_id, agents=[person.pk])
     contact_id, channel = contact.pk, contact.channel
     transaction.on_commit(
         lambda: contact_accepted.send(
@@ -241,7 +253,7 @@ def do_decline_offer(person: Person, offer_id: int) -> None:
     contact.save(update_fields=["excluded_agent_ids", "status"])
     append_events(state.organisation_id, transition.events)
     publish(person_group(person.pk), "offer_closed", contact_id=contact.pk)
-    request_routing(state.organisation_id)
+    request_routing(state.organisation_id, contacts=[contact.pk], agents=[person.pk])
 
 
 def _my_active_contact(person: Person, contact_id: int) -> Contact:
@@ -266,7 +278,11 @@ def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str 
     contact = _my_active_contact(person, contact_id)
     now = timezone.now()
     transition = lifecycle.complete(
-        _agent_core(state), str(contact.pk), core.Channel(contact.channel), _queue_core(contact.queue), now
+        _agent_core(state),
+        str(contact.pk),
+        core.Channel(contact.channel),
+        _queue_core(contact.queue),
+        now,
     )
     assert transition.agent is not None
     _save_agent(state, transition.agent)
@@ -277,7 +293,9 @@ def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str 
         contact.notes = notes
     contact.save(update_fields=["status", "ended_at", "topic", "notes"])
     events = [
-        core.Event(e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "topic": contact.topic})
+        core.Event(
+            e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "topic": contact.topic}
+        )
         if e.name == core.EventName.COMPLETED
         else e
         for e in transition.events
@@ -285,7 +303,7 @@ def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str 
     append_events(state.organisation_id, events)
     _announce_agent(state)
     publish(f"contact.{contact.pk}", "completed", contact_id=contact.pk)
-    request_routing(state.organisation_id)
+    request_routing(state.organisation_id, agents=[person.pk])
     return contact
 
 
@@ -297,13 +315,17 @@ def do_end_wrap_up(person: Person) -> AgentState:
     _save_agent(state, transition.agent)
     append_events(state.organisation_id, transition.events)
     _announce_agent(state)
-    request_routing(state.organisation_id)
+    request_routing(state.organisation_id, agents=[person.pk])
     return state
 
 
 @transaction.atomic
 def do_transfer_contact(
-    person: Person, contact_id: int, *, to_queue: Queue | None = None, to_person: Person | None = None
+    person: Person,
+    contact_id: int,
+    *,
+    to_queue: Queue | None = None,
+    to_person: Person | None = None,
 ) -> Contact:
     if (to_queue is None) == (to_person is None):
         raise InvalidInput("Transfer to exactly one of a queue or a colleague.")
@@ -329,11 +351,18 @@ def do_transfer_contact(
     contact.status = ContactStatus.WAITING
     contact.agent = None
     contact.save(
-        update_fields=["queue", "queue_entered_at", "target_agent", "excluded_agent_ids", "status", "agent"]
+        update_fields=[
+            "queue",
+            "queue_entered_at",
+            "target_agent",
+            "excluded_agent_ids",
+            "status",
+            "agent",
+        ]
     )
     append_events(state.organisation_id, transition.events)
     _announce_agent(state)
-    request_routing(state.organisation_id)
+    request_routing(state.organisation_id, contacts=[contact.pk], agents=[person.pk])
     return contact
 
 
@@ -345,7 +374,7 @@ def do_request_callback(contact: Contact, number: str) -> Contact:
     now = timezone.now()
     transition = lifecycle.request_callback(contact_to_core(contact), now, number or None)
     assert transition.contact is not None
-    _cancel_offer_of_contact(contact.pk, now)
+    freed = _cancel_offer_of_contact(contact.pk, now)
     contact.channel = str(transition.contact.channel)
     contact.customer_phone = number or contact.customer_phone
     contact.attributes = dict(transition.contact.attributes)
@@ -355,17 +384,23 @@ def do_request_callback(contact: Contact, number: str) -> Contact:
     contact.ended_at = None
     contact.save()
     append_events(contact.organisation_id, transition.events)
-    request_routing(contact.organisation_id)
+    request_routing(contact.organisation_id, contacts=[contact.pk], agents=freed)
     return contact
 
 
-def _cancel_offer_of_contact(contact_id: int, now: datetime) -> None:
-    for offer in Offer.objects.select_for_update().filter(contact_id=contact_id, status=OfferStatus.OPEN):
+def _cancel_offer_of_contact(contact_id: int, now: datetime) -> list[int]:
+    """Cancel the contact's open offer, if any; returns the agents it freed."""
+    freed = []
+    for offer in Offer.objects.select_for_update().filter(
+        contact_id=contact_id, status=OfferStatus.OPEN
+    ):
         _log_cancelled(offer, now, "contact_changed")
         offer.status = OfferStatus.CANCELLED
         offer.closed_at = now
         offer.save(update_fields=["status", "closed_at"])
         publish(person_group(offer.agent_id), "offer_closed", contact_id=contact_id)
+        freed.append(offer.agent_id)
+    return freed
 
 
 @transaction.atomic
@@ -375,11 +410,12 @@ def do_abandon_contact(contact: Contact) -> Contact:
         raise StateConflict("Only a waiting contact can be abandoned.")
     now = timezone.now()
     transition = lifecycle.abandon(contact_to_core(contact), now)
-    _cancel_offer_of_contact(contact.pk, now)
+    freed = _cancel_offer_of_contact(contact.pk, now)
     contact.status = ContactStatus.ABANDONED
     contact.ended_at = now
     contact.save(update_fields=["status", "ended_at"])
     append_events(contact.organisation_id, transition.events)
     publish(supervisors_group(contact.organisation_id), "queues")
-    request_routing(contact.organisation_id)
+    if freed:
+        request_routing(contact.organisation_id, agents=freed)
     return contact

@@ -28,11 +28,17 @@ class Queue(OrgOwned):
     overflow = models.JSONField(_("overflow rules"), default=list, blank=True)
     max_wait_seconds = models.PositiveIntegerField(_("maximum wait (s)"), null=True, blank=True)
     fallback = models.CharField(
-        _("fallback"), max_length=20, choices=FallbackKind.choices, default=FallbackKind.CALLBACK_OFFER
+        _("fallback"),
+        max_length=20,
+        choices=FallbackKind.choices,
+        default=FallbackKind.CALLBACK_OFFER,
     )
     # Empty: contacts wait for the queue to open (e-mail, forms).
     closed_fallback = models.CharField(
-        _("when closed"), max_length=20, choices=FallbackKind.choices, blank=True,
+        _("when closed"),
+        max_length=20,
+        choices=FallbackKind.choices,
+        blank=True,
         default=FallbackKind.CLOSED_MESSAGE,
     )
     offer_timeout_seconds = models.PositiveIntegerField(_("offer timeout (s)"), default=20)
@@ -73,7 +79,11 @@ class AgentState(OrgOwned):
     )
     break_reason = models.CharField(_("break reason"), max_length=32, blank=True)
     site = models.ForeignKey(
-        "accounts.Site", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("location")
+        "accounts.Site",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("location"),
     )
     presence_changed_at = models.DateTimeField(default=timezone.now)
     last_contact_ended_at = models.DateTimeField(null=True, blank=True)
@@ -167,5 +177,19 @@ def _bump_on_membership_change(sender: Any, instance: Any, action: str, **kwargs
 
 
 models.signals.m2m_changed.connect(
-    _bump_on_membership_change, sender=AgentState.queues.through, dispatch_uid="agent_queues_version"
+    _bump_on_membership_change,
+    sender=AgentState.queues.through,
+    dispatch_uid="agent_queues_version",
+)
+
+
+def _forget_cached_queues(sender: Any, instance: Queue, **kwargs: Any) -> None:
+    from distans.routing.rounds import forget_queues
+
+    forget_queues(instance.organisation_id)
+
+
+models.signals.post_save.connect(_forget_cached_queues, sender=Queue, dispatch_uid="queue_cache")
+models.signals.post_delete.connect(
+    _forget_cached_queues, sender=Queue, dispatch_uid="queue_cache_d"
 )

@@ -7,6 +7,7 @@ so rounds never overlap whichever process runs them; the partial unique index
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from distans.accounts.models import Organisation
 from distans.contacts.choices import QUEUED_STATUSES, ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
+from distans.core.routing.rules import channel_is_free
 from distans.realtime.groups import person_group, supervisors_group
 from distans.realtime.publish import publish
 from distans.routing.choices import OfferStatus, Presence
@@ -40,6 +42,8 @@ class RoundOutcome:
     overflows: int = 0
     fallbacks: int = 0
     next_deadline: datetime | None = None
+    # Agents in wrap-up and when it ends (person id → end): each then frees up.
+    wrap_ups: dict[int, datetime] = field(default_factory=dict)
     changed_contacts: set[int] = field(default_factory=set)
 
 
@@ -66,23 +70,49 @@ def lock_organisation(organisation_id: int) -> RoutingLock:
 _agent_cache: dict[int, dict[int, tuple[int, core.Agent]]] = {}
 
 
+# Routing's cached queue configuration: {organisation: {queue id: core.Queue}}. A full
+# round always reloads it; targeted rounds use it (a change saved in this process
+# clears it at once, one saved in another process is seen by the next full round).
+_queue_cache: dict[int, dict[str, core.Queue]] = {}
+
+
 def clear_caches() -> None:
     _agent_cache.clear()
+    _queue_cache.clear()
+
+
+def forget_queues(organisation_id: int) -> None:
+    _queue_cache.pop(organisation_id, None)
+
+
+def queues_of(organisation_id: int) -> dict[str, core.Queue]:
+    cached = _queue_cache.get(organisation_id)
+    if cached is None:
+        cached = load_queues(Organisation.objects.get(pk=organisation_id))[0]
+    return cached
 
 
 def load_agents(organisation_id: int) -> list[core.Agent]:
-    cache = _agent_cache.setdefault(organisation_id, {})
     rows = list(
         AgentState.objects.for_org(organisation_id)
         .exclude(presence=Presence.OFFLINE)
         .values_list("pk", "version")
     )
-    stale = [pk for pk, version in rows if cache.get(pk, (-1, None))[0] != version]
-    if stale:
-        _rebuild_agents(organisation_id, stale, cache)
+    agents = agents_by_state(organisation_id, rows)
+    cache = _agent_cache[organisation_id]
     present = {pk for pk, _ in rows}
     for pk in [pk for pk in cache if pk not in present]:
         del cache[pk]
+    return agents
+
+
+def agents_by_state(organisation_id: int, rows: list[tuple[int, int]]) -> list[core.Agent]:
+    """The core's agents for ``(AgentState pk, version)`` rows, rebuilt only where the
+    version moved since this process last read them."""
+    cache = _agent_cache.setdefault(organisation_id, {})
+    stale = [pk for pk, version in rows if cache.get(pk, (-1, None))[0] != version]
+    if stale:
+        _rebuild_agents(organisation_id, stale, cache)
     return [cache[pk][1] for pk, _ in rows if pk in cache]
 
 
@@ -118,15 +148,17 @@ def load_queues(organisation: Organisation) -> tuple[dict[str, core.Queue], dict
     code_to_id = {q.code: str(q.pk) for q in rows}
     queues = {str(q.pk): queue_to_core(q, organisation.time_zone, code_to_id) for q in rows}
     round_robin = {str(q.pk): q.round_robin_after for q in rows if q.round_robin_after}
+    _queue_cache[organisation.pk] = queues
     return queues, round_robin
 
 
 def _free_agents(agents: list[core.Agent]) -> int:
-    """Routable agents with room for at least one more contact of some channel."""
+    """Routable agents with room for at least one more contact of some channel (a
+    phone call blocks every other channel)."""
     free = 0
     for agent in agents:
         if agent.presence in core.ROUTABLE_PRESENCES and any(
-            agent.load.get(channel, 0) < capacity for channel, capacity in agent.capacity.items()
+            channel_is_free(channel, agent.capacity, agent.load) for channel in agent.capacity
         ):
             free += 1
     return free
@@ -193,17 +225,50 @@ def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome
         [offer_to_core(o) for o in open_offers],
         round_robin,
     )
-    outcome = apply_result(
-        organisation_id, result, open_offers, now, {c.id: c for c in contacts}
-    )
+    outcome = apply_result(organisation_id, result, open_offers, now, {c.id: c for c in contacts})
     for queue_id, agent_id in result.round_robin_after.items():
         if round_robin.get(queue_id) != agent_id:
             Queue.objects.filter(pk=int(queue_id)).update(round_robin_after=agent_id)
     deadlines = [o.expires_at for o in open_offers if o.expires_at > now]
     deadlines += [o.expires_at for o in result.offers]
-    deadlines += [a.wrap_up_until for a in agents if a.wrap_up_until and a.wrap_up_until > now]
+    outcome.wrap_ups = {
+        int(a.id): a.wrap_up_until
+        for a in agents
+        if a.presence is core.Presence.WRAP_UP and a.wrap_up_until and a.wrap_up_until > now
+    }
+    rule_change = _next_rule_change(queues, contacts, {o.contact_id for o in result.offers}, now)
+    if rule_change is not None:
+        deadlines.append(rule_change)
     outcome.next_deadline = min(deadlines) if deadlines else None
+    _last_full_round[organisation_id] = time.monotonic()
     return outcome
+
+
+# When this process last ran a full round per organisation (monotonic seconds).
+_last_full_round: dict[int, float] = {}
+
+
+def seconds_since_full_round(organisation_id: int) -> float:
+    last = _last_full_round.get(organisation_id)
+    return float("inf") if last is None else time.monotonic() - last
+
+
+def _next_rule_change(
+    queues: dict[str, core.Queue],
+    contacts: list[core.Contact],
+    offered: set[str],
+    now: datetime,
+) -> datetime | None:
+    """The earliest moment a time rule (widening, overflow, maximum wait) changes a
+    contact left waiting: the next full round is due then."""
+    timed = {qid for qid, q in queues.items() if q.widening or q.overflow or q.max_wait_seconds}
+    earliest: datetime | None = None
+    for contact in contacts:
+        if contact.queue_id in timed and contact.id not in offered:
+            due = core.next_rule_change(contact, queues[contact.queue_id], now)
+            if due is not None and (earliest is None or due < earliest):
+                earliest = due
+    return earliest
 
 
 def apply_result(
@@ -241,7 +306,12 @@ def apply_result(
             contact.queue_entered_at = now
             contact.excluded_agent_ids = []
             contact.save(
-                update_fields=["visited_queue_ids", "queue", "queue_entered_at", "excluded_agent_ids"]
+                update_fields=[
+                    "visited_queue_ids",
+                    "queue",
+                    "queue_entered_at",
+                    "excluded_agent_ids",
+                ]
             )
             outcome.overflows += 1
         elif isinstance(decision, core.Fallback):

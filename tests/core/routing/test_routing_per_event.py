@@ -9,11 +9,14 @@ from routing_factories import NOW, agent, contact, queue
 from distans.core.routing import (
     Channel,
     Offer,
+    OverflowRule,
     Presence,
     Queue,
     Strategy,
     WideningStep,
     contact_rank,
+    next_rule_change,
+    offer_event,
     route,
 )
 from distans.core.routing.per_event import best_agent_for_contact, best_contact_for_agent
@@ -101,3 +104,33 @@ def test_contact_rank_orders_like_effective_priority() -> None:
     vip = contact("vip", waited_seconds=0, priority=2)
     assert contact_rank(patient, q) < contact_rank(vip, q)
     assert contact_rank(vip, queue()) < contact_rank(patient, queue())
+
+
+def test_offer_event_is_the_event_a_round_logs() -> None:
+    q = queue(offer_timeout_seconds=15.0)
+    result = route(NOW, [q], [contact("c")], [agent("a1")])
+    (offer,) = result.offers
+    logged = [e for e in result.events if e.name == "offered"]
+    assert [offer_event(offer)] == logged
+
+
+def test_next_rule_change_walks_the_queue_time_rules() -> None:
+    q = queue(
+        widening=(WideningStep(60, 3), WideningStep(120, None)),
+        overflow=(OverflowRule("q2", after_seconds=90),),
+        max_wait_seconds=300,
+    )
+    assert next_rule_change(contact("c", waited_seconds=10), q, NOW) == NOW + timedelta(seconds=50)
+    assert next_rule_change(contact("c", waited_seconds=60), q, NOW) == NOW + timedelta(seconds=30)
+    assert next_rule_change(contact("c", waited_seconds=100), q, NOW) == NOW + timedelta(seconds=20)
+    assert next_rule_change(contact("c", waited_seconds=200), q, NOW) == NOW + timedelta(
+        seconds=100
+    )
+    assert next_rule_change(contact("c", waited_seconds=300), q, NOW) is None
+    assert next_rule_change(contact("c"), queue(), NOW) is None
+
+
+def test_next_rule_change_counts_from_entering_the_current_queue() -> None:
+    q = queue(max_wait_seconds=60)
+    moved = contact("c", waited_seconds=500, queue_entered_at=NOW - timedelta(seconds=20))
+    assert next_rule_change(moved, q, NOW) == NOW + timedelta(seconds=40)

@@ -36,8 +36,17 @@ from distans.core.routing.model import (
     Strategy,
     WideningStep,
 )
-from distans.core.routing.per_event import best_agent_for_contact, best_contact_for_agent
-from distans.core.routing.rules import contact_rank, effective_priority, effective_requirements
+from distans.core.routing.per_event import (
+    best_agent_for_contact,
+    best_contact_for_agent,
+    offer_event,
+)
+from distans.core.routing.rules import (
+    contact_rank,
+    effective_priority,
+    effective_requirements,
+    next_rule_change,
+)
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -71,5 +80,7 @@ __all__ = [
     "effective_priority",
     "effective_requirements",
     "event_to_dict",
+    "next_rule_change",
+    "offer_event",
     "route",
 ]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from distans.core.routing.agent_pool import skill_score
+from distans.core.routing.decisions import Event, EventName
 from distans.core.routing.model import (
     ROUTABLE_PRESENCES,
     Agent,
@@ -57,6 +58,14 @@ def _open_offers_by_agent(offers: Iterable[Offer], now: datetime) -> dict[str, l
 def _make_offer(contact: Contact, agent: Agent, queue: Queue, now: datetime) -> Offer:
     expires_at = now + timedelta(seconds=queue.offer_timeout_seconds)
     return Offer(contact.id, agent.id, queue.id, contact.channel, now, expires_at)
+
+
+def offer_event(offer: Offer) -> Event:
+    """The ``offered`` event of ``offer``, exactly as a round logs it."""
+    data = {"channel": str(offer.channel), "expires_at": offer.expires_at.isoformat()}
+    return Event(
+        EventName.OFFERED, offer.offered_at, offer.contact_id, offer.agent_id, offer.queue_id, data
+    )
 
 
 def best_agent_for_contact(

@@ -13,7 +13,7 @@
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from distans.core.routing.model import EXCLUSIVE_CHANNELS, Channel, Contact, Queue
 
@@ -36,6 +36,26 @@ def contact_rank(contact: Contact, queue: Queue) -> tuple[float, float, str]:
     """Static sort key within ``queue``: lower is served first (see module docstring)."""
     arrived = contact.enqueued_at.timestamp() - _EPOCH_SECONDS
     return (queue.aging_per_minute * arrived / 60.0 - contact.priority, arrived, contact.id)
+
+
+def rule_thresholds(queue: Queue) -> tuple[float, ...]:
+    """Seconds in the queue at which a time rule of ``queue`` changes something:
+    widening steps, overflow after a wait, the maximum wait (sorted, no duplicates)."""
+    seconds = {float(step.after_seconds) for step in queue.widening}
+    seconds |= {float(r.after_seconds) for r in queue.overflow if r.after_seconds is not None}
+    if queue.max_wait_seconds is not None:
+        seconds.add(float(queue.max_wait_seconds))
+    return tuple(sorted(seconds))
+
+
+def next_rule_change(contact: Contact, queue: Queue, now: datetime) -> datetime | None:
+    """The next moment after ``now`` at which a time rule changes ``contact``'s routing
+    (it widens, overflows or gets the fallback), or ``None``. A round must run then."""
+    waited = waited_seconds(contact, now)
+    for threshold in rule_thresholds(queue):
+        if threshold > waited:
+            return contact.entered_at + timedelta(seconds=threshold)
+    return None
 
 
 def effective_requirements(
