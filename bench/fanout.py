@@ -46,13 +46,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def setup_database(var_dir: Path, clients: int) -> tuple[list[str], str, int]:
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_REDIS = "redis://127.0.0.1:6379/7"  # a database of its own; keys expire by themselves
+
+
+def setup_database(
+    var_dir: Path, clients: int, postgres_db: str = ""
+) -> tuple[list[str], str, int]:
     """Create the organisation, the agents and their sessions; return the session keys
-    of the agents and of the publisher, and the publisher's person id."""
+    of the agents and of the publisher, and the publisher's person id. With
+    ``postgres_db`` (several server processes): that PostgreSQL database and Redis."""
     os.environ["DISTANS_VAR_DIR"] = str(var_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "distans.config.settings"
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("REDIS_URL", None)
+    if postgres_db:
+        os.environ["DATABASE_URL"] = PG_ADMIN.rsplit("/", 1)[0] + "/" + postgres_db
+        os.environ["REDIS_URL"] = BENCH_REDIS
     import django
 
     django.setup()
@@ -99,14 +109,43 @@ def setup_database(var_dir: Path, clients: int) -> tuple[list[str], str, int]:
     return keys[1:], keys[0], publisher_id
 
 
-def start_server(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
+_PROFILED_SERVE = """
+import cProfile, os, signal, sys
+profile = cProfile.Profile()
+def stop(*_):
+    profile.disable()
+    profile.dump_stats({path!r})
+    os._exit(0)
+signal.signal(signal.SIGTERM, stop)
+sys.argv = ["distans"] + sys.argv[1:]
+from distans.cli.main import main
+profile.enable()
+main()
+"""
+
+
+def _postgres(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def start_server(
+    var_dir: Path, port: int, profile: str = "", workers: int = 1
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DISTANS_VAR_DIR": str(var_dir),
         "DJANGO_SETTINGS_MODULE": "distans.config.settings",
     }
+    command = [sys.executable, "-m", "distans", "serve", "--port", str(port)]
+    if workers > 1:  # uvicorn's workers share the port; a `distans worker` is not needed here
+        command += ["--workers", str(workers), "--no-background"]
+    if profile:  # cProfile, written when the bench stops the server (SIGTERM)
+        command[1:3] = ["-c", _PROFILED_SERVE.format(path=profile)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "distans", "serve", "--port", str(port)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(var_dir / "server.log").open("w"),
@@ -146,20 +185,27 @@ async def client(
             max_queue=None,
         ) as ws:
             ready.set()
-            while not done.is_set():
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                except TimeoutError:
-                    continue
+            closer = asyncio.create_task(_close_when(done, ws))
+            # One plain receive loop per socket: the client's own cost per message (here
+            # in 4 processes on the same cores as the server) is part of what is measured.
+            async for raw in ws:
                 now = time.time()
                 LAST_MESSAGE[0] = now
                 event = json.loads(raw)
                 if event.get("kind") == "presence" and event.get("person_id") == publisher_id:
                     sent_at = float(event["sent_at"])
                     arrivals[int(event["seq"])] = ((now - sent_at) * 1000, sent_at)
+            if not done.is_set():
+                closed.append("closed by the server")
+            await closer
     except Exception as error:
         closed.append(type(error).__name__)
         ready.set()
+
+
+async def _close_when(done: asyncio.Event, ws: Any) -> None:
+    await done.wait()
+    await ws.close()
 
 
 LAST_MESSAGE = [0.0]  # when any socket of this process last received anything
@@ -340,6 +386,16 @@ def main() -> int:
     parser.add_argument(
         "--connect-rate", type=float, default=20.0, help="logins per second (all processes)"
     )
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=1,
+        help="server processes; above 1: Redis (127.0.0.1:6379/7) and a scratch PostgreSQL "
+        "database on 127.0.0.1:5432",
+    )
+    parser.add_argument(
+        "--server-profile", default="", help="write the server's cProfile stats to this file"
+    )
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -350,11 +406,14 @@ def main() -> int:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.clients + 256)), hard))
     sys.path.insert(0, str(ROOT / "src"))
+    postgres_db = f"distans_fanout_{os.getpid()}" if args.server_workers > 1 else ""
+    if postgres_db:
+        _postgres(f"CREATE DATABASE {postgres_db}")
     with tempfile.TemporaryDirectory(prefix="distans-fanout-") as tmp:
         var_dir = Path(tmp)
-        keys, publisher, publisher_id = setup_database(var_dir, args.clients)
+        keys, publisher, publisher_id = setup_database(var_dir, args.clients, postgres_db)
         port = _free_port()
-        server = start_server(var_dir, port)
+        server = start_server(var_dir, port, args.server_profile, args.server_workers)
         try:
             server_log = ""
             result = run(
@@ -375,9 +434,20 @@ def main() -> int:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
+            if postgres_db:
+                from django.db import connections
+
+                connections.close_all()
+                _postgres(f"DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)")
     result.update(
         target_p99_ms=200,
-        server="distans serve (uvicorn, 1 process, in-memory channel layer, SQLite)",
+        server=(
+            f"distans serve --workers {args.server_workers} (uvicorn, Redis channel layer, "
+            "PostgreSQL)"
+            if args.server_workers > 1
+            else "distans serve (uvicorn, 1 process, in-memory channel layer, SQLite)"
+        ),
+        load_average=[round(x, 2) for x in os.getloadavg()],
         machine=f"{platform.machine()}, {os.cpu_count()} cores",
         method="sent_at = server clock right after commit (on_commit); arrival = client clock, same machine",
     )

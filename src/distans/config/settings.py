@@ -7,6 +7,7 @@ same code runs as many server and worker processes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -154,19 +155,31 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": 1500,
+                "expiry": 30,
+                # Each process's live feed takes every event for its sockets.
+                "channel_capacity": {"live-feed.*": 20000},
+            },
         }
     }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    # One process: room for bursts (the default capacity of 100 per socket drops
-    # messages to a page that is busy re-fetching).
+    # One process: room for bursts (the default capacity of 100 per channel drops
+    # messages to a chat socket that is busy; live sockets share the process's feed).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels.layers.InMemoryChannelLayer",
-            "CONFIG": {"capacity": 1000, "expiry": 60},
+            "CONFIG": {
+                "capacity": 1000,
+                "expiry": 60,
+                # Each process's live feed (distans.realtime.fanout) takes every event
+                # for its sockets. (This layer uses the patterns as given: compiled.)
+                "channel_capacity": [(re.compile(r"live-feed\."), 20000)],
+            },
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

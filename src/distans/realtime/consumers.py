@@ -2,42 +2,63 @@
 
 It joins the groups its person may see and relays events as JSON. It sends no data
 that a view would not show: events say *what* changed; pages re-fetch from views.
+
+The socket is not itself a member of the channel layer: it joins its groups in this
+process's feed (``distans.realtime.fanout``), which receives one layer message per
+group and writes the already-serialised event to each local socket.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import uuid
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from distans.realtime import actions
+from distans.realtime import actions, fanout
 from distans.realtime.groups import org_group, person_group, supervisors_group, team_group
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    # An alias with no layer configured: Channels then gives this consumer no channel
+    # of its own (get_channel_layer returns None); events come through the feed.
+    channel_layer_alias = "distans.live.feed-only"
     groups_joined: list[str]
+    feed: fanout.Feed | None = None
+    outbox: fanout.Outbox | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.organisation_id:
             await self.close(code=4401)
             return
-        self.person = user
         self.groups_joined = [org_group(user.organisation_id), person_group(user.pk)]
         if user.team_id:
             self.groups_joined.append(team_group(user.team_id))
         if user.is_supervisor or user.is_team_leader or user.is_org_admin:
             self.groups_joined.append(supervisors_group(user.organisation_id))
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        self.channel_name = f"live.{uuid.uuid4().hex}"  # names the LiveConnection row
+        # Events go straight to the server's send when asgi.py passes it (the session
+        # middleware's wrapper only acts on HTTP responses); else through Channels'.
+        outbox = fanout.Outbox(self.scope.get("distans.send") or self.base_send, self._close_with)
+        self.feed = fanout.local_feed()
+        if self.feed is not None:
+            await self.feed.join(outbox, self.groups_joined)
+        self.outbox = outbox
+        self.person = user
         await self.accept()
+        outbox.start()  # events that arrived since join() are written now, in order
         await database_sync_to_async(actions.do_open_connection)(user, self.channel_name)
 
+    async def _close_with(self, code: int) -> None:
+        await self.close(code=code)
+
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.outbox is not None:
+            self.outbox.stop()
+            if self.feed is not None:
+                await self.feed.leave(self.outbox, self.groups_joined)
         if hasattr(self, "person"):
             await database_sync_to_async(actions.do_close_connection)(
                 self.person, self.channel_name
@@ -53,6 +74,3 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if isinstance(message, dict) and message.get("kind") == "heartbeat":
             await database_sync_to_async(actions.do_heartbeat_connection)(self.channel_name)
             await self.send(text_data=json.dumps({"kind": "heartbeat_ack"}))
-
-    async def live_event(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(message["event"]))

@@ -1,6 +1,9 @@
 """Publishing real-time events: always after the surrounding transaction commits.
 
 The fan-out backend is the Channels layer (in-memory in one process, Redis for many).
+One ``group_send`` reaches one feed per server process that has sockets in the group
+(``distans.realtime.fanout``), which writes the text to its sockets, and any other
+member of the group (the chat widget's sockets join ``contact.<id>`` themselves).
 
 Threads: the in-memory layer's queues belong to the server's event loop. An event
 published from another thread (the router thread, the task worker, a sync view in a
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import logging
 import threading
 import time
@@ -86,10 +90,9 @@ def _send_now(group: str, kind: str, data: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {
-        "type": "live.event",
-        "event": {"kind": kind, "seq": next(_local_sequence), "sent_at": time.time(), **data},
-    }
+    event = {"kind": kind, "seq": next(_local_sequence), "sent_at": time.time(), **data}
+    # "text" is the event serialised once; each process's feed writes it to its sockets.
+    message = {"type": "live.event", "group": group, "event": event, "text": json.dumps(event)}
     try:
         running = _running_loop()
         loop = _server_loop
