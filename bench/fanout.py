@@ -6,15 +6,22 @@ session with Django's SessionStore. Then start `python -m distans serve` (uvicor
 process, in-memory channel layer), open N websockets to /ws/live/ with the session
 cookies, and have the publisher change presence through the desk (POST
 /desk/presence/) E times. Each change commits, and after commit publishes "presence"
-to the team's group (every agent here is in one team, so every socket joined it). The event carries
-``sent_at`` (the server's clock right after commit, distans.realtime.publish); the
+to the team's group (every agent here is in one team, so every socket joined it). The
+event carries ``sent_at`` (the server's clock right after commit, distans.realtime.publish); the
 client notes its arrival on the same machine's clock.
 
 The sockets are spread over ``--processes`` client processes (default 4) so that one
-Python client loop does not become the bottleneck being measured.
+Python client loop does not become the bottleneck being measured. They run on the same
+cores as the server, so their own work per message is part of the figures.
+
+``--server-workers N`` (N > 1) runs `distans serve --workers N` instead, with Redis
+(127.0.0.1:6379, database 7) as the channel layer and a scratch PostgreSQL database on
+127.0.0.1:5432 (created and dropped by the bench), as a multi-process deployment must.
+``--server-profile FILE`` writes the server's cProfile statistics (one process only).
 
 Output (one JSON object): per-delivery latency commit→client (p50/p99/max ms), per
-event the time until the LAST client had it, lost deliveries, connect time.
+event the time until the LAST client had it, lost deliveries, connect time, and the
+load average at the end (the machine is shared: note it next to the figures).
 
     .venv/bin/python bench/fanout.py --clients 1000 --events 30
 """

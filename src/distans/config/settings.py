@@ -156,7 +156,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis blocks 5 s in BZPOPMIN; redis-py 8's default read timeout
+                # is also 5 s, so an idle receive raised TimeoutError (which closed the
+                # sockets of every `distans serve --workers N` process). Read longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "capacity": 1500,
                 "expiry": 30,
                 # Each process's live feed takes every event for its sockets.
