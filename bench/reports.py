@@ -6,15 +6,19 @@
    figures computed straight from the raw files by plain loops
    (``bench/reports_validation.direct_monthly``, no Distans code): offered, answered,
    abandoned, short abandons, ASA, AHT, SL (T = 20 s) and SL2, short abandons (<= 5 s)
-   excluded.
+   excluded. Then a month by agent (``AgentDailyAggregate``) is compared with the core's
+   report computed from the interval rows (``by_agent.agree``).
 2. **Timings**: for each size N (contacts), an organisation gets synthetic interval
    aggregate rows equivalent to N contacts over one year (365 days × 08:00–17:00, 36
-   intervals a day; every row holds 2 contacts, so N/2 rows; row keys spread over 5
-   queues, 3 channels, 12 topics, 20 teams, up to 381 agents, 2 locations), bulk-inserted
-   with one ``INSERT … SELECT generate_series``; the daily table (no agent dimension) is
-   filled from it with one ``INSERT … SELECT … GROUP BY`` (what the upserts keep). Then each report query runs through
-   ``distans.reports.queries.report_rows`` (SQL sums + the core's roll-up and metrics),
-   5 times; the median and max wall-clock seconds are printed.
+   intervals a day; every row holds 2 contacts, so N/2 rows), bulk-inserted with one
+   ``INSERT … SELECT generate_series``. Agent k (1 … up to 381) keeps one team (of 20)
+   and location (of 2) and works every interval; its queue (of 5), channel (of 3) and
+   topic (of 12) change with the interval and day, so a day has up to 2,160 distinct
+   queue × channel × topic × team × location keys. Each agent is logged in for every
+   interval (``LoggedInAggregate``). The day tables and dimension values are then
+   filled by the product's ``aggregation.rebuild_daily`` (timed). Each report query
+   runs through ``distans.reports.queries.report_rows`` (SQL sums + the core's roll-up
+   and metrics) 5 times; the median and max wall-clock seconds are printed.
 
 Run (drops and recreates the database named in --database-url):
 ``.venv/bin/python bench/reports.py --data ../shared/data/anonymous_bank_1999``
@@ -273,6 +277,12 @@ def time_queries(contacts: int) -> dict[str, Any]:
             org, *june, Granularity.MONTH, group_by=["queue"], filters=one_agent
         ),
         "year_by_month": lambda: report_rows(org, *year, Granularity.MONTH),
+        "year_by_month_by_queue": lambda: report_rows(
+            org, *year, Granularity.MONTH, group_by=["queue"]
+        ),
+        "year_by_month_by_team": lambda: report_rows(
+            org, *year, Granularity.MONTH, group_by=["team"]
+        ),
         "year_by_month_by_agent": lambda: report_rows(
             org, *year, Granularity.MONTH, group_by=["agent"]
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,21 +60,43 @@ def _period_expression(granularity: Granularity, zone: ZoneInfo) -> Any:
     return Trunc("interval_start", str(granularity), tzinfo=zone)
 
 
-def _contact_table(granularity: Granularity, used: set[str]) -> Any:
+def _contact_table(organisation: Organisation, granularity: Granularity, used: set[str],
+                   start: datetime, end: datetime) -> Any:  # fmt: skip
     """The smallest table that holds the dimensions ``used`` at this granularity.
 
-    Day, week and month reports read a day table: without the agent
-    (``DailyAggregate``) when the agent is neither grouped nor filtered, by team, agent
-    and location only (``AgentDailyAggregate``) when nothing else is; the interval
-    table otherwise (shorter periods, or the agent together with queue/channel/topic).
+    Day, week and month reports read a day table: ``DailyAggregate`` (no agent) when
+    the agent is neither grouped nor filtered, ``AgentDailyAggregate`` (team, agent,
+    location) when nothing else is; when both could answer (only team/location, or
+    nothing), the one with fewer rows in the range's first week. The interval table
+    otherwise (hours, intervals, or the agent together with queue/channel/topic).
     """
     if granularity not in _DAILY:
         return IntervalAggregate
+    candidates = []
     if "agent" not in used:
-        return DailyAggregate
+        candidates.append(DailyAggregate)
     if used <= set(AGENT_DIMENSIONS):
-        return AgentDailyAggregate
-    return IntervalAggregate
+        candidates.append(AgentDailyAggregate)
+    if len(candidates) < 2:
+        return candidates[0] if candidates else IntervalAggregate
+    sample_end = min(end, start + timedelta(days=7))
+    return min(
+        candidates,
+        key=lambda model: model.objects.filter(
+            organisation=organisation, day_start__gte=start, day_start__lt=sample_end
+        ).count(),
+    )  # the first (DailyAggregate) on a tie
+
+
+def summed_columns(options: MetricOptions) -> list[str]:
+    """The aggregate columns the metrics read: all but the unused thresholds.
+
+    ``compute_metrics`` uses the within-counts of the service-level threshold T and
+    the short-abandon threshold s only, so the other thresholds are not summed.
+    """
+    keep = {f"{kind}_within_{t}" for kind in ("answered", "abandoned")
+            for t in (options.service_level_seconds, options.short_abandon_seconds)}  # fmt: skip
+    return [c for c in COLUMN_NAMES if "_within_" not in c or c in keep]
 
 
 def _day_period_expression(granularity: Granularity, zone: ZoneInfo) -> Any:
@@ -101,9 +123,10 @@ def report_rows(
     zone = ZoneInfo(organisation.time_zone)
     start, end = local_date_range(first_day, last_day, zone)
     filters = {k: v for k, v in (filters or {}).items() if v}
+    options = options or metric_options(organisation)
     used = set(group_by) | set(filters)
     period = _period_expression(granularity, zone)
-    contact_table = _contact_table(granularity, used)
+    contact_table = _contact_table(organisation, granularity, used, start, end)
     if contact_table is IntervalAggregate:
         rows = IntervalAggregate.objects.filter(
             organisation=organisation, interval_start__gte=start, interval_start__lt=end
@@ -116,7 +139,7 @@ def report_rows(
         period_of_row = _day_period_expression(granularity, zone)
     for name, values in filters.items():
         rows = rows.filter(**{f"{name}__in": list(values)})
-    sums = {c: (Max(c) if c == "max_wait_ms" else Sum(c)) for c in COLUMN_NAMES}
+    sums = {c: (Max(c) if c == "max_wait_ms" else Sum(c)) for c in summed_columns(options)}
     # A week or month that began before ``start`` is truncated to its first instant; the
     # core keeps only keys in [start, end), so such sums are keyed at ``start`` (inside
     # the same period, which the core's roll-up finds again).
@@ -124,7 +147,8 @@ def report_rows(
     contact_rows = {}
     for row in grouped.order_by():
         key = GroupKey(**{d: row.get(d, "") if d in group_by else "" for d in DIMENSIONS})
-        contact_rows[(max(row["period"], start), key)] = ContactCounts.from_columns(row)
+        counts = ContactCounts.from_flat(int(row.get(c) or 0) for c in COLUMN_NAMES)
+        contact_rows[(max(row["period"], start), key)] = counts
     logged_in = None
     if used <= set(AGENT_DIMENSIONS):
         if granularity in _DAILY:
@@ -143,7 +167,7 @@ def report_rows(
             key = AgentKey(**{d: row.get(d, "") if d in group_by else "" for d in AGENT_DIMENSIONS})
             logged_in[(max(row["period"], start), key)] = int(row["ms"])
     return build_report(
-        contact_rows, granularity, zone, options=options or metric_options(organisation),
+        contact_rows, granularity, zone, options=options,
         group_by=group_by, start=start, end=end, logged_in_rows=logged_in,
         include_empty=not group_by and granularity is not Granularity.INTERVAL,
     )  # fmt: skip
