@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, Max, Sum
-from django.db.models.functions import Trunc
+from django.db.models import BigIntegerField, F, Max, Sum
+from django.db.models.functions import Cast, Trunc
 
 from distans.accounts.models import Organisation
 from distans.core.reports.aggregate import COLUMN_NAMES, ContactCounts
@@ -88,6 +88,11 @@ def _contact_table(organisation: Organisation, granularity: Granularity, used: s
     )  # the first (DailyAggregate) on a tie
 
 
+def _sum(column: str) -> Any:
+    """``SUM(column)`` as a bigint: PostgreSQL sums bigints as numeric (Decimal in Python)."""
+    return Cast(Sum(column), BigIntegerField())
+
+
 def summed_columns(options: MetricOptions) -> list[str]:
     """The aggregate columns the metrics read: all but the unused thresholds.
 
@@ -139,15 +144,17 @@ def report_rows(
         period_of_row = _day_period_expression(granularity, zone)
     for name, values in filters.items():
         rows = rows.filter(**{f"{name}__in": list(values)})
-    sums = {c: (Max(c) if c == "max_wait_ms" else Sum(c)) for c in summed_columns(options)}
+    sums = {c: (Max(c) if c == "max_wait_ms" else _sum(c)) for c in summed_columns(options)}
     # A week or month that began before ``start`` is truncated to its first instant; the
     # core keeps only keys in [start, end), so such sums are keyed at ``start`` (inside
     # the same period, which the core's roll-up finds again).
     grouped = rows.annotate(period=period_of_row).values("period", *group_by).annotate(**sums)
     contact_rows = {}
+    grouped_dimensions = [d if d in group_by else None for d in DIMENSIONS]
+    summed = [c if c in sums else None for c in COLUMN_NAMES]
     for row in grouped.order_by():
-        key = GroupKey(**{d: row.get(d, "") if d in group_by else "" for d in DIMENSIONS})
-        counts = ContactCounts.from_flat(int(row.get(c) or 0) for c in COLUMN_NAMES)
+        key = GroupKey(*(row[d] if d else "" for d in grouped_dimensions))
+        counts = ContactCounts.from_flat([int(row[c] or 0) if c else 0 for c in summed])
         contact_rows[(max(row["period"], start), key)] = counts
     logged_in = None
     if used <= set(AGENT_DIMENSIONS):
@@ -163,7 +170,7 @@ def report_rows(
             logged = logged.filter(**{f"{name}__in": list(values)})
         logged_in = {}
         logged = logged.values("period", *group_by)
-        for row in logged.annotate(ms=Sum("logged_in_ms")).order_by():
+        for row in logged.annotate(ms=_sum("logged_in_ms")).order_by():
             key = AgentKey(**{d: row.get(d, "") if d in group_by else "" for d in AGENT_DIMENSIONS})
             logged_in[(max(row["period"], start), key)] = int(row["ms"])
     return build_report(
