@@ -102,10 +102,11 @@ def test_a_cut_line_without_a_match_hands_over_to_a_full_round(
     run_commits, full_rounds, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(targeted, "LINE_DEPTH", 2)
+    monkeypatch.setattr(targeted, "DEEPER", 2)  # the deeper read: 4
     org = make_organisation()
     queue = make_queue(org)
     agent = make_agent(org, [queue], skills={"bygglov": 5})
-    for _ in range(3):
+    for _ in range(5):  # more than the deeper read, none of which the agent may take
         run_commits(actions.do_create_contact, queue, "chat", required_skills={"skola": 3})
     fits = run_commits(actions.do_create_contact, queue, "chat", required_skills={"bygglov": 4})
     full_rounds.clear()
@@ -114,8 +115,31 @@ def test_a_cut_line_without_a_match_hands_over_to_a_full_round(
     assert full_rounds == [org.pk]
 
 
-def test_an_agent_first_takes_the_older_contact_waiting_for_them(run_commits, full_rounds) -> None:  # type: ignore[no-untyped-def]
-    """A contact in the agent's other queue waited first: a full round gives it to them."""
+def test_a_cut_line_is_read_on_for_the_channels_a_free_agent_takes(
+    run_commits, full_rounds, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Phone calls queue up while an agent on a chat has room for another chat."""
+    monkeypatch.setattr(targeted, "LINE_DEPTH", 2)
+    org = make_organisation()
+    queue = make_queue(org)
+    agent = make_agent(org, [queue], presence="available")
+    first_chat = run_commits(actions.do_create_contact, queue, "chat")
+    run_commits(actions.do_accept_offer, agent, Offer.objects.get(contact=first_chat).pk)
+    AgentState.objects.filter(person=agent).update(presence="away")
+    for _ in range(4):
+        run_commits(actions.do_create_contact, queue, "phone")
+    chat = run_commits(actions.do_create_contact, queue, "chat")
+    full_rounds.clear()
+    run_commits(actions.do_set_presence, agent, "busy")
+    assert _offers() == {(chat.pk, agent.pk)}
+    assert full_rounds == []
+
+
+def test_an_arrival_does_not_pass_an_older_contact_the_agent_may_take(
+    run_commits, full_rounds
+) -> None:  # type: ignore[no-untyped-def]
+    """A contact in the agent's other queue waited first: it gets the agent, as in a
+    full round (the targeted round reads the lines of every free agent's queues)."""
     org = make_organisation()
     school, permits = make_queue(org), make_queue(org)
     agent = make_agent(org, [school, permits], presence="available", skills={"finska": 1})
@@ -128,7 +152,7 @@ def test_an_agent_first_takes_the_older_contact_waiting_for_them(run_commits, fu
     full_rounds.clear()
     newer = run_commits(actions.do_create_contact, permits, "chat")
     assert _offers() == {(older.pk, agent.pk)}
-    assert full_rounds == [org.pk]
+    assert full_rounds == []
     assert newer.pk not in {c for c, _ in _offers()}
 
 
@@ -209,7 +233,7 @@ def _decide(run) -> set[tuple[int, int]] | None:  # type: ignore[no-untyped-def]
     return decided
 
 
-def _random_state(rng: random.Random):  # type: ignore[no-untyped-def]
+def _random_state(rng: random.Random, contacts: int):  # type: ignore[no-untyped-def]
     org = make_organisation()
     queues = [
         make_queue(
@@ -235,7 +259,7 @@ def _random_state(rng: random.Random):  # type: ignore[no-untyped-def]
             presence_changed_at=now - timedelta(seconds=rng.randint(0, 900))
         )
         agents.append(person)
-    for _ in range(rng.randint(0, 8)):
+    for _ in range(rng.randint(0, contacts)):
         contact = Contact.objects.create(
             organisation=org,
             queue=rng.choice(queues),
@@ -251,31 +275,36 @@ def _random_state(rng: random.Random):  # type: ignore[no-untyped-def]
     return org, queues, agents, now
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_targeted_rounds_decide_like_a_full_round(seed: int) -> None:
+@pytest.mark.parametrize("seed", range(45))
+def test_targeted_rounds_decide_like_a_full_round(seed: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
-    org, queues, agents, now = _random_state(rng)
+    if seed % 3 == 0:  # lines cut short, and read deeper
+        monkeypatch.setattr(targeted, "LINE_DEPTH", 2)
+        monkeypatch.setattr(targeted, "DEEPER", 2)
+    org, queues, agents, now = _random_state(rng, contacts=16 if seed % 3 == 0 else 8)
     # Steady state: a round gives an agent one offer, so round until nothing moves.
     for _ in range(10):
         if rounds.run_round(org.pk, now=now).offers == 0:
             break
     later = now + timedelta(seconds=1)
-    if rng.random() < 0.5:
-        person = rng.choice(agents)
-        AgentState.objects.filter(person=person).update(presence="available")
+    freed: list[int] = []
+    for person in rng.sample(agents, rng.randint(0, min(2, len(agents)))):
         state = AgentState.objects.get(person=person)
+        state.presence = "available"
         state.save()  # bumps the version, as every change does
-        event = {"agent_ids": [person.pk]}
-    else:
-        contact = Contact.objects.create(
+        freed.append(person.pk)
+    arrived = [
+        Contact.objects.create(
             organisation=org,
             queue=rng.choice(queues),
-            channel=rng.choice(["chat", "phone"]),
+            channel=rng.choice(["chat", "phone", "email"]),
+            priority=rng.choice([0, 0, 1]),
             required_skills=rng.choice([{}, {"bygglov": rng.randint(1, 9)}]),
-            enqueued_at=later,
-        )
-        event = {"contact_ids": [contact.pk]}
-    by_targeted = _decide(lambda: targeted.run_targeted(org.pk, now=later, **event))
+            enqueued_at=later - timedelta(seconds=rng.randint(0, 30)),
+        ).pk
+        for _ in range(rng.randint(0 if freed else 1, 3))
+    ]
+    by_targeted = _decide(lambda: targeted.run_targeted(org.pk, arrived, freed, now=later))
     by_full = _decide(lambda: rounds.run_round(org.pk, now=later))
     if by_targeted is not None:  # None: it handed over to a full round, which is fine
         assert by_targeted == by_full

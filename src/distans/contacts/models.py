@@ -58,12 +58,13 @@ class Contact(OrgOwned):
         indexes = [
             models.Index(fields=["organisation", "status"], name="contact_org_status"),
             models.Index(fields=["agent", "status"], name="contact_agent_status"),
-            # Per-event routing reads a queue's first K waiting contacts in service order.
+            # Per-event routing reads the first K waiting contacts of a queue and channel in
+            # service order (and, with priority aging, the longest-waiting).
             models.Index(
-                fields=["queue", "status", "-priority", "enqueued_at", "id"],
+                fields=["queue", "status", "channel", "-priority", "enqueued_at", "id"],
                 name="contact_queue_line",
             ),
-            models.Index(fields=["queue", "status", "enqueued_at", "id"], name="contact_queue_age"),
+            models.Index(fields=["queue", "status", "channel", "enqueued_at", "id"], name="contact_queue_age"),
         ]
 
     def __str__(self) -> str:

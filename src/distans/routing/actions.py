@@ -28,6 +28,7 @@ from distans.routing.dispatcher import request_routing
 from distans.routing.errors import NotFound, offer_gone
 from distans.routing.eventlog import append_events
 from distans.routing.models import AgentState, Offer, Queue, RoutingEvent
+from distans.routing.rounds import lock_rows
 from distans.routing.signals import contact_accepted
 
 
@@ -159,10 +160,17 @@ def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
 
 
 def _cancel_open_offers(person_id: int, now: datetime) -> None:
-    offers = list(
-        Offer.objects.select_for_update().filter(agent_id=person_id, status=OfferStatus.OPEN)
+    """Withdraw the agent's open offers (the agent's state is already locked)."""
+    open_ids = list(
+        Offer.objects.filter(agent_id=person_id, status=OfferStatus.OPEN).values_list(
+            "pk", "contact_id"
+        )
     )
-    for offer in offers:
+    if not open_ids:
+        return
+    # Contacts before offers: the lock order of every routing writer (rounds.lock_rows).
+    lock_rows(contacts=[contact for _, contact in open_ids], offers=[pk for pk, _ in open_ids])
+    for offer in Offer.objects.filter(pk__in=[pk for pk, _ in open_ids], status=OfferStatus.OPEN):
         _log_cancelled(offer, now, "agent_unavailable")
         offer.status = OfferStatus.CANCELLED
         offer.closed_at = now
@@ -189,13 +197,17 @@ def do_set_location(person: Person, site: Site | None) -> AgentState:
 
 
 def _open_offer_for(person: Person, offer_id: int) -> Offer:
-    offer = (
-        Offer.objects.select_for_update()
-        .filter(pk=offer_id, agent=person, organisation_id=person.organisation_id)
+    """The person's open offer, locked after its contact (the agent's state is already
+    locked): agent state, contact, offer is the lock order of every routing writer."""
+    contact_id = (
+        Offer.objects.filter(pk=offer_id, agent=person, organisation_id=person.organisation_id)
+        .values_list("contact_id", flat=True)
         .first()
     )
-    if offer is None:
+    if contact_id is None:
         raise NotFound("No such offer.")
+    lock_rows(contacts=[contact_id])
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
     if offer.status != OfferStatus.OPEN:
         raise offer_gone()
     return offer

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -55,6 +56,35 @@ def _relax_commit_durability() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def lock_rows(
+    *, agents: Iterable[int] = (), contacts: Iterable[int] = (), offers: Iterable[int] = ()
+) -> None:
+    """``SELECT … FOR UPDATE`` agent states (by person), then contacts, then offers, each
+    in primary-key order: the one lock order of routing's writers (rounds and actions),
+    so that two of them never wait on each other (a deadlock)."""
+    if agents:
+        list(
+            AgentState.objects.select_for_update()
+            .filter(person_id__in=sorted(set(agents)))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    if contacts:
+        list(
+            Contact.objects.select_for_update()
+            .filter(pk__in=sorted(set(contacts)))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    if offers:
+        list(
+            Offer.objects.select_for_update()
+            .filter(pk__in=sorted(set(offers)))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def lock_organisation(organisation_id: int) -> RoutingLock:
@@ -208,12 +238,19 @@ def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome
     # Lock the offers this round may expire, so an accept that is in flight finishes
     # first (and the round then sees it accepted) instead of racing it. Offers are read
     # before agents' loads: an accept committing in between is counted twice (safe),
-    # never zero times.
-    list(
-        Offer.objects.select_for_update()
-        .filter(organisation_id=organisation_id, status=OfferStatus.OPEN, expires_at__lte=now)
-        .values_list("pk", flat=True)
+    # never zero times. Rows are locked in the order every writer uses — agent states,
+    # then contacts, then offers — so that no two transactions wait on each other.
+    expiring = list(
+        Offer.objects.filter(
+            organisation_id=organisation_id, status=OfferStatus.OPEN, expires_at__lte=now
+        ).values_list("pk", "agent_id", "contact_id")
     )
+    if expiring:
+        lock_rows(
+            agents=[agent for _, agent, _ in expiring],
+            contacts=[contact for _, _, contact in expiring],
+            offers=[pk for pk, _, _ in expiring],
+        )
     open_offers = list(Offer.objects.for_org(organisation_id).filter(status=OfferStatus.OPEN))
     agents = load_agents(organisation_id)
     contacts = load_contacts(organisation_id, queues, _free_agents(agents))
@@ -281,6 +318,17 @@ def apply_result(
     outcome = RoundOutcome()
     offer_by_contact = {o.contact_id: o for o in open_offers}
     new_offers: list[Offer] = []
+    touched_agents = [
+        int(d.agent_id)
+        for d in result.decisions
+        if isinstance(d, core.Offer | core.ExpireOffer | core.SetAgentAway | core.EndWrapUp)
+    ]
+    touched_contacts = [
+        int(d.contact_id)
+        for d in result.decisions
+        if isinstance(d, core.Offer | core.ExpireOffer | core.Overflow | core.Fallback)
+    ]
+    lock_rows(agents=touched_agents, contacts=touched_contacts)
     for decision in result.decisions:
         if isinstance(decision, core.Offer):
             new_offers.append(
@@ -363,21 +411,23 @@ def _still_valid(offers: list[Offer], seen: dict[int, core.Contact]) -> list[Off
     changed meanwhile (abandoned, callback, break) is left to the next round."""
     if not offers:
         return offers
-    contact_ids = [o.contact_id for o in offers]
-    current = {
-        pk: (status, channel)
-        for pk, status, channel in Contact.objects.select_for_update()
-        .filter(pk__in=contact_ids)
-        .values_list("pk", "status", "channel")
-    }
     routable = set(
         AgentState.objects.select_for_update()
         .filter(
             person_id__in=[o.agent_id for o in offers],
             presence__in=[Presence.AVAILABLE, Presence.BUSY],
         )
+        .order_by("pk")
         .values_list("person_id", flat=True)
     )
+    contact_ids = [o.contact_id for o in offers]
+    current = {
+        pk: (status, channel)
+        for pk, status, channel in Contact.objects.select_for_update()
+        .filter(pk__in=contact_ids)
+        .order_by("pk")
+        .values_list("pk", "status", "channel")
+    }
     valid = []
     for offer in offers:
         status, channel = current.get(offer.contact_id, (None, None))

@@ -1,42 +1,47 @@
-"""Per-event routing: the decisions one event can cause, without a full round.
+"""Per-event routing: the decisions an event can cause, without a full round.
 
-An event names contacts (arrived, declined, transferred back into line …) or agents
-(finished a contact, back from a break, wrap-up over …). A targeted round reads only
-what those can touch and asks the core's per-event functions, which apply the rules
-of :func:`distans.core.routing.route` (core/routing/per_event.py):
+An event names contacts (arrived, declined, transferred, asked for a callback) or
+agents (finished a contact, ended wrap-up, came back from a break, accepted one chat
+and has room for more). A targeted round decides like a full round
+(:func:`distans.core.routing.route`: contacts in global order of effective priority
+then arrival, each offered to its queue strategy's best free agent, one offer per
+agent per round), but over a small state:
 
-- an agent that frees up: the first ``LINE_DEPTH`` waiting contacts of each of their
-  queues in service order (two index range scans per queue: by priority then arrival,
-  and by arrival alone, which together hold the best contact under priority aging with
-  up to two priority levels), plus contacts transferred to them in person;
-- a contact that arrives: the routable members of its queue (or the person it was
-  transferred to) and their open offers.
+- the agents: the freed agents; when contacts arrived, every routable agent of the
+  organisation with room for another contact (from the per-process agent cache: one
+  ``(pk, version)`` read, rebuilt only where the version moved);
+- the contacts: the event's contacts plus the first ``LINE_DEPTH`` waiting contacts
+  of every queue those agents serve, in service order (index ``contact_queue_line``;
+  with priority aging also the longest-waiting, ``contact_queue_age``; on PostgreSQL
+  all lines in one statement).
 
-Where it cannot be sure to decide as a full round would, it returns ``None`` and the
-caller runs a full round instead (:mod:`distans.routing.rounds`): a queue with a
-queue-length or no-agents overflow rule, a closed queue, a contact already past a time
-rule, a truncated line in which nothing fitted, or a chosen agent who should first get
-an older contact. Time rules (widening, overflow after a wait, the maximum wait) are
-the full round's: it runs at their deadlines and from the sweeper.
+Steady state makes this enough: a waiting contact further back could only be offered
+if an agent that may take it were still free, so where a line was cut short and such
+an agent is left untaken, the targeted round does not decide. It also leaves to a
+full round what needs the whole queue or the clock for a contact left waiting: a
+queue-length or no-agents overflow rule, a closed queue's fallback, a contact past an
+overflow or maximum-wait time. Then it writes nothing and returns ``None``.
 
-Like a round, a targeted round holds the organisation's :class:`RoutingLock` row and
-re-checks its offers under row locks before writing them.
+Like a full round it holds the organisation's :class:`RoutingLock` row and re-checks
+its offers under row locks before writing them (:func:`rounds.apply_result`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.lifecycle import end_wrap_up
-from distans.core.routing.rules import channel_is_free, waited_seconds
+from distans.core.routing.rules import channel_is_free, effective_priority, waited_seconds
 from distans.routing.choices import OfferStatus, Presence
 from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
 from distans.routing.models import AgentState, Offer, Queue
@@ -49,16 +54,74 @@ from distans.routing.rounds import (
     queues_of,
 )
 
-#: Waiting contacts read per queue (and per order) for an agent that frees up.
+#: Waiting contacts read per queue, channel and order in a targeted round; where that
+#: is not enough to be sure, the lines are read ``DEEPER`` times deeper once.
 LINE_DEPTH = 25
+DEEPER = 8
 ROUTABLE = (Presence.AVAILABLE, Presence.BUSY)
 
+#: A line: the waiting contacts of one queue on one channel.
+Part = tuple[str, core.Channel]
 
-def _overflow_and_fallback_times(queue: core.Queue) -> list[float]:
-    times = [float(r.after_seconds) for r in queue.overflow if r.after_seconds is not None]
-    if queue.max_wait_seconds is not None:
-        times.append(float(queue.max_wait_seconds))
-    return times
+
+@dataclass
+class Line:
+    """What a targeted round read of one line: whether each read was cut short (more
+    contacts wait beyond it) and its last contact."""
+
+    cut: bool = False
+    last: core.Contact | None = None
+    cut_by_age: bool = False
+    last_by_age: core.Contact | None = None
+
+    @property
+    def is_cut(self) -> bool:
+        return self.cut and self.cut_by_age
+
+
+_LINE_ORDER = ("-priority", "enqueued_at", "id")
+_AGE_ORDER = ("enqueued_at", "id")
+
+
+def _lines_in_one_statement(reads: list[tuple[Part, bool]], depth: int) -> list[tuple[Any, ...]]:
+    """All lines as one ``UNION ALL`` of index range scans (PostgreSQL), each row ending
+    with the index of its read. Plain SQL: building dozens of ORM querysets per event
+    cost more than running them."""
+    fields = [
+        Contact._meta.pk if name == "pk" else Contact._meta.get_field(name)
+        for name in CONTACT_COLUMNS
+    ]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)  # type: ignore[union-attr]
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    selects = []
+    params: list[object] = []
+    for index, (part, by_age) in enumerate(reads):
+        order = "enqueued_at, id" if by_age else "priority DESC, enqueued_at, id"
+        # Only the model's own column names are formatted in; every value is a parameter.
+        selects.append(
+            f"(SELECT {columns}, %s::int FROM {table} WHERE queue_id = %s AND status = %s"  # noqa: S608
+            f" AND channel = %s ORDER BY {order} LIMIT %s)"
+        )
+        params += [index, int(part[0]), str(ContactStatus.WAITING), str(part[1]), depth]
+    json_columns = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        rows = []
+        for row in cursor.fetchall():
+            values = list(row)
+            for i in json_columns:  # Django's backend leaves JSON as text for the field
+                if isinstance(values[i], str):
+                    values[i] = json.loads(values[i])
+            rows.append(tuple(values))
+        return rows
+
+
+def _line_key(contact: core.Contact) -> tuple[int, float, int]:
+    return (-contact.priority, contact.enqueued_ts, int(contact.id))
+
+
+def _age_key(contact: core.Contact) -> tuple[float, int]:
+    return (contact.enqueued_ts, int(contact.id))
 
 
 class NeedsFullRound(Exception):
@@ -84,144 +147,208 @@ def run_targeted(
         return None
 
 
+def _overflow_and_fallback_times(queue: core.Queue) -> list[float]:
+    times = [float(r.after_seconds) for r in queue.overflow if r.after_seconds is not None]
+    if queue.max_wait_seconds is not None:
+        times.append(float(queue.max_wait_seconds))
+    return times
+
+
 class _Targeted:
     def __init__(self, organisation_id: int, now: datetime) -> None:
         self.org = organisation_id
         self.now = now
         self.queues = queues_of(organisation_id)
-        self.offers: list[core.Offer] = []  # open offers read, plus this round's
+        self.offers_by_agent: dict[str, list[core.Offer]] = {}
         self.new_offers: list[core.Offer] = []
         self.decisions: list[core.Decision] = []
         self.events: list[core.Event] = []
-        self.offered: set[str] = set()
         self.contacts: dict[str, core.Contact] = {}
         self.deadlines: list[datetime] = []
         self.wrap_ups: dict[int, datetime] = {}
-        self._lines: dict[str, tuple[list[core.Contact], bool]] = {}
-        self._offers_of: set[str] = set()
+        self.lines: dict[Part, Line] = {}
 
     # -- reading ---------------------------------------------------------------------
 
-    def _read_offers(self, person_ids: Iterable[str]) -> None:
-        wanted = [int(p) for p in person_ids if p not in self._offers_of]
-        if not wanted:
-            return
-        self._offers_of.update(str(p) for p in wanted)
+    def _read_offers(self) -> None:
+        """The organisation's unexpired open offers (they reserve agents' capacity)."""
         for contact_id, agent_id, queue_id, channel, offered_at, expires_at in Offer.objects.filter(
-            organisation_id=self.org,
-            status=OfferStatus.OPEN,
-            agent_id__in=wanted,
-            expires_at__gt=self.now,
+            organisation_id=self.org, status=OfferStatus.OPEN, expires_at__gt=self.now
         ).values_list("contact_id", "agent_id", "queue_id", "channel", "offered_at", "expires_at"):
-            self.offers.append(
-                core.Offer(
-                    str(contact_id),
-                    str(agent_id),
-                    str(queue_id),
-                    core.Channel(channel),
-                    offered_at,
-                    expires_at,
-                )
+            offer = core.Offer(
+                str(contact_id),
+                str(agent_id),
+                str(queue_id),
+                core.Channel(channel),
+                offered_at,
+                expires_at,
             )
+            self.offers_by_agent.setdefault(offer.agent_id, []).append(offer)
 
-    def _line(self, queue: core.Queue) -> tuple[list[core.Contact], bool]:
-        """The first waiting contacts of ``queue`` and whether the line was cut short."""
-        self._read_lines([queue])
-        return self._lines[queue.id]
-
-    def _read_lines(self, queues: list[core.Queue]) -> None:
-        """Read the lines of ``queues`` not read yet: one statement where the database
-        can combine sliced queries (PostgreSQL), else one per queue and order."""
-        wanted = [q for q in queues if q.id not in self._lines]
-        if not wanted:
-            return
-        parts = []
-        for queue in wanted:
-            base = Contact.objects.filter(queue_id=int(queue.id), status=ContactStatus.WAITING)
-            parts.append(
-                base.order_by("-priority", "enqueued_at", "id").values_list(*CONTACT_COLUMNS)[
-                    :LINE_DEPTH
-                ]
-            )
-            if queue.aging_per_minute:
+    def _read_lines(self, parts: set[Part], depth: int) -> None:
+        """Read the first ``depth`` waiting contacts of each (queue, channel) in service
+        order (and, with priority aging, the ``depth`` longest-waiting): on PostgreSQL in
+        one statement, else one query each."""
+        reads: list[tuple[Part, bool]] = []
+        for part in sorted(parts):
+            reads.append((part, False))
+            if self.queues[part[0]].aging_per_minute:
                 # With aging, a long-waiting contact of lower priority may come first.
-                parts.append(
-                    base.order_by("enqueued_at", "id").values_list(*CONTACT_COLUMNS)[:LINE_DEPTH]
-                )
-        if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
-            rows = list(parts[0].union(*parts[1:], all=True))
+                reads.append((part, True))
+        if not reads:
+            return
+        if connection.vendor == "postgresql":
+            rows = _lines_in_one_statement(reads, depth)
         else:
-            rows = [row for part in parts for row in part]
-        by_queue: dict[str, dict[int, core.Contact]] = {q.id: {} for q in wanted}
+            rows = [
+                (*row, index)
+                for index, (part, by_age) in enumerate(reads)
+                for row in Contact.objects.filter(
+                    queue_id=int(part[0]), status=ContactStatus.WAITING, channel=str(part[1])
+                )
+                .order_by(*(_AGE_ORDER if by_age else _LINE_ORDER))
+                .values_list(*CONTACT_COLUMNS)[:depth]
+            ]
+        found: list[list[core.Contact]] = [[] for _ in reads]
         for row in rows:
-            contact = contact_from_values(row)
-            by_queue[contact.queue_id].setdefault(row[0], contact)
-            self.contacts.setdefault(contact.id, contact)
-        for queue in wanted:
-            line = list(by_queue[queue.id].values())
-            # Each read returns all waiting contacts when fewer than LINE_DEPTH wait,
-            # so the line was cut short exactly when it holds LINE_DEPTH or more.
-            self._lines[queue.id] = (line, len(line) >= LINE_DEPTH)
+            contact = contact_from_values(row[:-1])
+            found[row[-1]].append(self.contacts.setdefault(contact.id, contact))
+        for (part, by_age), contacts in zip(reads, found, strict=True):
+            line = self.lines.setdefault(part, Line())
+            last = max(contacts, key=_age_key if by_age else _line_key, default=None)
+            if by_age:
+                line.cut_by_age, line.last_by_age = len(contacts) >= depth, last
+            else:
+                line.cut, line.last = len(contacts) >= depth, last
+                line.cut_by_age = line.cut_by_age or not self.queues[part[0]].aging_per_minute
 
-    def _targeted_to(self, person_id: str) -> list[core.Contact]:
+    def _read_contacts(self, contact_ids: set[int]) -> list[core.Contact]:
         rows = Contact.objects.filter(
-            organisation_id=self.org,
-            target_agent_id=int(person_id),
-            status=ContactStatus.WAITING,
+            organisation_id=self.org, pk__in=contact_ids, status=ContactStatus.WAITING
         ).values_list(*CONTACT_COLUMNS)
         contacts = [contact_from_values(row) for row in rows]
         for contact in contacts:
-            self.contacts.setdefault(contact.id, contact)
+            self.contacts[contact.id] = contact
         return contacts
+
+    def _read_agents(self, person_ids: set[int] | None) -> list[core.Agent]:
+        """The freed agents (``person_ids``), or every routable agent (``None``)."""
+        states = AgentState.objects.filter(organisation_id=self.org)
+        if person_ids is None:
+            states = states.filter(presence__in=ROUTABLE)
+        else:
+            states = states.filter(person_id__in=person_ids).exclude(presence=Presence.OFFLINE)
+        return agents_by_state(self.org, list(states.values_list("pk", "version")))
 
     # -- deciding --------------------------------------------------------------------
 
     def run(self, contact_ids: set[int], person_ids: set[int]) -> RoundOutcome:
-        if person_ids:
-            self._agents_free(person_ids)
-        if contact_ids:
-            self._contacts_arrived(contact_ids)
+        arrived = self._read_contacts(contact_ids) if contact_ids else []
+        freed = self._read_agents(person_ids) if person_ids else []
+        freed = [self._after_wrap_up(agent) for agent in freed]
+        if arrived:
+            # Any free agent may be the one for an arrival.
+            by_id = {a.id: a for a in self._read_agents(None)}
+            by_id.update({a.id: a for a in freed})
+            agents = list(by_id.values())
+        else:
+            agents = freed
+            for agent in freed:
+                self._read_targeted_to(agent.id)
+        self._read_offers()
+        room = {a.id: self._free_channels(a) for a in agents}
+        free = [a for a in agents if room[a.id]]
+        parts = {
+            (queue_id, channel)
+            for agent in free
+            for queue_id in agent.queue_ids
+            if queue_id in self.queues
+            for channel in room[agent.id]
+        }
+        self._read_lines(parts, LINE_DEPTH)
+        offers = self._offer_in_order(free, room)
+        unsure = self._unsure(free, room, offers)
+        if unsure:
+            # Read those lines deeper once; if still unsure, a full round decides.
+            self._read_lines(unsure, LINE_DEPTH * DEEPER)
+            offers = self._offer_in_order(free, room)
+            if self._unsure(free, room, offers):
+                raise NeedsFullRound
+        for contact in arrived:
+            if contact.id not in {o.contact_id for o in offers}:
+                self._left_waiting(contact, self.queues.get(contact.queue_id))
+        for offer in offers:
+            self._offer(offer)
         return self._apply()
 
-    def _agents_free(self, person_ids: set[int]) -> None:
-        rows = list(
-            AgentState.objects.filter(organisation_id=self.org, person_id__in=person_ids)
-            .exclude(presence=Presence.OFFLINE)
-            .values_list("pk", "version")
-        )
-        agents = agents_by_state(self.org, rows)
-        self._read_offers(a.id for a in agents)
-        for agent in sorted(agents, key=lambda a: (a.idle_ts, a.id)):
-            agent = self._after_wrap_up(agent)
-            if agent.presence not in core.ROUTABLE_PRESENCES or not self._has_room(agent):
-                continue
-            candidates: list[core.Contact] = []
-            truncated = False
-            self._read_lines([self.queues[q] for q in sorted(agent.queue_ids) if q in self.queues])
-            for queue_id in sorted(agent.queue_ids):
-                queue = self.queues.get(queue_id)
-                if queue is None:
-                    continue
-                line, cut = self._line(queue)
-                candidates += line
-                truncated = truncated or cut
-            candidates += self._targeted_to(agent.id)
-            candidates = [c for c in candidates if c.id not in self.offered]
-            offer = core.best_contact_for_agent(
-                self.now, agent, self.queues, candidates, self.offers
+    def _unsure(
+        self, free: list[core.Agent], room: dict[str, set[core.Channel]], offers: list[core.Offer]
+    ) -> set[Part]:
+        """The cut-short lines whose unread contacts could change the decisions: one of
+        their agents (with room on their channel) got a contact that may rank behind
+        an unread one, or got nothing at all."""
+        cut = {part: line for part, line in self.lines.items() if line.is_cut}
+        if not cut:
+            return set()
+        given = {o.agent_id: self.contacts[o.contact_id] for o in offers}
+        unsure: set[Part] = set()
+        for agent in free:
+            contact = given.get(agent.id)
+            urgency = None
+            if contact is not None:
+                urgency = self._urgency(contact)
+            for queue_id in agent.queue_ids:
+                for channel in room[agent.id]:
+                    line = cut.get((queue_id, channel))
+                    if line is None:
+                        continue
+                    if urgency is None or not self._before_unread(contact, urgency, line, queue_id):
+                        unsure.add((queue_id, channel))
+        return unsure
+
+    def _urgency(self, contact: core.Contact) -> float:
+        return effective_priority(contact, self.queues[contact.queue_id], self.now)
+
+    def _before_unread(
+        self, contact: core.Contact, urgency: float, line: Line, queue_id: str
+    ) -> bool:
+        """Whether ``contact`` (of urgency ``urgency``) ranks strictly before every
+        contact of ``line`` that was not read.
+
+        Unread contacts have a priority no higher than the last one read in service
+        order, and (with aging) arrived no earlier than the last one read by age, which
+        bounds their effective priority."""
+        assert line.last is not None
+        queue = self.queues[queue_id]
+        if not queue.aging_per_minute:
+            bound = float(line.last.priority)
+            return urgency > bound or (
+                urgency == bound and contact.enqueued_ts < line.last.enqueued_ts
             )
-            if offer is None:
-                if truncated:
-                    raise NeedsFullRound
-                continue
-            self._offer(offer)
+        assert line.last_by_age is not None
+        waited_minutes = (self.now.timestamp() - line.last_by_age.enqueued_ts) / 60.0
+        return urgency > line.last.priority + queue.aging_per_minute * waited_minutes
+
+    def _read_targeted_to(self, person_id: str) -> None:
+        for row in Contact.objects.filter(
+            organisation_id=self.org, target_agent_id=int(person_id), status=ContactStatus.WAITING
+        ).values_list(*CONTACT_COLUMNS):
+            contact = contact_from_values(row)
+            self.contacts.setdefault(contact.id, contact)
+
+    def _free_channels(self, agent: core.Agent) -> set[core.Channel]:
+        if agent.presence not in core.ROUTABLE_PRESENCES:
+            return set()
+        own = self.offers_by_agent.get(agent.id)
+        if not own and not any(agent.load.values()):
+            return set(agent.channels)
+        load = dict(agent.load)
+        for offer in self.offers_by_agent.get(agent.id, ()):
+            load[offer.channel] = load.get(offer.channel, 0) + 1
+        return {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
 
     def _has_room(self, agent: core.Agent) -> bool:
-        load = dict(agent.load)
-        for offer in self.offers:
-            if offer.agent_id == agent.id:
-                load[offer.channel] = load.get(offer.channel, 0) + 1
-        return any(channel_is_free(c, agent.capacity, load) for c in agent.capacity)
+        return bool(self._free_channels(agent))
 
     def _after_wrap_up(self, agent: core.Agent) -> core.Agent:
         if agent.presence is not core.Presence.WRAP_UP or agent.wrap_up_until is None:
@@ -235,60 +362,68 @@ class _Targeted:
         self.events.extend(transition.events)
         return transition.agent
 
-    def _contacts_arrived(self, contact_ids: set[int]) -> None:
-        rows = Contact.objects.filter(
-            organisation_id=self.org, pk__in=contact_ids, status=ContactStatus.WAITING
-        ).values_list(*CONTACT_COLUMNS)
-        arrived = [contact_from_values(row) for row in rows]
-        arrived = [c for c in arrived if c.id not in self.offered]
-        if not arrived:
-            return
-        for contact in arrived:
-            self.contacts.setdefault(contact.id, contact)
-        queue_ids = {int(c.queue_id) for c in arrived}
-        targets = {int(c.target_agent_id) for c in arrived if c.target_agent_id}
-        states = AgentState.objects.filter(organisation_id=self.org, presence__in=ROUTABLE)
-        rows = list(states.filter(queues__in=queue_ids).values_list("pk", "version").distinct())
-        if targets:
-            rows += list(states.filter(person_id__in=targets).values_list("pk", "version"))
-        agents = agents_by_state(self.org, rows)
-        by_queue: dict[str, list[core.Agent]] = {}
-        for agent in agents:
+    def _offer_in_order(
+        self, free: list[core.Agent], room: dict[str, set[core.Channel]]
+    ) -> list[core.Offer]:
+        """As a round does: contacts in global (effective priority, arrival, id) order,
+        each to its queue strategy's best agent among those not yet offered one."""
+        members: dict[Part, list[core.Agent]] = {}  # who has room on a line's channel
+        for agent in free:
             for queue_id in agent.queue_ids:
-                by_queue.setdefault(queue_id, []).append(agent)
-        by_id = {a.id: a for a in agents}
-        self._read_offers(by_id)
-        cursors = self._round_robin_cursors(arrived)
-        others = self._queues_with_others_waiting(contact_ids)
-        order = sorted(arrived, key=lambda c: core.contact_rank(c, self.queues[c.queue_id]))
-        for contact in order:
+                for channel in room[agent.id]:
+                    members.setdefault((queue_id, channel), []).append(agent)
+        by_id = {a.id: a for a in free}
+        cursors = self._round_robin_cursors()
+        taken: set[str] = set()
+        offers: list[core.Offer] = []
+        reserved = {agent: list(own) for agent, own in self.offers_by_agent.items()}
+
+        def key(contact: core.Contact) -> tuple[float, float, str]:
+            queue = self.queues[contact.queue_id]
+            return (-effective_priority(contact, queue, self.now), contact.enqueued_ts, contact.id)
+
+        for contact in sorted(
+            (c for c in self.contacts.values() if c.queue_id in self.queues), key=key
+        ):
             queue = self.queues[contact.queue_id]
             if contact.target_agent_id is not None:
                 target = by_id.get(contact.target_agent_id)
                 candidates = [target] if target is not None else []
             else:
-                candidates = by_queue.get(contact.queue_id, [])
-            offer = core.best_agent_for_contact(
-                self.now, contact, queue, candidates, self.offers, cursors.get(queue.id)
-            )
+                candidates = members.get((contact.queue_id, contact.channel), [])
+            candidates = [a for a in candidates if a.id not in taken]
+            offer = None
+            if candidates:
+                offer = core.best_agent_for_contact(
+                    self.now,
+                    contact,
+                    queue,
+                    candidates,
+                    round_robin_after=cursors.get(queue.id),
+                    offers_by_agent=reserved,
+                )
             if offer is None:
-                self._left_waiting(contact, queue)
                 continue
-            agent = by_id[offer.agent_id]
-            if others & agent.queue_ids:
-                self._check_no_one_before(contact, agent, order)
-            self._offer(offer)
+            taken.add(offer.agent_id)
+            offers.append(offer)
+            reserved.setdefault(offer.agent_id, []).append(offer)
             if queue.strategy is core.Strategy.ROUND_ROBIN:
-                cursors[queue.id] = agent.id
+                cursors[queue.id] = offer.agent_id
+        return offers
 
-    def _left_waiting(self, contact: core.Contact, queue: core.Queue) -> None:
-        """No agent for ``contact`` now. A full round would then apply the rules that
-        need the whole queue or the clock; the targeted round leaves those to it."""
+    def _left_waiting(self, contact: core.Contact, queue: core.Queue | None) -> None:
+        """No agent for an event's contact now. A full round would then apply the rules
+        that need the whole queue or the clock; the targeted round leaves those to it."""
+        if queue is None:
+            raise NeedsFullRound
         if not queue.is_open(self.now):
             if queue.closed_fallback is not None:
                 raise NeedsFullRound
             return
-        if any(r.when_longer_than is not None or r.when_no_agents for r in queue.overflow):
+        if any(r.when_no_agents for r in queue.overflow) and not self._staffed(queue):
+            raise NeedsFullRound
+        longest = [r.when_longer_than for r in queue.overflow if r.when_longer_than is not None]
+        if longest and self._waiting_in(queue) > min(longest):
             raise NeedsFullRound
         waited = waited_seconds(contact, self.now)
         if any(threshold <= waited for threshold in _overflow_and_fallback_times(queue)):
@@ -297,50 +432,30 @@ class _Targeted:
         if due is not None:
             self.deadlines.append(due)
 
-    def _check_no_one_before(
-        self, contact: core.Contact, agent: core.Agent, arrived: list[core.Contact]
-    ) -> None:
-        """A full round would give ``agent`` the best contact of their queues; if that is
-        an older one (waiting while the agent was busy elsewhere), let it decide."""
-        candidates = [c for c in arrived if c.id not in self.offered]
-        for queue_id in sorted(agent.queue_ids):
-            queue = self.queues.get(queue_id)
-            if queue is not None:
-                candidates += [c for c in self._line(queue)[0] if c.id not in self.offered]
-        best = core.best_contact_for_agent(self.now, agent, self.queues, candidates, self.offers)
-        if best is not None and best.contact_id != contact.id:
-            raise NeedsFullRound
+    def _staffed(self, queue: core.Queue) -> bool:
+        return AgentState.objects.filter(
+            organisation_id=self.org,
+            queues=int(queue.id),
+            presence__in=[str(p) for p in core.STAFFED_PRESENCES],
+        ).exists()
 
-    def _round_robin_cursors(self, contacts: list[core.Contact]) -> dict[str, str | None]:
-        wanted = {
-            int(c.queue_id)
-            for c in contacts
-            if self.queues[c.queue_id].strategy is core.Strategy.ROUND_ROBIN
-        }
+    def _waiting_in(self, queue: core.Queue) -> int:
+        return Contact.objects.filter(
+            queue_id=int(queue.id), status=ContactStatus.WAITING, target_agent__isnull=True
+        ).count()
+
+    def _round_robin_cursors(self) -> dict[str, str | None]:
+        wanted = [
+            int(q.id) for q in self.queues.values() if q.strategy is core.Strategy.ROUND_ROBIN
+        ]
         if not wanted:
             return {}
-        return {
-            str(pk): (after or None)
-            for pk, after in Queue.objects.filter(pk__in=wanted).values_list(
-                "pk", "round_robin_after"
-            )
-        }
-
-    def _queues_with_others_waiting(self, contact_ids: set[int]) -> set[str]:
-        waiting = Contact.objects.filter(
-            queue_id=OuterRef("pk"), status=ContactStatus.WAITING
-        ).exclude(pk__in=contact_ids)
-        return {
-            str(pk)
-            for pk in Queue.objects.filter(organisation_id=self.org)
-            .filter(Exists(waiting))
-            .values_list("pk", flat=True)
-        }
+        rows = Queue.objects.filter(pk__in=wanted).values_list("pk", "round_robin_after")
+        return {str(pk): (after or None) for pk, after in rows}
 
     def _offer(self, offer: core.Offer) -> None:
         self.new_offers.append(offer)
-        self.offers.append(offer)
-        self.offered.add(offer.contact_id)
+        self.offers_by_agent.setdefault(offer.agent_id, []).append(offer)
         self.decisions.append(offer)
         self.events.append(core.offer_event(offer))
         self.deadlines.append(offer.expires_at)

@@ -16,14 +16,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="contact",
             index=models.Index(
-                fields=["queue", "status", "-priority", "enqueued_at", "id"],
+                fields=["queue", "status", "channel", "-priority", "enqueued_at", "id"],
                 name="contact_queue_line",
             ),
         ),
         migrations.AddIndex(
             model_name="contact",
             index=models.Index(
-                fields=["queue", "status", "enqueued_at", "id"], name="contact_queue_age"
+                fields=["queue", "status", "channel", "enqueued_at", "id"], name="contact_queue_age"
             ),
         ),
     ]

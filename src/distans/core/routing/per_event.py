@@ -75,17 +75,25 @@ def best_agent_for_contact(
     agents: Iterable[Agent],
     offers: Iterable[Offer] = (),
     round_robin_after: str | None = None,
+    *,
+    offers_by_agent: Mapping[str, Sequence[Offer]] | None = None,
 ) -> Offer | None:
     """Return the offer the queue's strategy makes for ``contact``, or ``None``.
 
     ``agents``: candidates (any order; non-routable or non-members are skipped).
     ``offers``: the open offers of these agents (they reserve capacity) and of the
     contact (if it has one, ``None`` is returned). ``round_robin_after``: the queue's
-    cursor (the agent it offered last).
+    cursor (the agent it offered last). ``offers_by_agent``: instead of ``offers``, the
+    unexpired open offers already grouped by agent (for a caller deciding many
+    contacts in a row; it then also vouches that ``contact`` has no open offer).
     """
-    by_agent = _open_offers_by_agent(offers, now)
-    if any(o.contact_id == contact.id for os in by_agent.values() for o in os):
-        return None
+    by_agent: Mapping[str, Sequence[Offer]]
+    if offers_by_agent is None:
+        by_agent = _open_offers_by_agent(offers, now)
+        if any(o.contact_id == contact.id for os in by_agent.values() for o in os):
+            return None
+    else:
+        by_agent = offers_by_agent
     if not queue.is_open(now):
         return None
     required, language = effective_requirements(contact, queue, waited_seconds(contact, now))
