@@ -5,7 +5,8 @@
 - ``core_decisions_per_s``: from bench/routing_core.py (the pure core, one full round,
   2,000 agents, 10,000 waiting).
 - ``offer_latency_ms``: with 2,000 agents each on a phone call and 10,000 calls waiting
-  (PostgreSQL, the per-process router thread as in a server): an agent finishes a call
+  (PostgreSQL, the per-process router thread as in a server, which runs targeted
+  rounds for events and full rounds at deadlines): an agent finishes a call
   (wrap-up 0) and we measure from that commit to the commit of the round that offered
   that agent the next call; and with an empty queue and free agents, from a contact's
   arrival commit to its offer's commit. p50/p99 over the samples of both.

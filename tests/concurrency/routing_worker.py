@@ -58,7 +58,8 @@ def arrivals(count: int, rng: random.Random) -> None:
     for _ in range(count):
         try:
             actions.do_create_contact(rng.choice(queues), rng.choice(CHANNELS))
-        except OperationalError:
+        except OperationalError as error:
+            print(f"arrival failed: {error!r}", file=sys.stderr, flush=True)
             time.sleep(0.01)
         if rng.random() < 0.2:
             run_round(queues[0].organisation_id)

@@ -269,8 +269,10 @@ def do_decline_offer(person: Person, offer_id: int) -> None:
 
 
 def _my_active_contact(person: Person, contact_id: int) -> Contact:
+    # Lock the contact only: FOR UPDATE on the joined queue row would block every
+    # arrival's foreign-key check on that queue (and deadlocked with them).
     contact = (
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .select_related("queue", "queue__organisation")
         .filter(pk=contact_id, organisation_id=person.organisation_id)
         .first()

@@ -61,26 +61,28 @@ def _relax_commit_durability() -> None:
 def lock_rows(
     *, agents: Iterable[int] = (), contacts: Iterable[int] = (), offers: Iterable[int] = ()
 ) -> None:
-    """``SELECT … FOR UPDATE`` agent states (by person), then contacts, then offers, each
-    in primary-key order: the one lock order of routing's writers (rounds and actions),
-    so that two of them never wait on each other (a deadlock)."""
+    """``SELECT … FOR NO KEY UPDATE`` agent states (by person), then contacts, then
+    offers, each in primary-key order: the one lock order of routing's writers (rounds
+    and actions), so that two of them never wait on each other (a deadlock). (NO KEY:
+    routing never changes keys, so inserts that merely reference these rows — an offer,
+    a message — need not wait.)"""
     if agents:
         list(
-            AgentState.objects.select_for_update()
+            AgentState.objects.select_for_update(no_key=True)
             .filter(person_id__in=sorted(set(agents)))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
     if contacts:
         list(
-            Contact.objects.select_for_update()
+            Contact.objects.select_for_update(no_key=True)
             .filter(pk__in=sorted(set(contacts)))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
     if offers:
         list(
-            Offer.objects.select_for_update()
+            Offer.objects.select_for_update(no_key=True)
             .filter(pk__in=sorted(set(offers)))
             .order_by("pk")
             .values_list("pk", flat=True)
@@ -412,7 +414,7 @@ def _still_valid(offers: list[Offer], seen: dict[int, core.Contact]) -> list[Off
     if not offers:
         return offers
     routable = set(
-        AgentState.objects.select_for_update()
+        AgentState.objects.select_for_update(no_key=True)
         .filter(
             person_id__in=[o.agent_id for o in offers],
             presence__in=[Presence.AVAILABLE, Presence.BUSY],
@@ -423,7 +425,7 @@ def _still_valid(offers: list[Offer], seen: dict[int, core.Contact]) -> list[Off
     contact_ids = [o.contact_id for o in offers]
     current = {
         pk: (status, channel)
-        for pk, status, channel in Contact.objects.select_for_update()
+        for pk, status, channel in Contact.objects.select_for_update(no_key=True)
         .filter(pk__in=contact_ids)
         .order_by("pk")
         .values_list("pk", "status", "channel")
