@@ -281,6 +281,8 @@ def test_targeted_rounds_decide_like_a_full_round(seed: int, monkeypatch) -> Non
     if seed % 3 == 0:  # lines cut short, and read deeper
         monkeypatch.setattr(targeted, "LINE_DEPTH", 2)
         monkeypatch.setattr(targeted, "DEEPER", 2)
+    if seed % 2:  # "many wait": every line of the free agents is read
+        monkeypatch.setattr(targeted, "WAITING_SAMPLE", 1)
     org, queues, agents, now = _random_state(rng, contacts=16 if seed % 3 == 0 else 8)
     # Steady state: a round gives an agent one offer, so round until nothing moves.
     for _ in range(10):

@@ -58,6 +58,8 @@ from distans.routing.rounds import (
 #: is not enough to be sure, the lines are read ``DEEPER`` times deeper once.
 LINE_DEPTH = 25
 DEEPER = 8
+#: Up to this many waiting contacts, a targeted round first reads which lines have any.
+WAITING_SAMPLE = 200
 ROUTABLE = (Presence.AVAILABLE, Presence.BUSY)
 
 #: A line: the waiting contacts of one queue on one channel.
@@ -265,6 +267,9 @@ class _Targeted:
             if queue_id in self.queues
             for channel in room[agent.id]
         }
+        waiting = self._waiting_lines(contact_ids)
+        if waiting is not None:
+            parts &= waiting  # lines with nobody waiting need no read
         self._read_lines(parts, LINE_DEPTH)
         offers = self._offer_in_order(free, room)
         unsure = self._unsure(free, room, offers)
@@ -280,6 +285,19 @@ class _Targeted:
         for offer in offers:
             self._offer(offer)
         return self._apply()
+
+    def _waiting_lines(self, besides: set[int]) -> set[Part] | None:
+        """The (queue, channel) lines where anyone other than ``besides`` waits, when
+        few wait in the whole organisation (one short read of the status index);
+        ``None`` when many do."""
+        rows = list(
+            Contact.objects.filter(organisation_id=self.org, status=ContactStatus.WAITING)
+            .exclude(pk__in=besides)
+            .values_list("queue_id", "channel")[:WAITING_SAMPLE]
+        )
+        if len(rows) >= WAITING_SAMPLE:
+            return None
+        return {(str(queue_id), core.Channel(channel)) for queue_id, channel in rows}
 
     def _unsure(
         self, free: list[core.Agent], room: dict[str, set[core.Channel]], offers: list[core.Offer]
