@@ -56,7 +56,7 @@ def _me(request: HttpRequest) -> Person:
 
 def _done(*fragments: str) -> HttpResponse:
     response = HttpResponse("")
-    response["HX-Retarget"] = "global #desk-alert"
+    response["HX-Retarget"] = "#desk-alert"
     response["HX-Reswap"] = "innerHTML"
     response["X-Desk-Ok"] = "1"
     response["HX-Trigger"] = json.dumps({f"desk:{name}": True for name in fragments})
@@ -88,7 +88,7 @@ ROUTING_MESSAGES = [
 
 def _failed(request: HttpRequest, error: Exception) -> HttpResponse:
     response = render(request, "desk/_alert.html", {"error": _(str(error))})
-    response["HX-Retarget"] = "global #desk-alert"
+    response["HX-Retarget"] = "#desk-alert"
     response["HX-Reswap"] = "innerHTML"
     return response
 

@@ -121,7 +121,7 @@ def agent(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def _result(request: HttpRequest, error: Exception | None) -> HttpResponse:
     response = render(request, "wallboard/_alert.html", {"error": error})
-    response["HX-Retarget"] = "global #wallboard-alert"
+    response["HX-Retarget"] = "#wallboard-alert"
     response["HX-Reswap"] = "innerHTML"
     if error is None:
         response["HX-Trigger"] = json.dumps({"wallboard:agents": True})

@@ -48,14 +48,20 @@
     };
   }
   // A button inside a live fragment may be replaced by a live refresh while its POST is
-  // still in flight. htmx then fires the response's HX-Trigger events on the detached
-  // button, where no listener on <body> hears them; re-dispatch them on <body>.
+  // still in flight. htmx would then resolve the response's HX-Retarget from the
+  // detached button (and fail: htmx:targetError) and fire its HX-Trigger events where
+  // no listener on <body> hears them. For a detached element, do both here instead.
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail && event.detail.elt;
     if (!elt || !elt.addEventListener) { return; }
-    elt.addEventListener("htmx:afterRequest", function (after) {
-      if (elt.isConnected) { return; }
-      var header = after.detail && after.detail.xhr && after.detail.xhr.getResponseHeader("HX-Trigger");
+    elt.addEventListener("htmx:beforeOnLoad", function (load) {
+      var xhr = load.detail && load.detail.xhr;
+      if (elt.isConnected || !xhr) { return; }
+      load.preventDefault();
+      var retarget = xhr.getResponseHeader("HX-Retarget");
+      var target = retarget ? document.querySelector(retarget) : null;
+      if (target) { target.innerHTML = xhr.responseText; }
+      var header = xhr.getResponseHeader("HX-Trigger");
       if (!header) { return; }
       var names = [];
       try { names = Object.keys(JSON.parse(header)); } catch (e) { names = header.split(","); }
