@@ -66,27 +66,19 @@ def lock_rows(
     and actions), so that two of them never wait on each other (a deadlock). (NO KEY:
     routing never changes keys, so inserts that merely reference these rows — an offer,
     a message — need not wait.)"""
-    if agents:
-        list(
-            AgentState.objects.select_for_update(no_key=True)
-            .filter(person_id__in=sorted(set(agents)))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    if contacts:
-        list(
-            Contact.objects.select_for_update(no_key=True)
-            .filter(pk__in=sorted(set(contacts)))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    if offers:
-        list(
-            Offer.objects.select_for_update(no_key=True)
-            .filter(pk__in=sorted(set(offers)))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+    for queryset, lookup, ids in (
+        (AgentState.objects, "person_id__in", agents),
+        (Contact.objects, "pk__in", contacts),
+        (Offer.objects, "pk__in", offers),
+    ):
+        wanted = sorted(set(ids))
+        if wanted:
+            list(
+                queryset.select_for_update(no_key=True)
+                .filter(**{lookup: wanted})
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
 
 
 def lock_organisation(organisation_id: int) -> RoutingLock:

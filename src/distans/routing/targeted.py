@@ -169,6 +169,7 @@ class _Targeted:
         self.deadlines: list[datetime] = []
         self.wrap_ups: dict[int, datetime] = {}
         self.lines: dict[Part, Line] = {}
+        self._cursors = self._round_robin_cursors()  # read once, even if lines are re-read
 
     # -- reading ---------------------------------------------------------------------
 
@@ -365,9 +366,6 @@ class _Targeted:
             load[offer.channel] = load.get(offer.channel, 0) + 1
         return {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
 
-    def _has_room(self, agent: core.Agent) -> bool:
-        return bool(self._free_channels(agent))
-
     def _after_wrap_up(self, agent: core.Agent) -> core.Agent:
         if agent.presence is not core.Presence.WRAP_UP or agent.wrap_up_until is None:
             return agent
@@ -391,7 +389,7 @@ class _Targeted:
                 for channel in room[agent.id]:
                     members.setdefault((queue_id, channel), []).append(agent)
         by_id = {a.id: a for a in free}
-        cursors = self._round_robin_cursors()
+        cursors = dict(self._cursors)
         taken: set[str] = set()
         offers: list[core.Offer] = []
         reserved = {agent: list(own) for agent, own in self.offers_by_agent.items()}
