@@ -107,8 +107,9 @@ def latency(samples: int) -> dict[str, object]:
     """Runs inside a process set up for the database; returns latencies in ms.
 
     The measuring thread does not poll (that would steal the router thread's GIL):
-    the wrapped round records the moment it returned (after its commit) and which
-    agents and contacts got offers, and sets an event."""
+    the wrapped round registers, before its own after-commit work, a hook that records
+    the moment of its commit when it offers the watched agent (or, for arrivals, any
+    agent of the watched organisation), and sets an event."""
     import threading
 
     from distans.contacts.models import Contact
@@ -121,13 +122,15 @@ def latency(samples: int) -> dict[str, object]:
     original_apply = rounds.apply_result
 
     def recording_apply(organisation_id, result, open_offers, now, contacts_by_id=None):  # type: ignore[no-untyped-def]
-        outcome = original_apply(organisation_id, result, open_offers, now, contacts_by_id)
         offered_agents = {int(o.agent_id) for o in result.offers}
         if watched["agent"] in offered_agents or (result.offers and watched["org"] == organisation_id):
             from django.db import transaction
 
+            # Registered before the round's own after-commit work (publishing to the
+            # agents' browsers, which bench/fanout.py measures), so this is the moment
+            # the offer was persisted: the commit.
             transaction.on_commit(lambda: (hit_at.append(time.perf_counter()), hit.set()))
-        return outcome
+        return original_apply(organisation_id, result, open_offers, now, contacts_by_id)
 
     rounds.apply_result = recording_apply
     targeted.apply_result = recording_apply  # per-event rounds apply through the same
@@ -179,6 +182,8 @@ def latency(samples: int) -> dict[str, object]:
         "agent_free_p99": pct(free_ms, 0.99),
         "arrival_p50": pct(arrival_ms, 0.5),
         "arrival_p99": pct(arrival_ms, 0.99),
+        "agent_free_worst3": [round(v, 1) for v in sorted(free_ms)[-3:]],
+        "arrival_worst3": [round(v, 1) for v in sorted(arrival_ms)[-3:]],
         "samples": len(both),
         "note": "agent_free: 2,000 agents on calls, 10,000 waiting; arrival: 200 free agents, empty queue",
     }

@@ -7,10 +7,15 @@ member of the group (the chat widget's sockets join ``contact.<id>`` themselves)
 
 Threads: the in-memory layer's queues belong to the server's event loop. An event
 published from another thread (the router thread, the task worker, a sync view in a
-thread pool) is handed to that loop with ``run_coroutine_threadsafe``, so the loop
-wakes at once; calling into its queues from a foreign thread would not wake it until
-something else did. The server registers its loop at start-up (``config/asgi.py``);
-a process without one (``distans worker`` with Redis) sends with ``async_to_sync``.
+thread pool) is put in that loop's outbox (``_Outbox``): the publishing thread does
+not wait, and the loop sends the outbox's events one after another, in order. The
+server registers its loop at start-up (``config/asgi.py``). A process without one
+(``distans worker`` with Redis, scripts, the benchmarks) sends on one long-lived
+publisher loop in a daemon thread, through an outbox too; only with the in-memory
+layer and no server (tests, scripts) does the thread wait for each send, as the
+queues' readers live on another loop and would not be woken otherwise.
+(``async_to_sync`` built a new event loop and thread pool for every event: ~2 ms each
+on a slow core, paid by routing rounds and arrivals once or twice per commit.)
 
 Coalescing: a kind that only says "re-fetch" (presence) may be published with
 ``coalesce_seconds``: the first event goes out at once, further ones in the window
@@ -24,12 +29,13 @@ import asyncio
 import itertools
 import json
 import logging
+import os
 import threading
 import time
+from collections import deque
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -99,11 +105,81 @@ def _send_now(group: str, kind: str, data: dict[str, Any]) -> None:
         if running is not None:
             running.create_task(layer.group_send(group, message))
         elif loop is not None and loop.is_running():
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(10)
+            _outbox(loop).put(layer, group, message)  # the server's loop: no waiting
+        elif isinstance(layer, InMemoryChannelLayer):
+            # Its queues belong to whichever loop reads them (a test's): only a send
+            # finished before this thread goes on is seen there without a wake-up.
+            asyncio.run_coroutine_threadsafe(
+                layer.group_send(group, message), _publisher_loop()
+            ).result(10)
         else:
-            async_to_sync(layer.group_send)(group, message)
+            _outbox(_publisher_loop()).put(layer, group, message)
     except Exception:  # a fan-out failure must never undo a committed write
         logger.exception("publishing %s to %s failed", kind, group)
+
+
+class _Outbox:
+    """Events handed from other threads to one loop, sent there one after another in
+    the order they were published. The publishing thread does not wait: a routing
+    round or an arrival goes on while the loop sends (waiting for each send cost the
+    router a thread switch or two per event)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.items: deque[tuple[Any, str, dict[str, Any]]] = deque()
+        self.lock = threading.Lock()
+        self.draining = False
+
+    def put(self, layer: Any, group: str, message: dict[str, Any]) -> None:
+        with self.lock:
+            self.items.append((layer, group, message))
+            if self.draining:
+                return
+            self.draining = True
+        self.loop.call_soon_threadsafe(self._start)
+
+    def _start(self) -> None:
+        self.loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            with self.lock:
+                if not self.items:
+                    self.draining = False
+                    return
+                layer, group, message = self.items.popleft()
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # logged; the next events still go out
+                logger.exception("publishing to %s failed", group)
+
+
+_outboxes: dict[int, _Outbox] = {}
+_outboxes_lock = threading.Lock()
+
+
+def _outbox(loop: asyncio.AbstractEventLoop) -> _Outbox:
+    with _outboxes_lock:
+        box = _outboxes.get(id(loop))
+        if box is None or box.loop is not loop:
+            box = _outboxes[id(loop)] = _Outbox(loop)
+        return box
+
+
+_publisher: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop)
+_publisher_lock = threading.Lock()
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """The process's own publishing loop (started on first use, in a daemon thread;
+    a forked child starts its own, as the parent's thread did not come along)."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None or _publisher[0] != os.getpid() or _publisher[1].is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="distans-publisher", daemon=True).start()
+            _publisher = (os.getpid(), loop)
+        return _publisher[1]
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

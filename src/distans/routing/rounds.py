@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -32,8 +31,17 @@ from distans.routing.convert import (
     offer_to_core,
     queue_to_core,
 )
-from distans.routing.eventlog import append_events
-from distans.routing.models import AgentState, Offer, Queue, RoutingLock
+from distans.routing.models import AgentState, Offer, Queue
+from distans.routing.sql import (
+    Locked,
+    agent_rows,
+    begin_round,
+    insert_offers,
+    lock_rows,
+    on_postgresql,
+)
+
+__all__ = ["lock_rows", "run_round", "apply_result", "RoundOutcome"]
 
 
 @dataclass
@@ -46,47 +54,6 @@ class RoundOutcome:
     # Agents in wrap-up and when it ends (person id → end): each then frees up.
     wrap_ups: dict[int, datetime] = field(default_factory=dict)
     changed_contacts: set[int] = field(default_factory=set)
-
-
-def _relax_commit_durability() -> None:
-    """On PostgreSQL a round commits without waiting for the WAL flush
-    (``synchronous_commit = off`` for this transaction only). A crash can lose the last
-    rounds, but only whole: their contacts are still waiting (or recovered by the
-    sweeper) and are routed again. Arrivals and agents' answers stay fully durable."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-
-
-def lock_rows(
-    *, agents: Iterable[int] = (), contacts: Iterable[int] = (), offers: Iterable[int] = ()
-) -> None:
-    """``SELECT … FOR NO KEY UPDATE`` agent states (by person), then contacts, then
-    offers, each in primary-key order: the one lock order of routing's writers (rounds
-    and actions), so that two of them never wait on each other (a deadlock). (NO KEY:
-    routing never changes keys, so inserts that merely reference these rows — an offer,
-    a message — need not wait.)"""
-    for queryset, lookup, ids in (
-        (AgentState.objects, "person_id__in", agents),
-        (Contact.objects, "pk__in", contacts),
-        (Offer.objects, "pk__in", offers),
-    ):
-        wanted = sorted(set(ids))
-        if wanted:
-            list(
-                queryset.select_for_update(no_key=True)
-                .filter(**{lookup: wanted})
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-
-
-def lock_organisation(organisation_id: int) -> RoutingLock:
-    lock = RoutingLock.objects.select_for_update().filter(organisation_id=organisation_id).first()
-    if lock is None:  # the organisation's first round
-        RoutingLock.objects.get_or_create(organisation_id=organisation_id)
-        lock = RoutingLock.objects.select_for_update().get(organisation_id=organisation_id)
-    return lock
 
 
 # Routing's cached view of agents: {organisation: {state pk: (version, core.Agent)}}.
@@ -143,6 +110,11 @@ def agents_by_state(organisation_id: int, rows: list[tuple[int, int]]) -> list[c
 def _rebuild_agents(
     organisation_id: int, state_ids: list[int], cache: dict[int, tuple[int, core.Agent]]
 ) -> None:
+    if on_postgresql():
+        for start in range(0, len(state_ids), 500):
+            for state, load, queue_ids in agent_rows(state_ids[start : start + 500]):
+                remember_agent(organisation_id, state, load, queue_ids)
+        return
     for start in range(0, len(state_ids), 500):
         chunk = state_ids[start : start + 500]
         states = list(AgentState.objects.filter(pk__in=chunk))
@@ -165,6 +137,15 @@ def _rebuild_agents(
                 state.version,
                 agent_to_core(state, loads[state.person_id], memberships[state.pk]),
             )
+
+
+def remember_agent(
+    organisation_id: int, state: AgentState, load: dict[str, int], queue_ids: list[int]
+) -> core.Agent:
+    """The core's agent for a freshly read state, kept in the agent cache."""
+    agent = agent_to_core(state, Counter(load), queue_ids)
+    _agent_cache.setdefault(organisation_id, {})[state.pk] = (state.version, agent)
+    return agent
 
 
 def load_queues(organisation: Organisation) -> tuple[dict[str, core.Queue], dict[str, str]]:
@@ -224,8 +205,7 @@ def load_contacts(
 
 @transaction.atomic
 def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome:
-    _relax_commit_durability()
-    lock_organisation(organisation_id)
+    begin_round(organisation_id)
     now = now or timezone.now()
     organisation = Organisation.objects.get(pk=organisation_id)
     queues, round_robin = load_queues(organisation)
@@ -311,7 +291,7 @@ def apply_result(
 ) -> RoundOutcome:
     outcome = RoundOutcome()
     offer_by_contact = {o.contact_id: o for o in open_offers}
-    new_offers: list[Offer] = []
+    new_offers: list[core.Offer] = []
     touched_agents = [
         int(d.agent_id)
         for d in result.decisions
@@ -322,20 +302,10 @@ def apply_result(
         for d in result.decisions
         if isinstance(d, core.Offer | core.ExpireOffer | core.Overflow | core.Fallback)
     ]
-    lock_rows(agents=touched_agents, contacts=touched_contacts)
+    locked = lock_rows(agents=touched_agents, contacts=touched_contacts)
     for decision in result.decisions:
         if isinstance(decision, core.Offer):
-            new_offers.append(
-                Offer(
-                    organisation_id=organisation_id,
-                    contact_id=int(decision.contact_id),
-                    agent_id=int(decision.agent_id),
-                    queue_id=int(decision.queue_id),
-                    channel=str(decision.channel),
-                    offered_at=decision.offered_at,
-                    expires_at=decision.expires_at,
-                )
-            )
+            new_offers.append(decision)
         elif isinstance(decision, core.ExpireOffer):
             _expire(organisation_id, offer_by_contact, decision, now)
             outcome.expired += 1
@@ -360,12 +330,14 @@ def apply_result(
             Contact.objects.filter(pk=int(decision.contact_id), status__in=QUEUED_STATUSES).update(
                 status=ContactStatus.FALLBACK, fallback_kind=str(decision.kind), ended_at=now
             )
+            _mark(locked, int(decision.contact_id), ContactStatus.FALLBACK)
             outcome.fallbacks += 1
             publish_contact_change(organisation_id, int(decision.contact_id), "fallback")
         elif isinstance(decision, core.SetAgentAway):
             AgentState.objects.filter(person_id=int(decision.agent_id)).update(
                 presence=Presence.AWAY, presence_changed_at=now, version=F("version") + 1
             )
+            locked.presence[int(decision.agent_id)] = str(Presence.AWAY)
             publish(person_group(int(decision.agent_id)), "agent_state")
         elif isinstance(decision, core.EndWrapUp):
             AgentState.objects.filter(person_id=int(decision.agent_id)).update(
@@ -374,65 +346,54 @@ def apply_result(
                 presence_changed_at=now,
                 version=F("version") + 1,
             )
+            locked.presence[int(decision.agent_id)] = str(decision.presence)
             publish(person_group(int(decision.agent_id)), "agent_state")
-    valid = _still_valid(new_offers, {int(k): c for k, c in (contacts_by_id or {}).items()})
-    dropped = {str(o.contact_id) for o in new_offers} - {str(o.contact_id) for o in valid}
-    new_offers = valid
-    if new_offers:
-        Offer.objects.bulk_create(new_offers)
-        Contact.objects.filter(pk__in=[o.contact_id for o in new_offers]).update(
-            status=ContactStatus.OFFERED
-        )
-        for offer in new_offers:
-            publish(person_group(offer.agent_id), "offer", contact_id=offer.contact_id)
-        outcome.offers = len(new_offers)
-    append_events(
+    valid = _still_valid(new_offers, locked, contacts_by_id or {})
+    dropped = {o.contact_id for o in new_offers} - {o.contact_id for o in valid}
+    # The offers, their contacts' status and the round's events: one statement.
+    insert_offers(
         organisation_id,
+        valid,
         [
             e
             for e in result.events
             if not (e.name == core.EventName.OFFERED and e.contact_id in dropped)
         ],
     )
+    for offer in valid:
+        publish(person_group(int(offer.agent_id)), "offer", contact_id=int(offer.contact_id))
+    outcome.offers = len(valid)
     if result.decisions:
         publish(supervisors_group(organisation_id), "queues")
     return outcome
 
 
-def _still_valid(offers: list[Offer], seen: dict[int, core.Contact]) -> list[Offer]:
-    """Re-check, under row locks, what the round read without them: the contact is
-    still queued on the same channel, and the agent still takes offers. Anything that
-    changed meanwhile (abandoned, callback, break) is left to the next round."""
-    if not offers:
-        return offers
-    routable = set(
-        AgentState.objects.select_for_update(no_key=True)
-        .filter(
-            person_id__in=[o.agent_id for o in offers],
-            presence__in=[Presence.AVAILABLE, Presence.BUSY],
-        )
-        .order_by("pk")
-        .values_list("person_id", flat=True)
-    )
-    contact_ids = [o.contact_id for o in offers]
-    current = {
-        pk: (status, channel)
-        for pk, status, channel in Contact.objects.select_for_update(no_key=True)
-        .filter(pk__in=contact_ids)
-        .order_by("pk")
-        .values_list("pk", "status", "channel")
-    }
+def _mark(locked: Locked, contact_id: int, status: str) -> None:
+    if contact_id in locked.contacts:
+        locked.contacts[contact_id] = (status, locked.contacts[contact_id][1])
+
+
+def _still_valid(
+    offers: list[core.Offer], locked: Locked, seen: dict[str, core.Contact]
+) -> list[core.Offer]:
+    """Re-check what the round read without locks against the locked rows (as this
+    round's own writes left them): the contact is still queued on the same channel,
+    and the agent still takes offers. Anything that changed meanwhile (abandoned,
+    callback, break) is left to the next round."""
     valid = []
     for offer in offers:
-        status, channel = current.get(offer.contact_id, (None, None))
+        status, channel = locked.contacts.get(int(offer.contact_id), (None, None))
         seen_contact = seen.get(offer.contact_id)
         if (
             status in QUEUED_STATUSES
-            and offer.agent_id in routable
+            and locked.presence.get(int(offer.agent_id)) in ROUTABLE
             and (seen_contact is None or str(seen_contact.channel) == channel)
         ):
             valid.append(offer)
     return valid
+
+
+ROUTABLE = (str(Presence.AVAILABLE), str(Presence.BUSY))
 
 
 def _expire(

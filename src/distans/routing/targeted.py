@@ -28,11 +28,9 @@ its offers under row locks before writing them (:func:`rounds.apply_result`).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,16 +40,26 @@ from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.lifecycle import end_wrap_up
 from distans.core.routing.rules import channel_is_free, effective_priority, waited_seconds
-from distans.routing.choices import OfferStatus, Presence
+from distans.routing.choices import Presence
 from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
-from distans.routing.models import AgentState, Offer, Queue
+from distans.routing.models import AgentState, Queue
 from distans.routing.rounds import (
     RoundOutcome,
-    _relax_commit_durability,
     agents_by_state,
     apply_result,
-    lock_organisation,
     queues_of,
+    remember_agent,
+)
+from distans.routing.sql import (
+    agent_versions,
+    begin_round,
+    contact_from_row,
+    freed_agents,
+    on_postgresql,
+    queue_lines,
+    reservations,
+    waiting_contacts,
+    waiting_lines_sample,
 )
 
 #: Waiting contacts read per queue, channel and order in a targeted round; where that
@@ -61,6 +69,9 @@ DEEPER = 8
 #: Up to this many waiting contacts, a targeted round first reads which lines have any.
 WAITING_SAMPLE = 200
 ROUTABLE = (Presence.AVAILABLE, Presence.BUSY)
+
+#: A stand-in offer's expiry (it only reserves capacity within the round).
+_FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 #: A line: the waiting contacts of one queue on one channel.
 Part = tuple[str, core.Channel]
@@ -85,39 +96,6 @@ _LINE_ORDER = ("-priority", "enqueued_at", "id")
 _AGE_ORDER = ("enqueued_at", "id")
 
 
-def _lines_in_one_statement(reads: list[tuple[Part, bool]], depth: int) -> list[tuple[Any, ...]]:
-    """All lines as one ``UNION ALL`` of index range scans (PostgreSQL), each row ending
-    with the index of its read. Plain SQL: building dozens of ORM querysets per event
-    cost more than running them."""
-    fields = [
-        Contact._meta.pk if name == "pk" else Contact._meta.get_field(name)
-        for name in CONTACT_COLUMNS
-    ]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)  # type: ignore[union-attr]
-    table = connection.ops.quote_name(Contact._meta.db_table)
-    selects = []
-    params: list[object] = []
-    for index, (part, by_age) in enumerate(reads):
-        order = "enqueued_at, id" if by_age else "priority DESC, enqueued_at, id"
-        # Only the model's own column names are formatted in; every value is a parameter.
-        selects.append(
-            f"(SELECT {columns}, %s::int FROM {table} WHERE queue_id = %s AND status = %s"  # noqa: S608
-            f" AND channel = %s ORDER BY {order} LIMIT %s)"
-        )
-        params += [index, int(part[0]), str(ContactStatus.WAITING), str(part[1]), depth]
-    json_columns = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
-        rows = []
-        for row in cursor.fetchall():
-            values = list(row)
-            for i in json_columns:  # Django's backend leaves JSON as text for the field
-                if isinstance(values[i], str):
-                    values[i] = json.loads(values[i])
-            rows.append(tuple(values))
-        return rows
-
-
 def _line_key(contact: core.Contact) -> tuple[int, float, int]:
     return (-contact.priority, contact.enqueued_ts, int(contact.id))
 
@@ -140,8 +118,7 @@ def run_targeted(
     """Route what ``contact_ids`` (contacts) and ``agent_ids`` (people) can cause.
 
     Returns ``None`` when a full round must decide instead (nothing was written)."""
-    _relax_commit_durability()
-    lock_organisation(organisation_id)
+    begin_round(organisation_id)
     now = now or timezone.now()
     try:
         return _Targeted(organisation_id, now).run(set(contact_ids), set(agent_ids))
@@ -162,6 +139,8 @@ class _Targeted:
         self.now = now
         self.queues = queues_of(organisation_id)
         self.offers_by_agent: dict[str, list[core.Offer]] = {}
+        #: Agents' loads with their open offers counted in (those that have any).
+        self.loads: dict[str, dict[core.Channel, int]] = {}
         self.new_offers: list[core.Offer] = []
         self.decisions: list[core.Decision] = []
         self.events: list[core.Event] = []
@@ -173,20 +152,13 @@ class _Targeted:
 
     # -- reading ---------------------------------------------------------------------
 
-    def _read_offers(self) -> None:
-        """The organisation's unexpired open offers (they reserve agents' capacity)."""
-        for contact_id, agent_id, queue_id, channel, offered_at, expires_at in Offer.objects.filter(
-            organisation_id=self.org, status=OfferStatus.OPEN, expires_at__gt=self.now
-        ).values_list("contact_id", "agent_id", "queue_id", "channel", "offered_at", "expires_at"):
-            offer = core.Offer(
-                str(contact_id),
-                str(agent_id),
-                str(queue_id),
-                core.Channel(channel),
-                offered_at,
-                expires_at,
-            )
-            self.offers_by_agent.setdefault(offer.agent_id, []).append(offer)
+    def _read_offers(self, person_ids: set[int] | None) -> None:
+        """The capacity the unexpired open offers reserve, by agent (only the people in
+        ``person_ids`` when given): one stand-in offer per open offer, of its channel
+        (capacity is all a targeted round needs of them)."""
+        for agent_id, channel, count in reservations(self.org, self.now, person_ids):
+            stand_in = core.Offer("", str(agent_id), "", core.Channel(channel), self.now, _FAR)
+            self.offers_by_agent.setdefault(str(agent_id), []).extend([stand_in] * count)
 
     def _read_lines(self, parts: set[Part], depth: int) -> None:
         """Read the first ``depth`` waiting contacts of each (queue, channel) in service
@@ -201,7 +173,7 @@ class _Targeted:
         if not reads:
             return
         if connection.vendor == "postgresql":
-            rows = _lines_in_one_statement(reads, depth)
+            rows = queue_lines([(int(p[0]), str(p[1]), age) for p, age in reads], depth)
         else:
             rows = [
                 (*row, index)
@@ -213,8 +185,9 @@ class _Targeted:
                 .values_list(*CONTACT_COLUMNS)[:depth]
             ]
         found: list[list[core.Contact]] = [[] for _ in reads]
+        convert = contact_from_row if connection.vendor == "postgresql" else contact_from_values
         for row in rows:
-            contact = contact_from_values(row[:-1])
+            contact = convert(row[:-1])
             found[row[-1]].append(self.contacts.setdefault(contact.id, contact))
         for (part, by_age), contacts in zip(reads, found, strict=True):
             line = self.lines.setdefault(part, Line())
@@ -226,39 +199,55 @@ class _Targeted:
                 line.cut_by_age = line.cut_by_age or not self.queues[part[0]].aging_per_minute
 
     def _read_contacts(self, contact_ids: set[int]) -> list[core.Contact]:
-        rows = Contact.objects.filter(
-            organisation_id=self.org, pk__in=contact_ids, status=ContactStatus.WAITING
-        ).values_list(*CONTACT_COLUMNS)
-        contacts = [contact_from_values(row) for row in rows]
+        contacts = waiting_contacts(self.org, ids=contact_ids)
         for contact in contacts:
             self.contacts[contact.id] = contact
         return contacts
 
+    def _read_freed(self, person_ids: set[int]) -> list[core.Agent]:
+        """The freed agents, the capacity their open offers reserve, and the contacts
+        transferred to them in person (on PostgreSQL in one statement)."""
+        if not on_postgresql():
+            agents = self._read_agents(person_ids)
+            for agent in agents:
+                self._read_targeted_to(agent.id)
+            self._read_offers(person_ids)
+            return agents
+        agents = []
+        targeted: list[int] = []
+        for row in freed_agents(self.org, person_ids, self.now):
+            agent = remember_agent(self.org, row.state, row.load, row.queue_ids)
+            agents.append(agent)
+            for channel in row.reserved:
+                stand_in = core.Offer("", agent.id, "", core.Channel(channel), self.now, _FAR)
+                self.offers_by_agent.setdefault(agent.id, []).append(stand_in)
+            targeted += row.targeted
+        for contact in waiting_contacts(self.org, ids=targeted):
+            self.contacts.setdefault(contact.id, contact)
+        return agents
+
     def _read_agents(self, person_ids: set[int] | None) -> list[core.Agent]:
         """The freed agents (``person_ids``), or every routable agent (``None``)."""
-        states = AgentState.objects.filter(organisation_id=self.org)
-        if person_ids is None:
-            states = states.filter(presence__in=ROUTABLE)
-        else:
-            states = states.filter(person_id__in=person_ids).exclude(presence=Presence.OFFLINE)
-        return agents_by_state(self.org, list(states.values_list("pk", "version")))
+        rows = agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
+        return agents_by_state(self.org, rows)
 
     # -- deciding --------------------------------------------------------------------
 
     def run(self, contact_ids: set[int], person_ids: set[int]) -> RoundOutcome:
         arrived = self._read_contacts(contact_ids) if contact_ids else []
-        freed = self._read_agents(person_ids) if person_ids else []
-        freed = [self._after_wrap_up(agent) for agent in freed]
         if arrived:
+            freed = self._read_agents(person_ids) if person_ids else []
+            freed = [self._after_wrap_up(agent) for agent in freed]
+            for agent in freed:  # contacts transferred to them in person wait too
+                self._read_targeted_to(agent.id)
             # Any free agent may be the one for an arrival.
             by_id = {a.id: a for a in self._read_agents(None)}
             by_id.update({a.id: a for a in freed})
             agents = list(by_id.values())
+            self._read_offers(None)
         else:
-            agents = freed
-            for agent in freed:
-                self._read_targeted_to(agent.id)
-        self._read_offers()
+            freed = self._read_freed(person_ids) if person_ids else []
+            agents = freed = [self._after_wrap_up(agent) for agent in freed]
         room = {a.id: self._free_channels(a) for a in agents}
         free = [a for a in agents if room[a.id]]
         parts = {
@@ -268,10 +257,15 @@ class _Targeted:
             if queue_id in self.queues
             for channel in room[agent.id]
         }
-        waiting = self._waiting_lines(contact_ids)
+        # Which lines anyone waits in: worth a read where arrivals may find every line
+        # empty, or on SQLite (a query per line); PostgreSQL reads an empty line of the
+        # prepared statement with one index probe.
+        waiting = self._waiting_lines(contact_ids) if arrived or not on_postgresql() else None
         if waiting is not None:
             parts &= waiting  # lines with nobody waiting need no read
-        self._read_lines(parts, LINE_DEPTH)
+        # Each free agent takes at most one contact: a few per agent usually decide.
+        depth = min(LINE_DEPTH, 2 * len(free) + 3)
+        self._read_lines(parts, depth)
         offers = self._offer_in_order(free, room)
         unsure = self._unsure(free, room, offers)
         if unsure:
@@ -291,14 +285,10 @@ class _Targeted:
         """The (queue, channel) lines where anyone other than ``besides`` waits, when
         few wait in the whole organisation (one short read of the status index);
         ``None`` when many do."""
-        rows = list(
-            Contact.objects.filter(organisation_id=self.org, status=ContactStatus.WAITING)
-            .exclude(pk__in=besides)
-            .values_list("queue_id", "channel")[:WAITING_SAMPLE]
-        )
-        if len(rows) >= WAITING_SAMPLE:
+        parts, seen = waiting_lines_sample(self.org, besides, WAITING_SAMPLE)
+        if seen >= WAITING_SAMPLE:
             return None
-        return {(str(queue_id), core.Channel(channel)) for queue_id, channel in rows}
+        return {(str(queue_id), core.Channel(channel)) for queue_id, channel in parts}
 
     def _unsure(
         self, free: list[core.Agent], room: dict[str, set[core.Channel]], offers: list[core.Offer]
@@ -349,10 +339,7 @@ class _Targeted:
         return urgency > line.last.priority + queue.aging_per_minute * waited_minutes
 
     def _read_targeted_to(self, person_id: str) -> None:
-        for row in Contact.objects.filter(
-            organisation_id=self.org, target_agent_id=int(person_id), status=ContactStatus.WAITING
-        ).values_list(*CONTACT_COLUMNS):
-            contact = contact_from_values(row)
+        for contact in waiting_contacts(self.org, targeted_to=int(person_id)):
             self.contacts.setdefault(contact.id, contact)
 
     def _free_channels(self, agent: core.Agent) -> set[core.Channel]:
@@ -361,9 +348,12 @@ class _Targeted:
         own = self.offers_by_agent.get(agent.id)
         if not own and not any(agent.load.values()):
             return set(agent.channels)
-        load = dict(agent.load)
-        for offer in self.offers_by_agent.get(agent.id, ()):
-            load[offer.channel] = load.get(offer.channel, 0) + 1
+        load = agent.load
+        if own:
+            load = dict(load)
+            for offer in own:
+                load[offer.channel] = load.get(offer.channel, 0) + 1
+            self.loads[agent.id] = load  # with its open offers, for the decisions
         return {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
 
     def _after_wrap_up(self, agent: core.Agent) -> core.Agent:
@@ -383,16 +373,18 @@ class _Targeted:
     ) -> list[core.Offer]:
         """As a round does: contacts in global (effective priority, arrival, id) order,
         each to its queue strategy's best agent among those not yet offered one."""
+        needed = {(c.queue_id, c.channel) for c in self.contacts.values()}
         members: dict[Part, list[core.Agent]] = {}  # who has room on a line's channel
         for agent in free:
             for queue_id in agent.queue_ids:
                 for channel in room[agent.id]:
-                    members.setdefault((queue_id, channel), []).append(agent)
+                    if (queue_id, channel) in needed:
+                        members.setdefault((queue_id, channel), []).append(agent)
         by_id = {a.id: a for a in free}
         cursors = dict(self._cursors)
         taken: set[str] = set()
         offers: list[core.Offer] = []
-        reserved = {agent: list(own) for agent, own in self.offers_by_agent.items()}
+        loads: dict[str, Mapping[core.Channel, int]] = dict(self.loads)
 
         def key(contact: core.Contact) -> tuple[float, float, str]:
             queue = self.queues[contact.queue_id]
@@ -416,13 +408,15 @@ class _Targeted:
                     queue,
                     candidates,
                     round_robin_after=cursors.get(queue.id),
-                    offers_by_agent=reserved,
+                    loads=loads,
                 )
             if offer is None:
                 continue
             taken.add(offer.agent_id)
             offers.append(offer)
-            reserved.setdefault(offer.agent_id, []).append(offer)
+            load = dict(loads.get(offer.agent_id, by_id[offer.agent_id].load))
+            load[offer.channel] = load.get(offer.channel, 0) + 1
+            loads[offer.agent_id] = load
             if queue.strategy is core.Strategy.ROUND_ROBIN:
                 cursors[queue.id] = offer.agent_id
         return offers

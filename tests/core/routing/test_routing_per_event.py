@@ -98,6 +98,39 @@ def test_open_offers_reserve_capacity_in_per_event_picks() -> None:
     )
 
 
+@settings(max_examples=100, deadline=None)
+@given(queue_strategy, contacts_strategy, agents_strategy, st.data())
+def test_loads_with_offers_counted_in_pick_as_the_offers_do(
+    q: Queue, contacts: list, agents: list, data: st.DataObject
+) -> None:
+    """``loads`` (open offers already counted into each agent's load) is the same
+    answer as handing over the offers themselves."""
+    offers = [
+        Offer(
+            f"o{i}",
+            a.id,
+            q.id,
+            data.draw(st.sampled_from(list(Channel))),
+            NOW,
+            NOW + timedelta(seconds=30),
+        )
+        for i, a in enumerate(agents)
+        if data.draw(st.booleans())
+    ]
+    loads: dict[str, dict[Channel, int]] = {}
+    for offer in offers:
+        owner = next(a for a in agents if a.id == offer.agent_id)
+        load = loads.setdefault(owner.id, dict(owner.load))
+        load[offer.channel] = load.get(offer.channel, 0) + 1
+    for c in contacts[:1]:
+        by_offers = best_agent_for_contact(NOW, c, q, agents, offers)
+        assert best_agent_for_contact(NOW, c, q, agents, loads=loads) == by_offers
+        if offers:  # the offers do change something for someone: loads must see it
+            assert best_agent_for_contact(NOW, c, q, agents, loads={}) == best_agent_for_contact(
+                NOW, c, q, agents
+            )
+
+
 def test_contact_rank_orders_like_effective_priority() -> None:
     q = queue(aging_per_minute=1.0)
     patient = contact("patient", waited_seconds=180)

@@ -77,6 +77,7 @@ def best_agent_for_contact(
     round_robin_after: str | None = None,
     *,
     offers_by_agent: Mapping[str, Sequence[Offer]] | None = None,
+    loads: Mapping[str, Mapping[Channel, int]] | None = None,
 ) -> Offer | None:
     """Return the offer the queue's strategy makes for ``contact``, or ``None``.
 
@@ -86,9 +87,13 @@ def best_agent_for_contact(
     cursor (the agent it offered last). ``offers_by_agent``: instead of ``offers``, the
     unexpired open offers already grouped by agent (for a caller deciding many
     contacts in a row; it then also vouches that ``contact`` has no open offer).
+    ``loads``: instead of either, each agent's load with its open offers already
+    counted in, by agent id (agents not in it: their own ``load``); the same vouching.
     """
     by_agent: Mapping[str, Sequence[Offer]]
-    if offers_by_agent is None:
+    if loads is not None:
+        by_agent = {}
+    elif offers_by_agent is None:
         by_agent = _open_offers_by_agent(offers, now)
         if any(o.contact_id == contact.id for os in by_agent.values() for o in os):
             return None
@@ -110,8 +115,11 @@ def best_agent_for_contact(
             continue
         if excluded and agent.id in excluded:
             continue
-        own = by_agent.get(agent.id)
-        load = _load_with_offers(agent, own) if own else agent.load
+        if loads is not None:
+            load = loads.get(agent.id, agent.load)
+        else:
+            own = by_agent.get(agent.id)
+            load = _load_with_offers(agent, own) if own else agent.load
         if not channel_is_free(channel, agent.capacity, load):
             continue
         if target is None and (required or language):
