@@ -30,6 +30,7 @@ from distans.routing.eventlog import append_events
 from distans.routing.models import AgentState, Offer, Queue, RoutingEvent
 from distans.routing.rounds import lock_rows
 from distans.routing.signals import contact_accepted
+from distans.routing.sql import insert_contact
 
 
 def get_agent_state(person: Person, lock: bool = False) -> AgentState:
@@ -91,7 +92,7 @@ def do_create_contact(
     arrived_at: datetime | None = None,
 ) -> Contact:
     now = arrived_at or timezone.now()
-    contact = Contact.objects.create(
+    contact = Contact(
         organisation_id=queue.organisation_id,
         queue=queue,
         channel=channel,
@@ -108,6 +109,7 @@ def do_create_contact(
         enqueued_at=now,
         queue_entered_at=now,
     )
+    insert_contact(contact)
     append_events(queue.organisation_id, lifecycle.enqueue(contact_to_core(contact), now).events)
     publish(supervisors_group(queue.organisation_id), "queues")
     request_routing(queue.organisation_id, contacts=[contact.pk])

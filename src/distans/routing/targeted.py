@@ -51,7 +51,9 @@ from distans.routing.rounds import (
     remember_agent,
 )
 from distans.routing.sql import (
+    ArrivalReads,
     agent_versions,
+    begin_arrival_round,
     begin_round,
     contact_from_row,
     freed_agents,
@@ -118,10 +120,15 @@ def run_targeted(
     """Route what ``contact_ids`` (contacts) and ``agent_ids`` (people) can cause.
 
     Returns ``None`` when a full round must decide instead (nothing was written)."""
-    begin_round(organisation_id)
+    contact_ids, agent_ids = set(contact_ids), set(agent_ids)
+    prefetched = None
+    if contact_ids and on_postgresql():  # the lock and the reads in one round trip
+        prefetched = begin_arrival_round(organisation_id, contact_ids, ROUTABLE, WAITING_SAMPLE)
+    if prefetched is None:
+        begin_round(organisation_id)
     now = now or timezone.now()
     try:
-        return _Targeted(organisation_id, now).run(set(contact_ids), set(agent_ids))
+        return _Targeted(organisation_id, now, prefetched).run(contact_ids, agent_ids)
     except NeedsFullRound:
         return None
 
@@ -134,9 +141,12 @@ def _overflow_and_fallback_times(queue: core.Queue) -> list[float]:
 
 
 class _Targeted:
-    def __init__(self, organisation_id: int, now: datetime) -> None:
+    def __init__(
+        self, organisation_id: int, now: datetime, prefetched: ArrivalReads | None = None
+    ) -> None:
         self.org = organisation_id
         self.now = now
+        self.prefetched = prefetched
         self.queues = queues_of(organisation_id)
         self.offers_by_agent: dict[str, list[core.Offer]] = {}
         #: Agents' loads with their open offers counted in (those that have any).
@@ -156,7 +166,11 @@ class _Targeted:
         """The capacity the unexpired open offers reserve, by agent (only the people in
         ``person_ids`` when given): one stand-in offer per open offer, of its channel
         (capacity is all a targeted round needs of them)."""
-        for agent_id, channel, count in reservations(self.org, self.now, person_ids):
+        if person_ids is None and self.prefetched is not None:
+            counted = self.prefetched.reservations
+        else:
+            counted = reservations(self.org, self.now, person_ids)
+        for agent_id, channel, count in counted:
             stand_in = core.Offer("", str(agent_id), "", core.Channel(channel), self.now, _FAR)
             self.offers_by_agent.setdefault(str(agent_id), []).extend([stand_in] * count)
 
@@ -199,7 +213,10 @@ class _Targeted:
                 line.cut_by_age = line.cut_by_age or not self.queues[part[0]].aging_per_minute
 
     def _read_contacts(self, contact_ids: set[int]) -> list[core.Contact]:
-        contacts = waiting_contacts(self.org, ids=contact_ids)
+        if self.prefetched is not None:
+            contacts = self.prefetched.contacts
+        else:
+            contacts = waiting_contacts(self.org, ids=contact_ids)
         for contact in contacts:
             self.contacts[contact.id] = contact
         return contacts
@@ -228,7 +245,10 @@ class _Targeted:
 
     def _read_agents(self, person_ids: set[int] | None) -> list[core.Agent]:
         """The freed agents (``person_ids``), or every routable agent (``None``)."""
-        rows = agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
+        if person_ids is None and self.prefetched is not None:
+            rows = self.prefetched.versions
+        else:
+            rows = agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
         return agents_by_state(self.org, rows)
 
     # -- deciding --------------------------------------------------------------------
@@ -285,7 +305,10 @@ class _Targeted:
         """The (queue, channel) lines where anyone other than ``besides`` waits, when
         few wait in the whole organisation (one short read of the status index);
         ``None`` when many do."""
-        parts, seen = waiting_lines_sample(self.org, besides, WAITING_SAMPLE)
+        if self.prefetched is not None:  # read for the same contacts
+            parts, seen = self.prefetched.waiting
+        else:
+            parts, seen = waiting_lines_sample(self.org, besides, WAITING_SAMPLE)
         if seen >= WAITING_SAMPLE:
             return None
         return {(str(queue_id), core.Channel(channel)) for queue_id, channel in parts}
