@@ -170,7 +170,7 @@ def latency(samples: int) -> dict[str, object]:
         t0 = time.perf_counter()
         with transaction.atomic():
             # The first after-commit hook: the moment the arrival was committed.
-            transaction.on_commit(lambda: committed.append(time.perf_counter()))
+            transaction.on_commit(lambda at=committed: at.append(time.perf_counter()))
             actions.do_create_contact(queue, "chat")
         if hit.wait(10):
             arrival_ms.append((hit_at[0] - committed[0]) * 1000)
