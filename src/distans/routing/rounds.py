@@ -39,6 +39,7 @@ from distans.routing.sql import (
     insert_offers,
     lock_rows,
     on_postgresql,
+    queued_contacts,
 )
 
 __all__ = ["lock_rows", "run_round", "apply_result", "RoundOutcome"]
@@ -185,6 +186,18 @@ def load_contacts(
 
     all_of = [int(q.id) for q in queues.values() if q.overflow or q.max_wait_seconds is not None]
     limit = 2 * free_agents + 100
+    if on_postgresql():
+        # The first ``limit`` waiting of every (queue, channel) line — a superset of the
+        # first ``limit`` of every queue — through the line indexes (with aging also by
+        # age), every offered contact, and everything in queues with rules.
+        reads = [
+            (int(queue.id), str(channel), by_age)
+            for queue in queues.values()
+            if int(queue.id) not in all_of
+            for channel in core.Channel
+            for by_age in ((False, True) if queue.aging_per_minute else (False,))
+        ]
+        return queued_contacts(organisation_id, all_of, reads, limit)
     base = Contact.objects.for_org(organisation_id).filter(status__in=QUEUED_STATUSES)
     rows = list(base.filter(queue_id__in=all_of).values_list(*CONTACT_COLUMNS)) if all_of else []
     ranked = (

@@ -694,3 +694,36 @@ def queue_lines(reads: Sequence[tuple[int, str, bool]], depth: int) -> list[tupl
             depth,
         ],
     )
+
+
+def queued_contacts(
+    organisation_id: int,
+    whole_queues: Sequence[int],
+    reads: Sequence[tuple[int, str, bool]],
+    depth: int,
+) -> list[core.Contact]:
+    """A full round's contacts (PostgreSQL): every queued contact of ``whole_queues``,
+    every offered contact, and the first ``depth`` waiting of each line in ``reads``
+    (see :func:`queue_lines`); each contact once."""
+    found: dict[int, core.Contact] = {}
+    rows = _rows(
+        f"{_QUEUED} AND (queue_id = ANY(%s::bigint[]) OR status = %s)",
+        [
+            organisation_id,
+            [str(s) for s in (ContactStatus.WAITING, ContactStatus.OFFERED)],
+            list(whole_queues),
+            str(ContactStatus.OFFERED),
+        ],
+    )
+    if reads:
+        rows += [row[:-1] for row in queue_lines(reads, depth)]
+    for row in rows:
+        if row[0] not in found:
+            found[row[0]] = contact_from_row(row)
+    return list(found.values())
+
+
+_QUEUED = (
+    f"SELECT {_CONTACT_SQL_COLUMNS} FROM contacts_contact"  # noqa: S608 — own columns
+    " WHERE organisation_id = %s AND status = ANY(%s::text[])"
+)
