@@ -16,11 +16,13 @@ full rounds on both.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 from distans.contacts.choices import ContactStatus
@@ -642,24 +644,21 @@ def freed_agents(
 # session (``PREPARE``, which outlives transactions and rollbacks) and then executed
 # by name, each with a fixed shape: lists go in as arrays.
 
-#: id(raw connection) → (the connection, the names prepared on it)
-_prepared_in: dict[int, tuple[object, set[str]]] = {}
-
-
 def _execute(name: str, types: str, body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-    """Execute the prepared statement ``name`` (``PREPARE name(types) AS body``, prepared
-    on this connection at first use) with ``params``; its rows, if it returns any."""
-    raw = connection.connection
-    entry = _prepared_in.get(id(raw))
-    if entry is None or entry[0] is not raw:
-        if len(_prepared_in) > 64:  # forget closed connections now and then
-            _prepared_in.clear()
-        names = {row[0] for row in _rows("SELECT name FROM pg_prepared_statements", [])}
-        entry = _prepared_in[id(raw)] = (raw, names)
-    if name not in entry[1]:
-        _run(f"PREPARE {name}({types}) AS {body}", [])
-        entry[1].add(name)
-    return _rows(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+    """Run ``body`` (placeholders ``$1``…, of ``types``) with ``params`` as a prepared
+    statement with server-side binding: psycopg prepares it on the connection at first
+    use and then only sends its name and the values, in binary (Django's cursors bind
+    on the client: every list rendered into the text in Python, every statement planned
+    again). Errors come out as Django's database errors, as through its cursors."""
+    query = _PLACEHOLDER.sub(lambda m: f"%(p{m.group(1)})s", body)
+    values = {f"p{i}": value for i, value in enumerate(params, start=1)}
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(query, values, prepare=True)
+        return cursor.fetchall() if cursor.description else []
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
 _LINES_BODY = (  # the model's own column names, no values
