@@ -40,6 +40,11 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 _local_sequence = itertools.count(1)
+
+#: "Queues changed" events (every arrival, offer and answer sends one) make each
+#: supervisor's wallboard re-fetch its queue table: at most one such event per second,
+#: the last one always delivered at the window's end.
+QUEUES_COALESCE_SECONDS = 1.0
 _server_loop: asyncio.AbstractEventLoop | None = None
 _coalesce_lock = threading.Lock()
 _quiet_until: dict[tuple[str, str], float] = {}

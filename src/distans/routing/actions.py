@@ -21,7 +21,7 @@ from distans.core import routing as core
 from distans.core.errors import InvalidInput, StateConflict
 from distans.core.routing import lifecycle
 from distans.realtime.groups import person_group, supervisors_group, team_group
-from distans.realtime.publish import publish
+from distans.realtime.publish import QUEUES_COALESCE_SECONDS, publish
 from distans.routing.choices import OfferStatus, Presence
 from distans.routing.convert import agent_to_core, contact_to_core, offer_to_core, queue_to_core
 from distans.routing.dispatcher import request_routing
@@ -111,7 +111,9 @@ def do_create_contact(
     )
     insert_contact(contact)
     append_events(queue.organisation_id, lifecycle.enqueue(contact_to_core(contact), now).events)
-    publish(supervisors_group(queue.organisation_id), "queues")
+    publish(
+        supervisors_group(queue.organisation_id), "queues", coalesce_seconds=QUEUES_COALESCE_SECONDS
+    )
     request_routing(queue.organisation_id, contacts=[contact.pk])
     return contact
 
@@ -235,7 +237,9 @@ def do_accept_offer(person: Person, offer_id: int) -> Contact:
     contact.save(update_fields=["status", "agent", "accepted_at"])
     append_events(state.organisation_id, transition.events)
     _announce_agent(state)
-    publish(supervisors_group(state.organisation_id), "queues")
+    publish(
+        supervisors_group(state.organisation_id), "queues", coalesce_seconds=QUEUES_COALESCE_SECONDS
+    )
     publish(f"contact.{contact.pk}", "accepted", contact_id=contact.pk, agent=person.full_name)
     # The agent may have room for more (chats, e-mails): a round gives one offer at a time.
     request_routing(state.organisation_id, agents=[person.pk])
@@ -431,7 +435,11 @@ def do_abandon_contact(contact: Contact) -> Contact:
     contact.ended_at = now
     contact.save(update_fields=["status", "ended_at"])
     append_events(contact.organisation_id, transition.events)
-    publish(supervisors_group(contact.organisation_id), "queues")
+    publish(
+        supervisors_group(contact.organisation_id),
+        "queues",
+        coalesce_seconds=QUEUES_COALESCE_SECONDS,
+    )
     if freed:
         request_routing(contact.organisation_id, agents=freed)
     return contact

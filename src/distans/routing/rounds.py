@@ -22,7 +22,7 @@ from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.rules import channel_is_free
 from distans.realtime.groups import person_group, supervisors_group
-from distans.realtime.publish import publish
+from distans.realtime.publish import QUEUES_COALESCE_SECONDS, publish
 from distans.routing.choices import OfferStatus, Presence
 from distans.routing.convert import (
     CONTACT_COLUMNS,
@@ -377,7 +377,9 @@ def apply_result(
         publish(person_group(int(offer.agent_id)), "offer", contact_id=int(offer.contact_id))
     outcome.offers = len(valid)
     if result.decisions:
-        publish(supervisors_group(organisation_id), "queues")
+        publish(
+            supervisors_group(organisation_id), "queues", coalesce_seconds=QUEUES_COALESCE_SECONDS
+        )
     return outcome
 
 
