@@ -116,9 +116,7 @@ def lock_rows(
     agent_ids, contact_ids, offer_ids = (sorted(set(ids)) for ids in (agents, contacts, offers))
     if on_postgresql():
         if agent_ids or contact_ids:
-            for kind, pk, first, channel in _execute(
-                "distans_lock_rows", "bigint[], bigint[]", _LOCK_ROWS, [agent_ids, contact_ids]
-            ):
+            for kind, pk, first, channel in _execute(_LOCK_ROWS, [agent_ids, contact_ids]):
                 if kind == "a":
                     locked.presence[pk] = first
                 else:
@@ -185,7 +183,6 @@ _EVENTS_INSERT = (
     "  $7::text[]) WITH ORDINALITY AS v(name, at, contact_id, agent_id, queue_id, data, n)"
     " ORDER BY v.n"  # ids in the events' order
 )
-_EVENT_TYPES = "bigint, text[], timestamptz[], bigint[], bigint[], bigint[], text[]"
 
 
 def _event_arrays(rows: list[tuple[Any, ...]]) -> list[object]:
@@ -221,8 +218,6 @@ def append_events(organisation_id: int, events: Iterable[core.Event]) -> None:
         )
         return
     _execute(
-        "distans_append_events",
-        _EVENT_TYPES,
         _EVENTS_INSERT,
         [organisation_id, *_event_arrays(rows)],
     )
@@ -258,9 +253,6 @@ def insert_offers(
         return
     rows = _event_rows(organisation_id, events)
     _execute(
-        "distans_insert_offers",
-        f"{_EVENT_TYPES}, bigint[], bigint[], bigint[], text[], timestamptz[], timestamptz[],"
-        " text, text",
         _OFFERS_WRITE,
         [
             organisation_id,
@@ -617,8 +609,6 @@ def freed_agents(
     (PostgreSQL): their states (unless offline), loads, queues, open offers and the
     contacts transferred to them."""
     rows = _execute(
-        "distans_freed_agents",
-        "text, text, timestamptz, text, bigint, bigint[]",
         _FREED_AGENTS,
         [
             str(ContactStatus.ACTIVE),
@@ -641,15 +631,18 @@ def freed_agents(
 # PostgreSQL plans a statement each time it is sent; for routing's hot statements the
 # planning cost more than the running (the queue-line read: ~2 ms against ~0.2 ms; the
 # freed agents' read: ~1–3 ms against ~0.3 ms). These are prepared once per database
-# session (``PREPARE``, which outlives transactions and rollbacks) and then executed
-# by name, each with a fixed shape: lists go in as arrays.
+# connection (psycopg's ``prepare=True``; a prepared statement outlives transactions
+# and rollbacks) and then executed by name, each with a fixed shape: lists go in as
+# arrays.
 
-def _execute(name: str, types: str, body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
-    """Run ``body`` (placeholders ``$1``…, of ``types``) with ``params`` as a prepared
-    statement with server-side binding: psycopg prepares it on the connection at first
-    use and then only sends its name and the values, in binary (Django's cursors bind
-    on the client: every list rendered into the text in Python, every statement planned
-    again). Errors come out as Django's database errors, as through its cursors."""
+
+def _execute(body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+    """Run ``body`` (placeholders ``$1``…, each cast where its type matters) with
+    ``params`` as a prepared statement with server-side binding: psycopg prepares it on
+    the connection at first use and then only sends its name and the values, in binary
+    (Django's cursors bind on the client: every list rendered into the text in Python,
+    every statement planned again). Errors come out as Django's database errors, as
+    through its cursors."""
     query = _PLACEHOLDER.sub(lambda m: f"%(p{m.group(1)})s", body)
     values = {f"p{i}": value for i, value in enumerate(params, start=1)}
     connection.ensure_connection()
@@ -682,8 +675,6 @@ def queue_lines(reads: Sequence[tuple[int, str, bool]], depth: int) -> list[tupl
     through the indexes ``contact_queue_line`` and ``contact_queue_age``: one prepared
     statement (PostgreSQL only). Each row is ``CONTACT_COLUMNS`` and the read's index."""
     return _execute(
-        "distans_queue_lines",
-        "bigint[], text[], boolean[], text, int",
         _LINES_BODY,
         [
             [int(queue_id) for queue_id, _, _ in reads],
