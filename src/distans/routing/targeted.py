@@ -396,12 +396,18 @@ class _Targeted:
     ) -> list[core.Offer]:
         """As a round does: contacts in global (effective priority, arrival, id) order,
         each to its queue strategy's best agent among those not yet offered one."""
-        needed = {(c.queue_id, c.channel) for c in self.contacts.values()}
-        members: dict[Part, list[core.Agent]] = {}  # who has room on a line's channel
+        needed: dict[str, set[core.Channel]] = {}  # the lines the contacts wait in
+        for c in self.contacts.values():
+            needed.setdefault(c.queue_id, set()).add(c.channel)
+        # Who has room on a line's channel: routable members with room, checked once
+        # per agent here, so each contact's pick only ranks them (core.best_of_eligible).
+        members: dict[Part, list[core.Agent]] = {}
         for agent in free:
+            free_channels = room[agent.id]
             for queue_id in agent.queue_ids:
-                for channel in room[agent.id]:
-                    if (queue_id, channel) in needed:
+                channels = needed.get(queue_id)
+                if channels:
+                    for channel in channels & free_channels:
                         members.setdefault((queue_id, channel), []).append(agent)
         by_id = {a.id: a for a in free}
         cursors = dict(self._cursors)
@@ -417,22 +423,23 @@ class _Targeted:
             (c for c in self.contacts.values() if c.queue_id in self.queues), key=key
         ):
             queue = self.queues[contact.queue_id]
+            offer = None
             if contact.target_agent_id is not None:
                 target = by_id.get(contact.target_agent_id)
-                candidates = [target] if target is not None else []
+                if target is not None and target.id not in taken:
+                    offer = core.best_agent_for_contact(
+                        self.now, contact, queue, [target], loads=loads
+                    )
             else:
-                candidates = members.get((contact.queue_id, contact.channel), [])
-            candidates = [a for a in candidates if a.id not in taken]
-            offer = None
-            if candidates:
-                offer = core.best_agent_for_contact(
-                    self.now,
-                    contact,
-                    queue,
-                    candidates,
-                    round_robin_after=cursors.get(queue.id),
-                    loads=loads,
-                )
+                candidates = [
+                    a
+                    for a in members.get((contact.queue_id, contact.channel), ())
+                    if a.id not in taken
+                ]
+                if candidates:
+                    offer = core.best_of_eligible(
+                        self.now, contact, queue, candidates, loads, cursors.get(queue.id)
+                    )
             if offer is None:
                 continue
             taken.add(offer.agent_id)

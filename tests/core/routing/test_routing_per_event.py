@@ -1,5 +1,6 @@
 """Per-event picks agree with a full round restricted to the same event."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -19,7 +20,12 @@ from distans.core.routing import (
     offer_event,
     route,
 )
-from distans.core.routing.per_event import best_agent_for_contact, best_contact_for_agent
+from distans.core.routing.per_event import (
+    best_agent_for_contact,
+    best_contact_for_agent,
+    best_of_eligible,
+)
+from distans.core.routing.rules import channel_is_free
 
 SKILLS = ("tech", "billing")
 
@@ -129,6 +135,39 @@ def test_loads_with_offers_counted_in_pick_as_the_offers_do(
             assert best_agent_for_contact(NOW, c, q, agents, loads={}) == best_agent_for_contact(
                 NOW, c, q, agents
             )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    queue_strategy,
+    contacts_strategy,
+    agents_strategy,
+    st.sampled_from([None, "a10", "a30"]),
+    st.data(),
+)
+def test_best_of_eligible_picks_as_best_agent_for_contact(
+    q: Queue, contacts: list, agents: list, cursor: str | None, data: st.DataObject
+) -> None:
+    """Over candidates already checked once (routable, in the queue, room for the
+    channel), the short path picks exactly what the full per-agent check picks."""
+    loads = {
+        a.id: {**a.load, Channel.CHAT: a.load.get(Channel.CHAT, 0) + 1}
+        for a in agents
+        if data.draw(st.booleans())
+    }
+    for c in contacts[:2]:
+        c = replace(
+            c, excluded_agent_ids=frozenset(data.draw(st.sets(st.sampled_from(["a1", "a2", "a3"]))))
+        )
+        checked = [
+            a
+            for a in agents
+            if a.presence in (Presence.AVAILABLE, Presence.BUSY)
+            and q.id in a.queue_ids
+            and channel_is_free(c.channel, a.capacity, loads.get(a.id, a.load))
+        ]
+        expected = best_agent_for_contact(NOW, c, q, agents, round_robin_after=cursor, loads=loads)
+        assert best_of_eligible(NOW, c, q, checked, loads, cursor) == expected
 
 
 def test_contact_rank_orders_like_effective_priority() -> None:

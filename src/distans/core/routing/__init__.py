@@ -39,6 +39,7 @@ from distans.core.routing.model import (
 from distans.core.routing.per_event import (
     best_agent_for_contact,
     best_contact_for_agent,
+    best_of_eligible,
     offer_event,
 )
 from distans.core.routing.rules import (
@@ -75,6 +76,7 @@ __all__ = [
     "Transition",
     "WideningStep",
     "best_agent_for_contact",
+    "best_of_eligible",
     "best_contact_for_agent",
     "contact_rank",
     "effective_priority",
