@@ -3,25 +3,15 @@ records its error and the others keep working."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from tests.factories import make_organisation, make_queue
 from tests.factories_email import make_mailbox
 from tests.mailserver.fixtures import build_mail, free_port
+from tests.waiting import wait_for
 
 from distans.channels_email import runner
 from distans.channels_email.models import Mailbox
 from distans.contacts.models import Contact
-
-
-def _wait_for(condition, timeout_seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,11 +38,11 @@ def test_pool_fetches_new_mail_and_survives_a_broken_mailbox(
     pool = runner.FetcherPool(idle_seconds=1.0, poll_seconds=0.5)
     try:
         assert pool.sync() == 2
-        assert _wait_for(lambda: Mailbox.objects.get(pk=broken.pk).last_error != "")
+        assert wait_for(lambda: Mailbox.objects.get(pk=broken.pk).last_error != "")
         # Mail that arrives while the fetcher waits (IDLE or poll) is picked up.
-        assert _wait_for(lambda: Mailbox.objects.get(pk=good.pk).last_fetched_at is not None)
+        assert wait_for(lambda: Mailbox.objects.get(pk=good.pk).last_fetched_at is not None)
         imap_server.append(imap_user, build_mail(message_id="<while-idle@example.se>"))
-        assert _wait_for(lambda: Contact.objects.filter(organisation=org).exists())
+        assert wait_for(lambda: Contact.objects.filter(organisation=org).exists())
         assert Mailbox.objects.get(pk=good.pk).last_error == ""
         # Deactivating a mailbox stops its thread at the next sync.
         Mailbox.objects.filter(pk=broken.pk).update(active=False)

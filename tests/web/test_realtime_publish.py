@@ -7,6 +7,7 @@ import time
 
 import pytest
 from tests.factories import make_organisation, make_queue
+from tests.waiting import wait_for
 
 from distans.realtime import publish as publishing
 from distans.realtime.groups import supervisors_group
@@ -29,22 +30,13 @@ def sent(monkeypatch):  # type: ignore[no-untyped-def]
     return events
 
 
-def _wait_for(condition, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 def test_a_burst_of_a_coalesced_kind_sends_the_first_at_once_and_one_more_at_the_end(
     sent,  # type: ignore[no-untyped-def]
 ) -> None:
     for _ in range(25):
         publishing._send_coalesced("supervisors.1", "queues", {}, 0.2)
     assert sent == [("supervisors.1", "queues")]  # the first, at once; the rest folded
-    assert _wait_for(lambda: len(sent) == 2)  # one trailing event carries the rest
+    assert wait_for(lambda: len(sent) == 2, 5.0)  # one trailing event carries the rest
     time.sleep(0.3)
     assert sent == [("supervisors.1", "queues")] * 2
     publishing._send_coalesced("supervisors.1", "agents", {}, 0.2)  # another kind: its own
