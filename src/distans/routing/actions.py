@@ -28,9 +28,8 @@ from distans.routing.dispatcher import request_routing
 from distans.routing.errors import NotFound, offer_gone
 from distans.routing.eventlog import append_events
 from distans.routing.models import AgentState, Offer, Queue, RoutingEvent
-from distans.routing.rounds import lock_rows
 from distans.routing.signals import contact_accepted
-from distans.routing.sql import insert_contact
+from distans.routing.sql import insert_contact, lock_rows
 
 
 def get_agent_state(person: Person, lock: bool = False) -> AgentState:
@@ -172,7 +171,7 @@ def _cancel_open_offers(person_id: int, now: datetime) -> None:
     )
     if not open_ids:
         return
-    # Contacts before offers: the lock order of every routing writer (rounds.lock_rows).
+    # Contacts before offers: the lock order of every routing writer (sql.lock_rows).
     lock_rows(contacts=[contact for _, contact in open_ids], offers=[pk for pk, _ in open_ids])
     for offer in Offer.objects.filter(pk__in=[pk for pk, _ in open_ids], status=OfferStatus.OPEN):
         _log_cancelled(offer, now, "agent_unavailable")

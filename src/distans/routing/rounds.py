@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,8 +42,6 @@ from distans.routing.sql import (
     on_postgresql,
     queued_contacts,
 )
-
-__all__ = ["lock_rows", "run_round", "apply_result", "RoundOutcome"]
 
 
 @dataclass
@@ -104,20 +103,17 @@ def agents_by_state(organisation_id: int, rows: list[tuple[int, int]]) -> list[c
     cache = _agent_cache.setdefault(organisation_id, {})
     stale = [pk for pk, version in rows if cache.get(pk, (-1, None))[0] != version]
     if stale:
-        _rebuild_agents(organisation_id, stale, cache)
+        _rebuild_agents(organisation_id, stale)
     return [cache[pk][1] for pk, _ in rows if pk in cache]
 
 
-def _rebuild_agents(
-    organisation_id: int, state_ids: list[int], cache: dict[int, tuple[int, core.Agent]]
-) -> None:
-    if on_postgresql():
-        for start in range(0, len(state_ids), 500):
-            for state, load, queue_ids in agent_rows(state_ids[start : start + 500]):
-                remember_agent(organisation_id, state, load, queue_ids)
-        return
+def _rebuild_agents(organisation_id: int, state_ids: list[int]) -> None:
     for start in range(0, len(state_ids), 500):
         chunk = state_ids[start : start + 500]
+        if on_postgresql():  # state, queues and load in one statement
+            for state, load, queue_ids in agent_rows(chunk):
+                remember_agent(organisation_id, state, load, queue_ids)
+            continue
         states = list(AgentState.objects.filter(pk__in=chunk))
         person_ids = [s.person_id for s in states]
         loads: dict[int, Counter[str]] = defaultdict(Counter)
@@ -134,14 +130,11 @@ def _rebuild_agents(
         ):
             memberships[state_id].append(queue_id)
         for state in states:
-            cache[state.pk] = (
-                state.version,
-                agent_to_core(state, loads[state.person_id], memberships[state.pk]),
-            )
+            remember_agent(organisation_id, state, loads[state.person_id], memberships[state.pk])
 
 
 def remember_agent(
-    organisation_id: int, state: AgentState, load: dict[str, int], queue_ids: list[int]
+    organisation_id: int, state: AgentState, load: Mapping[str, int], queue_ids: list[int]
 ) -> core.Agent:
     """The core's agent for a freshly read state, kept in the agent cache."""
     agent = agent_to_core(state, Counter(load), queue_ids)

@@ -48,9 +48,16 @@ def _run(sql: str, params: Sequence[object]) -> None:
         cursor.execute(sql, params)
 
 
+_EMPTY_JSON = {"{}": dict, "[]": list, "null": type(None)}
+
+
 def _json(value: object) -> Any:
-    """Django's PostgreSQL backend hands JSON columns over as text."""
-    return json.loads(value) if isinstance(value, str) else value
+    """Django's PostgreSQL backend hands JSON columns over as text (the common empty
+    values without the parser)."""
+    if isinstance(value, str):
+        empty = _EMPTY_JSON.get(value)
+        return empty() if empty is not None else json.loads(value)
+    return value
 
 
 # -- a round's start -------------------------------------------------------------------
@@ -326,14 +333,6 @@ _TIME_COLUMNS = [
     for i, name in enumerate(CONTACT_COLUMNS)
     if name != "pk" and Contact._meta.get_field(name).get_internal_type() == "DateTimeField"
 ]
-_EMPTY_JSON = {"{}": dict, "[]": list, "null": type(None)}
-
-
-def _json_fast(value: object) -> Any:
-    if isinstance(value, str):
-        empty = _EMPTY_JSON.get(value)
-        return empty() if empty is not None else json.loads(value)
-    return value
 
 
 def contact_from_row(row: Sequence[Any]) -> core.Contact:
@@ -342,7 +341,7 @@ def contact_from_row(row: Sequence[Any]) -> core.Contact:
     writes timestamps in ISO form, in the session's time zone, UTC)."""
     values = list(row)
     for i in _JSON_COLUMNS:
-        values[i] = _json_fast(values[i])
+        values[i] = _json(values[i])
     for i in _TIME_COLUMNS:
         if values[i] is not None:
             values[i] = datetime.fromisoformat(values[i])
@@ -358,9 +357,10 @@ _SAMPLE = (
     " FROM contacts_contact WHERE organisation_id = %s AND status = %s"
     " AND NOT (id = ANY(%s::bigint[])) LIMIT %s) sample GROUP BY queue_id, channel"
 )
+#: Open offers counted by (agent, channel), unexpired as of ``{until}``.
 _RESERVATIONS = (
     "SELECT agent_id, channel, count(*) FROM routing_offer WHERE organisation_id = %s"
-    " AND status = %s AND expires_at > %s"
+    " AND status = %s AND expires_at > {until}"
 )
 _VERSIONS = (
     "SELECT id, version FROM routing_agentstate WHERE organisation_id = %s"
@@ -441,7 +441,7 @@ def reservations(
             (row["agent_id"], row["channel"], row["n"])
             for row in queryset.values("agent_id", "channel").annotate(n=Count("id"))
         ]
-    sql = _RESERVATIONS
+    sql = _RESERVATIONS.format(until="%s")
     params: list[object] = [organisation_id, str(OfferStatus.OPEN), now]
     if agent_ids is not None:
         sql += " AND agent_id = ANY(%s::bigint[])"
@@ -500,8 +500,7 @@ def begin_arrival_round(
         # Unexpired as of this statement, after the lock (the caller's clock starts
         # after it returns: an offer expiring in between still counts, which is safe).
         (
-            "SELECT agent_id, channel, count(*) FROM routing_offer WHERE organisation_id = %s"
-            " AND status = %s AND expires_at > clock_timestamp() GROUP BY agent_id, channel",
+            _RESERVATIONS.format(until="clock_timestamp()") + " GROUP BY agent_id, channel",
             [organisation_id, str(OfferStatus.OPEN)],
         ),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -39,7 +39,12 @@ from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.lifecycle import end_wrap_up
-from distans.core.routing.rules import channel_is_free, effective_priority, waited_seconds
+from distans.core.routing.rules import (
+    channel_is_free,
+    effective_priority,
+    leave_thresholds,
+    waited_seconds,
+)
 from distans.routing.choices import Presence
 from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
 from distans.routing.models import AgentState, Queue
@@ -71,9 +76,6 @@ DEEPER = 8
 #: Up to this many waiting contacts, a targeted round first reads which lines have any.
 WAITING_SAMPLE = 200
 ROUTABLE = (Presence.AVAILABLE, Presence.BUSY)
-
-#: A stand-in offer's expiry (it only reserves capacity within the round).
-_FAR = datetime(9999, 1, 1, tzinfo=UTC)
 
 #: A line: the waiting contacts of one queue on one channel.
 Part = tuple[str, core.Channel]
@@ -133,13 +135,6 @@ def run_targeted(
         return None
 
 
-def _overflow_and_fallback_times(queue: core.Queue) -> list[float]:
-    times = [float(r.after_seconds) for r in queue.overflow if r.after_seconds is not None]
-    if queue.max_wait_seconds is not None:
-        times.append(float(queue.max_wait_seconds))
-    return times
-
-
 class _Targeted:
     def __init__(
         self, organisation_id: int, now: datetime, prefetched: ArrivalReads | None = None
@@ -148,7 +143,8 @@ class _Targeted:
         self.now = now
         self.prefetched = prefetched
         self.queues = queues_of(organisation_id)
-        self.offers_by_agent: dict[str, list[core.Offer]] = {}
+        #: Open offers per agent and channel: the capacity they reserve.
+        self.reserved: dict[str, dict[core.Channel, int]] = {}
         #: Agents' loads with their open offers counted in (those that have any).
         self.loads: dict[str, dict[core.Channel, int]] = {}
         self.new_offers: list[core.Offer] = []
@@ -164,15 +160,17 @@ class _Targeted:
 
     def _read_offers(self, person_ids: set[int] | None) -> None:
         """The capacity the unexpired open offers reserve, by agent (only the people in
-        ``person_ids`` when given): one stand-in offer per open offer, of its channel
-        (capacity is all a targeted round needs of them)."""
+        ``person_ids`` when given)."""
         if person_ids is None and self.prefetched is not None:
             counted = self.prefetched.reservations
         else:
             counted = reservations(self.org, self.now, person_ids)
         for agent_id, channel, count in counted:
-            stand_in = core.Offer("", str(agent_id), "", core.Channel(channel), self.now, _FAR)
-            self.offers_by_agent.setdefault(str(agent_id), []).extend([stand_in] * count)
+            self._reserve(str(agent_id), channel, count)
+
+    def _reserve(self, agent_id: str, channel: str, count: int = 1) -> None:
+        own = self.reserved.setdefault(agent_id, {})
+        own[core.Channel(channel)] = own.get(core.Channel(channel), 0) + count
 
     def _read_lines(self, parts: set[Part], depth: int) -> None:
         """Read the first ``depth`` waiting contacts of each (queue, channel) in service
@@ -236,8 +234,7 @@ class _Targeted:
             agent = remember_agent(self.org, row.state, row.load, row.queue_ids)
             agents.append(agent)
             for channel in row.reserved:
-                stand_in = core.Offer("", agent.id, "", core.Channel(channel), self.now, _FAR)
-                self.offers_by_agent.setdefault(agent.id, []).append(stand_in)
+                self._reserve(agent.id, channel)
             targeted += row.targeted
         for contact in waiting_contacts(self.org, ids=targeted):
             self.contacts.setdefault(contact.id, contact)
@@ -368,14 +365,14 @@ class _Targeted:
     def _free_channels(self, agent: core.Agent) -> set[core.Channel]:
         if agent.presence not in core.ROUTABLE_PRESENCES:
             return set()
-        own = self.offers_by_agent.get(agent.id)
+        own = self.reserved.get(agent.id)
         if not own and not any(agent.load.values()):
             return set(agent.channels)
         load = agent.load
         if own:
             load = dict(load)
-            for offer in own:
-                load[offer.channel] = load.get(offer.channel, 0) + 1
+            for channel, count in own.items():
+                load[channel] = load.get(channel, 0) + count
             self.loads[agent.id] = load  # with its open offers, for the decisions
         return {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
 
@@ -466,7 +463,7 @@ class _Targeted:
         if longest and self._waiting_in(queue) > min(longest):
             raise NeedsFullRound
         waited = waited_seconds(contact, self.now)
-        if any(threshold <= waited for threshold in _overflow_and_fallback_times(queue)):
+        if any(threshold <= waited for threshold in leave_thresholds(queue)):
             raise NeedsFullRound  # it may overflow or get the fallback now
         due = core.next_rule_change(contact, queue, self.now)
         if due is not None:
@@ -495,7 +492,6 @@ class _Targeted:
 
     def _offer(self, offer: core.Offer) -> None:
         self.new_offers.append(offer)
-        self.offers_by_agent.setdefault(offer.agent_id, []).append(offer)
         self.decisions.append(offer)
         self.events.append(core.offer_event(offer))
         self.deadlines.append(offer.expires_at)

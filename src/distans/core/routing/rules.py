@@ -38,13 +38,19 @@ def contact_rank(contact: Contact, queue: Queue) -> tuple[float, float, str]:
     return (queue.aging_per_minute * arrived / 60.0 - contact.priority, arrived, contact.id)
 
 
+def leave_thresholds(queue: Queue) -> set[float]:
+    """Seconds in the queue at which a contact may have to leave it: overflow after a
+    wait, the maximum wait (its fallback)."""
+    seconds = {float(r.after_seconds) for r in queue.overflow if r.after_seconds is not None}
+    if queue.max_wait_seconds is not None:
+        seconds.add(float(queue.max_wait_seconds))
+    return seconds
+
+
 def rule_thresholds(queue: Queue) -> tuple[float, ...]:
     """Seconds in the queue at which a time rule of ``queue`` changes something:
     widening steps, overflow after a wait, the maximum wait (sorted, no duplicates)."""
-    seconds = {float(step.after_seconds) for step in queue.widening}
-    seconds |= {float(r.after_seconds) for r in queue.overflow if r.after_seconds is not None}
-    if queue.max_wait_seconds is not None:
-        seconds.add(float(queue.max_wait_seconds))
+    seconds = {float(step.after_seconds) for step in queue.widening} | leave_thresholds(queue)
     return tuple(sorted(seconds))
 
 
