@@ -15,6 +15,7 @@ full rounds on both.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -289,24 +290,65 @@ _OFFERS_WRITE = (
 )
 
 
-def insert_contact(contact: Contact) -> None:
+def insert_contact(contact: Contact, events: Sequence[core.Event] = ()) -> None:
     """Insert a new, unsaved contact and set its ``pk`` (what ``save()`` does, minus the
-    ORM's query building: an arrival's largest cost on PostgreSQL). Every concrete
-    field is written as the model prepares it. (Contacts have no save signals.)"""
+    ORM's query building), with ``events`` about it appended to the event log, their
+    ``contact_id`` set to the new contact's (whatever they carry: it has none yet).
+    Every concrete field is written as the model prepares it (contacts have no save
+    signals). On PostgreSQL one prepared statement: atomic on its own, so outside a
+    transaction the arrival is one round trip (autocommit) instead of four (``BEGIN``,
+    two inserts, ``COMMIT``)."""
     if not on_postgresql():
         contact.save(force_insert=True)
+        own = [e._replace(contact_id=str(contact.pk)) for e in events]
+        append_events(int(contact.organisation_id), own)
         return
-    fields = [f for f in Contact._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    fields = _contact_insert_fields()
     values = [f.get_db_prep_save(f.pre_save(contact, True), connection) for f in fields]
-    ((pk,),) = _rows(
-        f"INSERT INTO contacts_contact ({columns})"  # noqa: S608 — the model's columns
-        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",
-        values,
-    )
+    for event in events:  # scalars: psycopg dumps arrays far slower
+        values += [
+            str(event.name),
+            event.at,
+            _as_int(event.agent_id),
+            _as_int(event.queue_id),
+            json.dumps(dict(event.data)),
+        ]
+    ((pk,),) = _execute(_arrival_statement(len(events)), values)
     contact.pk = pk
     contact._state.adding = False
     contact._state.db = "default"
+
+
+def _contact_insert_fields() -> list[Any]:
+    return [f for f in Contact._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _arrival_statement(events: int) -> str:
+    """``INSERT`` of a contact (every concrete column) and of its ``events`` (each as
+    five values: name, at, agent, queue, data), one statement."""
+    fields = _contact_insert_fields()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    n = len(fields)
+    org = fields.index(Contact._meta.get_field("organisation")) + 1
+    rows = ", ".join(
+        f"(${i}::text, ${i + 1}::timestamptz, ${i + 2}::bigint, ${i + 3}::bigint,"
+        f" ${i + 4}::jsonb, {k})"
+        for k, i in enumerate(range(n + 1, n + 1 + 5 * events, 5))
+    )
+    statement = (
+        f"WITH c AS (INSERT INTO contacts_contact ({columns})"  # noqa: S608 — model's columns
+        f" VALUES ({', '.join(f'${i}' for i in range(1, n + 1))}) RETURNING id)"
+    )
+    if events:
+        statement += (
+            ", e AS (INSERT INTO routing_routingevent"  # noqa: S608 — placeholders only
+            " (organisation_id, name, at, contact_id, agent_id, queue_id, data)"
+            f" SELECT ${org}::bigint, v.name, v.at, c.id, v.agent_id, v.queue_id, v.data"
+            f" FROM c, (VALUES {rows}) AS v(name, at, agent_id, queue_id, data, ord)"
+            " ORDER BY v.ord)"
+        )
+    return f"{statement} SELECT id FROM c"  # noqa: S608 — as above
 
 
 # -- reads -----------------------------------------------------------------------------
@@ -493,15 +535,24 @@ def begin_arrival_round(
     :func:`begin_round` and read one by one."""
     wanted = sorted(set(contact_ids))
     waiting = str(ContactStatus.WAITING)
+    # The reads after the first are for the arrivals that still wait: a round in
+    # another process often offered them already (it reads the same lines), and then
+    # this round has nothing to read.
+    any_waits = (
+        " AND EXISTS (SELECT FROM contacts_contact w"
+        " WHERE w.id = ANY(%s::bigint[]) AND w.status = %s)"
+    )
     statements: list[tuple[str, list[object]]] = [
         (_BEGIN, [organisation_id]),
         (f"{_WAITING_CONTACTS} AND id = ANY(%s::bigint[])", [organisation_id, waiting, wanted]),
-        (_VERSIONS, [organisation_id, [str(p) for p in presences]]),
+        (_VERSIONS + any_waits, [organisation_id, [str(p) for p in presences], wanted, waiting]),
         # Unexpired as of this statement, after the lock (the caller's clock starts
         # after it returns: an offer expiring in between still counts, which is safe).
         (
-            _RESERVATIONS.format(until="clock_timestamp()") + " GROUP BY agent_id, channel",
-            [organisation_id, str(OfferStatus.OPEN)],
+            _RESERVATIONS.format(until="clock_timestamp()")
+            + any_waits
+            + " GROUP BY agent_id, channel",
+            [organisation_id, str(OfferStatus.OPEN), wanted, waiting],
         ),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),
     ]
@@ -642,7 +693,7 @@ def _execute(body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     (Django's cursors bind on the client: every list rendered into the text in Python,
     every statement planned again). Errors come out as Django's database errors, as
     through its cursors."""
-    query = _PLACEHOLDER.sub(lambda m: f"%(p{m.group(1)})s", body)
+    query = _psycopg_query(body)
     values = {f"p{i}": value for i, value in enumerate(params, start=1)}
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
@@ -651,6 +702,12 @@ def _execute(body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
 
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+@functools.lru_cache(maxsize=256)
+def _psycopg_query(body: str) -> str:
+    """``body`` with ``$N`` as psycopg's named placeholders ``%(pN)s``."""
+    return _PLACEHOLDER.sub(lambda m: f"%(p{m.group(1)})s", body)
 
 
 _LINES_BODY = (  # the model's own column names, no values
