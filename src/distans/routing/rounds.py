@@ -68,8 +68,11 @@ _queue_cache: dict[int, dict[str, core.Queue]] = {}
 
 
 def clear_caches() -> None:
+    from distans.routing import free_agents  # derived from the agent cache
+
     _agent_cache.clear()
     _queue_cache.clear()
+    free_agents.forget()
 
 
 def forget_queues(organisation_id: int) -> None:
@@ -100,11 +103,16 @@ def load_agents(organisation_id: int) -> list[core.Agent]:
 def agents_by_state(organisation_id: int, rows: list[tuple[int, int]]) -> list[core.Agent]:
     """The core's agents for ``(AgentState pk, version)`` rows, rebuilt only where the
     version moved since this process last read them."""
+    return list(agents_by_pk(organisation_id, rows).values())
+
+
+def agents_by_pk(organisation_id: int, rows: list[tuple[int, int]]) -> dict[int, core.Agent]:
+    """:func:`agents_by_state` keyed by state pk (rows whose state is gone are left out)."""
     cache = _agent_cache.setdefault(organisation_id, {})
     stale = [pk for pk, version in rows if cache.get(pk, (-1, None))[0] != version]
     if stale:
         _rebuild_agents(organisation_id, stale)
-    return [cache[pk][1] for pk, _ in rows if pk in cache]
+    return {pk: cache[pk][1] for pk, _ in rows if pk in cache}
 
 
 def _rebuild_agents(organisation_id: int, state_ids: list[int]) -> None:

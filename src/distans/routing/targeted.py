@@ -40,13 +40,14 @@ from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.lifecycle import end_wrap_up
 from distans.core.routing.rules import (
-    channel_is_free,
     effective_priority,
     leave_thresholds,
     waited_seconds,
 )
+from distans.routing import free_agents
 from distans.routing.choices import Presence
 from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
+from distans.routing.free_agents import Pattern, free_channels
 from distans.routing.models import AgentState, Queue
 from distans.routing.rounds import (
     RoundOutcome,
@@ -128,6 +129,8 @@ def run_targeted(
         prefetched = begin_arrival_round(organisation_id, contact_ids, ROUTABLE, WAITING_SAMPLE)
     if prefetched is None:
         begin_round(organisation_id)
+    elif not prefetched.contacts and not agent_ids:
+        return RoundOutcome()  # each arrival was offered already (by another round)
     now = now or timezone.now()
     try:
         return _Targeted(organisation_id, now, prefetched).run(contact_ids, agent_ids)
@@ -154,6 +157,8 @@ class _Targeted:
         self.deadlines: list[datetime] = []
         self.wrap_ups: dict[int, datetime] = {}
         self.lines: dict[Part, Line] = {}
+        #: The free agents grouped by (queues, free channels): set by ``run``.
+        self.patterns: Mapping[Pattern, Iterable[core.Agent]] = {}
         self._cursors = self._round_robin_cursors()  # read once, even if lines are re-read
 
     # -- reading ---------------------------------------------------------------------
@@ -252,27 +257,36 @@ class _Targeted:
 
     def run(self, contact_ids: set[int], person_ids: set[int]) -> RoundOutcome:
         arrived = self._read_contacts(contact_ids) if contact_ids else []
-        if arrived:
-            freed = self._read_agents(person_ids) if person_ids else []
-            freed = [self._after_wrap_up(agent) for agent in freed]
-            for agent in freed:  # contacts transferred to them in person wait too
-                self._read_targeted_to(agent.id)
-            # Any free agent may be the one for an arrival.
-            by_id = {a.id: a for a in self._read_agents(None)}
-            by_id.update({a.id: a for a in freed})
-            agents = list(by_id.values())
-            self._read_offers(None)
+        if arrived and self.prefetched is not None and not person_ids:
+            free, room = self._from_table(self.prefetched)
         else:
-            freed = self._read_freed(person_ids) if person_ids else []
-            agents = freed = [self._after_wrap_up(agent) for agent in freed]
-        room = {a.id: self._free_channels(a) for a in agents}
-        free = [a for a in agents if room[a.id]]
+            if arrived:
+                freed = self._read_agents(person_ids) if person_ids else []
+                freed = [self._after_wrap_up(agent) for agent in freed]
+                for agent in freed:  # contacts transferred to them in person wait too
+                    self._read_targeted_to(agent.id)
+                # Any free agent may be the one for an arrival.
+                by_id = {a.id: a for a in self._read_agents(None)}
+                by_id.update({a.id: a for a in freed})
+                agents = list(by_id.values())
+                self._read_offers(None)
+            else:
+                freed = self._read_freed(person_ids) if person_ids else []
+                agents = [self._after_wrap_up(agent) for agent in freed]
+            room = {a.id: self._free_channels(a) for a in agents}
+            free = {a.id: a for a in agents if room[a.id]}
+            groups: dict[Pattern, list[core.Agent]] = {}
+            for agent in free.values():
+                groups.setdefault((agent.queue_ids, room[agent.id]), []).append(agent)
+            self.patterns = groups
+        # The lines free agents could take from: agents share a few patterns of
+        # (queues, free channels), so each pattern is expanded once.
         parts = {
             (queue_id, channel)
-            for agent in free
-            for queue_id in agent.queue_ids
+            for queue_ids, channels in self.patterns
+            for queue_id in queue_ids
             if queue_id in self.queues
-            for channel in room[agent.id]
+            for channel in channels
         }
         # Which lines anyone waits in: worth a read where arrivals may find every line
         # empty, or on SQLite (a query per line); PostgreSQL reads an empty line of the
@@ -298,6 +312,21 @@ class _Targeted:
             self._offer(offer)
         return self._apply()
 
+    def _from_table(
+        self, reads: ArrivalReads
+    ) -> tuple[Mapping[str, core.Agent], Mapping[str, frozenset[core.Channel]]]:
+        """Arrivals only: every routable agent with room, from this process's table,
+        brought up to what this round read under the lock (:mod:`free_agents`)."""
+        agents = free_agents.table(self.org)
+        try:
+            agents.update(reads.versions, reads.reservations)
+        except BaseException:
+            free_agents.forget(self.org)  # half-updated: rebuilt by the next round
+            raise
+        self.loads = dict(agents.loads)
+        self.patterns = {pattern: group.values() for pattern, group in agents.groups.items()}
+        return agents.free, agents.room
+
     def _waiting_lines(self, besides: set[int]) -> set[Part] | None:
         """The (queue, channel) lines where anyone other than ``besides`` waits, when
         few wait in the whole organisation (one short read of the status index);
@@ -311,7 +340,10 @@ class _Targeted:
         return {(str(queue_id), core.Channel(channel)) for queue_id, channel in parts}
 
     def _unsure(
-        self, free: list[core.Agent], room: dict[str, set[core.Channel]], offers: list[core.Offer]
+        self,
+        free: Mapping[str, core.Agent],
+        room: Mapping[str, frozenset[core.Channel]],
+        offers: list[core.Offer],
     ) -> set[Part]:
         """The cut-short lines whose unread contacts could change the decisions: one of
         their agents (with room on their channel) got a contact that may rank behind
@@ -321,7 +353,7 @@ class _Targeted:
             return set()
         given = {o.agent_id: self.contacts[o.contact_id] for o in offers}
         unsure: set[Part] = set()
-        for agent in free:
+        for agent in free.values():
             contact = given.get(agent.id)
             urgency = None
             if contact is not None:
@@ -362,19 +394,12 @@ class _Targeted:
         for contact in waiting_contacts(self.org, targeted_to=int(person_id)):
             self.contacts.setdefault(contact.id, contact)
 
-    def _free_channels(self, agent: core.Agent) -> set[core.Channel]:
-        if agent.presence not in core.ROUTABLE_PRESENCES:
-            return set()
+    def _free_channels(self, agent: core.Agent) -> frozenset[core.Channel]:
         own = self.reserved.get(agent.id)
-        if not own and not any(agent.load.values()):
-            return set(agent.channels)
-        load = agent.load
+        free, load = free_channels(agent, own)
         if own:
-            load = dict(load)
-            for channel, count in own.items():
-                load[channel] = load.get(channel, 0) + count
             self.loads[agent.id] = load  # with its open offers, for the decisions
-        return {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
+        return free
 
     def _after_wrap_up(self, agent: core.Agent) -> core.Agent:
         if agent.presence is not core.Presence.WRAP_UP or agent.wrap_up_until is None:
@@ -389,7 +414,7 @@ class _Targeted:
         return transition.agent
 
     def _offer_in_order(
-        self, free: list[core.Agent], room: dict[str, set[core.Channel]]
+        self, free: Mapping[str, core.Agent], room: Mapping[str, frozenset[core.Channel]]
     ) -> list[core.Offer]:
         """As a round does: contacts in global (effective priority, arrival, id) order,
         each to its queue strategy's best agent among those not yet offered one."""
@@ -399,14 +424,13 @@ class _Targeted:
         # Who has room on a line's channel: routable members with room, checked once
         # per agent here, so each contact's pick only ranks them (core.best_of_eligible).
         members: dict[Part, list[core.Agent]] = {}
-        for agent in free:
-            free_channels = room[agent.id]
-            for queue_id in agent.queue_ids:
+        for (queue_ids, has_room), agents in self.patterns.items():
+            for queue_id in queue_ids:
                 channels = needed.get(queue_id)
                 if channels:
-                    for channel in channels & free_channels:
-                        members.setdefault((queue_id, channel), []).append(agent)
-        by_id = {a.id: a for a in free}
+                    for channel in channels & has_room:
+                        members.setdefault((queue_id, channel), []).extend(agents)
+        by_id = free
         cursors = dict(self._cursors)
         taken: set[str] = set()
         offers: list[core.Offer] = []

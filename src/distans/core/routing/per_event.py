@@ -15,6 +15,7 @@ per queue ``ORDER BY rank`` (:func:`contact_rank`) for contacts.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from distans.core.routing.agent_pool import skill_score
 from distans.core.routing.decisions import Event, EventName
@@ -161,9 +162,16 @@ def best_of_eligible(
         ]
     if not candidates:
         return None
-    pairs = [(agent, loads.get(agent.id, agent.load)) for agent in candidates]
-    chosen = min(pairs, key=_strategy_key(queue.strategy, contact, round_robin_after))[0]
+    if queue.strategy is Strategy.LONGEST_IDLE:  # the default: no loads needed
+        chosen = min(candidates, key=_IDLE_ORDER)
+    else:
+        pairs = [(agent, loads.get(agent.id, agent.load)) for agent in candidates]
+        chosen = min(pairs, key=_strategy_key(queue.strategy, contact, round_robin_after))[0]
     return _make_offer(contact, chosen, queue, now)
+
+
+#: Longest idle first (as ``_strategy_key``'s default, on the agent alone).
+_IDLE_ORDER = attrgetter("idle_ts", "id")
 
 
 def _strategy_key(

@@ -1,0 +1,168 @@
+"""Per process: each organisation's routable agents and the room they have, kept from
+one arrival round to the next.
+
+A round for arriving contacts needs every routable agent with room for another
+contact, grouped by what they can take (queues, free channels). Rebuilding that for
+2,000 agents cost most of such a round, although from one round to the next only a
+few agents change. Every arrival round still reads, under the organisation's routing
+lock, the ``(state pk, version)`` of every routable agent and the open offers per
+agent and channel (:func:`distans.routing.sql.begin_arrival_round`); the table
+compares those with what the previous round read and recomputes only the agents whose
+version or open offers differ. Nothing here is trusted without that read: the table
+is derived from it and the per-version agent cache (:mod:`distans.routing.rounds`).
+
+Only one round per organisation runs at a time (it holds the organisation's
+``RoutingLock`` row), which is what makes one table per organisation and process safe
+to update in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+
+from distans.core import routing as core
+from distans.core.routing.rules import channel_is_free
+from distans.routing.rounds import agents_by_pk
+
+#: What a free agent can take: the queues they serve and the channels they have room on.
+Pattern = tuple[frozenset[str], frozenset[core.Channel]]
+
+NO_ROOM: frozenset[core.Channel] = frozenset()
+
+
+def free_channels(
+    agent: core.Agent, own: Mapping[core.Channel, int] | None
+) -> tuple[frozenset[core.Channel], Mapping[core.Channel, int]]:
+    """The channels ``agent`` has room on with their open offers ``own`` (per channel)
+    counted in, and that load."""
+    if agent.presence not in core.ROUTABLE_PRESENCES:
+        return NO_ROOM, agent.load
+    if not own and not any(agent.load.values()):
+        return agent.channels, agent.load
+    load = agent.load
+    if own:
+        load = dict(load)
+        for channel, count in own.items():
+            load[channel] = load.get(channel, 0) + count
+    free = frozenset(c for c in agent.capacity if channel_is_free(c, agent.capacity, load))
+    return free, load
+
+
+class FreeAgents:
+    """One organisation's routable agents, their room and their grouping by pattern."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.org = organisation_id
+        self._versions: dict[int, int] = {}  # AgentState pk → version last read
+        self._version_rows: list[tuple[int, int]] = []  # as last read
+        self._by_pk: dict[int, core.Agent] = {}
+        self._offer_rows: set[tuple[int, str, int]] = set()  # (person, channel, count)
+        self._reserved: dict[str, dict[core.Channel, int]] = {}  # agent id → open offers
+        self._pattern: dict[str, Pattern] = {}
+        #: Routable agents by agent id.
+        self.agents: dict[str, core.Agent] = {}
+        #: Each routable agent's free channels (empty: no room).
+        self.room: dict[str, frozenset[core.Channel]] = {}
+        #: Loads with open offers counted in, for the agents that have open offers.
+        self.loads: dict[str, Mapping[core.Channel, int]] = {}
+        #: The agents with room, by agent id.
+        self.free: dict[str, core.Agent] = {}
+        #: The agents with room, grouped by pattern.
+        self.groups: dict[Pattern, dict[str, core.Agent]] = {}
+
+    def update(
+        self, versions: Sequence[tuple[int, int]], offers: Sequence[tuple[int, str, int]]
+    ) -> None:
+        """Bring the table to ``versions`` (every routable agent's ``(state pk,
+        version)``) and ``offers`` (open offers as ``(person id, channel, count)``)."""
+        touched: set[str] = set()
+        stale = []
+        if versions != self._version_rows:  # mostly equal: compared without a loop here
+            stale = [(pk, v) for pk, v in versions if self._versions.get(pk) != v]
+            self._version_rows = list(versions)
+        if stale or len(versions) != len(self._versions):
+            current = dict(versions)
+            for pk in [pk for pk in self._versions if pk not in current]:
+                del self._versions[pk]
+                agent = self._by_pk.pop(pk)
+                self.agents.pop(agent.id, None)
+                touched.add(agent.id)
+            fresh = agents_by_pk(self.org, stale)
+            for pk, version in stale:
+                old = self._by_pk.pop(pk, None)
+                if old is not None:
+                    self.agents.pop(old.id, None)
+                    touched.add(old.id)
+                agent = fresh.get(pk)
+                if agent is None:  # gone since the read: not routable
+                    self._versions.pop(pk, None)
+                    continue
+                self._versions[pk] = version
+                self._by_pk[pk] = agent
+                self.agents[agent.id] = agent
+                touched.add(agent.id)
+        rows = set(offers)
+        if rows != self._offer_rows:
+            # A row is one agent's count on one channel: drop the counts that changed,
+            # then set the new ones.
+            for person, channel, _ in self._offer_rows - rows:
+                own = self._reserved.get(str(person))
+                if own is not None:
+                    own.pop(core.Channel(channel), None)
+                    if not own:
+                        del self._reserved[str(person)]
+                touched.add(str(person))
+            for person, channel, count in rows - self._offer_rows:
+                self._reserved.setdefault(str(person), {})[core.Channel(channel)] = count
+                touched.add(str(person))
+            self._offer_rows = rows
+        for agent_id in touched:
+            self._place(agent_id)
+
+    def _place(self, agent_id: str) -> None:
+        pattern = self._pattern.pop(agent_id, None)
+        if pattern is not None:
+            group = self.groups[pattern]
+            del group[agent_id]
+            if not group:
+                del self.groups[pattern]
+        self.loads.pop(agent_id, None)
+        self.free.pop(agent_id, None)
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            self.room.pop(agent_id, None)
+            return
+        own = self._reserved.get(agent_id)
+        free, load = free_channels(agent, own)
+        self.room[agent_id] = free
+        if own:
+            self.loads[agent_id] = load
+        if free:
+            self.free[agent_id] = agent
+            pattern = (agent.queue_ids, free)
+            self.groups.setdefault(pattern, {})[agent_id] = agent
+            self._pattern[agent_id] = pattern
+
+
+_tables: dict[int, FreeAgents] = {}
+_tables_lock = threading.Lock()
+
+
+def table(organisation_id: int) -> FreeAgents:
+    """This process's table for ``organisation_id`` (use it only holding the
+    organisation's routing lock)."""
+    with _tables_lock:
+        found = _tables.get(organisation_id)
+        if found is None:
+            found = _tables[organisation_id] = FreeAgents(organisation_id)
+        return found
+
+
+def forget(organisation_id: int | None = None) -> None:
+    """Drop the tables (of one organisation): the next round rebuilds them."""
+    with _tables_lock:
+        if organisation_id is None:
+            _tables.clear()
+        else:
+            _tables.pop(organisation_id, None)
