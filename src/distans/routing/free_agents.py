@@ -54,6 +54,9 @@ class FreeAgents:
 
     def __init__(self, organisation_id: int) -> None:
         self.org = organisation_id
+        #: Held by the round using the table (on PostgreSQL the organisation's routing
+        #: lock already keeps rounds apart; SQLite's does not lock).
+        self.lock = threading.Lock()
         self._versions: dict[int, int] = {}  # AgentState pk → version last read
         self._version_rows: list[tuple[int, int]] = []  # as last read
         self._by_pk: dict[int, core.Agent] = {}

@@ -530,8 +530,8 @@ def begin_arrival_round(
 ) -> ArrivalReads | None:
     """PostgreSQL: :func:`begin_round` and an arrival round's four reads — the arrived
     contacts still waiting, the routable agents' versions, the open offers' reservations
-    and the who-waits sample — in one round trip (the statements run in order, the reads
-    under the lock). ``None`` when the organisation has no lock row yet: then call
+    and the who-waits sample — in one round trip, as prepared statements (the
+    statements run in order, the reads under the lock). ``None`` when the organisation has no lock row yet: then call
     :func:`begin_round` and read one by one."""
     wanted = sorted(set(contact_ids))
     waiting = str(ContactStatus.WAITING)
@@ -556,15 +556,7 @@ def begin_arrival_round(
         ),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "; ".join(sql for sql, _ in statements),
-            [p for _, params in statements for p in params],
-        )
-        results = [cursor.fetchall()]
-        while cursor.nextset():
-            results.append(cursor.fetchall())
-    locked, contacts, versions, reserved, sampled = results
+    locked, contacts, versions, reserved, sampled = _execute_pipelined(statements)
     if not locked:
         return None
     return ArrivalReads(
@@ -699,6 +691,24 @@ def _execute(body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(query, values, prepare=True)
         return cursor.fetchall() if cursor.description else []
+
+
+def _execute_pipelined(statements: Sequence[tuple[str, Sequence[object]]]) -> list[list[Any]]:
+    """Run ``statements`` (placeholders ``%s``) in order as prepared statements in one
+    round trip (psycopg's pipeline mode): the rows of each."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        conn = connection.connection
+        cursors = []
+        with conn.pipeline():
+            for body, params in statements:
+                cursor = psycopg.Cursor(conn)
+                cursor.execute(body, params, prepare=True)
+                cursors.append(cursor)
+        results = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+        for cursor in cursors:
+            cursor.close()
+        return results
 
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")

@@ -257,28 +257,39 @@ class _Targeted:
 
     def run(self, contact_ids: set[int], person_ids: set[int]) -> RoundOutcome:
         arrived = self._read_contacts(contact_ids) if contact_ids else []
-        if arrived and self.prefetched is not None and not person_ids:
-            free, room = self._from_table(self.prefetched)
+        if arrived and not person_ids:
+            table = free_agents.table(self.org)
+            with table.lock:  # the organisation's routing lock covers this on PostgreSQL
+                free, room = self._from_table(table)
+                return self._decide(arrived, contact_ids, free, room)
+        if arrived:
+            freed = self._read_agents(person_ids)
+            freed = [self._after_wrap_up(agent) for agent in freed]
+            for agent in freed:  # contacts transferred to them in person wait too
+                self._read_targeted_to(agent.id)
+            # Any free agent may be the one for an arrival.
+            by_id = {a.id: a for a in self._read_agents(None)}
+            by_id.update({a.id: a for a in freed})
+            agents = list(by_id.values())
+            self._read_offers(None)
         else:
-            if arrived:
-                freed = self._read_agents(person_ids) if person_ids else []
-                freed = [self._after_wrap_up(agent) for agent in freed]
-                for agent in freed:  # contacts transferred to them in person wait too
-                    self._read_targeted_to(agent.id)
-                # Any free agent may be the one for an arrival.
-                by_id = {a.id: a for a in self._read_agents(None)}
-                by_id.update({a.id: a for a in freed})
-                agents = list(by_id.values())
-                self._read_offers(None)
-            else:
-                freed = self._read_freed(person_ids) if person_ids else []
-                agents = [self._after_wrap_up(agent) for agent in freed]
-            room = {a.id: self._free_channels(a) for a in agents}
-            free = {a.id: a for a in agents if room[a.id]}
-            groups: dict[Pattern, list[core.Agent]] = {}
-            for agent in free.values():
-                groups.setdefault((agent.queue_ids, room[agent.id]), []).append(agent)
-            self.patterns = groups
+            freed = self._read_freed(person_ids) if person_ids else []
+            agents = [self._after_wrap_up(agent) for agent in freed]
+        room = {a.id: self._free_channels(a) for a in agents}
+        free = {a.id: a for a in agents if room[a.id]}
+        groups: dict[Pattern, list[core.Agent]] = {}
+        for agent in free.values():
+            groups.setdefault((agent.queue_ids, room[agent.id]), []).append(agent)
+        self.patterns = groups
+        return self._decide(arrived, contact_ids, free, room)
+
+    def _decide(
+        self,
+        arrived: list[core.Contact],
+        contact_ids: set[int],
+        free: Mapping[str, core.Agent],
+        room: Mapping[str, frozenset[core.Channel]],
+    ) -> RoundOutcome:
         # The lines free agents could take from: agents share a few patterns of
         # (queues, free channels), so each pattern is expanded once.
         parts = {
@@ -313,13 +324,17 @@ class _Targeted:
         return self._apply()
 
     def _from_table(
-        self, reads: ArrivalReads
+        self, agents: free_agents.FreeAgents
     ) -> tuple[Mapping[str, core.Agent], Mapping[str, frozenset[core.Channel]]]:
         """Arrivals only: every routable agent with room, from this process's table,
         brought up to what this round read under the lock (:mod:`free_agents`)."""
-        agents = free_agents.table(self.org)
+        if self.prefetched is not None:
+            versions, offers = self.prefetched.versions, self.prefetched.reservations
+        else:
+            versions = agent_versions(self.org, person_ids=None, presences=ROUTABLE)
+            offers = reservations(self.org, self.now, None)
         try:
-            agents.update(reads.versions, reads.reservations)
+            agents.update(versions, offers)
         except BaseException:
             free_agents.forget(self.org)  # half-updated: rebuilt by the next round
             raise
