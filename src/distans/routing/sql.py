@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
@@ -304,7 +304,8 @@ def insert_contact(contact: Contact, events: Sequence[core.Event] = ()) -> None:
         append_events(int(contact.organisation_id), own)
         return
     fields = _contact_insert_fields()
-    values = [f.get_db_prep_save(f.pre_save(contact, True), connection) for f in fields]
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` is a proxy
+    values = [f.get_db_prep_save(f.pre_save(contact, True), db) for f in fields]
     for event in events:  # scalars: psycopg dumps arrays far slower
         values += [
             str(event.name),
