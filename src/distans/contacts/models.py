@@ -6,14 +6,24 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts.models import OrgOwned
+from distans.accounts.models import Organisation, OrgOwned
 from distans.contacts.choices import Channel, ContactStatus, MessageDirection
 
 
 class Contact(OrgOwned):
+    # Every index is written on each arrival and on each change of status (an offer,
+    # an answer): the foreign keys below lead a composite index (Meta), so they get
+    # no index of their own.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"), db_index=False
+    )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     queue = models.ForeignKey(
-        "routing.Queue", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("queue")
+        "routing.Queue",
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("queue"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ContactStatus.choices, default=ContactStatus.WAITING
@@ -33,7 +43,7 @@ class Contact(OrgOwned):
     # Who is asking.
     customer_name = models.CharField(_("name"), max_length=200, blank=True)
     customer_email = models.EmailField(_("e-mail"), blank=True)
-    customer_phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    customer_phone = models.CharField(_("phone"), max_length=40, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("message"), blank=True)
     # Handling.
@@ -44,13 +54,14 @@ class Contact(OrgOwned):
         on_delete=models.SET_NULL,
         related_name="handled_contacts",
         verbose_name=_("agent"),
+        db_index=False,
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     fallback_kind = models.CharField(max_length=32, blank=True)
     topic = models.CharField(_("topic"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    external_id = models.CharField(max_length=200, blank=True, db_index=True)
+    external_id = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("contact")
@@ -64,7 +75,11 @@ class Contact(OrgOwned):
                 fields=["queue", "status", "channel", "-priority", "enqueued_at", "id"],
                 name="contact_queue_line",
             ),
-            models.Index(fields=["queue", "status", "channel", "enqueued_at", "id"], name="contact_queue_age"),
+            models.Index(
+                fields=["queue", "status", "channel", "enqueued_at", "id"], name="contact_queue_age"
+            ),
+            # A caller's earlier contacts (the agent desktop's history).
+            models.Index(fields=["organisation", "customer_phone"], name="contact_org_phone"),
         ]
 
     def __str__(self) -> str:

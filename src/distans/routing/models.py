@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts.models import OrgOwned
+from distans.accounts.models import Organisation, OrgOwned
 from distans.routing.choices import FallbackKind, OfferStatus, Presence, Strategy
 
 DEFAULT_WEEKLY_HOURS = {str(d): [["08:00", "16:30"]] for d in range(5)}
@@ -116,6 +116,10 @@ class AgentState(OrgOwned):
 
 
 class Offer(OrgOwned):
+    # Led by the index offer_org_status: no index of its own (see contacts.Contact).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"), db_index=False
+    )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="offers")
     agent = models.ForeignKey("accounts.Person", on_delete=models.CASCADE, related_name="offers")
     queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
@@ -141,7 +145,11 @@ class RoutingEvent(OrgOwned):
     """The append-only event log (contact and agent events). Reports, the wallboard and
     audits are derived from it. Rows are never updated or deleted."""
 
-    name = models.CharField(max_length=40, db_index=True)
+    # Led by the index event_org_at: no index of its own (see contacts.Contact).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"), db_index=False
+    )
+    name = models.CharField(max_length=40)
     at = models.DateTimeField(db_index=True)
     contact_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     agent_id = models.BigIntegerField(null=True, blank=True)
@@ -150,7 +158,10 @@ class RoutingEvent(OrgOwned):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["organisation", "at"], name="event_org_at")]
+        indexes = [
+            models.Index(fields=["organisation", "at"], name="event_org_at"),
+            models.Index(fields=["name"], name="event_name"),  # no LIKE index beside it
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
