@@ -14,7 +14,9 @@
 - ``e2e_contacts_per_s``: 2,000 available agents (capacity 3 chats / 5 e-mails), no
   backlog; contacts are created through ``do_create_contact`` by 2 processes
   (PostgreSQL) or 1 (SQLite, its supported layout) as fast as they can, with the
-  router thread routing; contacts/s from the first arrival to the last offer
+  router thread routing (each process first loads its routing caches, as a server
+  that has been running has them, and they start together); contacts/s from the
+  first arrival to the last offer
   committed. The event log is then checked for double offers (must be 0). Also the
   ceiling: the same 2 processes creating contacts with nothing routing them.
 """
@@ -35,6 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 AGENTS = 2000
 WAITING = 10000
+#: The arrival processes start creating contacts together, this long after launch
+#: (time to import Django and warm their caches).
+START_AFTER_SECONDS = 6.0
 
 
 def _django(env: dict[str, str]) -> None:
@@ -203,14 +208,20 @@ def latency(samples: int) -> dict[str, object]:
     }
 
 
-def arrivals(org_id: int, count: int, route: bool = True) -> None:
-    from distans.routing import actions, dispatcher
+def arrivals(org_id: int, count: int, route: bool = True, start_at: float = 0.0) -> None:
+    """Create ``count`` contacts as fast as one thread can, from ``start_at`` (a
+    ``time.time()``: the processes start together, each with its caches warm, as in a
+    server that has been running)."""
+    from distans.routing import actions, dispatcher, rounds
     from distans.routing.models import Queue
 
     os.environ["DISTANS_ROUTING_MODE"] = "thread"
     if not route:  # the ceiling: what the arrivals alone cost this machine
         dispatcher._dispatch = lambda organisation_id, work: None
     queues = list(Queue.objects.filter(organisation_id=org_id))
+    rounds.load_agents(org_id)  # the per-process agent cache, as a running server has it
+    rounds.queues_of(org_id)
+    time.sleep(max(0.0, start_at - time.time()))
     for i in range(count):
         actions.do_create_contact(queues[i % len(queues)], "chat" if i % 2 else "email")
     time.sleep(2)  # let this process's router thread finish its last rounds
@@ -221,8 +232,12 @@ def arrivals_only(env: dict[str, str], processes: int, total: int) -> float:
     the ceiling of ``e2e`` on this machine."""
     org_id = int(_last_line(env, "b._django({}); print(b._seed(20, 0, False, 'chat'))"))
     per = total // processes
+    start = time.time() + START_AFTER_SECONDS
     workers = [
-        subprocess.Popen(_code(f"b._django({{}}); b.arrivals({org_id}, {per}, route=False)"), env=env)
+        subprocess.Popen(
+            _code(f"b._django({{}}); b.arrivals({org_id}, {per}, route=False, start_at={start})"),
+            env=env,
+        )
         for _ in range(processes)
     ]
     for worker in workers:
@@ -250,9 +265,11 @@ def _last_line(env: dict[str, str], call: str) -> str:
 def e2e(env: dict[str, str], processes: int, total: int) -> dict[str, object]:
     org_id = int(_last_line(env, f"b._django({{}}); print(b._seed({AGENTS}, 0, False, 'chat'))"))
     per = total // processes
-    started = time.time()
+    started = time.time() + START_AFTER_SECONDS
     workers = [
-        subprocess.Popen(_code(f"b._django({{}}); b.arrivals({org_id}, {per})"), env=env)
+        subprocess.Popen(
+            _code(f"b._django({{}}); b.arrivals({org_id}, {per}, start_at={started})"), env=env
+        )
         for _ in range(processes)
     ]
     import psycopg  # noqa: F401  (only for the PostgreSQL check below)
