@@ -24,7 +24,7 @@ def _view(table: free_agents.FreeAgents) -> tuple[object, ...]:
         table.agents,
         table.room,
         table.loads,
-        {pattern: set(group) for pattern, group in table.groups.items()},
+        {pattern: [agent.id for agent in group] for pattern, group in table.groups.items()},
     )
 
 

@@ -18,10 +18,12 @@ to update in place.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Mapping, Sequence
 
 from distans.core import routing as core
+from distans.core.routing.per_event import IDLE_ORDER
 from distans.core.routing.rules import channel_is_free
 from distans.routing.rounds import agents_by_pk
 
@@ -62,7 +64,7 @@ class FreeAgents:
         self._by_pk: dict[int, core.Agent] = {}
         self._offer_rows: set[tuple[int, str, int]] = set()  # (person, channel, count)
         self._reserved: dict[str, dict[core.Channel, int]] = {}  # agent id → open offers
-        self._pattern: dict[str, Pattern] = {}
+        self._placed: dict[str, tuple[Pattern, core.Agent]] = {}  # where each agent is
         #: Routable agents by agent id.
         self.agents: dict[str, core.Agent] = {}
         #: Each routable agent's free channels (empty: no room).
@@ -71,8 +73,9 @@ class FreeAgents:
         self.loads: dict[str, Mapping[core.Channel, int]] = {}
         #: The agents with room, by agent id.
         self.free: dict[str, core.Agent] = {}
-        #: The agents with room, grouped by pattern.
-        self.groups: dict[Pattern, dict[str, core.Agent]] = {}
+        #: The agents with room, grouped by pattern, each group longest idle first
+        #: (``IDLE_ORDER``): a longest-idle pick looks at each group's first agents only.
+        self.groups: dict[Pattern, list[core.Agent]] = {}
 
     def update(
         self, versions: Sequence[tuple[int, int]], offers: Sequence[tuple[int, str, int]]
@@ -124,10 +127,11 @@ class FreeAgents:
             self._place(agent_id)
 
     def _place(self, agent_id: str) -> None:
-        pattern = self._pattern.pop(agent_id, None)
-        if pattern is not None:
+        placed = self._placed.pop(agent_id, None)
+        if placed is not None:
+            pattern, old = placed
             group = self.groups[pattern]
-            del group[agent_id]
+            del group[bisect.bisect_left(group, IDLE_ORDER(old), key=IDLE_ORDER)]
             if not group:
                 del self.groups[pattern]
         self.loads.pop(agent_id, None)
@@ -144,8 +148,8 @@ class FreeAgents:
         if free:
             self.free[agent_id] = agent
             pattern = (agent.queue_ids, free)
-            self.groups.setdefault(pattern, {})[agent_id] = agent
-            self._pattern[agent_id] = pattern
+            bisect.insort(self.groups.setdefault(pattern, []), agent, key=IDLE_ORDER)
+            self._placed[agent_id] = (pattern, agent)
 
 
 _tables: dict[int, FreeAgents] = {}

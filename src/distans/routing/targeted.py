@@ -28,7 +28,7 @@ its offers under row locks before writing them (:func:`rounds.apply_result`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +39,7 @@ from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.lifecycle import end_wrap_up
+from distans.core.routing.per_event import IDLE_ORDER, longest_idle_of_ordered
 from distans.core.routing.rules import (
     effective_priority,
     leave_thresholds,
@@ -157,8 +158,9 @@ class _Targeted:
         self.deadlines: list[datetime] = []
         self.wrap_ups: dict[int, datetime] = {}
         self.lines: dict[Part, Line] = {}
-        #: The free agents grouped by (queues, free channels): set by ``run``.
-        self.patterns: Mapping[Pattern, Iterable[core.Agent]] = {}
+        #: The free agents grouped by (queues, free channels), each group longest idle
+        #: first: set by ``run``.
+        self.patterns: Mapping[Pattern, Sequence[core.Agent]] = {}
         self._cursors = self._round_robin_cursors()  # read once, even if lines are re-read
 
     # -- reading ---------------------------------------------------------------------
@@ -280,6 +282,8 @@ class _Targeted:
         groups: dict[Pattern, list[core.Agent]] = {}
         for agent in free.values():
             groups.setdefault((agent.queue_ids, room[agent.id]), []).append(agent)
+        for group in groups.values():
+            group.sort(key=IDLE_ORDER)
         self.patterns = groups
         return self._decide(arrived, contact_ids, free, room)
 
@@ -339,7 +343,7 @@ class _Targeted:
             free_agents.forget(self.org)  # half-updated: rebuilt by the next round
             raise
         self.loads = dict(agents.loads)
-        self.patterns = {pattern: group.values() for pattern, group in agents.groups.items()}
+        self.patterns = agents.groups
         return agents.free, agents.room
 
     def _waiting_lines(self, besides: set[int]) -> set[Part] | None:
@@ -436,15 +440,25 @@ class _Targeted:
         needed: dict[str, set[core.Channel]] = {}  # the lines the contacts wait in
         for c in self.contacts.values():
             needed.setdefault(c.queue_id, set()).add(c.channel)
-        # Who has room on a line's channel: routable members with room, checked once
-        # per agent here, so each contact's pick only ranks them (core.best_of_eligible).
-        members: dict[Part, list[core.Agent]] = {}
+        # Who has room on a line's channel: the groups of routable members with room
+        # (each agent checked once, not per contact). A longest-idle pick looks at each
+        # group's first eligible agents (the groups are in that order); other
+        # strategies rank all of the line's members (core.best_of_eligible).
+        groups: dict[Part, list[Sequence[core.Agent]]] = {}
         for (queue_ids, has_room), agents in self.patterns.items():
             for queue_id in queue_ids:
                 channels = needed.get(queue_id)
                 if channels:
                     for channel in channels & has_room:
-                        members.setdefault((queue_id, channel), []).extend(agents)
+                        groups.setdefault((queue_id, channel), []).append(agents)
+        members: dict[Part, list[core.Agent]] = {}
+
+        def members_of(part: Part) -> list[core.Agent]:
+            found = members.get(part)
+            if found is None:
+                found = members[part] = [a for group in groups.get(part, ()) for a in group]
+            return found
+
         by_id = free
         cursors = dict(self._cursors)
         taken: set[str] = set()
@@ -466,12 +480,12 @@ class _Targeted:
                     offer = core.best_agent_for_contact(
                         self.now, contact, queue, [target], loads=loads
                     )
+            elif queue.strategy is core.Strategy.LONGEST_IDLE:
+                line = groups.get((contact.queue_id, contact.channel), ())
+                offer = longest_idle_of_ordered(self.now, contact, queue, line, taken)
             else:
-                candidates = [
-                    a
-                    for a in members.get((contact.queue_id, contact.channel), ())
-                    if a.id not in taken
-                ]
+                part = (contact.queue_id, contact.channel)
+                candidates = [a for a in members_of(part) if a.id not in taken]
                 if candidates:
                     offer = core.best_of_eligible(
                         self.now, contact, queue, candidates, loads, cursors.get(queue.id)

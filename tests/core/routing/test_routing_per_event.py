@@ -21,9 +21,11 @@ from distans.core.routing import (
     route,
 )
 from distans.core.routing.per_event import (
+    IDLE_ORDER,
     best_agent_for_contact,
     best_contact_for_agent,
     best_of_eligible,
+    longest_idle_of_ordered,
 )
 from distans.core.routing.rules import channel_is_free
 
@@ -168,6 +170,35 @@ def test_best_of_eligible_picks_as_best_agent_for_contact(
         ]
         expected = best_agent_for_contact(NOW, c, q, agents, round_robin_after=cursor, loads=loads)
         assert best_of_eligible(NOW, c, q, checked, loads, cursor) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(queue_strategy, contacts_strategy, agents_strategy, st.data())
+def test_longest_idle_of_ordered_groups_picks_as_best_of_eligible(
+    q: Queue, contacts: list, agents: list, data: st.DataObject
+) -> None:
+    """Candidates split into groups, each sorted longest idle first, with some agents
+    skipped (already offered one this round): the same pick as over all of them."""
+    q = replace(q, strategy=Strategy.LONGEST_IDLE)
+    ids = [a.id for a in agents]
+    for c in contacts[:2]:
+        c = replace(
+            c, excluded_agent_ids=frozenset(data.draw(st.sets(st.sampled_from(["a1", "a2", "a3"]))))
+        )
+        checked = [
+            a
+            for a in agents
+            if a.presence in (Presence.AVAILABLE, Presence.BUSY)
+            and q.id in a.queue_ids
+            and channel_is_free(c.channel, a.capacity, a.load)
+        ]
+        skip = data.draw(st.sets(st.sampled_from(ids))) if ids else set()
+        groups: dict[int, list] = {}
+        for a in checked:
+            groups.setdefault(data.draw(st.integers(0, 3)), []).append(a)
+        ordered = [sorted(group, key=IDLE_ORDER) for group in groups.values()]
+        expected = best_of_eligible(NOW, c, q, [a for a in checked if a.id not in skip], {})
+        assert longest_idle_of_ordered(NOW, c, q, ordered, skip) == expected
 
 
 def test_contact_rank_orders_like_effective_priority() -> None:

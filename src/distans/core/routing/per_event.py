@@ -13,7 +13,7 @@ and cost O(candidates). The caller keeps the candidate lists short: e.g. SQL
 per queue ``ORDER BY rank`` (:func:`contact_rank`) for contacts.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from operator import attrgetter
 
@@ -163,7 +163,7 @@ def best_of_eligible(
     if not candidates:
         return None
     if queue.strategy is Strategy.LONGEST_IDLE:  # the default: no loads needed
-        chosen = min(candidates, key=_IDLE_ORDER)
+        chosen = min(candidates, key=IDLE_ORDER)
     else:
         pairs = [(agent, loads.get(agent.id, agent.load)) for agent in candidates]
         chosen = min(pairs, key=_strategy_key(queue.strategy, contact, round_robin_after))[0]
@@ -171,7 +171,36 @@ def best_of_eligible(
 
 
 #: Longest idle first (as ``_strategy_key``'s default, on the agent alone).
-_IDLE_ORDER = attrgetter("idle_ts", "id")
+IDLE_ORDER = attrgetter("idle_ts", "id")
+
+
+def longest_idle_of_ordered(
+    now: datetime,
+    contact: Contact,
+    queue: Queue,
+    ordered: Iterable[Sequence[Agent]],
+    skip: Container[str] = frozenset(),
+) -> Offer | None:
+    """:func:`best_of_eligible` for a longest-idle queue whose candidates come as
+    groups, each already sorted by :data:`IDLE_ORDER` (and checked as there), leaving
+    out the agents in ``skip``: only each group's first eligible agent is looked at,
+    so a pick costs the number of groups, not of agents."""
+    if contact.target_agent_id is not None or not queue.is_open(now):
+        return None
+    required, language = effective_requirements(contact, queue, waited_seconds(contact, now))
+    excluded = contact.excluded_agent_ids
+    check = bool(required or language)
+    best: Agent | None = None
+    for group in ordered:
+        for agent in group:
+            if agent.id in skip or agent.id in excluded:
+                continue
+            if check and not meets(agent.skills, agent.languages, required, language):
+                continue
+            if best is None or IDLE_ORDER(agent) < IDLE_ORDER(best):
+                best = agent
+            break  # the group's first eligible is its longest idle
+    return _make_offer(contact, best, queue, now) if best is not None else None
 
 
 def _strategy_key(
