@@ -15,6 +15,7 @@ from distans.routing import actions, free_agents, rounds
 from distans.routing.models import AgentState, Offer
 from distans.routing.sql import agent_versions, reservations
 from distans.routing.targeted import ROUTABLE
+from distans.wallboard import actions as wallboard_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -73,11 +74,16 @@ def test_the_kept_table_equals_a_fresh_one_after_every_change(
             elif step < 0.7 and (active := Contact.objects.filter(status="active").first()):
                 person = next(p for p in people if p.pk == active.agent_id)
                 actions.do_complete_contact(person, active.pk, topic="test")
-            elif step < 0.85:
+            elif step < 0.78:  # a supervisor moves an agent to other queues
+                wallboard_actions.do_set_agent_queues(
+                    people[0], rng.choice(people), rng.sample(queues, rng.randint(1, 3))
+                )
+            elif step < 0.88:
                 presence = rng.choice(["available", "busy", "break", "offline"])
                 actions.do_set_presence(rng.choice(people), presence, reason="lunch")
             else:  # an offer runs out (its expiry in the past: no longer reserved)
-                Offer.objects.filter(status="open", pk__in=Offer.objects.values("pk")[:1]).update(
+                first_open = Offer.objects.filter(status="open").values("pk")[:1]
+                Offer.objects.filter(pk__in=first_open).update(
                     expires_at=timezone.now() - timedelta(seconds=1)
                 )
         versions, offers = _reads(org.pk)

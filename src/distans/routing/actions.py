@@ -113,7 +113,7 @@ def do_create_contact(
         queue_entered_at=now,
     )
     queued = lifecycle.enqueue(contact_to_core(contact), now).events  # id set by the insert
-    one_statement = on_postgresql() and not connection.in_atomic_block
+    one_statement = on_postgresql() and connection.get_autocommit()  # not in a transaction
     with contextlib.nullcontext() if one_statement else transaction.atomic():
         insert_contact(contact, queued)
         # After commit (at once when the statement committed on its own).

@@ -59,6 +59,11 @@ class FreeAgents:
         #: Held by the round using the table (on PostgreSQL the organisation's routing
         #: lock already keeps rounds apart; SQLite's does not lock).
         self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        """Empty: the next :meth:`update` places every agent afresh (after a failure
+        left the table half-updated)."""
         self._versions: dict[int, int] = {}  # AgentState pk → version last read
         self._version_rows: list[tuple[int, int]] = []  # as last read
         self._by_pk: dict[int, core.Agent] = {}
@@ -131,7 +136,10 @@ class FreeAgents:
         if placed is not None:
             pattern, old = placed
             group = self.groups[pattern]
-            del group[bisect.bisect_left(group, IDLE_ORDER(old), key=IDLE_ORDER)]
+            at = bisect.bisect_left(group, IDLE_ORDER(old), key=IDLE_ORDER)
+            if at == len(group) or group[at] is not old:
+                raise RuntimeError(f"free-agent table out of order at agent {agent_id}")
+            del group[at]
             if not group:
                 del self.groups[pattern]
         self.loads.pop(agent_id, None)

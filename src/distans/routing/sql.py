@@ -15,6 +15,7 @@ full rounds on both.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -536,30 +537,36 @@ def begin_arrival_round(
     :func:`begin_round` and read one by one."""
     wanted = sorted(set(contact_ids))
     waiting = str(ContactStatus.WAITING)
-    # The reads after the first are for the arrivals that still wait: a round in
+    # The agents' and offers' reads are for arrivals that still wait: a round in
     # another process often offered them already (it reads the same lines), and then
-    # this round has nothing to read.
-    any_waits = (
-        " AND EXISTS (SELECT FROM contacts_contact w"
-        " WHERE w.id = ANY(%s::bigint[]) AND w.status = %s)"
+    # this round has nothing to do. Each statement has its own snapshot, so each says
+    # whether its guard held (a sentinel row when it did not): an arrival abandoned
+    # between two statements must not leave one read full and the other empty.
+    waits = (
+        "EXISTS (SELECT FROM contacts_contact w WHERE w.id = ANY(%s::bigint[]) AND w.status = %s)"
     )
+    guard = [wanted, waiting]
     statements: list[tuple[str, list[object]]] = [
         (_BEGIN, [organisation_id]),
         (f"{_WAITING_CONTACTS} AND id = ANY(%s::bigint[])", [organisation_id, waiting, wanted]),
-        (_VERSIONS + any_waits, [organisation_id, [str(p) for p in presences], wanted, waiting]),
+        (
+            f"{_VERSIONS} AND {waits} UNION ALL SELECT -1, -1 WHERE NOT {waits}",
+            [organisation_id, [str(p) for p in presences], *guard, *guard],
+        ),
         # Unexpired as of this statement, after the lock (the caller's clock starts
         # after it returns: an offer expiring in between still counts, which is safe).
         (
-            _RESERVATIONS.format(until="clock_timestamp()")
-            + any_waits
-            + " GROUP BY agent_id, channel",
-            [organisation_id, str(OfferStatus.OPEN), wanted, waiting],
+            f"{_RESERVATIONS.format(until='clock_timestamp()')} AND {waits}"
+            f" GROUP BY agent_id, channel UNION ALL SELECT -1, '', 0 WHERE NOT {waits}",
+            [organisation_id, str(OfferStatus.OPEN), *guard, *guard],
         ),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),
     ]
     locked, contacts, versions, reserved, sampled = _execute_pipelined(statements)
     if not locked:
         return None
+    if versions == [(-1, -1)] or reserved == [(-1, "", 0)]:
+        contacts = []  # none of the arrivals waits any more: nothing to route
     return ArrivalReads(
         [contact_from_row(row) for row in contacts], versions, reserved, _sample(sampled)
     )
@@ -698,18 +705,13 @@ def _execute_pipelined(statements: Sequence[tuple[str, Sequence[object]]]) -> li
     """Run ``statements`` (placeholders ``%s``) in order as prepared statements in one
     round trip (psycopg's pipeline mode): the rows of each."""
     connection.ensure_connection()
-    with connection.wrap_database_errors:
+    with connection.wrap_database_errors, contextlib.ExitStack() as stack:
         conn = connection.connection
-        cursors = []
+        cursors = [stack.enter_context(psycopg.Cursor(conn)) for _ in statements]
         with conn.pipeline():
-            for body, params in statements:
-                cursor = psycopg.Cursor(conn)
+            for cursor, (body, params) in zip(cursors, statements, strict=True):
                 cursor.execute(body, params, prepare=True)
-                cursors.append(cursor)
-        results = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
-        for cursor in cursors:
-            cursor.close()
-        return results
+        return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
 
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")

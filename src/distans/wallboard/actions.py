@@ -25,6 +25,7 @@ def do_set_agent_queues(actor: Person, agent: Person, queues: list[Queue]) -> No
     state = get_agent_state(agent, lock=True)
     before = sorted(state.queues.values_list("pk", flat=True))
     state.queues.set(queues)
+    state.save(update_fields=[])  # bumps the version: routing's caches re-read the agent
     after = sorted(q.pk for q in queues)
     if before != after:
         RoutingEvent.objects.create(
