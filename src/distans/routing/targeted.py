@@ -340,7 +340,7 @@ class _Targeted:
         try:
             agents.update(versions, offers)
         except BaseException:
-            free_agents.forget(self.org)  # half-updated: rebuilt by the next round
+            agents.clear()  # half-updated: rebuilt by the next round (holding its lock)
             raise
         self.loads = dict(agents.loads)
         self.patterns = agents.groups
@@ -460,7 +460,7 @@ class _Targeted:
             return found
 
         by_id = free
-        cursors = dict(self._cursors)
+        cursors = self._cursors
         taken: set[str] = set()
         offers: list[core.Offer] = []
         loads: dict[str, Mapping[core.Channel, int]] = dict(self.loads)
@@ -497,8 +497,9 @@ class _Targeted:
             load = dict(loads.get(offer.agent_id, by_id[offer.agent_id].load))
             load[offer.channel] = load.get(offer.channel, 0) + 1
             loads[offer.agent_id] = load
-            if queue.strategy is core.Strategy.ROUND_ROBIN:
-                cursors[queue.id] = offer.agent_id
+            # A round-robin turn order is fixed for the round, from the cursor it
+            # started with (as the full round's pre-sorted pools); the cursor saved at
+            # the end is the last agent offered (``_apply``).
         return offers
 
     def _left_waiting(self, contact: core.Contact, queue: core.Queue | None) -> None:
