@@ -95,7 +95,11 @@ def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browse
     contact_id = _create_chat(board, demo_server)
     offer = desk.wait_for_selector(".offer", timeout=10_000)
     countdown = desk.locator(".offer .countdown")
-    desk.wait_for_function("document.querySelector('.offer .countdown').textContent.includes(':')")
+    # Predicates as functions, not expressions: Playwright polls an expression with
+    # eval() inside the page, which the page's CSP (no 'unsafe-eval') refuses.
+    desk.wait_for_function(
+        "() => document.querySelector('.offer .countdown').textContent.includes(':')"
+    )
     assert ":" in countdown.inner_text()
     assert "Vera Besökare" in offer.inner_text()
     desk.click(".offer button.accept")
@@ -103,7 +107,7 @@ def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browse
     workspace = desk.wait_for_selector(f".workspace[data-contact='{contact_id}']")
     assert "Vera Besökare" in workspace.inner_text()
     board.wait_for_function(
-        f"document.querySelector(\"{QUEUE} td[data-field='answered']\").textContent.trim() === '{answered_before + 1}'",
+        f"() => document.querySelector(\"{QUEUE} td[data-field='answered']\").textContent.trim() === '{answered_before + 1}'",
         timeout=10_000,
     )
 
