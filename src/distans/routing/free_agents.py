@@ -174,10 +174,8 @@ def table(organisation_id: int) -> FreeAgents:
         return found
 
 
-def forget(organisation_id: int | None = None) -> None:
-    """Drop the tables (of one organisation): the next round rebuilds them."""
+def forget() -> None:
+    """Drop every table (with the agent cache they derive from): the next rounds
+    rebuild them."""
     with _tables_lock:
-        if organisation_id is None:
-            _tables.clear()
-        else:
-            _tables.pop(organisation_id, None)
+        _tables.clear()

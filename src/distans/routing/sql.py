@@ -19,7 +19,7 @@ import contextlib
 import functools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -307,14 +307,9 @@ def insert_contact(contact: Contact, events: Sequence[core.Event] = ()) -> None:
     fields = _contact_insert_fields()
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` is a proxy
     values = [f.get_db_prep_save(f.pre_save(contact, True), db) for f in fields]
-    for event in events:  # scalars: psycopg dumps arrays far slower
-        values += [
-            str(event.name),
-            event.at,
-            _as_int(event.agent_id),
-            _as_int(event.queue_id),
-            json.dumps(dict(event.data)),
-        ]
+    # The events as scalars (psycopg dumps arrays far slower); their contact is ``c.id``.
+    for _, name, at, _, agent, queue, data in _event_rows(int(contact.organisation_id), events):
+        values += [name, at, agent, queue, json.dumps(data)]
     ((pk,),) = _execute(_arrival_statement(len(events)), values)
     contact.pk = pk
     contact._state.adding = False
@@ -533,8 +528,8 @@ def begin_arrival_round(
     """PostgreSQL: :func:`begin_round` and an arrival round's four reads — the arrived
     contacts still waiting, the routable agents' versions, the open offers' reservations
     and the who-waits sample — in one round trip, as prepared statements (the
-    statements run in order, the reads under the lock). ``None`` when the organisation has no lock row yet: then call
-    :func:`begin_round` and read one by one."""
+    statements run in order, the reads under the lock). ``None`` when the organisation
+    has no lock row yet: then call :func:`begin_round` and read one by one."""
     wanted = sorted(set(contact_ids))
     waiting = str(ContactStatus.WAITING)
     # The agents' and offers' reads are for arrivals that still wait: a round in
@@ -562,7 +557,7 @@ def begin_arrival_round(
         ),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),
     ]
-    locked, contacts, versions, reserved, sampled = _execute_pipelined(statements)
+    locked, contacts, versions, reserved, sampled = _execute_all(statements)
     if not locked:
         return None
     if versions == [(-1, -1)] or reserved == [(-1, "", 0)]:
@@ -693,22 +688,20 @@ def _execute(body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
     (Django's cursors bind on the client: every list rendered into the text in Python,
     every statement planned again). Errors come out as Django's database errors, as
     through its cursors."""
-    query = _psycopg_query(body)
     values = {f"p{i}": value for i, value in enumerate(params, start=1)}
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(query, values, prepare=True)
-        return cursor.fetchall() if cursor.description else []
+    return _execute_all([(_psycopg_query(body), values)])[0]
 
 
-def _execute_pipelined(statements: Sequence[tuple[str, Sequence[object]]]) -> list[list[Any]]:
-    """Run ``statements`` (placeholders ``%s``) in order as prepared statements in one
-    round trip (psycopg's pipeline mode): the rows of each."""
+def _execute_all(
+    statements: Sequence[tuple[str, Sequence[object] | Mapping[str, object]]],
+) -> list[list[Any]]:
+    """Run ``statements`` (psycopg placeholders) in order as prepared statements, more
+    than one in one round trip (psycopg's pipeline mode): the rows of each."""
     connection.ensure_connection()
     with connection.wrap_database_errors, contextlib.ExitStack() as stack:
         conn = connection.connection
         cursors = [stack.enter_context(psycopg.Cursor(conn)) for _ in statements]
-        with conn.pipeline():
+        with conn.pipeline() if len(statements) > 1 else contextlib.nullcontext():
             for cursor, (body, params) in zip(cursors, statements, strict=True):
                 cursor.execute(body, params, prepare=True)
         return [cursor.fetchall() if cursor.description else [] for cursor in cursors]

@@ -9,6 +9,7 @@ from routing_factories import NOW, agent, contact, queue
 
 from distans.core.routing import (
     Channel,
+    Contact,
     Offer,
     OverflowRule,
     Presence,
@@ -139,6 +140,23 @@ def test_loads_with_offers_counted_in_pick_as_the_offers_do(
             )
 
 
+def _with_exclusions(c: Contact, data: st.DataObject) -> Contact:
+    excluded = data.draw(st.sets(st.sampled_from(["a1", "a2", "a3"])))
+    return replace(c, excluded_agent_ids=frozenset(excluded))
+
+
+def _checked_once(agents: list, q: Queue, c: Contact, loads: dict) -> list:
+    """The candidates a caller checks once per round: routable members of ``q`` with
+    room for ``c``'s channel."""
+    return [
+        a
+        for a in agents
+        if a.presence in (Presence.AVAILABLE, Presence.BUSY)
+        and q.id in a.queue_ids
+        and channel_is_free(c.channel, a.capacity, loads.get(a.id, a.load))
+    ]
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     queue_strategy,
@@ -158,16 +176,8 @@ def test_best_of_eligible_picks_as_best_agent_for_contact(
         if data.draw(st.booleans())
     }
     for c in contacts[:2]:
-        c = replace(
-            c, excluded_agent_ids=frozenset(data.draw(st.sets(st.sampled_from(["a1", "a2", "a3"]))))
-        )
-        checked = [
-            a
-            for a in agents
-            if a.presence in (Presence.AVAILABLE, Presence.BUSY)
-            and q.id in a.queue_ids
-            and channel_is_free(c.channel, a.capacity, loads.get(a.id, a.load))
-        ]
+        c = _with_exclusions(c, data)
+        checked = _checked_once(agents, q, c, loads)
         expected = best_agent_for_contact(NOW, c, q, agents, round_robin_after=cursor, loads=loads)
         assert best_of_eligible(NOW, c, q, checked, loads, cursor) == expected
 
@@ -182,16 +192,8 @@ def test_longest_idle_of_ordered_groups_picks_as_best_of_eligible(
     q = replace(q, strategy=Strategy.LONGEST_IDLE)
     ids = [a.id for a in agents]
     for c in contacts[:2]:
-        c = replace(
-            c, excluded_agent_ids=frozenset(data.draw(st.sets(st.sampled_from(["a1", "a2", "a3"]))))
-        )
-        checked = [
-            a
-            for a in agents
-            if a.presence in (Presence.AVAILABLE, Presence.BUSY)
-            and q.id in a.queue_ids
-            and channel_is_free(c.channel, a.capacity, a.load)
-        ]
+        c = _with_exclusions(c, data)
+        checked = _checked_once(agents, q, c, {})
         skip = data.draw(st.sets(st.sampled_from(ids))) if ids else set()
         groups: dict[int, list] = {}
         for a in checked:
