@@ -212,15 +212,20 @@ def arrivals(org_id: int, count: int, route: bool = True, start_at: float = 0.0)
     """Create ``count`` contacts as fast as one thread can, from ``start_at`` (a
     ``time.time()``: the processes start together, each with its caches warm, as in a
     server that has been running)."""
-    from distans.routing import actions, dispatcher, rounds
+    from django.utils import timezone
+
+    from distans.routing import actions, dispatcher, free_agents, rounds
     from distans.routing.models import Queue
 
     os.environ["DISTANS_ROUTING_MODE"] = "thread"
     if not route:  # the ceiling: what the arrivals alone cost this machine
         dispatcher._dispatch = lambda organisation_id, work: None
     queues = list(Queue.objects.filter(organisation_id=org_id))
-    rounds.load_agents(org_id)  # the per-process agent cache, as a running server has it
+    # The per-process caches, as a running server has them: agents, queues and the
+    # table of free agents.
+    rounds.load_agents(org_id)
     rounds.queues_of(org_id)
+    free_agents.table(org_id).refresh(timezone.now())
     time.sleep(max(0.0, start_at - time.time()))
     for i in range(count):
         actions.do_create_contact(queues[i % len(queues)], "chat" if i % 2 else "email")

@@ -1,5 +1,7 @@
 """The per-process table of free agents (routing/free_agents.py) kept from round to
-round equals one built from scratch, whatever happened in between."""
+round equals one built from scratch, whatever happened in between: on PostgreSQL
+brought up to date from the agent rows written since its watermark alone, on SQLite
+from every agent's version and the open offers."""
 
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ from tests.factories import make_agent, make_organisation, make_queue
 from distans.contacts.models import Contact
 from distans.routing import actions, free_agents, rounds
 from distans.routing.models import AgentState, Offer
-from distans.routing.sql import agent_versions, reservations
-from distans.routing.targeted import ROUTABLE
 from distans.wallboard import actions as wallboard_actions
 
-pytestmark = pytest.mark.django_db
+# Committed step by step (routing runs inline after each commit): on PostgreSQL the
+# kept table then reads only the rows written since its watermark, as a server's does
+# (inside one test transaction every row would count as written since).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _view(table: free_agents.FreeAgents) -> tuple[object, ...]:
@@ -29,17 +32,11 @@ def _view(table: free_agents.FreeAgents) -> tuple[object, ...]:
     )
 
 
-def _reads(org_id: int) -> tuple[list[tuple[int, int]], list[tuple[int, str, int]]]:
-    versions = [tuple(row) for row in agent_versions(org_id, person_ids=None, presences=ROUTABLE)]
-    offers = [tuple(row) for row in reservations(org_id, timezone.now(), None)]
-    return versions, offers  # type: ignore[return-value]
-
-
 @pytest.mark.parametrize("seed", range(6))
-def test_the_kept_table_equals_a_fresh_one_after_every_change(
-    seed: int, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_kept_table_equals_a_fresh_one_after_every_change(seed: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
+    clock = [timezone.now()]  # time passes only when the walk says so
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
     org = make_organisation()
     queues = [make_queue(org, wrap_up_seconds=0) for _ in range(3)]
     people = [
@@ -55,44 +52,46 @@ def test_the_kept_table_equals_a_fresh_one_after_every_change(
             capacity={"phone": 1, "chat": rng.randint(1, 3), "email": rng.randint(0, 5)}
         )
     kept = free_agents.FreeAgents(org.pk)
-    seen_offers = seen_reserved_patterns = 0
+    seen_offers = seen_reserved_patterns = expired = withdrawn = 0
     for _ in range(60):
         step = rng.random()
-        with django_capture_on_commit_callbacks(execute=True):  # routing runs inline
-            if step < 0.35:
-                actions.do_create_contact(
-                    rng.choice(queues), rng.choice(["chat", "email", "phone"])
-                )
-            elif step < 0.55 and (
-                offer := Offer.objects.filter(status="open", expires_at__gt=timezone.now()).first()
-            ):
-                person = next(p for p in people if p.pk == offer.agent_id)
-                if rng.random() < 0.7:
-                    actions.do_accept_offer(person, offer.pk)
-                else:
-                    actions.do_decline_offer(person, offer.pk)
-            elif step < 0.7 and (active := Contact.objects.filter(status="active").first()):
-                person = next(p for p in people if p.pk == active.agent_id)
-                actions.do_complete_contact(person, active.pk, topic="test")
-            elif step < 0.78:  # a supervisor moves an agent to other queues
-                wallboard_actions.do_set_agent_queues(
-                    people[0], rng.choice(people), rng.sample(queues, rng.randint(1, 3))
-                )
-            elif step < 0.88:
-                presence = rng.choice(["available", "busy", "break", "offline"])
-                actions.do_set_presence(rng.choice(people), presence, reason="lunch")
-            else:  # an offer runs out (its expiry in the past: no longer reserved)
-                first_open = Offer.objects.filter(status="open").values("pk")[:1]
-                Offer.objects.filter(pk__in=first_open).update(
-                    expires_at=timezone.now() - timedelta(seconds=1)
-                )
-        versions, offers = _reads(org.pk)
-        kept.update(versions, offers)
+        if step < 0.3:
+            actions.do_create_contact(rng.choice(queues), rng.choice(["chat", "email", "phone"]))
+        elif step < 0.48 and (
+            offer := Offer.objects.filter(status="open", expires_at__gt=timezone.now()).first()
+        ):
+            person = next(p for p in people if p.pk == offer.agent_id)
+            if rng.random() < 0.7:
+                actions.do_accept_offer(person, offer.pk)
+            else:
+                actions.do_decline_offer(person, offer.pk)
+        elif step < 0.6 and (active := Contact.objects.filter(status="active").first()):
+            person = next(p for p in people if p.pk == active.agent_id)
+            actions.do_complete_contact(person, active.pk, topic="test")
+        elif step < 0.67:  # a supervisor moves an agent to other queues
+            wallboard_actions.do_set_agent_queues(
+                people[0], rng.choice(people), rng.sample(queues, rng.randint(1, 3))
+            )
+        elif step < 0.77:
+            presence = rng.choice(["available", "busy", "break", "offline"])
+            actions.do_set_presence(rng.choice(people), presence, reason="lunch")
+        elif step < 0.87 and (offered := Contact.objects.filter(status="offered").first()):
+            # The customer hangs up, or asks to be called back: the offer is withdrawn.
+            if rng.random() < 0.6 or offered.channel == "callback":
+                actions.do_abandon_contact(offered)
+            else:
+                actions.do_request_callback(offered, "+46701234567")
+            withdrawn += 1
+        else:  # time passes: offers run out (no longer reserved), nothing is written
+            clock[0] += timedelta(seconds=rng.randint(5, 30))
+            expired += Offer.objects.filter(status="open", expires_at__lte=clock[0]).exists()
+        kept.refresh(clock[0])
         fresh = free_agents.FreeAgents(org.pk)
         rounds.clear_caches()  # the fresh table's agents are read again, too
-        fresh.update(versions, offers)
+        fresh.refresh(clock[0])
         assert _view(kept) == _view(fresh)
-        seen_offers += bool(offers)
+        seen_offers += Offer.objects.filter(status="open", expires_at__gt=clock[0]).exists()
         seen_reserved_patterns += bool(kept.loads)
-    # The walk went through states with open offers reserving room.
-    assert seen_offers and seen_reserved_patterns
+    # The walk went through states with open offers reserving room, with open offers
+    # past their expiry, and offers withdrawn by their contacts.
+    assert seen_offers and seen_reserved_patterns and expired and withdrawn

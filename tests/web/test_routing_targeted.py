@@ -14,7 +14,6 @@ from tests.factories import make_agent, make_organisation, make_queue
 from distans.contacts.models import Contact
 from distans.routing import actions, dispatcher, free_agents, rounds, targeted
 from distans.routing.models import AgentState, Offer, RoutingEvent
-from distans.routing.sql import agent_versions, reservations
 
 pytestmark = pytest.mark.django_db
 
@@ -300,10 +299,7 @@ def test_targeted_rounds_decide_like_a_full_round(seed: int, monkeypatch) -> Non
             break
     warm = seed % 4 in (1, 2)
     if warm:  # this process's table of free agents, as the last round left it
-        free_agents.table(org.pk).update(
-            agent_versions(org.pk, person_ids=None, presences=targeted.ROUTABLE),
-            reservations(org.pk, now, None),
-        )
+        free_agents.table(org.pk).refresh(now)
     later = now + timedelta(seconds=1)
     freed: list[int] = []
     for person in rng.sample(agents, rng.randint(0, min(2, len(agents)))):

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from distans.accounts.models import Person, Site
@@ -396,7 +397,7 @@ def do_transfer_contact(
 
 @transaction.atomic
 def do_request_callback(contact: Contact, number: str) -> Contact:
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = _lock_with_offered_agent(contact.pk)
     if contact.status not in QUEUED_STATUSES and contact.status != ContactStatus.FALLBACK:
         raise StateConflict("Only a waiting contact can ask for a callback.")
     now = timezone.now()
@@ -416,8 +417,40 @@ def do_request_callback(contact: Contact, number: str) -> Contact:
     return contact
 
 
+def _offered_agent(contact_id: int) -> int | None:
+    return (
+        Offer.objects.filter(contact_id=contact_id, status=OfferStatus.OPEN)
+        .values_list("agent_id", flat=True)
+        .first()
+    )
+
+
+def _lock_with_offered_agent(contact_id: int) -> Contact:
+    """The contact, locked after the agent its open offer (if any) went to: cancelling
+    that offer writes the agent's row (its version), and agent states, then contacts,
+    then offers is the lock order of every routing writer (``sql.lock_rows``). Once
+    the contact is locked its offer cannot change; if it changed between the first
+    read and the locks, the locks are let go (a savepoint) and taken again."""
+    for _ in range(10):
+        agent = _offered_agent(contact_id)
+        try:
+            with transaction.atomic():
+                lock_rows(agents=[agent] if agent else [], contacts=[contact_id])
+                if _offered_agent(contact_id) not in (agent, None):
+                    raise _OfferMoved
+                return Contact.objects.get(pk=contact_id)
+        except _OfferMoved:
+            continue
+    raise StateConflict("The contact is being routed right now; try again.")
+
+
+class _OfferMoved(Exception):
+    pass
+
+
 def _cancel_offer_of_contact(contact_id: int, now: datetime) -> list[int]:
-    """Cancel the contact's open offer, if any; returns the agents it freed."""
+    """Cancel the contact's open offer, if any (its agent's state and the contact are
+    locked: ``_lock_with_offered_agent``); returns the agents it freed."""
     freed = []
     for offer in Offer.objects.select_for_update().filter(
         contact_id=contact_id, status=OfferStatus.OPEN
@@ -426,6 +459,8 @@ def _cancel_offer_of_contact(contact_id: int, now: datetime) -> list[int]:
         offer.status = OfferStatus.CANCELLED
         offer.closed_at = now
         offer.save(update_fields=["status", "closed_at"])
+        # The agent's open offers are part of their routing state (free_agents).
+        AgentState.objects.filter(person_id=offer.agent_id).update(version=F("version") + 1)
         publish(person_group(offer.agent_id), "offer_closed", contact_id=contact_id)
         freed.append(offer.agent_id)
     return freed
@@ -433,7 +468,7 @@ def _cancel_offer_of_contact(contact_id: int, now: datetime) -> list[int]:
 
 @transaction.atomic
 def do_abandon_contact(contact: Contact) -> Contact:
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = _lock_with_offered_agent(contact.pk)
     if contact.status not in QUEUED_STATUSES:
         raise StateConflict("Only a waiting contact can be abandoned.")
     now = timezone.now()

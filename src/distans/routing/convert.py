@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 from distans.contacts.models import Contact as ContactRow
 from distans.core import routing as core
 from distans.core.calendar import DayOverride, OpeningCalendar, TimeRange
-from distans.routing.models import AgentState, Offer, Queue
+from distans.routing.models import DEFAULT_CAPACITY, AgentState, Offer, Queue
 
 
 def calendar_of(queue: Queue, time_zone: str) -> OpeningCalendar | None:
@@ -117,20 +117,56 @@ def contact_from_values(row: tuple) -> core.Contact:  # type: ignore[type-arg]
 def agent_to_core(
     state: AgentState, load: Counter[str], queue_ids: Iterable[int]
 ) -> core.Agent:
+    return agent_from_values(
+        state.person_id,
+        state.presence,
+        queue_ids,
+        state.skills,
+        state.languages,
+        state.capacity,
+        load,
+        state.site_id,
+        state.break_reason,
+        state.presence_changed_at,
+        state.last_contact_ended_at,
+        state.wrap_up_until,
+        state.consecutive_timeouts,
+    )
+
+
+def agent_from_values(
+    person_id: int,
+    presence: str,
+    queue_ids: Iterable[int | str],
+    skills: dict[str, int] | None,
+    languages: list[str] | None,
+    capacity: dict[str, int] | None,
+    load: Mapping[str, int],
+    site_id: int | None,
+    break_reason: str | None,
+    presence_changed_at: datetime,
+    last_contact_ended_at: datetime | None,
+    wrap_up_until: datetime | None,
+    consecutive_timeouts: int,
+) -> core.Agent:
+    """Like :func:`agent_to_core`, from an agent state's column values (no model
+    instance: routing reads agents by the thousand)."""
     return core.Agent(
-        id=str(state.person_id),
-        presence=core.Presence(state.presence),
+        id=str(person_id),
+        presence=core.Presence(presence),
         queue_ids=frozenset(str(q) for q in queue_ids),
-        skills=state.skills or {},
-        languages=frozenset(state.languages or []),
-        capacity={_CHANNELS[k]: int(v) for k, v in state.capacity_map().items()},
+        skills=skills or {},
+        languages=frozenset(languages or []),
+        capacity={
+            _CHANNELS[k]: int(v) for k, v in {**DEFAULT_CAPACITY, **(capacity or {})}.items()
+        },
         load={_CHANNELS[k]: v for k, v in load.items() if v},
-        site_id=str(state.site_id) if state.site_id else None,
-        break_reason=state.break_reason or None,
-        presence_changed_at=state.presence_changed_at,
-        last_contact_ended_at=state.last_contact_ended_at,
-        wrap_up_until=state.wrap_up_until,
-        consecutive_timeouts=state.consecutive_timeouts,
+        site_id=str(site_id) if site_id else None,
+        break_reason=break_reason or None,
+        presence_changed_at=presence_changed_at,
+        last_contact_ended_at=last_contact_ended_at,
+        wrap_up_until=wrap_up_until,
+        consecutive_timeouts=consecutive_timeouts,
     )
 
 

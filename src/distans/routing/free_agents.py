@@ -19,18 +19,28 @@ to update in place.
 from __future__ import annotations
 
 import bisect
+import heapq
 import threading
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from distans.core import routing as core
 from distans.core.routing.per_event import IDLE_ORDER
 from distans.core.routing.rules import channel_is_free
-from distans.routing.rounds import agents_by_pk
+from distans.routing.rounds import agents_by_pk, remember
+from distans.routing.sql import (
+    AgentChanges,
+    agent_changes,
+    agent_versions,
+    on_postgresql,
+    reservations,
+)
 
 #: What a free agent can take: the queues they serve and the channels they have room on.
 Pattern = tuple[frozenset[str], frozenset[core.Channel]]
 
 NO_ROOM: frozenset[core.Channel] = frozenset()
+ROUTABLE = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
 
 
 def free_channels(
@@ -70,6 +80,12 @@ class FreeAgents:
         self._offer_rows: set[tuple[int, str, int]] = set()  # (person, channel, count)
         self._reserved: dict[str, dict[core.Channel, int]] = {}  # agent id → open offers
         self._placed: dict[str, tuple[Pattern, core.Agent]] = {}  # where each agent is
+        #: PostgreSQL (:meth:`apply`): where the next read of changes starts (``None``:
+        #: read every routable agent), each agent's open offers (channel, expiry) and
+        #: the offers' expiries, soonest first (an expired offer reserves nothing).
+        self.watermark: str | None = None
+        self._open: dict[str, list[tuple[core.Channel, datetime]]] = {}
+        self._expiries: list[tuple[datetime, str]] = []
         #: Routable agents by agent id.
         self.agents: dict[str, core.Agent] = {}
         #: Each routable agent's free channels (empty: no room).
@@ -87,6 +103,8 @@ class FreeAgents:
     ) -> None:
         """Bring the table to ``versions`` (every routable agent's ``(state pk,
         version)``) and ``offers`` (open offers as ``(person id, channel, count)``)."""
+        if self.watermark is not None:  # kept from reads of changes until now
+            self.clear()
         touched: set[str] = set()
         stale = []
         if versions != self._version_rows:  # mostly equal: compared without a loop here
@@ -130,6 +148,61 @@ class FreeAgents:
             self._offer_rows = rows
         for agent_id in touched:
             self._place(agent_id)
+
+    def refresh(self, now: datetime) -> None:
+        """Bring the table up to date outside a round (a process warming up, tests): on
+        PostgreSQL from the agents changed since its watermark, else from every
+        routable agent's version and the open offers."""
+        if on_postgresql():
+            self.apply(agent_changes(self.org, self.watermark, sorted(ROUTABLE)), now)
+        else:
+            self.update(
+                agent_versions(self.org, person_ids=None, presences=sorted(ROUTABLE)),
+                reservations(self.org, now, None),
+            )
+
+    def apply(self, changes: AgentChanges, now: datetime) -> None:
+        """Bring the table to ``changes`` (PostgreSQL: the agents whose rows changed
+        since :attr:`watermark`, or every routable agent when ``changes.full``) as of
+        ``now``, when open offers expire.
+
+        Every change that matters to routing writes the agent's row (presence, load,
+        queues, and opening or closing one of their offers bump ``version``), so the
+        rows written since the watermark are all the table must look at."""
+        if changes.full:
+            self.clear()
+        elif self.watermark is None:
+            raise RuntimeError("changes read without a watermark need a full table")
+        touched: set[str] = set()
+        for row in changes.rows:
+            agent_id = str(row.person_id)
+            old = self._by_pk.pop(row.pk, None)
+            if old is not None:
+                self.agents.pop(old.id, None)
+                touched.add(old.id)
+            touched.add(agent_id)
+            if row.agent is None:  # not routable now
+                self._open.pop(agent_id, None)
+                continue
+            agent = remember(self.org, row.pk, row.version, row.agent)
+            self._by_pk[row.pk] = agent
+            self.agents[agent_id] = agent
+            self._open[agent_id] = [(core.Channel(c), at) for c, at in row.offers]
+            for _, at in row.offers:
+                heapq.heappush(self._expiries, (at, agent_id))
+        while self._expiries and self._expiries[0][0] <= now:
+            touched.add(heapq.heappop(self._expiries)[1])
+        for agent_id in touched:
+            own: dict[core.Channel, int] = {}
+            for channel, at in self._open.get(agent_id, ()):
+                if at > now:
+                    own[channel] = own.get(channel, 0) + 1
+            if own:
+                self._reserved[agent_id] = own
+            else:
+                self._reserved.pop(agent_id, None)
+            self._place(agent_id)
+        self.watermark = changes.watermark
 
     def _place(self, agent_id: str) -> None:
         placed = self._placed.pop(agent_id, None)

@@ -121,7 +121,10 @@ class Offer(OrgOwned):
         Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"), db_index=False
     )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="offers")
-    agent = models.ForeignKey("accounts.Person", on_delete=models.CASCADE, related_name="offers")
+    # Led by the index offer_agent_status: no index of its own.
+    agent = models.ForeignKey(
+        "accounts.Person", on_delete=models.CASCADE, related_name="offers", db_index=False
+    )
     queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
@@ -138,7 +141,12 @@ class Offer(OrgOwned):
                 name="one_open_offer_per_contact",
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status"], name="offer_org_status")]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="offer_org_status"),
+            # An agent's open offers (routing reads them with the agent), without
+            # walking every offer the agent ever had.
+            models.Index(fields=["agent", "status"], name="offer_agent_status"),
+        ]
 
 
 class RoutingEvent(OrgOwned):

@@ -146,7 +146,12 @@ def remember_agent(
 ) -> core.Agent:
     """The core's agent for a freshly read state, kept in the agent cache."""
     agent = agent_to_core(state, Counter(load), queue_ids)
-    _agent_cache.setdefault(organisation_id, {})[state.pk] = (state.version, agent)
+    return remember(organisation_id, state.pk, state.version, agent)
+
+
+def remember(organisation_id: int, state_pk: int, version: int, agent: core.Agent) -> core.Agent:
+    """Keep ``agent`` (read at ``version``) in the agent cache."""
+    _agent_cache.setdefault(organisation_id, {})[state_pk] = (version, agent)
     return agent
 
 

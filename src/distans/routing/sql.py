@@ -26,12 +26,13 @@ from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import F
 
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.routing.choices import OfferStatus
-from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
+from distans.routing.convert import CONTACT_COLUMNS, agent_from_values, contact_from_values
 from distans.routing.models import AgentState, Offer, RoutingEvent, RoutingLock
 
 
@@ -235,8 +236,9 @@ def append_events(organisation_id: int, events: Iterable[core.Event]) -> None:
 def insert_offers(
     organisation_id: int, offers: Sequence[core.Offer], events: Iterable[core.Event] = ()
 ) -> None:
-    """Persist new open offers, mark their contacts offered and append ``events``: on
-    PostgreSQL one statement (data-modifying ``WITH``)."""
+    """Persist new open offers, mark their contacts offered, move their agents'
+    versions and append ``events``: on PostgreSQL one statement (data-modifying
+    ``WITH``)."""
     if not offers:
         append_events(organisation_id, events)
         return
@@ -257,6 +259,9 @@ def insert_offers(
         )
         Contact.objects.filter(pk__in=[int(o.contact_id) for o in offers]).update(
             status=ContactStatus.OFFERED
+        )
+        AgentState.objects.filter(person_id__in={int(o.agent_id) for o in offers}).update(
+            version=F("version") + 1
         )
         append_events(organisation_id, events)
         return
@@ -285,8 +290,11 @@ _OFFERS_WRITE = (
     " u.expires_at FROM unnest($8::bigint[], $9::bigint[], $10::bigint[], $11::text[],"
     "  $12::timestamptz[], $13::timestamptz[])"
     "  AS u(contact_id, agent_id, queue_id, channel, offered_at, expires_at)"
-    " RETURNING contact_id),"
-    f" e AS ({_EVENTS_INSERT})"
+    " RETURNING contact_id, agent_id),"
+    f" e AS ({_EVENTS_INSERT}),"
+    # An agent's open offers are part of their state: the version moves (free_agents).
+    " a AS (UPDATE routing_agentstate SET version = version + 1"
+    "  WHERE person_id IN (SELECT agent_id FROM o))"
     " UPDATE contacts_contact SET status = $15 WHERE id IN (SELECT contact_id FROM o)"
 )
 
@@ -510,61 +518,146 @@ def agent_versions(
 
 
 @dataclass
+class AgentChanges:
+    """What changed among an organisation's agents since a watermark (or, when
+    ``full``, every routable agent), read on PostgreSQL for :mod:`free_agents`."""
+
+    rows: list[AgentRow]
+    #: Where the next read starts: the oldest transaction still running when this read
+    #: began (a 32-bit transaction id, as text). Every transaction whose changes the
+    #: read could not see has an id at or above it.
+    watermark: str
+    full: bool
+
+
+@dataclass
 class ArrivalReads:
     """What a targeted round for arrivals reads, read at once."""
 
     contacts: list[core.Contact]
-    versions: list[tuple[int, int]]
-    reservations: list[tuple[int, str, int]]
+    changes: AgentChanges
     waiting: tuple[set[tuple[int, str]], int]
 
 
 def begin_arrival_round(
     organisation_id: int,
     contact_ids: Iterable[int],
+    since: str | None,
     presences: Sequence[str],
     sample: int,
 ) -> ArrivalReads | None:
-    """PostgreSQL: :func:`begin_round` and an arrival round's four reads — the arrived
-    contacts still waiting, the routable agents' versions, the open offers' reservations
-    and the who-waits sample — in one round trip, as prepared statements (the
-    statements run in order, the reads under the lock). ``None`` when the organisation
-    has no lock row yet: then call :func:`begin_round` and read one by one."""
+    """PostgreSQL: :func:`begin_round` and an arrival round's three reads — the
+    arrived contacts still waiting, the agents changed since the watermark ``since``
+    (every routable agent in ``presences`` when ``None``) and the who-waits sample — in
+    one round trip, as prepared statements (the statements run in order, the reads
+    under the lock). ``None`` when the organisation has no lock row yet: then call
+    :func:`begin_round` and read one by one."""
     wanted = sorted(set(contact_ids))
     waiting = str(ContactStatus.WAITING)
-    # The agents' and offers' reads are for arrivals that still wait: a round in
-    # another process often offered them already (it reads the same lines), and then
-    # this round has nothing to do. Each statement has its own snapshot, so each says
-    # whether its guard held (a sentinel row when it did not): an arrival abandoned
-    # between two statements must not leave one read full and the other empty.
-    waits = (
-        "EXISTS (SELECT FROM contacts_contact w WHERE w.id = ANY(%s::bigint[]) AND w.status = %s)"
-    )
-    guard = [wanted, waiting]
-    statements: list[tuple[str, list[object]]] = [
-        (_BEGIN, [organisation_id]),
+    statements: list[tuple[str, Sequence[object]]] = [
+        (_BEGIN_WATERMARK, [organisation_id]),
         (f"{_WAITING_CONTACTS} AND id = ANY(%s::bigint[])", [organisation_id, waiting, wanted]),
-        (
-            f"{_VERSIONS} AND {waits} UNION ALL SELECT -1, -1 WHERE NOT {waits}",
-            [organisation_id, [str(p) for p in presences], *guard, *guard],
-        ),
-        # Unexpired as of this statement, after the lock (the caller's clock starts
-        # after it returns: an offer expiring in between still counts, which is safe).
-        (
-            f"{_RESERVATIONS.format(until='clock_timestamp()')} AND {waits}"
-            f" GROUP BY agent_id, channel UNION ALL SELECT -1, '', 0 WHERE NOT {waits}",
-            [organisation_id, str(OfferStatus.OPEN), *guard, *guard],
-        ),
+        _agent_changes(organisation_id, since, presences),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),
     ]
-    locked, contacts, versions, reserved, sampled = _execute_all(statements)
+    locked, contacts, changed, sampled = _execute_all(statements)
     if not locked:
         return None
-    if versions == [(-1, -1)] or reserved == [(-1, "", 0)]:
-        contacts = []  # none of the arrivals waits any more: nothing to route
     return ArrivalReads(
-        [contact_from_row(row) for row in contacts], versions, reserved, _sample(sampled)
+        [contact_from_row(row) for row in contacts],
+        AgentChanges([_agent_row(row) for row in changed], _watermark(locked[0][1]), since is None),
+        _sample(sampled),
     )
+
+
+def agent_changes(
+    organisation_id: int, since: str | None, presences: Sequence[str]
+) -> AgentChanges:
+    """PostgreSQL: the agents changed since the watermark ``since`` (every routable
+    agent in ``presences`` when ``None``), as :func:`begin_arrival_round` reads them,
+    but without the routing lock (a table built from it is only ever brought up to
+    date by later reads, never trusted alone)."""
+    mark, changed = _execute_all(
+        [(_WATERMARK, []), _agent_changes(organisation_id, since, presences)]
+    )
+    return AgentChanges([_agent_row(row) for row in changed], _watermark(mark[0][0]), since is None)
+
+
+#: The oldest transaction still running, as of this statement's snapshot (xid8).
+_SNAPSHOT_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text"
+_WATERMARK = f"SELECT {_SNAPSHOT_XMIN}"
+_BEGIN_WATERMARK = (
+    f"SELECT set_config('synchronous_commit', 'off', true), {_SNAPSHOT_XMIN}"  # noqa: S608
+    " FROM routing_routinglock WHERE organisation_id = %s FOR UPDATE"
+)
+
+
+def _watermark(xid8: str) -> str:
+    """A 64-bit transaction id as the 32-bit one that row headers (``xmin``) carry."""
+    return str(int(xid8) % 2**32)
+
+
+def _agent_changes(
+    organisation_id: int, since: str | None, presences: Sequence[str]
+) -> tuple[str, list[object]]:
+    """The agent rows changed since ``since``: rows whose last writer (``xmin``) is no
+    older than the watermark, whatever their presence now (an agent going offline
+    leaves the table). ``age()`` counts back from the current transaction, so comparing
+    ages compares transaction ids across wraparound."""
+    params: list[object] = [str(ContactStatus.ACTIVE), str(OfferStatus.OPEN), organisation_id]
+    if since is None:
+        return f"{_AGENT_FULL} AND s.presence = ANY(%s::text[])", [*params, list(presences)]
+    return f"{_AGENT_FULL} AND age(s.xmin) <= age(%s::text::xid)", [*params, since]
+
+
+@dataclass
+class AgentRow:
+    """One agent as routing reads it: ``agent`` with their load and queues (``None``
+    when not routable) and their open offers (channel and expiry time, each)."""
+
+    pk: int
+    version: int
+    person_id: int
+    agent: core.Agent | None
+    offers: list[tuple[str, datetime]]
+
+
+_ROUTABLE_NOW = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text is not None else None
+
+
+def _agent_row(row: Sequence[Any]) -> AgentRow:
+    pk, version, person_id, presence, reason, site_id, changed, ended, wrap_up = row[:9]
+    timeouts, skills, languages, capacity, queue_ids, channels, offers = row[9:]
+    open_offers = []
+    if offers:
+        for item in offers.split(","):
+            channel, at = item.split(" ", 1)
+            open_offers.append((channel, datetime.fromisoformat(at)))
+    if presence not in _ROUTABLE_NOW:
+        return AgentRow(pk, version, person_id, None, open_offers)
+    load: dict[str, int] = {}
+    for channel in channels.split(",") if channels else ():
+        load[channel] = load.get(channel, 0) + 1
+    agent = agent_from_values(
+        person_id,
+        presence,
+        queue_ids.split(",") if queue_ids else (),
+        _json(skills),
+        _json(languages),
+        _json(capacity),
+        load,
+        site_id,
+        reason,
+        datetime.fromisoformat(changed),
+        _time(ended),
+        _time(wrap_up),
+        timeouts,
+    )
+    return AgentRow(pk, version, person_id, agent, open_offers)
 
 
 _STATE_FIELDS = (
@@ -584,6 +677,22 @@ _STATE_FIELDS = (
     "version",
 )
 _STATE_JSON = ("skills", "languages", "capacity")
+#: Agent states of an organisation, each with their queue ids, their active contacts'
+#: channels and their open offers (channel and expiry; index ``offer_agent_status``).
+#: Times, lists and JSON come as text: parsed in C (``fromisoformat``, ``split``,
+#: ``json.loads``) rather than by psycopg's loaders in Python.
+_AGENT_FULL = (
+    "SELECT s.id, s.version, s.person_id, s.presence, s.break_reason, s.site_id,"
+    " s.presence_changed_at::text, s.last_contact_ended_at::text, s.wrap_up_until::text,"
+    " s.consecutive_timeouts, s.skills::text, s.languages::text, s.capacity::text,"
+    " (SELECT string_agg(q.queue_id::text, ',') FROM routing_agentstate_queues q"
+    "  WHERE q.agentstate_id = s.id),"
+    " (SELECT string_agg(c.channel, ',') FROM contacts_contact c"
+    "  WHERE c.agent_id = s.person_id AND c.status = %s),"
+    " (SELECT string_agg(o.channel || ' ' || o.expires_at::text, ',' ORDER BY o.id)"
+    "  FROM routing_offer o WHERE o.agent_id = s.person_id AND o.status = %s)"
+    " FROM routing_agentstate s WHERE s.organisation_id = %s"
+)
 
 
 def _agent_select(

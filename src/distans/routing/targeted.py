@@ -127,7 +127,10 @@ def run_targeted(
     contact_ids, agent_ids = set(contact_ids), set(agent_ids)
     prefetched = None
     if contact_ids and on_postgresql():  # the lock and the reads in one round trip
-        prefetched = begin_arrival_round(organisation_id, contact_ids, ROUTABLE, WAITING_SAMPLE)
+        since = free_agents.table(organisation_id).watermark
+        prefetched = begin_arrival_round(
+            organisation_id, contact_ids, since, ROUTABLE, WAITING_SAMPLE
+        )
     if prefetched is None:
         begin_round(organisation_id)
     elif not prefetched.contacts and not agent_ids:
@@ -168,10 +171,7 @@ class _Targeted:
     def _read_offers(self, person_ids: set[int] | None) -> None:
         """The capacity the unexpired open offers reserve, by agent (only the people in
         ``person_ids`` when given)."""
-        if person_ids is None and self.prefetched is not None:
-            counted = self.prefetched.reservations
-        else:
-            counted = reservations(self.org, self.now, person_ids)
+        counted = reservations(self.org, self.now, person_ids)
         for agent_id, channel, count in counted:
             self._reserve(str(agent_id), channel, count)
 
@@ -249,10 +249,7 @@ class _Targeted:
 
     def _read_agents(self, person_ids: set[int] | None) -> list[core.Agent]:
         """The freed agents (``person_ids``), or every routable agent (``None``)."""
-        if person_ids is None and self.prefetched is not None:
-            rows = self.prefetched.versions
-        else:
-            rows = agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
+        rows = agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
         return agents_by_state(self.org, rows)
 
     # -- deciding --------------------------------------------------------------------
@@ -332,13 +329,11 @@ class _Targeted:
     ) -> tuple[Mapping[str, core.Agent], Mapping[str, frozenset[core.Channel]]]:
         """Arrivals only: every routable agent with room, from this process's table,
         brought up to what this round read under the lock (:mod:`free_agents`)."""
-        if self.prefetched is not None:
-            versions, offers = self.prefetched.versions, self.prefetched.reservations
-        else:
-            versions = agent_versions(self.org, person_ids=None, presences=ROUTABLE)
-            offers = reservations(self.org, self.now, None)
         try:
-            agents.update(versions, offers)
+            if self.prefetched is not None:
+                agents.apply(self.prefetched.changes, self.now)
+            else:  # read here, under the lock this round holds
+                agents.refresh(self.now)
         except BaseException:
             agents.clear()  # half-updated: rebuilt by the next round (holding its lock)
             raise
