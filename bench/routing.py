@@ -15,7 +15,8 @@
   backlog; contacts are created through ``do_create_contact`` by 2 processes
   (PostgreSQL) or 1 (SQLite, its supported layout) as fast as they can, with the
   router thread routing (each process first loads its routing caches, as a server
-  that has been running has them, and they start together); contacts/s from the
+  that has been running has them, and publishes through an event loop as a server
+  does; they start together); contacts/s from the
   first arrival to the last offer
   committed. The event log is then checked for double offers (must be 0). Also the
   ceiling: the same 2 processes creating contacts with nothing routing them.
@@ -142,6 +143,7 @@ def latency(samples: int) -> dict[str, object]:
     rounds.apply_result = recording_apply
     targeted.apply_result = recording_apply  # per-event rounds apply through the same
     os.environ["DISTANS_ROUTING_MODE"] = "thread"
+    _serve_events()
 
     # 1. An agent becomes free with 10,000 waiting.
     org_id = _seed(AGENTS, WAITING, busy=True, channel="phone")
@@ -208,6 +210,20 @@ def latency(samples: int) -> dict[str, object]:
     }
 
 
+def _serve_events() -> None:
+    """A server process's event loop, registered as the ASGI lifespan registers it
+    (config/asgi.py): real-time events go out through it and the publishing thread does
+    not wait for each (a process without one, such as a test, waits)."""
+    import asyncio
+    import threading
+
+    from distans.realtime.publish import set_server_loop
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, name="bench-server-loop", daemon=True).start()
+    set_server_loop(loop)
+
+
 def arrivals(org_id: int, count: int, route: bool = True, start_at: float = 0.0) -> None:
     """Create ``count`` contacts as fast as one thread can, from ``start_at`` (a
     ``time.time()``: the processes start together, each with its caches warm, as in a
@@ -218,6 +234,7 @@ def arrivals(org_id: int, count: int, route: bool = True, start_at: float = 0.0)
     from distans.routing.models import Queue
 
     os.environ["DISTANS_ROUTING_MODE"] = "thread"
+    _serve_events()
     if not route:  # the ceiling: what the arrivals alone cost this machine
         dispatcher._dispatch = lambda organisation_id, work: None
     queues = list(Queue.objects.filter(organisation_id=org_id))

@@ -61,6 +61,32 @@ def test_an_arrival_is_offered_without_a_full_round(run_commits, full_rounds) ->
     assert offered.agent_id == longest_idle.pk and offered.data["channel"] == "chat"
 
 
+def test_an_arrival_offered_by_another_round_ends_the_round_after_its_first_reads(
+    run_commits,
+) -> None:  # type: ignore[no-untyped-def]
+    """Two processes both route each other's arrivals: the later round finds its
+    arrivals offered and stops, leaving this process's table of free agents as it was
+    (on PostgreSQL its read of the agents says the arrivals no longer waited, rather
+    than passing for "no agent changed")."""
+    org = make_organisation()
+    queue = make_queue(org)
+    first = make_agent(org, [queue], presence="available")
+    second = make_agent(org, [queue], presence="available")
+    contact = run_commits(actions.do_create_contact, queue, "phone")  # offered at once
+    table = free_agents.table(org.pk)
+    before = (dict(table.free), table.watermark)
+    # The round this arrival asked for in the other process, coming late:
+    outcome = targeted.run_targeted(org.pk, [contact.pk])
+    assert outcome is not None and outcome.offers == 0
+    assert (dict(table.free), table.watermark) == before
+    assert Offer.objects.filter(contact=contact, status="open").count() == 1
+    # The next call goes to the agent still free (a call takes all of an agent's room).
+    following = run_commits(actions.do_create_contact, queue, "phone")
+    (offered,) = Offer.objects.filter(contact=following)
+    taken = Offer.objects.get(contact=contact).agent_id
+    assert offered.agent_id == ({first.pk, second.pk} - {taken}).pop()
+
+
 def test_a_freed_agent_gets_the_first_in_line_without_a_full_round(
     run_commits, full_rounds
 ) -> None:  # type: ignore[no-untyped-def]

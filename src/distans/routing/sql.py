@@ -535,7 +535,8 @@ class ArrivalReads:
     """What a targeted round for arrivals reads, read at once."""
 
     contacts: list[core.Contact]
-    changes: AgentChanges
+    #: ``None`` when none of the arrivals waited any more (nothing was read).
+    changes: AgentChanges | None
     waiting: tuple[set[tuple[int, str]], int]
 
 
@@ -554,15 +555,29 @@ def begin_arrival_round(
     :func:`begin_round` and read one by one."""
     wanted = sorted(set(contact_ids))
     waiting = str(ContactStatus.WAITING)
+    # The agents are read for arrivals that still wait: a round in another process
+    # often offered them already (it reads the same lines), and then this round has
+    # nothing to do. Each statement has its own snapshot, so the agents' read says
+    # whether its guard held (a row of its own when it did not): an arrival abandoned
+    # between two statements must not pass for "no agent changed".
+    waits = (
+        "EXISTS (SELECT FROM contacts_contact w WHERE w.id = ANY(%s::bigint[]) AND w.status = %s)"
+    )
+    changes, params = _agent_changes(organisation_id, since, presences)
     statements: list[tuple[str, Sequence[object]]] = [
         (_BEGIN_WATERMARK, [organisation_id]),
         (f"{_WAITING_CONTACTS} AND id = ANY(%s::bigint[])", [organisation_id, waiting, wanted]),
-        _agent_changes(organisation_id, since, presences),
+        (
+            f"{changes} AND {waits} UNION ALL SELECT {_GONE} WHERE NOT {waits}",
+            [*params, wanted, waiting, wanted, waiting],
+        ),
         (_SAMPLE, [organisation_id, waiting, wanted, sample]),
     ]
     locked, contacts, changed, sampled = _execute_all(statements)
     if not locked:
         return None
+    if changed and changed[0][0] == -1:  # none of the arrivals waits any more
+        return ArrivalReads([], None, _sample(sampled))
     return ArrivalReads(
         [contact_from_row(row) for row in contacts],
         AgentChanges([_agent_row(row) for row in changed], _watermark(locked[0][1]), since is None),
@@ -583,6 +598,8 @@ def agent_changes(
     return AgentChanges([_agent_row(row) for row in changed], _watermark(mark[0][0]), since is None)
 
 
+#: The row the agents' read returns instead when its guard fails (as many columns).
+_GONE = "-1" + ", NULL" * 15
 #: The oldest transaction still running, as of this statement's snapshot (xid8).
 _SNAPSHOT_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text"
 _WATERMARK = f"SELECT {_SNAPSHOT_XMIN}"

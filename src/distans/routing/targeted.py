@@ -331,6 +331,7 @@ class _Targeted:
         brought up to what this round read under the lock (:mod:`free_agents`)."""
         try:
             if self.prefetched is not None:
+                assert self.prefetched.changes is not None  # arrivals wait: read
                 agents.apply(self.prefetched.changes, self.now)
             else:  # read here, under the lock this round holds
                 agents.refresh(self.now)
