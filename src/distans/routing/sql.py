@@ -829,8 +829,36 @@ def _execute_all(
         cursors = [stack.enter_context(psycopg.Cursor(conn)) for _ in statements]
         with conn.pipeline() if len(statements) > 1 else contextlib.nullcontext():
             for cursor, (body, params) in zip(cursors, statements, strict=True):
-                cursor.execute(body, params, prepare=True)
+                cursor.execute(body, _with_array_literals(params), prepare=True)
         return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+
+
+def _with_array_literals(
+    params: Sequence[object] | Mapping[str, object],
+) -> Sequence[object] | Mapping[str, object]:
+    """``params`` with each list as the text of a PostgreSQL array (every statement
+    casts its array parameters, ``$1::bigint[]``): psycopg dumps a list element by
+    element in Python, a string at once in C; the text is built by ``join``."""
+    if isinstance(params, Mapping):
+        return {k: _array_literal(v) if isinstance(v, list) else v for k, v in params.items()}
+    return [_array_literal(v) if isinstance(v, list) else v for v in params]
+
+
+def _array_literal(values: list[Any]) -> str:
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return f'"{value.isoformat()}"'
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
