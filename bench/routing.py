@@ -120,8 +120,10 @@ def latency(samples: int) -> dict[str, object]:
     agent of the watched organisation), and sets an event."""
     import threading
 
+    from django.utils import timezone
+
     from distans.contacts.models import Contact
-    from distans.routing import actions, dispatcher, rounds, targeted
+    from distans.routing import actions, dispatcher, free_agents, rounds, targeted
     from distans.routing.models import Queue
 
     watched: dict[str, int | None] = {"agent": None, "org": None}
@@ -167,6 +169,7 @@ def latency(samples: int) -> dict[str, object]:
     org2 = _seed(200, 0, busy=False, channel="chat")
     queue = Queue.objects.filter(organisation_id=org2).first()
     dispatcher.router().wake(org2)  # warms the caches for this organisation, as above
+    free_agents.table(org2).refresh(timezone.now())  # and its table of free agents
     time.sleep(1)
     from django.db import transaction
 

@@ -158,7 +158,7 @@ class RoutingEvent(OrgOwned):
         Organisation, on_delete=models.CASCADE, verbose_name=_("organisation"), db_index=False
     )
     name = models.CharField(max_length=40)
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()  # every query names the organisation: event_org_at
     contact_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     agent_id = models.BigIntegerField(null=True, blank=True)
     queue_id = models.BigIntegerField(null=True, blank=True)

@@ -28,4 +28,9 @@ class Migration(migrations.Migration):
                 to=settings.AUTH_USER_MODEL,
             ),
         ),
+        migrations.AlterField(
+            model_name="routingevent",
+            name="at",
+            field=models.DateTimeField(),
+        ),
     ]
