@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tests.factories import make_agent, make_organisation, make_queue
 
@@ -85,6 +85,26 @@ def test_an_arrival_offered_by_another_round_ends_the_round_after_its_first_read
     (offered,) = Offer.objects.filter(contact=following)
     taken = Offer.objects.get(contact=contact).agent_id
     assert offered.agent_id == ({first.pk, second.pk} - {taken}).pop()
+
+
+def test_an_agent_deleted_after_the_tables_read_is_not_offered_again(run_commits) -> None:  # type: ignore[no-untyped-def]
+    """A read of changed agent rows cannot see a deleted one: the round whose offer to
+    that agent found no row drops it and the table is read afresh, so the caller
+    waiting first is not held back behind the agent that is gone."""
+    org = make_organisation()
+    queue = make_queue(org)
+    gone = make_agent(org, [queue], presence="available")
+    AgentState.objects.filter(person=gone).update(
+        presence_changed_at=timezone.now() - timedelta(minutes=10)
+    )
+    staying = make_agent(org, [queue], presence="available")
+    free_agents.table(org.pk).refresh(timezone.now())
+    gone.delete()
+    first = run_commits(actions.do_create_contact, queue, "phone")
+    if connection.vendor == "postgresql":  # SQLite's rounds read every agent's version
+        assert not Offer.objects.filter(contact=first).exists()  # to the deleted agent
+    run_commits(actions.do_create_contact, queue, "phone")
+    assert Offer.objects.get(agent=staying).contact_id == first.pk
 
 
 def test_a_freed_agent_gets_the_first_in_line_without_a_full_round(

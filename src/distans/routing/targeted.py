@@ -260,7 +260,11 @@ class _Targeted:
             table = free_agents.table(self.org)
             with table.lock:  # the organisation's routing lock covers this on PostgreSQL
                 free, room = self._from_table(table)
-                return self._decide(arrived, contact_ids, free, room)
+                outcome = self._decide(arrived, contact_ids, free, room)
+                if outcome.agents_gone:
+                    # A deleted agent leaves no row for a read of changes to find.
+                    table.clear()
+                return outcome
         if arrived:
             freed = self._read_agents(person_ids)
             freed = [self._after_wrap_up(agent) for agent in freed]
