@@ -8,7 +8,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 from django.utils import timezone
 from tests.factories import make_agent, make_organisation, make_queue
 
@@ -95,3 +97,53 @@ def test_the_kept_table_equals_a_fresh_one_after_every_change(seed: int, monkeyp
     # The walk went through states with open offers reserving room, with open offers
     # past their expiry, and offers withdrawn by their contacts.
     assert seen_offers and seen_reserved_patterns and expired and withdrawn
+
+
+def test_a_change_the_read_could_not_see_is_read_the_next_time() -> None:
+    """A transaction that wrote an agent row before a read and committed after it: the
+    read could not see the change, and the watermark it leaves (the oldest transaction
+    still running when it began) makes the next read find it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the read of changes is PostgreSQL's (SQLite reads every version)")
+    org = make_organisation()
+    queue = make_queue(org)
+    people = [make_agent(org, [queue], presence="available") for _ in range(3)]
+    table = free_agents.FreeAgents(org.pk)
+    table.refresh(timezone.now())
+    assert set(table.free) == {str(p.pk) for p in people}
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+    ) as other:
+        other.execute(
+            "UPDATE routing_agentstate SET presence = 'away', version = version + 1"
+            " WHERE person_id = %s",
+            [people[0].pk],
+        )
+        table.refresh(timezone.now())  # cannot see the uncommitted change
+        assert str(people[0].pk) in table.free
+        make_agent(org, [queue], presence="available")  # others commit meanwhile
+        table.refresh(timezone.now())
+        other.commit()
+    table.refresh(timezone.now())
+    assert str(people[0].pk) not in table.free
+    assert len(table.free) == 3
+
+
+def test_queue_membership_changed_from_the_queues_side_reaches_the_table() -> None:
+    org = make_organisation()
+    first, second = make_queue(org), make_queue(org)
+    person = make_agent(org, [first], presence="available")
+    state = AgentState.objects.get(person=person)
+    table = free_agents.FreeAgents(org.pk)
+    table.refresh(timezone.now())
+    second.agents.add(state)
+    table.refresh(timezone.now())
+    assert table.agents[str(person.pk)].queue_ids == {str(first.pk), str(second.pk)}
+    first.agents.clear()
+    table.refresh(timezone.now())
+    assert table.agents[str(person.pk)].queue_ids == {str(second.pk)}

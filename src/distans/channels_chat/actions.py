@@ -171,9 +171,10 @@ def do_visitor_leaves(session: ChatSession) -> Contact:
     return contact
 
 
-@transaction.atomic
 def do_abandon_gone_visitors() -> int:
-    """Abandon waiting chats whose visitor's socket has been gone ABANDON_AFTER."""
+    """Abandon waiting chats whose visitor's socket has been gone ABANDON_AFTER, each in
+    its own transaction (each locks its offered agent before its contact: holding one
+    contact while locking the next agent could deadlock with a round)."""
     cutoff = timezone.now() - ABANDON_AFTER
     gone = ChatSession.objects.filter(
         last_seen_at__lt=cutoff, contact__status__in=QUEUED_STATUSES

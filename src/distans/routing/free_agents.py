@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -41,6 +42,8 @@ Pattern = tuple[frozenset[str], frozenset[core.Channel]]
 
 NO_ROOM: frozenset[core.Channel] = frozenset()
 ROUTABLE = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
+#: A table last read this long ago is read whole again (see ``FreeAgents.since``).
+FULL_READ_AFTER_SECONDS = 3600.0
 
 
 def free_channels(
@@ -68,7 +71,7 @@ class FreeAgents:
         self.org = organisation_id
         #: Held by the round using the table (on PostgreSQL the organisation's routing
         #: lock already keeps rounds apart; SQLite's does not lock).
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.clear()
 
     def clear(self) -> None:
@@ -84,6 +87,7 @@ class FreeAgents:
         #: read every routable agent), each agent's open offers (channel, expiry) and
         #: the offers' expiries, soonest first (an expired offer reserves nothing).
         self.watermark: str | None = None
+        self._read_at = 0.0  # time.monotonic() of the last read of changes
         self._open: dict[str, list[tuple[core.Channel, datetime]]] = {}
         self._expiries: list[tuple[datetime, str]] = []
         #: Routable agents by agent id.
@@ -149,12 +153,23 @@ class FreeAgents:
         for agent_id in touched:
             self._place(agent_id)
 
+    def since(self) -> str | None:
+        """Where the next read of changes starts; ``None`` (read every routable agent)
+        for a table never read, cleared, or last read ``FULL_READ_AFTER_SECONDS`` ago
+        (a watermark compares with ``age()``, a 32-bit count: it must stay well within
+        2^31 transactions of the present)."""
+        if time.monotonic() - self._read_at > FULL_READ_AFTER_SECONDS:
+            return None
+        return self.watermark
+
     def refresh(self, now: datetime) -> None:
-        """Bring the table up to date outside a round (a process warming up, tests): on
+        """Bring the table up to date outside a round's first reads (a process warming
+        up, a round whose reads found the table cleared meanwhile, tests): on
         PostgreSQL from the agents changed since its watermark, else from every
         routable agent's version and the open offers."""
         if on_postgresql():
-            self.apply(agent_changes(self.org, self.watermark, sorted(ROUTABLE)), now)
+            with self.lock:
+                self.apply(agent_changes(self.org, self.since(), sorted(ROUTABLE)), now)
         else:
             self.update(
                 agent_versions(self.org, person_ids=None, presences=sorted(ROUTABLE)),
@@ -203,6 +218,7 @@ class FreeAgents:
                 self._reserved.pop(agent_id, None)
             self._place(agent_id)
         self.watermark = changes.watermark
+        self._read_at = time.monotonic()
 
     def _place(self, agent_id: str) -> None:
         placed = self._placed.pop(agent_id, None)

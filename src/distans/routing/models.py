@@ -190,9 +190,18 @@ class RoutingLock(OrgOwned):
         ]
 
 
-def _bump_on_membership_change(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
-    if action in ("post_add", "post_remove", "post_clear") and isinstance(instance, AgentState):
-        AgentState.objects.filter(pk=instance.pk).update(version=models.F("version") + 1)
+def _bump_on_membership_change(
+    sender: Any, instance: Any, action: str, pk_set: set[int] | None = None, **kwargs: Any
+) -> None:
+    """Queue membership is part of an agent's routing state: their version moves,
+    whichever side the change is made from (``agent.queues`` or ``queue.agents``)."""
+    if isinstance(instance, AgentState):
+        if action in ("post_add", "post_remove", "post_clear"):
+            AgentState.objects.filter(pk=instance.pk).update(version=models.F("version") + 1)
+    elif action in ("post_add", "post_remove") and pk_set:
+        AgentState.objects.filter(pk__in=pk_set).update(version=models.F("version") + 1)
+    elif action == "pre_clear":  # before the rows go: who the members were
+        instance.agents.update(version=models.F("version") + 1)
 
 
 models.signals.m2m_changed.connect(

@@ -54,8 +54,10 @@ class RoundOutcome:
     # Agents in wrap-up and when it ends (person id → end): each then frees up.
     wrap_ups: dict[int, datetime] = field(default_factory=dict)
     changed_contacts: set[int] = field(default_factory=set)
-    #: Agents offered a contact whose state row was gone when locked (deleted).
+    #: Agents offered a contact whose state row was gone when locked (deleted), and
+    #: those contacts (left waiting).
     agents_gone: set[int] = field(default_factory=set)
+    contacts_of_gone: set[int] = field(default_factory=set)
 
 
 # Routing's cached view of agents: {organisation: {state pk: (version, core.Agent)}}.
@@ -371,9 +373,9 @@ def apply_result(
             publish(person_group(int(decision.agent_id)), "agent_state")
     valid = _still_valid(new_offers, locked, contacts_by_id or {})
     dropped = {o.contact_id for o in new_offers} - {o.contact_id for o in valid}
-    outcome.agents_gone = {
-        int(o.agent_id) for o in new_offers if int(o.agent_id) not in locked.presence
-    }
+    to_gone = [o for o in new_offers if int(o.agent_id) not in locked.presence]
+    outcome.agents_gone = {int(o.agent_id) for o in to_gone}
+    outcome.contacts_of_gone = {int(o.contact_id) for o in to_gone}
     # The offers, their contacts' status and the round's events: one statement.
     insert_offers(
         organisation_id,

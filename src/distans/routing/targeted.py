@@ -48,6 +48,7 @@ from distans.core.routing.rules import (
 from distans.routing import free_agents
 from distans.routing.choices import Presence
 from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
+from distans.routing.dispatcher import request_routing
 from distans.routing.free_agents import Pattern, free_channels
 from distans.routing.models import AgentState, Queue
 from distans.routing.rounds import (
@@ -127,7 +128,7 @@ def run_targeted(
     contact_ids, agent_ids = set(contact_ids), set(agent_ids)
     prefetched = None
     if contact_ids and on_postgresql():  # the lock and the reads in one round trip
-        since = free_agents.table(organisation_id).watermark
+        since = free_agents.table(organisation_id).since()
         prefetched = begin_arrival_round(
             organisation_id, contact_ids, since, ROUTABLE, WAITING_SAMPLE
         )
@@ -262,8 +263,10 @@ class _Targeted:
                 free, room = self._from_table(table)
                 outcome = self._decide(arrived, contact_ids, free, room)
                 if outcome.agents_gone:
-                    # A deleted agent leaves no row for a read of changes to find.
+                    # A deleted agent leaves no row for a read of changes to find: read
+                    # the table afresh, and route the contacts offered to them again.
                     table.clear()
+                    request_routing(self.org, contacts=outcome.contacts_of_gone)
                 return outcome
         if arrived:
             freed = self._read_agents(person_ids)
@@ -334,9 +337,9 @@ class _Targeted:
         """Arrivals only: every routable agent with room, from this process's table,
         brought up to what this round read under the lock (:mod:`free_agents`)."""
         try:
-            if self.prefetched is not None:
-                assert self.prefetched.changes is not None  # arrivals wait: read
-                agents.apply(self.prefetched.changes, self.now)
+            changes = self.prefetched.changes if self.prefetched is not None else None
+            if changes is not None and (changes.full or agents.watermark is not None):
+                agents.apply(changes, self.now)
             else:  # read here, under the lock this round holds
                 agents.refresh(self.now)
         except BaseException:

@@ -103,7 +103,9 @@ EVENTS = ("answered", "ended", "abandoned", "transferred", "callback_requested",
 def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
     if event not in EVENTS:
         raise InvalidInput(f"Unknown call event {event!r}; expected one of {', '.join(EVENTS)}.")
-    call = Call.objects.select_for_update().select_related("contact").get(pk=call.pk)
+    # The call's row only: routing's writers lock agent states before contacts, and
+    # abandoning or a callback locks the contact's offered agent first.
+    call = Call.objects.select_for_update(of=("self",)).select_related("contact").get(pk=call.pk)
     contact = call.contact
     now = timezone.now()
     if event == "answered":
