@@ -35,8 +35,14 @@ class Contact(OrgOwned):
     # Place in line (kept across callback, overflow and transfer) and current queue entry.
     enqueued_at = models.DateTimeField(_("queued at"), default=timezone.now, db_index=True)
     queue_entered_at = models.DateTimeField(default=timezone.now)
+    # Led by the partial index contact_target_agent: no index of its own.
     target_agent = models.ForeignKey(
-        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "accounts.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     excluded_agent_ids = models.JSONField(default=list, blank=True)
     visited_queue_ids = models.JSONField(default=list, blank=True)
@@ -78,8 +84,20 @@ class Contact(OrgOwned):
             models.Index(
                 fields=["queue", "status", "channel", "enqueued_at", "id"], name="contact_queue_age"
             ),
-            # A caller's earlier contacts (the agent desktop's history).
-            models.Index(fields=["organisation", "customer_phone"], name="contact_org_phone"),
+            # A caller's earlier contacts (the agent desktop's history). Partial, as the
+            # next one: most contacts have neither, and every index is written again at
+            # each change of status.
+            models.Index(
+                fields=["organisation", "customer_phone"],
+                name="contact_org_phone",
+                condition=~models.Q(customer_phone=""),
+            ),
+            # Contacts transferred to a person (and the foreign key's own lookups).
+            models.Index(
+                fields=["target_agent"],
+                name="contact_target_agent",
+                condition=models.Q(target_agent__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
