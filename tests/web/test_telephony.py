@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from tests.factories import make_agent, make_organisation, make_queue, make_site
 
 from distans.accounts.actions import do_create_api_token
 from distans.contacts.models import Contact
 from distans.routing import actions as routing
 from distans.routing.models import AgentState, Offer
+from distans.telephony.actions import do_expire_callbacks
 from distans.telephony.adapters.webhook import sign
 from distans.telephony.models import Call, Line, TelephonySettings
 
@@ -100,6 +103,25 @@ def test_hanging_up_in_queue_is_an_abandon_and_callback_keeps_the_place(pbx) -> 
     with capture(execute=True):
         routing.do_set_presence(agent, "available")
     assert Offer.objects.get(status="open").contact_id == first_contact.pk  # still first in line
+
+
+def test_an_expired_callback_gets_the_fallback_unless_an_agent_has_its_offer(pbx) -> None:  # type: ignore[no-untyped-def]
+    org, queue, _, call, capture = pbx
+    for call_id in ("e-1", "e-2"):
+        call("post", "/api/telephony/calls", {"call_id": call_id, "line": "+4655510010"})
+        call("post", f"/api/telephony/calls/{call_id}/events", {"event": "callback_requested", "number": "+46705550000"})
+    agent = make_agent(org, [queue])
+    with capture(execute=True):
+        routing.do_set_presence(agent, "available")
+    offered = Call.objects.get(call_id="e-1").contact
+    waiting = Call.objects.get(call_id="e-2").contact
+    assert offered.status == "offered" and waiting.status == "waiting"
+    Call.objects.update(callback_valid_until=timezone.now() - timedelta(minutes=1))
+    assert do_expire_callbacks() == 1
+    offered.refresh_from_db()
+    waiting.refresh_from_db()
+    assert waiting.status == "fallback" and waiting.fallback_kind == "callback_expired"
+    assert offered.status == "offered" and Offer.objects.filter(contact=offered, status="open").exists()
 
 
 def test_unknown_line_and_bad_event_get_clear_errors(pbx) -> None:  # type: ignore[no-untyped-def]

@@ -149,13 +149,15 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
 
 @transaction.atomic
 def do_expire_callbacks() -> int:
-    """Callbacks still waiting past their validity get the closed fallback."""
+    """Callbacks still waiting past their validity get the closed fallback. One offered
+    to an agent right now stays with them (its offer open); declined or timed out, it
+    waits again and expires on a later pass."""
     expired = 0
     for call in Call.objects.select_related("contact").filter(
         state=CallState.CALLBACK, callback_valid_until__lt=timezone.now(),
-        contact__status__in=QUEUED_STATUSES,
+        contact__status=ContactStatus.WAITING,
     ):
-        Contact.objects.filter(pk=call.contact_id, status__in=QUEUED_STATUSES).update(
+        Contact.objects.filter(pk=call.contact_id, status=ContactStatus.WAITING).update(
             status=ContactStatus.FALLBACK, fallback_kind="callback_expired", ended_at=timezone.now()
         )
         call.state = CallState.FALLBACK
