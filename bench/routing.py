@@ -167,14 +167,16 @@ def latency(samples: int) -> dict[str, object]:
     # arrival's commit (as the agent case is from the completion's commit), and also
     # from before its insert (the arrival's own transaction included).
     org2 = _seed(200, 0, busy=False, channel="chat")
-    queue = Queue.objects.filter(organisation_id=org2).first()
+    # Arrivals spread over the queues: one queue's 60 members have room for 180 chats,
+    # fewer than the default samples (the rest would wait, unoffered, for the timeout).
+    queues = list(Queue.objects.filter(organisation_id=org2).order_by("pk"))
     dispatcher.router().wake(org2)  # warms the caches for this organisation, as above
     free_agents.table(org2).refresh(timezone.now())  # and its table of free agents
     time.sleep(1)
     from django.db import transaction
 
     arrival_ms, arrival_whole_ms = [], []
-    for _ in range(samples):
+    for i in range(samples):
         hit.clear()
         hit_at.clear()
         watched.update(agent=None, org=org2)
@@ -183,7 +185,7 @@ def latency(samples: int) -> dict[str, object]:
         with transaction.atomic():
             # The first after-commit hook: the moment the arrival was committed.
             transaction.on_commit(lambda at=committed: at.append(time.perf_counter()))
-            actions.do_create_contact(queue, "chat")
+            actions.do_create_contact(queues[i % len(queues)], "chat")
         if hit.wait(10):
             arrival_ms.append((hit_at[0] - committed[0]) * 1000)
             arrival_whole_ms.append((hit_at[0] - t0) * 1000)
