@@ -30,6 +30,7 @@ from distans.core.routing.per_event import IDLE_ORDER
 from distans.core.routing.rules import channel_is_free
 from distans.routing.rounds import agents_by_pk, remember
 from distans.routing.sql import (
+    ROUTABLE,
     AgentChanges,
     agent_changes,
     agent_versions,
@@ -41,7 +42,6 @@ from distans.routing.sql import (
 Pattern = tuple[frozenset[str], frozenset[core.Channel]]
 
 NO_ROOM: frozenset[core.Channel] = frozenset()
-ROUTABLE = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
 #: A table last read this long ago is read whole again (see ``FreeAgents.since``).
 FULL_READ_AFTER_SECONDS = 3600.0
 

@@ -66,9 +66,13 @@ def _json(value: object) -> Any:
 # -- a round's start -------------------------------------------------------------------
 
 
+#: The oldest transaction still running, as of this statement's snapshot (xid8).
+_SNAPSHOT_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text"
+#: Lock, ``synchronous_commit = off`` for the transaction, and the watermark for a read
+#: of changed agents (``begin_arrival_round``; ``begin_round`` ignores it).
 _BEGIN = (
-    "SELECT set_config('synchronous_commit', 'off', true) FROM routing_routinglock"
-    " WHERE organisation_id = %s FOR UPDATE"
+    f"SELECT set_config('synchronous_commit', 'off', true), {_SNAPSHOT_XMIN}"  # noqa: S608
+    " FROM routing_routinglock WHERE organisation_id = %s FOR UPDATE"
 )
 
 
@@ -565,7 +569,7 @@ def begin_arrival_round(
     )
     changes, params = _agent_changes(organisation_id, since, presences)
     statements: list[tuple[str, Sequence[object]]] = [
-        (_BEGIN_WATERMARK, [organisation_id]),
+        (_BEGIN, [organisation_id]),
         (f"{_WAITING_CONTACTS} AND id = ANY(%s::bigint[])", [organisation_id, waiting, wanted]),
         (
             f"{changes} AND {waits} UNION ALL SELECT {_GONE} WHERE NOT {waits}",
@@ -598,15 +602,7 @@ def agent_changes(
     return AgentChanges([_agent_row(row) for row in changed], _watermark(mark[0][0]), since is None)
 
 
-#: The row the agents' read returns instead when its guard fails (as many columns).
-_GONE = "-1" + ", NULL" * 15
-#: The oldest transaction still running, as of this statement's snapshot (xid8).
-_SNAPSHOT_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text"
 _WATERMARK = f"SELECT {_SNAPSHOT_XMIN}"
-_BEGIN_WATERMARK = (
-    f"SELECT set_config('synchronous_commit', 'off', true), {_SNAPSHOT_XMIN}"  # noqa: S608
-    " FROM routing_routinglock WHERE organisation_id = %s FOR UPDATE"
-)
 
 
 def _watermark(xid8: str) -> str:
@@ -639,7 +635,8 @@ class AgentRow:
     offers: list[tuple[str, datetime]]
 
 
-_ROUTABLE_NOW = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
+#: Presences routed to (as stored): an agent row in any other is not in the table.
+ROUTABLE = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
 
 
 def _time(text: str | None) -> datetime | None:
@@ -654,7 +651,7 @@ def _agent_row(row: Sequence[Any]) -> AgentRow:
         for item in offers.split(","):
             channel, at = item.split(" ", 1)
             open_offers.append((channel, datetime.fromisoformat(at)))
-    if presence not in _ROUTABLE_NOW:
+    if presence not in ROUTABLE:
         return AgentRow(pk, version, person_id, None, open_offers)
     load: dict[str, int] = {}
     for channel in channels.split(",") if channels else ():
@@ -698,18 +695,33 @@ _STATE_JSON = ("skills", "languages", "capacity")
 #: channels and their open offers (channel and expiry; index ``offer_agent_status``).
 #: Times, lists and JSON come as text: parsed in C (``fromisoformat``, ``split``,
 #: ``json.loads``) rather than by psycopg's loaders in Python.
+_AGENT_COLUMNS = (
+    "s.id",
+    "s.version",
+    "s.person_id",
+    "s.presence",
+    "s.break_reason",
+    "s.site_id",
+    "s.presence_changed_at::text",
+    "s.last_contact_ended_at::text",
+    "s.wrap_up_until::text",
+    "s.consecutive_timeouts",
+    "s.skills::text",
+    "s.languages::text",
+    "s.capacity::text",
+    "(SELECT string_agg(q.queue_id::text, ',') FROM routing_agentstate_queues q"
+    " WHERE q.agentstate_id = s.id)",
+    "(SELECT string_agg(c.channel, ',') FROM contacts_contact c"
+    " WHERE c.agent_id = s.person_id AND c.status = %s)",
+    "(SELECT string_agg(o.channel || ' ' || o.expires_at::text, ',' ORDER BY o.id)"
+    " FROM routing_offer o WHERE o.agent_id = s.person_id AND o.status = %s)",
+)
 _AGENT_FULL = (
-    "SELECT s.id, s.version, s.person_id, s.presence, s.break_reason, s.site_id,"
-    " s.presence_changed_at::text, s.last_contact_ended_at::text, s.wrap_up_until::text,"
-    " s.consecutive_timeouts, s.skills::text, s.languages::text, s.capacity::text,"
-    " (SELECT string_agg(q.queue_id::text, ',') FROM routing_agentstate_queues q"
-    "  WHERE q.agentstate_id = s.id),"
-    " (SELECT string_agg(c.channel, ',') FROM contacts_contact c"
-    "  WHERE c.agent_id = s.person_id AND c.status = %s),"
-    " (SELECT string_agg(o.channel || ' ' || o.expires_at::text, ',' ORDER BY o.id)"
-    "  FROM routing_offer o WHERE o.agent_id = s.person_id AND o.status = %s)"
+    f"SELECT {', '.join(_AGENT_COLUMNS)}"  # noqa: S608 — own columns
     " FROM routing_agentstate s WHERE s.organisation_id = %s"
 )
+#: The row the agents' read returns instead when its guard fails (as many columns).
+_GONE = ", ".join(["-1", *["NULL"] * (len(_AGENT_COLUMNS) - 1)])
 
 
 def _agent_select(
