@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from tests.factories import make_organisation
 
 from distans.core.reports.records import GroupKey
@@ -21,6 +22,9 @@ NOW = datetime(2026, 11, 23, 10, 20, tzinfo=ZoneInfo("Europe/Stockholm"))
 def test_a_corona_burst_raises_one_alert_and_quiet_traffic_none(
     django_capture_on_commit_callbacks, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
+    # One clock for the whole test: load_topics_demo seeds its history up to today's
+    # midnight, and on a later day than NOW's that left a synthetic NOW-day in place.
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
     org = make_organisation(time_zone="Europe/Stockholm")
     load_topics_demo(org)
     seed_history(org, now=NOW)
