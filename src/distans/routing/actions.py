@@ -31,7 +31,7 @@ from distans.routing.errors import NotFound, offer_gone
 from distans.routing.eventlog import append_events
 from distans.routing.models import AgentState, Offer, Queue, RoutingEvent
 from distans.routing.signals import contact_accepted
-from distans.routing.sql import insert_contact, lock_rows, on_postgresql
+from distans.routing.sql import insert_contact, lock_rows, on_postgresql, unsaved_contact
 
 
 def get_agent_state(person: Person, lock: bool = False) -> AgentState:
@@ -96,9 +96,10 @@ def do_create_contact(
     statement committed on its own (one round trip: arrivals are most of what a busy
     centre writes); otherwise it joins the caller's transaction or opens its own."""
     now = arrived_at or timezone.now()
-    contact = Contact(
+    contact = unsaved_contact(
+        queue,
         organisation_id=queue.organisation_id,
-        queue=queue,
+        queue_id=queue.pk,
         channel=channel,
         priority=priority,
         required_skills=required_skills or {},
