@@ -307,13 +307,24 @@ def e2e(env: dict[str, str], processes: int, total: int) -> dict[str, object]:
 
     offered_at_end = None
     deadline = time.perf_counter() + 600
-    while time.perf_counter() < deadline:
-        waiting = Contact.objects.filter(organisation_id=org_id, status="waiting").count()
-        created = Contact.objects.filter(organisation_id=org_id).count()
-        if created >= per * processes and waiting == 0:
-            offered_at_end = time.time()  # seen by this poll: up to 50 ms late (pessimistic)
-            break
-        time.sleep(0.05)
+    # Polled every 20 ms with one index probe (is anyone of the organisation waiting?),
+    # counting the contacts only once nobody waits: the measuring process takes as
+    # little as it can of the two cores the measured processes share.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        while time.perf_counter() < deadline:
+            cursor.execute(
+                "SELECT 1 FROM contacts_contact WHERE organisation_id = %s AND status = 'waiting'"
+                " LIMIT 1",
+                [org_id],
+            )
+            if cursor.fetchone() is None:
+                cursor.execute("SELECT count(*) FROM contacts_contact WHERE organisation_id = %s", [org_id])
+                if cursor.fetchone()[0] >= per * processes:
+                    offered_at_end = time.time()  # seen by this poll: up to 20 ms late (pessimistic)
+                    break
+            time.sleep(0.02)
     for worker in workers:
         worker.wait(timeout=600)
     # From the first arrival (not from starting the processes: importing Django takes

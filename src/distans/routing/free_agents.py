@@ -32,6 +32,7 @@ from distans.routing.rounds import agents_by_pk, remember
 from distans.routing.sql import (
     ROUTABLE,
     AgentChanges,
+    BuiltAgents,
     agent_changes,
     agent_versions,
     on_postgresql,
@@ -89,6 +90,9 @@ class FreeAgents:
         self.watermark: str | None = None
         self._read_at = 0.0  # time.monotonic() of the last read of changes
         self._open: dict[str, list[tuple[core.Channel, datetime]]] = {}
+        #: Core agents built from rows read here, for reads of changes to reuse
+        #: (:func:`distans.routing.sql._agent_row`).
+        self.built: BuiltAgents = {}
         self._expiries: list[tuple[datetime, str]] = []
         #: Routable agents by agent id.
         self.agents: dict[str, core.Agent] = {}
@@ -169,7 +173,8 @@ class FreeAgents:
         routable agent's version and the open offers."""
         if on_postgresql():
             with self.lock:
-                self.apply(agent_changes(self.org, self.since(), sorted(ROUTABLE)), now)
+                changes = agent_changes(self.org, self.since(), sorted(ROUTABLE), self.built)
+                self.apply(changes, now)
         else:
             self.update(
                 agent_versions(self.org, person_ids=None, presences=sorted(ROUTABLE)),

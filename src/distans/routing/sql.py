@@ -610,6 +610,7 @@ def begin_arrival_round(
     since: str | None,
     presences: Sequence[str],
     sample: int,
+    built: BuiltAgents | None = None,
 ) -> ArrivalReads | None:
     """PostgreSQL: :func:`begin_round` and an arrival round's three reads — the
     arrived contacts still waiting, the agents changed since the watermark ``since``
@@ -644,13 +645,18 @@ def begin_arrival_round(
         return ArrivalReads([], None, _sample(sampled))
     return ArrivalReads(
         [contact_from_row(row) for row in contacts],
-        AgentChanges([_agent_row(row) for row in changed], _watermark(locked[0][1]), since is None),
+        AgentChanges(
+            [_agent_row(row, built) for row in changed], _watermark(locked[0][1]), since is None
+        ),
         _sample(sampled),
     )
 
 
 def agent_changes(
-    organisation_id: int, since: str | None, presences: Sequence[str]
+    organisation_id: int,
+    since: str | None,
+    presences: Sequence[str],
+    built: BuiltAgents | None = None,
 ) -> AgentChanges:
     """PostgreSQL: the agents changed since the watermark ``since`` (every routable
     agent in ``presences`` when ``None``), as :func:`begin_arrival_round` reads them,
@@ -659,7 +665,9 @@ def agent_changes(
     mark, changed = _execute_all(
         [(_WATERMARK, []), _agent_changes(organisation_id, since, presences)]
     )
-    return AgentChanges([_agent_row(row) for row in changed], _watermark(mark[0][0]), since is None)
+    return AgentChanges(
+        [_agent_row(row, built) for row in changed], _watermark(mark[0][0]), since is None
+    )
 
 
 _WATERMARK = f"SELECT {_SNAPSHOT_XMIN}"
@@ -703,7 +711,16 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text is not None else None
 
 
-def _agent_row(row: Sequence[Any]) -> AgentRow:
+#: Core agents already built, by agent state pk: the columns they were built from (all
+#: but the version and the open offers) and the agent (see :func:`_agent_row`).
+BuiltAgents = dict[int, tuple[tuple[Any, ...], core.Agent]]
+
+
+def _agent_row(row: Sequence[Any], built: BuiltAgents | None = None) -> AgentRow:
+    """An agent row as :data:`_AGENT_COLUMNS` reads it. With ``built`` (a table's own),
+    an agent whose columns other than version and open offers are as when it was last
+    built is not built again: most rows a round reads changed only by an offer (each
+    offer bumps its agent's version)."""
     pk, version, person_id, presence, reason, site_id, changed, ended, wrap_up = row[:9]
     timeouts, skills, languages, capacity, queue_ids, channels, offers = row[9:]
     open_offers = []
@@ -712,7 +729,14 @@ def _agent_row(row: Sequence[Any]) -> AgentRow:
             channel, at = item.split(" ", 1)
             open_offers.append((channel, datetime.fromisoformat(at)))
     if presence not in ROUTABLE:
+        if built is not None:
+            built.pop(pk, None)
         return AgentRow(pk, version, person_id, None, open_offers)
+    key = tuple(row[2:15])
+    if built is not None:
+        known = built.get(pk)
+        if known is not None and known[0] == key:
+            return AgentRow(pk, version, person_id, known[1], open_offers)
     load: dict[str, int] = {}
     for channel in channels.split(",") if channels else ():
         load[channel] = load.get(channel, 0) + 1
@@ -731,6 +755,8 @@ def _agent_row(row: Sequence[Any]) -> AgentRow:
         _time(wrap_up),
         timeouts,
     )
+    if built is not None:
+        built[pk] = (key, agent)
     return AgentRow(pk, version, person_id, agent, open_offers)
 
 

@@ -128,9 +128,9 @@ def run_targeted(
     contact_ids, agent_ids = set(contact_ids), set(agent_ids)
     prefetched = None
     if contact_ids and on_postgresql():  # the lock and the reads in one round trip
-        since = free_agents.table(organisation_id).since()
+        table = free_agents.table(organisation_id)
         prefetched = begin_arrival_round(
-            organisation_id, contact_ids, since, ROUTABLE, WAITING_SAMPLE
+            organisation_id, contact_ids, table.since(), ROUTABLE, WAITING_SAMPLE, table.built
         )
     if prefetched is None:
         begin_round(organisation_id)
