@@ -99,7 +99,6 @@ def do_create_contact(
     contact = unsaved_contact(
         queue,
         organisation_id=queue.organisation_id,
-        queue_id=queue.pk,
         channel=channel,
         priority=priority,
         required_skills=required_skills or {},

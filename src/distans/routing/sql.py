@@ -19,7 +19,7 @@ import contextlib
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -314,6 +314,7 @@ def unsaved_contact(queue: Queue, **values: Any) -> Contact:
     ``organisation_id``), built as Django builds a row it read: every concrete field by
     position, those not given their default. Django's keyword path costs several
     times more, and arrivals are most of what a busy centre writes."""
+    values["queue_id"] = queue.pk
     contact = Contact(
         *[values[name] if name in values else default() for name, default in _contact_defaults()]
     )
@@ -610,7 +611,7 @@ def begin_arrival_round(
     since: str | None,
     presences: Sequence[str],
     sample: int,
-    built: BuiltAgents | None = None,
+    built: BuiltAgents,
 ) -> ArrivalReads | None:
     """PostgreSQL: :func:`begin_round` and an arrival round's three reads — the
     arrived contacts still waiting, the agents changed since the watermark ``since``
@@ -656,7 +657,7 @@ def agent_changes(
     organisation_id: int,
     since: str | None,
     presences: Sequence[str],
-    built: BuiltAgents | None = None,
+    built: BuiltAgents,
 ) -> AgentChanges:
     """PostgreSQL: the agents changed since the watermark ``since`` (every routable
     agent in ``presences`` when ``None``), as :func:`begin_arrival_round` reads them,
@@ -716,11 +717,11 @@ def _time(text: str | None) -> datetime | None:
 BuiltAgents = dict[int, tuple[tuple[Any, ...], core.Agent]]
 
 
-def _agent_row(row: Sequence[Any], built: BuiltAgents | None = None) -> AgentRow:
-    """An agent row as :data:`_AGENT_COLUMNS` reads it. With ``built`` (a table's own),
-    an agent whose columns other than version and open offers are as when it was last
-    built is not built again: most rows a round reads changed only by an offer (each
-    offer bumps its agent's version)."""
+def _agent_row(row: Sequence[Any], built: BuiltAgents) -> AgentRow:
+    """An agent row as :data:`_AGENT_COLUMNS` reads it. An agent whose columns other
+    than version and open offers are as when it was last built (``built``, the reading
+    table's own) is not built again: most rows a round reads changed only by an offer
+    (each offer bumps its agent's version)."""
     pk, version, person_id, presence, reason, site_id, changed, ended, wrap_up = row[:9]
     timeouts, skills, languages, capacity, queue_ids, channels, offers = row[9:]
     open_offers = []
@@ -729,14 +730,12 @@ def _agent_row(row: Sequence[Any], built: BuiltAgents | None = None) -> AgentRow
             channel, at = item.split(" ", 1)
             open_offers.append((channel, datetime.fromisoformat(at)))
     if presence not in ROUTABLE:
-        if built is not None:
-            built.pop(pk, None)
+        built.pop(pk, None)
         return AgentRow(pk, version, person_id, None, open_offers)
     key = tuple(row[2:15])
-    if built is not None:
-        known = built.get(pk)
-        if known is not None and known[0] == key:
-            return AgentRow(pk, version, person_id, known[1], open_offers)
+    known = built.get(pk)
+    if known is not None and known[0] == key:
+        return AgentRow(pk, version, person_id, known[1], open_offers)
     load: dict[str, int] = {}
     for channel in channels.split(",") if channels else ():
         load[channel] = load.get(channel, 0) + 1
@@ -755,8 +754,7 @@ def _agent_row(row: Sequence[Any], built: BuiltAgents | None = None) -> AgentRow
         _time(wrap_up),
         timeouts,
     )
-    if built is not None:
-        built[pk] = (key, agent)
+    built[pk] = (key, agent)
     return AgentRow(pk, version, person_id, agent, open_offers)
 
 
@@ -917,7 +915,7 @@ def _execute(body: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
 
 
 def _execute_all(
-    statements: Sequence[tuple[str, Sequence[object] | Mapping[str, object]]],
+    statements: Sequence[tuple[str, Sequence[object]]],
 ) -> list[list[Any]]:
     """Run ``statements`` (psycopg placeholders) in order as prepared statements, more
     than one in one round trip (psycopg's pipeline mode): the rows of each."""
@@ -931,14 +929,10 @@ def _execute_all(
         return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
 
 
-def _with_array_literals(
-    params: Sequence[object] | Mapping[str, object],
-) -> Sequence[object] | Mapping[str, object]:
+def _with_array_literals(params: Sequence[object]) -> list[object]:
     """``params`` with each list as the text of a PostgreSQL array (every statement
     casts its array parameters, ``$1::bigint[]``): psycopg dumps a list element by
     element in Python, a string at once in C; the text is built by ``join``."""
-    if isinstance(params, Mapping):
-        return {k: _array_literal(v) if isinstance(v, list) else v for k, v in params.items()}
     return [_array_literal(v) if isinstance(v, list) else v for v in params]
 
 
