@@ -107,5 +107,30 @@ def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     page.keyboard.press("Escape")  # closes the panel, focus back on the button
     assert launcher.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.classList.contains('distans-chat-launcher')")
+
+    # The agent takes the chat on the desk; lines then go live both ways, no reload.
+    desk = agent.pages[0]
+    desk.goto(f"{demo_server}/desk/")
+    desk.wait_for_selector("#live-status:not(.offline):text('Live')")
+    desk.wait_for_selector(".offer", timeout=15_000)
+    desk.click(".offer button.accept")
+    workspace = desk.wait_for_selector(".workspace[data-contact]")
+    contact_id = workspace.get_attribute("data-contact")
+    thread = f"#thread-{contact_id}"
+    desk.wait_for_selector(f"{thread} :text('Var kan jag vaccinera mig')")
+
+    # agent → visitor
+    reply = desk.locator(f"#reply-{contact_id}")
+    reply.fill("Hej! Vaccinationen sker på vårdcentralen.")
+    reply.press("Enter")
+    launcher.click()
+    page.wait_for_selector(
+        ".distans-chat-from-agent:text('Vaccinationen sker på vårdcentralen')", timeout=10_000
+    )
+
+    # visitor → agent: the line shows on the desk live (the desk listens for live:message)
+    page.locator("#distans-chat-text").fill("Behöver jag boka tid?")
+    page.keyboard.press("Enter")
+    desk.wait_for_selector(f"{thread} :text('Behöver jag boka tid?')", timeout=10_000)
     context.close()
     agent.close()

@@ -3,6 +3,7 @@ consumer, database and routing (inline rounds)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -374,8 +375,9 @@ def test_the_agent_hears_visitor_lines_typing_and_leaving_on_their_person_group(
         await send(communicator, kind="leave")
         await until(communicator, "ended")
         kinds = []
-        while "chat_message" not in kinds or "chat_typing" not in kinds:
-            kinds.append((await layer.receive(desk))["event"]["kind"])
+        # "message" is what the desk listens for (live:message re-fetches the thread).
+        while "message" not in kinds or "chat_typing" not in kinds:
+            kinds.append((await asyncio.wait_for(layer.receive(desk), 5))["event"]["kind"])
         await communicator.disconnect()
         contact = await database_sync_to_async(Contact.objects.get)()
         assert contact.status == "active"  # answered: the agent finishes it, not the visitor

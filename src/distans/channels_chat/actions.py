@@ -99,9 +99,10 @@ def do_post_visitor_message(session: ChatSession, text: str, client_id: str = ""
         direction="in",
     )
     if contact.agent_id:
+        # "message" on the agent's group: the desk's thread re-fetches on live:message.
         publish(
             person_group(contact.agent_id),
-            "chat_message",
+            "message",
             contact_id=contact.pk,
             message_id=message.pk,
         )
