@@ -276,3 +276,53 @@ def test_wrap_up_offers_the_topic_tree_and_preselects_a_suggestion(desk, commits
     assert "Corona › Vaccination" in page and "Bygglov" in page  # the tree's leaves
     assert "Förslag:" in page
     assert '<option value="Corona › Vaccination" selected>' in page
+
+
+def test_no_offer_stays_open_during_wrap_up_and_accepting_never_shows_english(  # type: ignore[no-untyped-def]
+    desk, commits, settings
+) -> None:
+    """An agent busy with one chat is offered a second; finishing the first starts
+    wrap-up: the open offer is withdrawn (the chat waits again), the desk lists none,
+    accepting the old offer gets a translated message, and its deadline passing cannot
+    set the agent away."""
+    from distans.routing.rounds import run_round
+
+    org, queue, agent, client, post = desk
+    make_topic(org, name="Bygglov")
+    commits(routing.do_set_presence, agent, "available")
+    first = commits(routing.do_create_contact, queue, "chat", customer_name="Första")
+    post(f"/desk/offers/{Offer.objects.get(contact=first, status='open').pk}/accept/")
+    second = commits(routing.do_create_contact, queue, "chat", customer_name="Andra")
+    offer = Offer.objects.get(contact=second, status="open")  # offered while busy
+
+    post(f"/desk/contacts/{first.pk}/complete/", {"topic": "Bygglov"})
+    state = AgentState.objects.get(person=agent)
+    assert state.presence == "wrap_up"
+    offer.refresh_from_db()
+    second.refresh_from_db()
+    assert offer.status != "open" and second.status == "waiting"
+    assert 'data-offer="' not in client.get("/desk/offers/").content.decode()
+
+    client.cookies["django_language"] = "sv"
+    html = post(f"/desk/offers/{offer.pk}/accept/", {}).content.decode()
+    assert "wrap_up" not in html and "cannot accept" not in html
+    assert "X-Desk-Ok" not in post(f"/desk/offers/{offer.pk}/accept/")
+
+    # The old offer's deadline passes while the agent is still in wrap-up.
+    Offer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    commits(run_round, org.pk)
+    assert AgentState.objects.get(person=agent).presence == "wrap_up"
+    assert not Offer.objects.filter(agent=agent, status="open").exists()
+
+
+def test_an_unknown_state_conflict_reaches_the_agent_in_their_language(rf) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    from distans.core.errors import StateConflict
+    from distans.desk.views import _failed
+
+    with translation.override("sv"):
+        html = _failed(rf.get("/"), StateConflict("Agent 7 is wrap_up and cannot accept.")).content
+    text = html.decode()
+    assert "wrap_up" not in text and "cannot" not in text
+    assert "Det går inte just nu" in text

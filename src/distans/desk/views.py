@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from distans.accounts.models import Person, Site
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
-from distans.core.errors import CoreError
+from distans.core.errors import CoreError, StateConflict
 from distans.desk import actions, queries
 from distans.desk.forms import ArticleForm
 from distans.desk.models import Consultation
@@ -74,6 +74,7 @@ ROUTING_MESSAGES = [
     gettext_noop("No such contact."),
     gettext_noop("No such transfer target."),
     gettext_noop("A break needs a reason."),
+    gettext_noop("This chat has ended."),
     # Routing's presence and break labels (shown on the desk and the wallboard).
     gettext_noop("Busy"),
     gettext_noop("Wrap-up"),
@@ -86,8 +87,19 @@ ROUTING_MESSAGES = [
 ]
 
 
+_KNOWN_MESSAGES = frozenset(ROUTING_MESSAGES)
+
+
 def _failed(request: HttpRequest, error: Exception) -> HttpResponse:
-    response = render(request, "desk/_alert.html", {"error": _(str(error))})
+    """The error's words, translated when this catalogue knows them. A state conflict
+    this catalogue does not know is the core's internal English (e.g. "Agent 7 is
+    wrap_up and cannot accept."): the agent gets a translated general message instead."""
+    text = str(error)
+    if text in _KNOWN_MESSAGES or _(text) != text:
+        text = _(text)
+    elif isinstance(error, StateConflict):
+        text = _("That is not possible right now: your status or the contact has changed.")
+    response = render(request, "desk/_alert.html", {"error": text})
     response["HX-Retarget"] = "#desk-alert"
     response["HX-Reswap"] = "innerHTML"
     return response

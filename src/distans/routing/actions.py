@@ -172,15 +172,16 @@ def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
     )
 
 
-def _cancel_open_offers(person_id: int, now: datetime) -> None:
-    """Withdraw the agent's open offers (the agent's state is already locked)."""
+def _cancel_open_offers(person_id: int, now: datetime) -> list[int]:
+    """Withdraw the agent's open offers (the agent's state is already locked); returns
+    the contacts that wait again."""
     open_ids = list(
         Offer.objects.filter(agent_id=person_id, status=OfferStatus.OPEN).values_list(
             "pk", "contact_id"
         )
     )
     if not open_ids:
-        return
+        return []
     # Contacts before offers: the lock order of every routing writer (sql.lock_rows).
     lock_rows(contacts=[contact for _, contact in open_ids], offers=[pk for pk, _ in open_ids])
     for offer in Offer.objects.filter(pk__in=[pk for pk, _ in open_ids], status=OfferStatus.OPEN):
@@ -192,6 +193,7 @@ def _cancel_open_offers(person_id: int, now: datetime) -> None:
             status=ContactStatus.WAITING
         )
         publish(person_group(person_id), "offer_closed", contact_id=offer.contact_id)
+    return [contact for _, contact in open_ids]
 
 
 @transaction.atomic
@@ -321,6 +323,11 @@ def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str 
     if notes:
         contact.notes = notes
     contact.save(update_fields=["status", "ended_at", "topic", "notes"])
+    withdrawn: list[int] = []
+    if transition.agent.presence is core.Presence.WRAP_UP:
+        # Offers made while busy would wait on a desk that takes none during wrap-up
+        # (and could not be accepted there): they move on to the next agent.
+        withdrawn = _cancel_open_offers(state.person_id, now)
     events = [
         core.Event(
             e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "topic": contact.topic}
@@ -332,7 +339,7 @@ def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str 
     append_events(state.organisation_id, events)
     _announce_agent(state)
     publish(f"contact.{contact.pk}", "completed", contact_id=contact.pk)
-    request_routing(state.organisation_id, agents=[person.pk])
+    request_routing(state.organisation_id, contacts=withdrawn, agents=[person.pk])
     return contact
 
 
