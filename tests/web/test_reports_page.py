@@ -49,6 +49,23 @@ def test_page_shows_table_and_chart(supervisor_client) -> None:  # type: ignore[
     assert supervisor_client.get("/reports/?start=2026-11-03&end=2026-11-01").status_code == 200
 
 
+def test_charts_draw_in_swedish(supervisor_client) -> None:  # type: ignore[no-untyped-def]
+    """Swedish formats numbers with a decimal comma; SVG geometry must keep its dot
+    ("188,0" is no coordinate: the chart was blank). The titles are translated."""
+    import re
+
+    body = supervisor_client.get("/reports/" + QUERY).content.decode()  # the person speaks sv
+    svgs = re.findall(r"<svg.*?</svg>", body, re.S)
+    assert len(svgs) == 2
+    for svg in svgs:
+        geometry = re.findall(r'\b(?:x|y|x1|x2|y1|y2|width|height)="([^"]*)"', svg)
+        assert geometry
+        for value in geometry:
+            float(value)  # "188,0" raises
+    assert "Servicenivå (%)" in body and "%%" not in body
+    assert "Inkomna och besvarade" in body
+
+
 def test_csv_and_xlsx_exports(supervisor_client) -> None:  # type: ignore[no-untyped-def]
     text = supervisor_client.get("/reports/export.csv" + QUERY).content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -84,6 +84,10 @@ def index(request: HttpRequest) -> HttpResponse:
                 [(_("Offered"), [float(r["offered"]) for r in records]),
                  (_("Answered"), [float(r["answered"]) for r in records])],
             )  # fmt: skip
+            # Titles from Python: a template's _("… (%)") looks up "… (%%)" (Django
+            # doubles the percent sign), which no catalogue has.
+            context["volume_title"] = _("Offered and answered")
+            context["sl_title"] = _("Service level (%)")
             context["sl_chart"] = charts.bar_chart(
                 period_labels,
                 [(_("Service level"), [100.0 * (r["service_level"] or 0.0) for r in records])],
