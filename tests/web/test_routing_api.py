@@ -89,3 +89,17 @@ def test_openapi_documents_the_routing_api(client: Client) -> None:
     for path in ("/api/contacts", "/api/offers/{offer_id}/accept", "/api/agent/presence", "/api/queues"):
         assert path in paths
     assert client.get("/api/docs").status_code == 200
+
+
+def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> None:
+    """The docs page's scripts come from this server's static files (a CDN is refused
+    by the content security policy and absent offline: the page was blank)."""
+    import re
+
+    page = client.get("/api/docs")
+    html = page.content.decode()
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert any(s.endswith("swagger-ui-bundle.js") for s in sources), sources
+    assert all(s.startswith("/static/") for s in sources), sources
+    for source in sources:
+        assert client.get(source).status_code == 200, source

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # /api/docs: Swagger UI from ninja's own static files, not a CDN (CSP)
     "channels",
     "django_tasks",
     "django_tasks_db",
