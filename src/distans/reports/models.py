@@ -181,6 +181,8 @@ class OrganisationReportSettings(OrgOwned):
     )  # fmt: skip
 
     class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
         constraints = [
             models.UniqueConstraint(fields=["organisation"], name="one_report_settings_per_org")
         ]

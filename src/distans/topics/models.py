@@ -76,6 +76,8 @@ class TopicSettings(OrgOwned):
     training_metrics = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("topic settings")
+        verbose_name_plural = _("topic settings")
         constraints = [
             models.UniqueConstraint(fields=["organisation"], name="one_topic_settings_per_org")
         ]
