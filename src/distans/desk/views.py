@@ -11,7 +11,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ def desk_view(view: View) -> View:
 
             return redirect_to_login(request.get_full_path())
         if not is_desk_user(request.user):
-            return HttpResponseForbidden()
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -368,7 +369,7 @@ def article(request: HttpRequest, article_id: int) -> HttpResponse:
 def _article_form(request: HttpRequest, article_id: int | None) -> HttpResponse:
     me = _me(request)
     if not may_edit_articles(me):
-        return HttpResponseForbidden()
+        raise PermissionDenied
     existing = None
     if article_id is not None:
         existing = queries.article(me, article_id)

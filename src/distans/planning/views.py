@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,7 +37,7 @@ def planner_view(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not may_plan(request.user):
-            return HttpResponseForbidden()
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -204,7 +205,7 @@ def publish(request: HttpRequest, schedule_id: int) -> HttpResponse:
 def my_shifts(request: HttpRequest) -> HttpResponse:
     """Fragment for the agent's desktop: my published shifts today and the next days."""
     if not request.user.organisation_id:  # type: ignore[union-attr]
-        return HttpResponseForbidden()
+        raise PermissionDenied
     return render(
         request,
         "planning/_my_shifts.html",

@@ -8,7 +8,8 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -33,7 +34,7 @@ def supervisor_view(view: View) -> View:
             user.organisation_id
             and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
         ):
-            return HttpResponseForbidden()
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper

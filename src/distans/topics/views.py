@@ -6,7 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +29,7 @@ def supervisor_view(view: View) -> View:
 
             return redirect_to_login(request.get_full_path())
         if not (user.organisation_id and (user.is_supervisor or user.is_org_admin)):
-            return HttpResponseForbidden()
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ def wallboard_view(view: View) -> View:
 
             return redirect_to_login(request.get_full_path())
         if not may_watch(request.user):
-            return HttpResponseForbidden()
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper

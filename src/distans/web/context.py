@@ -14,7 +14,7 @@ NAVIGATION: list[tuple[str, Any, set[str]]] = [
     ("desk:index", _("Desktop"), {"agent", "team_leader"}),
     ("wallboard:index", _("Wallboard"), {"supervisor", "team_leader", "org_admin"}),
     ("team:index", _("My team"), set()),
-    ("reports:index", _("Reports"), {"supervisor", "org_admin"}),
+    ("reports:index", _("Reports"), {"supervisor", "team_leader", "org_admin"}),
     ("planning:index", _("Planning"), {"supervisor", "org_admin"}),
     ("admin:index", _("Administration"), {"org_admin"}),
 ]
