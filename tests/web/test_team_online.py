@@ -74,3 +74,22 @@ async def _receive_with_timeout(layer, channel: str, seconds: float):  # type: i
     import asyncio
 
     return await asyncio.wait_for(layer.receive(channel), timeout=seconds)
+
+
+def test_a_colleague_at_work_without_a_page_open_is_not_logged_out(client: Client) -> None:
+    """Presence comes from routing too: a busy colleague (on the phone, or one of the
+    demo's simulated agents) has no page open but is not "logged out"; the list says
+    what they are doing, in the reader's language."""
+    from tests.factories import make_agent, make_queue
+
+    org = make_organisation()
+    team = make_team(org)
+    me = make_person(org, team=team)
+    busy = make_agent(org, [make_queue(org)], presence="busy", full_name="Bea Upptagen", team=team)
+    away = make_agent(org, [], presence="offline", full_name="Olle Utloggad", team=team)
+    client.force_login(me)  # Swedish
+    body = client.get("/team/online/").content.decode()
+    assert f'data-person="{busy.pk}" data-online="true"' in body
+    assert f'data-person="{away.pk}" data-online="false"' in body
+    line = body[body.index("Bea Upptagen") :].split("</li>")[0]
+    assert "Upptagen" in line.replace("Bea Upptagen", "") and "utloggad" not in line

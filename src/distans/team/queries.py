@@ -11,6 +11,32 @@ from distans.realtime.queries import online_person_ids
 class MemberOnline:
     person: Person
     online: bool
+    #: What routing says the person is doing ("Busy", "Break (Lunch)"…), translated;
+    #: empty when they are not signed in to routing.
+    doing: str = ""
+
+
+def _presence_labels(organisation_id: int, person_ids: list[int]) -> dict[int, str]:
+    """Routing's presence of each person who is not offline there, as a label. Someone
+    on a call or in the demo's simulation has no page open and is still at work."""
+    try:
+        from distans.routing.choices import BreakReason, Presence
+        from distans.routing.models import AgentState
+    except ImportError:  # routing is an optional app
+        return {}
+    labels = {}
+    rows = (
+        AgentState.objects.for_org(organisation_id)
+        .filter(person_id__in=person_ids)
+        .exclude(presence=Presence.OFFLINE)
+        .values_list("person_id", "presence", "break_reason")
+    )
+    for person_id, presence, reason in rows:
+        label = str(Presence(presence).label) if presence in Presence.values else presence
+        if reason in BreakReason.values and reason != BreakReason.BREAK:
+            label = f"{label} ({str(BreakReason(reason).label).lower()})"
+        labels[person_id] = label
+    return labels
 
 
 def list_my_team_with_online(person: Person) -> list[MemberOnline]:
@@ -29,5 +55,8 @@ def list_my_team_with_online(person: Person) -> list[MemberOnline]:
     else:
         return []
     online = online_person_ids(person.organisation_id)
-    members = [MemberOnline(m, m.pk in online) for m in people]
+    doing = _presence_labels(person.organisation_id, [m.pk for m in people])
+    members = [
+        MemberOnline(m, m.pk in online or m.pk in doing, doing.get(m.pk, "")) for m in people
+    ]
     return sorted(members, key=lambda m: (not m.online, m.person.full_name))
