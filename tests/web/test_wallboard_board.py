@@ -72,7 +72,7 @@ def test_agents_by_state_location_break_and_not_responding(board) -> None:  # ty
     AgentState.objects.filter(person__full_name="Ada Hemma").update(site=home)
     breaker = make_agent(org, [queue], presence="break", full_name="Bo Rast")
     AgentState.objects.filter(person=breaker).update(
-        break_reason="lunch", presence_changed_at=timezone.now() - timedelta(minutes=25)
+        break_reason="meeting", presence_changed_at=timezone.now() - timedelta(minutes=25)
     )
     make_agent(org, [queue], presence="away", full_name="Cai Borta")
     agents = queries.agents_now(org)
@@ -80,7 +80,7 @@ def test_agents_by_state_location_break_and_not_responding(board) -> None:  # ty
     assert (counts["available"], counts["break"], counts["away"]) == (1, 1, 1)
     assert (home.get_kind_display(), 1) in agents.by_location
     html = client.get("/wallboard/agents/").content.decode()
-    assert "Bo Rast (lunch) — 25" in html and "Cai Borta" in html
+    assert "Bo Rast (möte) — 25" in html  # the reason translated, not its code and "Cai Borta" in html
     tv = client.get("/wallboard/agents/?tv=1").content.decode()
     assert "/presence/" not in tv and "hx-get" not in tv  # TV mode: read-only
 

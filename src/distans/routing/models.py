@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from distans.accounts.models import Organisation, OrgOwned
-from distans.routing.choices import FallbackKind, OfferStatus, Presence, Strategy
+from distans.routing.choices import BreakReason, FallbackKind, OfferStatus, Presence, Strategy
 
 DEFAULT_WEEKLY_HOURS = {str(d): [["08:00", "16:30"]] for d in range(5)}
 DEFAULT_CAPACITY = {"phone": 1, "callback": 1, "chat": 3, "email": 5, "form": 5}
@@ -113,6 +113,13 @@ class AgentState(OrgOwned):
 
     def capacity_map(self) -> dict[str, int]:
         return {**DEFAULT_CAPACITY, **(self.capacity or {})}
+
+    @property
+    def break_reason_label(self) -> str:
+        """The break's reason in the reader's language ("möte", not "meeting")."""
+        if self.break_reason in BreakReason.values:
+            return str(BreakReason(self.break_reason).label).lower()
+        return self.break_reason
 
 
 class Offer(OrgOwned):
