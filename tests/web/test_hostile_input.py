@@ -210,3 +210,40 @@ def test_chat_socket_refuses_nul_and_surrogates_and_stays_open(monkeypatch: pyte
     assert contact.customer_name == "Vera"
     assert not contact.messages.filter(body_text__contains="a").exists()
     assert not Mailbox.objects.exists()
+
+
+# The chat transcript: a mail-bomb path ----------------------------------------------
+
+
+def test_transcript_limit_holds_with_a_stale_session_and_per_address(db: None) -> None:
+    from django.core import mail
+
+    from distans.channels_chat import actions, limits
+    from distans.core.errors import CoreError
+
+    cache.clear()
+    org = make_organisation()
+    queue = make_queue(org)
+    make_serving_agent(org, queue)
+    widget = make_widget(org, queue)
+    session, _token = actions.do_start_chat(widget, name="Vera", language="sv")
+    refused = 0
+    for _ in range(10):  # one socket asking ten times: its session object never reloads
+        try:
+            actions.do_email_transcript(session, "victim@example.org")
+        except CoreError:
+            refused += 1
+    assert len(mail.outbox) == limits.TRANSCRIPTS_PER_SESSION and refused == 7
+    session.refresh_from_db()
+    assert session.transcripts_sent == limits.TRANSCRIPTS_PER_SESSION
+
+    per_address = limits.TRANSCRIPTS_PER_ADDRESS[0]
+    mail.outbox.clear()
+    cache.clear()
+    for _ in range(per_address + 3):  # many chats, one victim
+        other, _token = actions.do_start_chat(widget, name="Bot", language="sv")
+        try:
+            actions.do_email_transcript(other, "Victim@example.org")
+        except CoreError as error:
+            assert error.code == "throttled"
+    assert len(mail.outbox) == per_address

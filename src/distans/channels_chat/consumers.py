@@ -274,8 +274,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await database_sync_to_async(actions.do_email_transcript)(
                 self.session, str(data.get("email", ""))[:254]
             )
-        except CoreError:
-            await self.send_json({"kind": "error", "code": "transcript"})
+        except CoreError as error:
+            code = "throttled" if error.code == "throttled" else "transcript"
+            await self.send_json({"kind": "error", "code": code})
             return
         await self.send_json({"kind": "transcript_sent"})
 

@@ -16,6 +16,9 @@ MESSAGES_PER_IP = (40, 10)
 SESSIONS_PER_IP = (10, 600)
 FORMS_PER_IP = (5, 600)
 TRANSCRIPTS_PER_SESSION = 3
+# transcripts mailed to one address from any chat (the visitor chooses the address:
+# without this a script could mail-bomb anyone through many chats)
+TRANSCRIPTS_PER_ADDRESS = (3, 24 * 3600)
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 
 
