@@ -125,6 +125,8 @@ def _status_for(error: CoreError) -> int:
         return 404
     if error.code == "forbidden":
         return 403
+    if error.code == "too_large":
+        return 413
     if isinstance(error, StateConflict):
         return 409
     if isinstance(error, InvalidInput):
