@@ -116,6 +116,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout: this many failed logins for one e-mail within the window locks it.
 DISTANS_LOGIN_MAX_FAILURES = env.env_int("DISTANS_LOGIN_MAX_FAILURES", 5)
 DISTANS_LOGIN_LOCKOUT_SECONDS = env.env_int("DISTANS_LOGIN_LOCKOUT_SECONDS", 900)
+# … and this many failed logins from one client address (any e-mails) lock the address.
+DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS = env.env_int("DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+# Password-reset mails: at most this many per e-mail and per client address an hour.
+DISTANS_PASSWORD_RESETS_PER_EMAIL = env.env_int("DISTANS_PASSWORD_RESETS_PER_EMAIL", 3)
+DISTANS_PASSWORD_RESETS_PER_ADDRESS = env.env_int("DISTANS_PASSWORD_RESETS_PER_ADDRESS", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
