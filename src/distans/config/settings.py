@@ -128,6 +128,17 @@ SESSION_COOKIE_SECURE = env.env_bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 12 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS (Strict-Transport-Security), sent by SecurityMiddleware on HTTPS answers: off
+# until the deployment says how long (31536000 = a year) — a wrong HSTS locks browsers
+# out of a site without working HTTPS.
+SECURE_HSTS_SECONDS = env.env_int("DISTANS_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("DISTANS_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.env_bool("DISTANS_HSTS_PRELOAD", default=False)
+# The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the server believes
+# (addresses, comma-separated; "*" trusts anyone): the client address of lockouts and
+# rate limits. Empty (the default): no forwarded header is believed, not even from a
+# local process.
+DISTANS_TRUSTED_PROXIES = env.env_list("DISTANS_TRUSTED_PROXIES", [])
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
