@@ -25,6 +25,8 @@ PUBLIC: dict[str, str] = {
     "password_reset_confirm": "token-bound to one person",
     "password_reset_complete": "static text",
     "healthz": "liveness probe",
+    "readyz": "readiness probe: service states, no data",
+    "api_not_found": "an unknown path under /api/: a 404 in the API's format, no data",
     "set_language": "changes the caller's own language only",
     "api:api-root": "the API's index, no data",
     "api:openapi-json": "the API description, no data",

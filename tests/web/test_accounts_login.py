@@ -85,3 +85,36 @@ def test_password_reset_sends_a_link(client: Client, mailoutbox) -> None:  # typ
     assert len(mailoutbox) == 1
     assert "/account/password-reset/" in mailoutbox[0].body
     assert mailoutbox[0].to == ["dan@example.org"]
+
+
+def test_password_spraying_from_one_address_locks_the_address(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    """Many e-mails, each tried once, from one client address: after the limit even a
+    right password from that address is refused (and no password is hashed), while
+    the same person can log in from another address."""
+    settings.DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS = 4
+    make_person(email="dan@example.org")
+    for n in range(4):
+        client.post(reverse("login"), {"username": f"user{n}@example.org", "password": "Sommar2026!"}, REMOTE_ADDR="203.0.113.5")
+    locked = client.post(reverse("login"), {"username": "dan@example.org", "password": PASSWORD}, REMOTE_ADDR="203.0.113.5")
+    assert locked.status_code == 200 and "_auth_user_id" not in client.session
+    assert "nätverksadress" in locked.content.decode()
+    elsewhere = Client().post(reverse("login"), {"username": "dan@example.org", "password": PASSWORD}, REMOTE_ADDR="198.51.100.20")
+    assert elsewhere.status_code == 302
+
+
+def test_password_reset_mails_are_limited_per_email_and_address(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.DISTANS_PASSWORD_RESETS_PER_EMAIL = 2
+    settings.DISTANS_PASSWORD_RESETS_PER_ADDRESS = 5
+    make_person(email="eva@example.org")
+    for _ in range(6):
+        response = client.post(reverse("password_reset"), {"email": "eva@example.org"}, REMOTE_ADDR="203.0.113.9")
+        assert response.status_code == 302  # the same answer every time
+    assert len(mail.outbox) == 2
+    for n in range(8):
+        make_person(email=f"p{n}@example.org")
+        client.post(reverse("password_reset"), {"email": f"p{n}@example.org"}, REMOTE_ADDR="203.0.113.10")
+    assert len(mail.outbox) == 2 + 5

@@ -58,7 +58,7 @@ def test_inbound_auto_reply_and_errors(api) -> None:  # type: ignore[no-untyped-
     assert post(build_mail(), address="nobody@kommun.example").status_code == 404
     assert post(b"  ").status_code == 400
     Mailbox.objects.filter(pk=mailbox.pk).update(max_message_bytes=100)
-    assert post(build_mail()).status_code == 400
+    assert post(build_mail()).status_code == 413
     assert InboundMail.objects.filter(mailbox=mailbox).count() == 1
 
 
@@ -80,3 +80,35 @@ def test_every_parse_problem_has_a_label() -> None:
     from distans.core.mail.problems import ParseProblem
 
     assert {str(p) for p in ParseProblem} | {"message_too_large"} == set(PROBLEM_LABELS)
+
+
+def test_inbound_mail_up_to_the_mailboxs_limit_is_taken_beyond_djangos_default(api) -> None:  # type: ignore[no-untyped-def]
+    """Django refuses request bodies over 2.5 MiB by default; a mailbox takes 40 MiB."""
+    org, queue, mailbox, post = api
+    attachment = "A" * (5 * 1024 * 1024)  # a 5 MiB text part, far past 2.5 MiB
+    raw = build_mail(subject="Ritningar", body=f"Här är ritningen.\n{attachment}", message_id="<big-1@example.se>")
+    assert len(raw) > 5 * 1024 * 1024
+    response = post(raw)
+    assert response.status_code == 202, response.content[:300]
+    assert Contact.objects.filter(organisation=org, subject="Ritningar").count() == 1
+    Mailbox.objects.filter(pk=mailbox.pk).update(max_message_bytes=4 * 1024 * 1024)
+    too_big = post(build_mail(body=attachment, message_id="<big-2@example.se>"))
+    assert too_big.status_code == 413 and too_big.json()["code"] == "too_large"
+    assert InboundMail.objects.filter(mailbox=mailbox).count() == 1
+
+
+def test_inbound_mail_with_nul_bytes_and_broken_encodings_is_stored_cleaned(api) -> None:  # type: ignore[no-untyped-def]
+    """A received mail is never refused for its text: NUL bytes and bytes that are not
+    valid in the declared charset are replaced, the mail becomes a contact."""
+    org, queue, mailbox, post = api
+    raw = (
+        b"From: =?utf-8?q?=C3=85sa?= <asa@example.se>\r\nTo: post@kommun.example\r\n"
+        b"Subject: Fr\x00aga \xe5\xe4\xf6\r\nMessage-ID: <nul-1@example.se>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nHej\x00 d\xe4r \xed\xa0\x80 slut\r\n"
+    )
+    response = post(raw)
+    assert response.status_code == 202, response.content
+    contact = Contact.objects.get(organisation=org)
+    assert "\x00" not in contact.subject
+    message = contact.messages.get()
+    assert "\x00" not in message.body_text and "slut" in message.body_text

@@ -103,3 +103,40 @@ def test_the_task_worker_runs_enqueued_tasks() -> None:
            max_tasks=None, worker_id="test", excluded_queue_names=[]).run()
     assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
     assert list(LoginFailure.objects.values_list("email", flat=True)) == ["new@x.se"]
+
+
+def test_check_warns_about_debug_and_https_without_hsts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    base = {"DISTANS_VAR_DIR": str(tmp_path)}
+    assert run_cli("migrate", "--quiet", extra_env=base).returncode == 0
+    debug = run_cli("check", extra_env={**base, "DEBUG": "1"})
+    assert debug.returncode == 0, debug.stderr
+    assert "DEBUG is on" in debug.stderr and "1 warning" in debug.stdout
+    https = run_cli("check", extra_env={**base, "SESSION_COOKIE_SECURE": "1"})
+    assert "HSTS is off" in https.stderr
+    hsts = run_cli("check", extra_env={**base, "SESSION_COOKIE_SECURE": "1", "DISTANS_HSTS_SECONDS": "31536000"})
+    assert "warning" not in hsts.stderr and "configuration ok;" in hsts.stdout
+
+
+@pytest.mark.django_db
+def test_hsts_header_on_https_when_configured(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    assert "Strict-Transport-Security" not in Client().get("/healthz", secure=True)
+    settings.SECURE_HSTS_SECONDS = 31536000  # SecurityMiddleware reads it when built
+    assert Client().get("/healthz", secure=True)["Strict-Transport-Security"] == "max-age=31536000"
+
+
+@pytest.mark.django_db
+def test_serve_believes_forwarded_headers_only_from_configured_proxies(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    calls: list[dict] = []  # type: ignore[type-arg]
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    for name in ("DISTANS_SERVE_WORKERS", "DISTANS_SEPARATE_WORKER", "DISTANS_EMBEDDED_BACKGROUND"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+    settings.DISTANS_TRUSTED_PROXIES = []
+    assert main(["serve", "--port", "0"]) == 0
+    assert calls[-1]["proxy_headers"] is False and calls[-1]["forwarded_allow_ips"] == ""
+    settings.DISTANS_TRUSTED_PROXIES = ["10.0.0.5", "10.0.0.6"]
+    assert main(["serve", "--port", "0"]) == 0
+    assert calls[-1]["proxy_headers"] is True and calls[-1]["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"

@@ -376,3 +376,47 @@ def test_a_socket_that_waits_mid_write_gets_every_event_in_order() -> None:
     before, after, closed = run(scenario)
     assert before == []
     assert after == [0, 1, 2, 3, 4, 5] and closed == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_out_closes_the_sessions_live_sockets_and_no_other() -> None:
+    """A socket opened with a session gets session_ended and is closed when that
+    session logs out; the same person's socket of another session stays open."""
+    from django.test import Client
+
+    from distans.config.asgi import router
+
+    org = make_organisation()
+    agent = make_person(org, team=make_team(org), is_agent=True)
+    browser, other_browser = Client(), Client()
+    browser.force_login(agent)
+    other_browser.force_login(agent)
+
+    def socket(client: Client) -> Any:
+        return WebsocketCommunicator(
+            router,
+            "/ws/live/",
+            headers=[
+                (b"origin", b"http://127.0.0.1"),
+                (b"host", b"127.0.0.1"),
+                (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+            ],
+        )
+
+    async def scenario() -> tuple[str, dict[str, Any], str]:
+        mine, theirs = socket(browser), socket(other_browser)
+        assert (await mine.connect())[0] and (await theirs.connect())[0]
+        await database_sync_to_async(browser.post)("/account/logout/")
+        ended = await next_event(mine)
+        closed = await mine.receive_output(timeout=5)
+        while closed["type"] == "websocket.send":
+            closed = await mine.receive_output(timeout=5)
+        await publish_now(person_group(agent.pk), "my_shifts")
+        still = (await next_event(theirs))["kind"]
+        await theirs.disconnect()
+        return ended["kind"], closed, still
+
+    kind, closed, still = async_to_sync(scenario)()
+    assert kind == "session_ended"
+    assert closed == {"type": "websocket.close", "code": 4401}
+    assert still == "my_shifts"

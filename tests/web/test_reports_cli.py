@@ -93,3 +93,53 @@ def test_report_rebuild_recomputes_from_the_event_log(capsys) -> None:  # type: 
     assert "rebuilt" in capsys.readouterr().out
     assert IntervalAggregate.objects.filter(organisation=org).exists()
     assert main(["report", "rebuild", "--organisation", "nope"]) == 1
+
+
+def test_import_skips_hostile_rows_with_their_line_numbers_and_keeps_the_rest(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Year 1, 1e300 seconds, a topic longer than the column, a NUL and a line that is
+    not UTF-8 each cost their own row (with its line number), never the import."""
+    org = make_organisation(slug="kommun", time_zone="Europe/Stockholm")
+    good = "2020-03-02T08:05:00,skola,phone,Skolplikt,12,300,answered\n"
+    rows = [
+        b"arrived_at,queue,channel,topic,waited_seconds,handled_seconds,outcome\n",
+        good.encode(),
+        b"0001-01-01T00:00:00,skola,phone,Skolplikt,12,300,answered\n",  # line 3
+        b"2020-03-02T08:06:00,skola,phone,Skolplikt,1e300,300,answered\n",  # line 4
+        ("2020-03-02T08:07:00,skola,phone," + "T" * 300 + ",12,300,answered\n").encode(),  # 5
+        b"2020-03-02T08:08:00,skola,phone,Skol\x00plikt,12,300,answered\n",  # line 6
+        "2020-03-02T08:09:00,skola,phone,Sjukfrånvaro,12,300,answered\n".encode("latin-1"),  # 7
+        b"9999-12-31T23:59:59+00:00,skola,phone,Skolplikt,12,99999999999999999999,answered\n",  # 8
+        good.replace("08:05", "08:10").encode(),
+    ]
+    path = tmp_path / "history.csv"
+    path.write_bytes(b"".join(rows))
+    assert main(["import", "contacts", str(path), "--organisation", "kommun"]) == 0
+    out = capsys.readouterr()
+    summary = json.loads(out.out)
+    assert (summary["imported"], summary["skipped"]) == (2, 6), out.err
+    for line in (3, 4, 5, 6, 7, 8):
+        assert f"{path}:{line}: skipped" in out.err
+    assert "Traceback" not in out.err
+    assert ImportedContact.objects.filter(organisation=org).count() == 2
+
+
+def test_import_of_a_file_in_another_encoding_is_read_with_encoding(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    make_organisation(slug="kommun", time_zone="Europe/Stockholm")
+    path = tmp_path / "history.csv"
+    path.write_bytes(
+        "arrived_at,queue,channel,topic,waited_seconds,handled_seconds,outcome\n"
+        "2020-03-02T08:05:00,skola,phone,Sjukfrånvaro,12,300,answered\n".encode("cp1252")
+    )
+    assert main(["import", "contacts", str(path), "--organisation", "kommun"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["skipped"] == 1 and "--encoding" in out.err
+    assert main(["import", "contacts", str(path), "--organisation", "kommun", "--encoding", "cp1252"]) == 0
+    assert json.loads(capsys.readouterr().out)["imported"] == 1
+    assert ImportedContact.objects.get().topic == "Sjukfrånvaro"
+
+
+def test_the_readers_column_sizes_are_the_stored_columns_sizes() -> None:
+    from distans.core.reports.import_csv import MAX_CHARS
+
+    for name, size in MAX_CHARS.items():
+        assert ImportedContact._meta.get_field(name).max_length == size, name

@@ -103,3 +103,32 @@ def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> 
     assert all(s.startswith("/static/") for s in sources), sources
     for source in sources:
         assert client.get(source).status_code == 200, source
+
+
+def test_create_contact_with_an_idempotency_key_creates_it_once(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    org = make_organisation()
+    make_queue(org, code="allmant")
+    key, _ = do_create_api_token(org, "växel")
+    auth = {"Authorization": f"Bearer {key}"}
+    body = {"channel": "phone", "queue": "allmant", "customer_phone": "+4611"}
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post(client, "/api/contacts", body, **auth, **{"Idempotency-Key": "call-123"})
+        retry = post(client, "/api/contacts", body, **auth, **{"Idempotency-Key": "call-123"})
+    assert first.status_code == 201 and retry.status_code == 201, retry.content
+    assert retry.json()["id"] == first.json()["id"]
+    assert Contact.objects.count() == 1
+    other_body = post(client, "/api/contacts", {**body, "customer_phone": "+4699"}, **auth, **{"Idempotency-Key": "call-123"})
+    assert other_body.status_code == 409 and other_body.json()["code"] == "idempotency_key_reused"
+    with django_capture_on_commit_callbacks(execute=True):
+        new_key = post(client, "/api/contacts", body, **auth, **{"Idempotency-Key": "call-124"})
+        no_key = post(client, "/api/contacts", body, **auth)
+    assert new_key.json()["id"] != first.json()["id"] and no_key.status_code == 201
+    assert Contact.objects.count() == 3
+    # another organisation's same key is its own
+    org_b = make_organisation()
+    make_queue(org_b, code="allmant")
+    key_b, _ = do_create_api_token(org_b, "växel")
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = post(client, "/api/contacts", body, Authorization=f"Bearer {key_b}", **{"Idempotency-Key": "call-123"})
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]

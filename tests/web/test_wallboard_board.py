@@ -130,3 +130,39 @@ def test_agents_cannot_see_the_wallboard() -> None:
     client.force_login(agent)
     assert client.get("/wallboard/").status_code == 403
     assert client.get("/wallboard/queues/").status_code == 403
+
+
+def test_team_leader_changes_only_their_own_teams_agents(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_team
+
+    org = make_organisation()
+    queue = make_queue(org)
+    mine, theirs = make_team(org), make_team(org)
+    leader = make_person(org, is_team_leader=True, team=mine)
+    mine.leader = leader
+    mine.save()
+    own_agent = make_agent(org, [queue], presence="available", team=mine)
+    other_agent = make_agent(org, [queue], presence="available", team=theirs)
+    boss = make_agent(org, [queue], presence="available", team=mine, is_supervisor=True)
+    client = Client()
+    client.force_login(leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/wallboard/agents/{own_agent.pk}/presence/", {"presence": "offline"}).status_code == 200
+        for target in (other_agent, boss):
+            assert client.post(f"/wallboard/agents/{target.pk}/presence/", {"presence": "offline"}).status_code == 403
+            assert client.post(f"/wallboard/agents/{target.pk}/queues/", {"queues": []}).status_code == 403
+    assert AgentState.objects.get(person=own_agent).presence == "offline"
+    assert AgentState.objects.get(person=other_agent).presence == "available"
+    assert AgentState.objects.get(person=boss).presence == "available"
+    assert list(AgentState.objects.get(person=other_agent).queues.all()) == [queue]
+
+
+def test_saving_another_organisations_queue_is_an_error_not_an_empty_list(board) -> None:  # type: ignore[no-untyped-def]
+    org, queue, supervisor, client = board
+    agent = make_agent(org, [queue], presence="available")
+    foreign = make_queue(make_organisation())
+    for value in ([foreign.pk], [queue.pk, foreign.pk], ["x"], ["9" * 30]):
+        response = client.post(f"/wallboard/agents/{agent.pk}/queues/", {"queues": value})
+        assert response.status_code == 400
+        assert "Okänd kö" in response.content.decode()
+    assert list(AgentState.objects.get(person=agent).queues.all()) == [queue]

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,6 +21,19 @@ class LoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = (self.cleaned_data.get("username") or "").lower()
+        remote = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address_wait = queries.seconds_until_address_unlocked(remote)
+        if address_wait:  # checked before the password is hashed
+            minutes = max(1, (address_wait + 59) // 60)
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed logins from your network address. Try again in %(minutes)d minute.",
+                    "Too many failed logins from your network address. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="address_locked",
+            )
         if email:
             wait_seconds = queries.seconds_until_unlocked(email)
             if wait_seconds:
@@ -37,11 +51,29 @@ class LoginForm(AuthenticationForm):
             cleaned = super().clean()
         except forms.ValidationError:
             if email:
-                remote = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
                 actions.do_record_login_failure(email, remote)
             raise
         actions.do_clear_login_failures(email)
         return cleaned
+
+
+class LimitedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending at most DISTANS_PASSWORD_RESETS_PER_EMAIL mails an
+    hour to one address and DISTANS_PASSWORD_RESETS_PER_ADDRESS for one client address
+    (else anyone could mail-bomb staff through the form). Over the limit the page
+    answers as always (no enumeration) and sends nothing."""
+
+    def save(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        from distans.web import ratelimit
+
+        email = self.cleaned_data["email"].strip().lower()
+        remote = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+        hour = 3600
+        if not ratelimit.allow("reset-ip", remote, (settings.DISTANS_PASSWORD_RESETS_PER_ADDRESS, hour)):
+            return
+        if not ratelimit.allow("reset-email", email, (settings.DISTANS_PASSWORD_RESETS_PER_EMAIL, hour)):
+            return
+        super().save(*args, request=request, **kwargs)
 
 
 class LanguageForm(forms.Form):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -190,6 +191,10 @@ def do_abandon_gone_visitors() -> int:
     return count
 
 
+class Throttled(StateConflict):
+    code = "throttled"
+
+
 def do_email_transcript(session: ChatSession, address: str) -> None:
     """E-mail the chat's customer-visible lines to ``address`` (Django's send_mail)."""
     from django.core.exceptions import ValidationError
@@ -199,9 +204,13 @@ def do_email_transcript(session: ChatSession, address: str) -> None:
         validate_email(address)
     except ValidationError as exc:
         raise InvalidInput("That is not an e-mail address.") from exc
+    if not limits.allow("transcript-to", address.strip().lower(), limits.TRANSCRIPTS_PER_ADDRESS):
+        raise Throttled("Too many transcripts to this address today.")
+    # counted in the database (not from the session object, which may be stale): of
+    # ten requests on one socket, only TRANSCRIPTS_PER_SESSION send a mail
     updated = ChatSession.objects.filter(
         pk=session.pk, transcripts_sent__lt=limits.TRANSCRIPTS_PER_SESSION
-    ).update(transcripts_sent=session.transcripts_sent + 1)
+    ).update(transcripts_sent=F("transcripts_sent") + 1)
     if not updated:
         raise StateConflict("The transcript was already sent.")
     contact = Contact.objects.select_related("organisation").get(pk=session.contact_id)

@@ -6,7 +6,8 @@ message {text, id}, typing, leave, transcript {email}, leave_message {name, emai
 phone, text}, ping. Server → visitor: hello {availability, greeting}, session {token,
 case, history, state}, queue {position, estimated_wait_seconds}, accepted {agent},
 message {from, name, text}, ack {id}, typing, ended, left_message {case},
-transcript_sent, error {code, id?}. Error codes are translated by the widget.
+transcript_sent, error {code, id?} (invalid_text: a NUL character or unpaired surrogate, nothing
+stored; the socket stays open). Error codes are translated by the widget.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from distans.channels_chat.models import ChatSession, ChatWidget
 from distans.contacts.choices import OPEN_STATUSES, QUEUED_STATUSES, ContactStatus
 from distans.contacts.models import Contact, Message
 from distans.core.errors import CoreError
+from distans.core.text import clean_text, text_problem
 
 POLL_SECONDS = 4.0  # how often a waiting visitor's place in the queue is re-read
 TOUCH_SECONDS = 30.0  # how often the session's last_seen_at is refreshed
@@ -89,9 +91,15 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         try:
             data = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the stack
+            await self.send_json({"kind": "error", "code": "invalid"})
             return
         if not isinstance(data, dict):
+            return
+        if text_problem(data) is not None:  # NUL, unpaired surrogates, deep nesting
+            client_id = data.get("id")
+            client_id = clean_text(client_id)[:64] if isinstance(client_id, str) else ""
+            await self.send_json({"kind": "error", "code": "invalid_text", "id": client_id})
             return
         handler = (
             getattr(self, f"on_{data.get('kind')}", None)
@@ -266,8 +274,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await database_sync_to_async(actions.do_email_transcript)(
                 self.session, str(data.get("email", ""))[:254]
             )
-        except CoreError:
-            await self.send_json({"kind": "error", "code": "transcript"})
+        except CoreError as error:
+            code = "throttled" if error.code == "throttled" else "transcript"
+            await self.send_json({"kind": "error", "code": code})
             return
         await self.send_json({"kind": "transcript_sent"})
 

@@ -48,6 +48,9 @@ def _texts() -> dict[str, str]:
         "err_empty": _("Write a message first."),
         "err_ended": _("The chat has ended; the message was not sent."),
         "err_invalid": _("That did not work. Try again."),
+        "err_invalid_text": _(
+            "The message contains a character that cannot be sent. Remove it and try again."
+        ),
         "err_not_started": _("Start the chat first."),
         "err_transcript": _("The conversation could not be sent. Check the e-mail address."),
         "err_bad_email": _("That is not an e-mail address."),

@@ -32,9 +32,30 @@ class InboundOut(Schema):
     acknowledged: bool
 
 
+class TooLarge(InvalidInput):
+    code = "too_large"
+
+
+def _read_body(request: HttpRequest, limit: int) -> bytes:
+    """The raw mail, up to the mailbox's own limit (40 MiB by default). Not
+    ``request.body``: that stops at Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB),
+    which is right for forms and JSON but not for mail with attachments."""
+    too_large = TooLarge(_("The message is larger than this mailbox accepts."))
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise too_large
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise too_large
+    return raw
+
+
 @router.post(
     "/email/inbound",
-    response={202: InboundOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={202: InboundOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut},
     url_name="email_inbound",
 )
 def receive_mail(request: HttpRequest, query: Query[InboundQuery]) -> Status[InboundOut]:
@@ -51,11 +72,9 @@ def receive_mail(request: HttpRequest, query: Query[InboundQuery]) -> Status[Inb
     )
     if mailbox is None:
         raise NotFound(_("No such mailbox."))
-    raw = request.body
+    raw = _read_body(request, mailbox.max_message_bytes)
     if not raw.strip():
         raise InvalidInput(_("The message is empty."))
-    if len(raw) > mailbox.max_message_bytes:
-        raise InvalidInput(_("The message is larger than this mailbox accepts."))
     result = ingest_mail(mailbox, raw, received_at=timezone.now(), size_bytes=len(raw))
     acknowledged = False
     if result.acknowledge and result.parsed is not None and result.contact_id is not None:

@@ -13,19 +13,22 @@ def setup() -> None:
     django.setup()
 
 
-def run_system_checks() -> None:
-    """Run Django's system checks; raise one readable error if any fails."""
+def run_system_checks() -> int:
+    """Run Django's system checks; raise one readable error if any fails; print the
+    warnings and return how many there were."""
     from django.core import checks
     from django.core.management.base import CommandError
 
     messages = checks.run_checks(include_deployment_checks=False)
     serious = [m for m in messages if m.is_serious()]
-    for message in messages:
-        if not message.is_serious() and not message.is_silenced():
-            print(f"distans: warning: {message.msg}", file=sys.stderr)
+    warnings = [m for m in messages if not m.is_serious() and not m.is_silenced()]
+    for message in warnings:
+        hint = f" ({message.hint})" if message.hint else ""
+        print(f"distans: warning: {message.msg}{hint}", file=sys.stderr)
     if serious:
         text = "; ".join(f"{m.msg} ({m.hint})" if m.hint else m.msg for m in serious)
         raise CommandError(text)
+    return len(warnings)
 
 
 def ensure_database_reachable() -> None:

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from distans.cli import _django
 
     _django.setup()
-    _django.run_system_checks()
+    warnings = _django.run_system_checks()
     _django.ensure_database_reachable()
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
@@ -31,7 +31,10 @@ def run(args: argparse.Namespace) -> int:
     pending = MigrationExecutor(connection).migration_plan(
         MigrationExecutor(connection).loader.graph.leaf_nodes()
     )
-    print(f"configuration ok; database: {connection.vendor}")
+    if warnings:
+        print(f"configuration ok with {warnings} warning(s) (above); database: {connection.vendor}")
+    else:
+        print(f"configuration ok; database: {connection.vendor}")
     if pending:
         print(f"{len(pending)} migration(s) not applied: run `distans migrate`")
         return 1

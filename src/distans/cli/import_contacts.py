@@ -10,7 +10,11 @@ HELP = "Import contact history (arrived_at, queue, channel, topic, waited_second
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="CSV file (UTF-8, header row)")
+    parser.add_argument("file", help="CSV file (UTF-8 unless --encoding, header row)")
+    parser.add_argument(
+        "--encoding", default="utf-8-sig",
+        help="the file's encoding, e.g. cp1252 for an Excel export (default: UTF-8)",
+    )  # fmt: skip
     parser.add_argument("--organisation", help="organisation slug (needed when there are several)")
     parser.add_argument(
         "--time-zone", help="zone of times without an offset (default: the organisation's)"
@@ -35,12 +39,18 @@ def run(args: argparse.Namespace) -> int:
         zone = ZoneInfo(args.time_zone or organisation.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput(f"unknown time zone: {args.time_zone}") from None
+    import codecs
+
     try:
-        handle = open(args.file, encoding="utf-8-sig", newline="")
+        codecs.lookup(args.encoding)
+    except LookupError:
+        raise InvalidInput(f"unknown encoding: {args.encoding}") from None
+    try:
+        handle = open(args.file, "rb")  # decoded line by line: a bad line costs its row
     except OSError as exc:
         raise InvalidInput(f"cannot read {args.file}: {exc.strerror}") from None
     with handle:
-        result = actions.do_import_contacts(organisation, handle, zone)
+        result = actions.do_import_contacts(organisation, handle, zone, encoding=args.encoding)
     for error in result.errors:
         where = f" ({error.column}: {error.value!r})" if error.column else ""
         print(f"{args.file}:{error.line}: skipped: {error.message}{where}", file=sys.stderr)

@@ -59,7 +59,9 @@ def _build_plan(args: argparse.Namespace) -> tuple[Any, list[str]]:
         rows = read_interval_rows(
             stream, require=("interval_start", "calls", "aht_seconds", "agents")
         )
-    minutes = args.interval_minutes or infer_interval_minutes(rows)
+    minutes = infer_interval_minutes(rows) if args.interval_minutes is None else args.interval_minutes
+    if not minutes > 0:
+        raise InvalidInput("--interval-minutes must be positive")
     pools: dict[str, list[Any]] = {}
     for row in rows:
         pools.setdefault(row.pool or "all", []).append(row)

@@ -65,8 +65,10 @@ def _evaluate(
         traffic_erlangs,
     )
 
-    if interval_minutes <= 0:
+    if not interval_minutes > 0 or not math.isfinite(interval_minutes):
         raise InvalidInput("--interval-minutes must be positive")
+    if any(n is not None and not 0 <= n <= 1_000_000 for n in agents):
+        raise InvalidInput("--agents must be zero to a million")
     if args.patience_seconds is not None and args.patience_seconds <= 0:
         raise InvalidInput("--patience-seconds must be positive")
     level = parse_service_target(args.target)
@@ -80,8 +82,6 @@ def _evaluate(
     aht_array = np.array(aht)
     needed = required_agents(traffic, aht_array, target, args.patience_seconds)
     chosen = np.array([needed[i] if n is None else n for i, n in enumerate(agents)], dtype=np.int64)
-    if np.any(chosen < 0):
-        raise InvalidInput("--agents must be zero or more")
     metrics = queue_metrics(
         traffic, chosen, aht_array, target.answer_within_seconds, args.patience_seconds
     )
@@ -129,7 +129,9 @@ def run(args: argparse.Namespace) -> int:
     if args.intervals:
         with open(args.intervals, encoding="utf-8", newline="") as stream:
             rows = read_interval_rows(stream)
-        minutes = args.interval_minutes or infer_interval_minutes(rows)
+        minutes = (
+            infer_interval_minutes(rows) if args.interval_minutes is None else args.interval_minutes
+        )
         agents = [row.agents if args.agents is None else args.agents for row in rows]
         results = _evaluate(
             args, [r.calls for r in rows], [r.aht_seconds for r in rows], agents, minutes
@@ -142,7 +144,11 @@ def run(args: argparse.Namespace) -> int:
     if args.calls < 0 or args.aht_seconds <= 0:
         raise InvalidInput("--calls must be zero or more and --aht-seconds positive")
     (result,) = _evaluate(
-        args, [args.calls], [args.aht_seconds], [args.agents], args.interval_minutes or 30.0
+        args,
+        [args.calls],
+        [args.aht_seconds],
+        [args.agents],
+        30.0 if args.interval_minutes is None else args.interval_minutes,
     )
     print(json.dumps(result) if args.json else _describe(result, args))
     return 0

@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     _django.ensure_database_reachable()
 
     import uvicorn
+    from django.conf import settings
 
+    proxies = settings.DISTANS_TRUSTED_PROXIES
     uvicorn.run(
         "distans.config.asgi:application",
         host=args.host,
@@ -51,5 +53,9 @@ def run(args: argparse.Namespace) -> int:
         # in bench/fanout.py's profile, i.e. ~0.1 s per event at 1,000 agents.
         ws_per_message_deflate=False,
         timeout_graceful_shutdown=5,
+        # uvicorn's default believes X-Forwarded-For from 127.0.0.1, i.e. from any local
+        # process: only the configured proxies are believed
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) if proxies else "",
     )
     return 0

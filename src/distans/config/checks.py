@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register("distans")
@@ -39,3 +39,28 @@ def check_process_layout(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+@register("distans")
+def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """Settings that are fine on a developer's machine and wrong on a public server."""
+    warnings: list[Warning] = []
+    if settings.DEBUG:
+        warnings.append(
+            Warning(
+                "DEBUG is on: error pages show settings and code, and every database "
+                "query is kept in memory. Never run a public server with DEBUG=1.",
+                hint="Unset DEBUG (or DEBUG=0) outside development.",
+                id="distans.W001",
+            )
+        )
+    if settings.SESSION_COOKIE_SECURE and not settings.SECURE_HSTS_SECONDS:
+        warnings.append(
+            Warning(
+                "The site is served over HTTPS (SESSION_COOKIE_SECURE) but HSTS is off: a "
+                "browser may still be sent to the http:// address first.",
+                hint="Set DISTANS_HSTS_SECONDS=31536000 once HTTPS works for every name.",
+                id="distans.W002",
+            )
+        )
+    return warnings

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "distans.accounts.middleware.PersonLanguageMiddleware",
+    "distans.web.guard.HostileTextMiddleware",
+    "distans.web.outage.OutageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -115,6 +117,11 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout: this many failed logins for one e-mail within the window locks it.
 DISTANS_LOGIN_MAX_FAILURES = env.env_int("DISTANS_LOGIN_MAX_FAILURES", 5)
 DISTANS_LOGIN_LOCKOUT_SECONDS = env.env_int("DISTANS_LOGIN_LOCKOUT_SECONDS", 900)
+# … and this many failed logins from one client address (any e-mails) lock the address.
+DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS = env.env_int("DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+# Password-reset mails: at most this many per e-mail and per client address an hour.
+DISTANS_PASSWORD_RESETS_PER_EMAIL = env.env_int("DISTANS_PASSWORD_RESETS_PER_EMAIL", 3)
+DISTANS_PASSWORD_RESETS_PER_ADDRESS = env.env_int("DISTANS_PASSWORD_RESETS_PER_ADDRESS", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -122,6 +129,17 @@ SESSION_COOKIE_SECURE = env.env_bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 12 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS (Strict-Transport-Security), sent by SecurityMiddleware on HTTPS answers: off
+# until the deployment says how long (31536000 = a year) — a wrong HSTS locks browsers
+# out of a site without working HTTPS.
+SECURE_HSTS_SECONDS = env.env_int("DISTANS_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("DISTANS_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.env_bool("DISTANS_HSTS_PRELOAD", default=False)
+# The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the server believes
+# (addresses, comma-separated; "*" trusts anyone): the client address of lockouts and
+# rate limits. Empty (the default): no forwarded header is believed, not even from a
+# local process.
+DISTANS_TRUSTED_PROXIES = env.env_list("DISTANS_TRUSTED_PROXIES", [])
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -2,7 +2,9 @@
 
 from importlib import import_module
 
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext as _
 
 from distans.accounts.admin import site as admin_site
 from distans.api.main import api
@@ -35,3 +37,13 @@ for _app, _prefix in APP_PREFIXES.items():
             raise
         continue
     urlpatterns.append(path(_prefix, include(f"distans.{_app}.urls")))
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """An unknown path under /api/ answers in the API's error format, not HTML."""
+    return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+
+
+urlpatterns.append(re_path(r"^api/", api_not_found, name="api_not_found"))
+
+handler500 = "distans.web.outage.server_error"

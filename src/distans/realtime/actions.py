@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,3 +71,18 @@ def do_sweep_stale_connections() -> int:
         connection.delete()
         announce_presence(connection.person)
     return len(stale)
+
+
+#: the close code of a socket whose login session ended; the page reloads (to login)
+CLOSE_SESSION_ENDED = 4401
+
+
+def close_session_sockets(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    """``user_logged_out`` receiver: the sockets opened with this session get
+    ``session_ended`` and are closed, in every process (they would otherwise go on
+    receiving the person's events after logout)."""
+    from distans.realtime.groups import session_group
+
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        publish(session_group(session_key), "session_ended", close_code=CLOSE_SESSION_ENDED)

@@ -17,7 +17,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from distans.realtime import actions, fanout
-from distans.realtime.groups import org_group, person_group, supervisors_group, team_group
+from distans.realtime.groups import (
+    org_group,
+    person_group,
+    session_group,
+    supervisors_group,
+    team_group,
+)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -38,6 +44,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.groups_joined.append(team_group(user.team_id))
         if user.is_supervisor or user.is_team_leader or user.is_org_admin:
             self.groups_joined.append(supervisors_group(user.organisation_id))
+        session = self.scope.get("session")
+        session_key = getattr(session, "session_key", None)
+        if session_key:  # logging out closes this socket (realtime.actions)
+            self.groups_joined.append(session_group(session_key))
         self.channel_name = f"live.{uuid.uuid4().hex}"  # names the LiveConnection row
         # Events go straight to the server's send when asgi.py passes it (the session
         # middleware's wrapper only acts on HTTP responses); else through Channels'.

@@ -188,8 +188,11 @@ class Feed:
         if not isinstance(text, str):  # sent by something other than publish()
             text = json.dumps(message.get("event"))
         frame: Frame = {"type": "websocket.send", "text": text}  # one for all the sockets
+        close = message.get("close")
         for outbox in tuple(outboxes):
             outbox.push(frame)
+            if isinstance(close, int):  # e.g. the session was logged out
+                outbox.close_soon(close)
         return len(outboxes)
 
     def _forget(self, outbox: Outbox, groups: list[str]) -> None:

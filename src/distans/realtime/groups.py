@@ -17,3 +17,10 @@ def person_group(person_id: int) -> str:
 
 def supervisors_group(organisation_id: int) -> str:
     return f"sup.{organisation_id}"
+
+
+def session_group(session_key: str) -> str:
+    """The sockets opened with one login session (closed when it ends)."""
+    import hashlib
+
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:32]

@@ -57,14 +57,22 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_loop = loop
 
 
-def publish(group: str, kind: str, *, coalesce_seconds: float = 0.0, **data: Any) -> None:
-    """Send ``{"kind": kind, **data}`` to every socket in ``group`` after commit."""
+def publish(
+    group: str,
+    kind: str,
+    *,
+    coalesce_seconds: float = 0.0,
+    close_code: int | None = None,
+    **data: Any,
+) -> None:
+    """Send ``{"kind": kind, **data}`` to every socket in ``group`` after commit; with
+    ``close_code``, each socket is then closed with that code (a logout)."""
 
     def send() -> None:
         if coalesce_seconds > 0:
             _send_coalesced(group, kind, data, coalesce_seconds)
         else:
-            _send_now(group, kind, data)
+            _send_now(group, kind, data, close_code)
 
     transaction.on_commit(send)
 
@@ -97,13 +105,17 @@ def _send_coalesced(group: str, kind: str, data: dict[str, Any], window: float) 
     timer.start()
 
 
-def _send_now(group: str, kind: str, data: dict[str, Any]) -> None:
+def _send_now(group: str, kind: str, data: dict[str, Any], close_code: int | None = None) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     event = {"kind": kind, "seq": next(_local_sequence), "sent_at": time.time(), **data}
     # "text" is the event serialised once; each process's feed writes it to its sockets.
-    message = {"type": "live.event", "group": group, "event": event, "text": json.dumps(event)}
+    message: dict[str, Any] = {
+        "type": "live.event", "group": group, "event": event, "text": json.dumps(event)
+    }  # fmt: skip
+    if close_code is not None:
+        message["close"] = close_code
     try:
         running = _running_loop()
         loop = _server_loop

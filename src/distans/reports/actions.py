@@ -104,15 +104,16 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-def do_import_contacts(organisation: Organisation, lines: Iterable[str], zone: ZoneInfo | None = None,
-                       chunk: int = 20_000, max_errors: int = 1000) -> ImportResult:  # fmt: skip
+def do_import_contacts(organisation: Organisation, lines: Iterable[str] | Iterable[bytes],
+                       zone: ZoneInfo | None = None, chunk: int = 20_000, max_errors: int = 1000,
+                       encoding: str = "utf-8-sig") -> ImportResult:  # fmt: skip
     """Import a history CSV: valid rows become ImportedContact rows and aggregate deltas.
 
     Broken rows are skipped and listed (line numbers); each chunk commits on its own,
     so nothing valid is lost when a later row is broken.
     """
     zone = zone or ZoneInfo(organisation.time_zone)
-    reader = ContactCsvReader(lines, zone, max_errors=max_errors)
+    reader = ContactCsvReader(lines, zone, max_errors=max_errors, encoding=encoding)
     result = ImportResult(batch=uuid.uuid4().hex[:16])
     pending: list[ContactOutcome] = []
     for record in reader:

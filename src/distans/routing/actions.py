@@ -29,7 +29,7 @@ from distans.routing.convert import agent_to_core, contact_to_core, offer_to_cor
 from distans.routing.dispatcher import request_routing
 from distans.routing.errors import NotFound, offer_gone
 from distans.routing.eventlog import append_events
-from distans.routing.models import AgentState, Offer, Queue, RoutingEvent
+from distans.routing.models import AgentState, IdempotencyKey, Offer, Queue, RoutingEvent
 from distans.routing.signals import contact_accepted
 from distans.routing.sql import insert_contact, lock_rows, on_postgresql, unsaved_contact
 
@@ -73,6 +73,44 @@ def _announce_agent(state: AgentState) -> None:
     publish(supervisors_group(state.organisation_id), "agents")
     if state.person.team_id:
         publish(team_group(state.person.team_id), "presence", person_id=state.person_id)
+
+
+class IdempotencyKeyReused(StateConflict):
+    code = "idempotency_key_reused"
+
+
+def do_create_contact_once(
+    queue: Queue, channel: str, idempotency_key: str, request_hash: str, **fields: Any
+) -> tuple[Contact, bool]:
+    """:func:`do_create_contact`, once per ``idempotency_key`` in the organisation:
+    returns (contact, replayed). The same key with the same request returns the
+    contact it created (a retry after a lost answer), with another request
+    :class:`IdempotencyKeyReused`. The key row and the contact commit together; a
+    concurrent request with the same key waits on the key's unique index and then
+    finds the contact."""
+    with transaction.atomic():
+        row, created = IdempotencyKey.objects.get_or_create(
+            organisation_id=queue.organisation_id,
+            key=idempotency_key,
+            defaults={"request_hash": request_hash},
+        )
+        if not created:
+            if row.request_hash != request_hash:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was used for a different request."
+                )
+            existing = Contact.objects.filter(pk=row.contact_id).select_related("queue").first()
+            if existing is not None:
+                return existing, True
+        contact = do_create_contact(queue, channel, **fields)
+        IdempotencyKey.objects.filter(pk=row.pk).update(contact=contact)
+    return contact, False
+
+
+def do_prune_idempotency_keys(older_than_seconds: float = 24 * 3600) -> int:
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def do_create_contact(

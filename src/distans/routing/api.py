@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from distans.accounts.models import Person, Site
@@ -93,16 +95,37 @@ def _contact(caller: Caller, contact_id: int) -> Contact:
     return contact
 
 
-@router.post("/contacts", response={201: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def create_contact(request: HttpRequest, payload: ContactIn) -> Status[ContactOut]:
+@router.post(
+    "/contacts",
+    response={201: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def create_contact(
+    request: HttpRequest,
+    payload: ContactIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description=(
+            "Optional: a retry with the same key (within a day) returns the contact the "
+            "first request created instead of a second one; with a different body it is 409."
+        ),
+    ),
+) -> Status[ContactOut]:
     """A contact arrives on a channel and joins a queue."""
     caller = _require_supervisor(request)
     queue = _queue(caller, payload.queue)
-    contact = actions.do_create_contact(
-        queue,
-        payload.channel.value,
-        **payload.model_dump(exclude={"channel", "queue"}),
-    )
+    fields = payload.model_dump(exclude={"channel", "queue"})
+    if idempotency_key:
+        request_hash = hashlib.sha256(
+            json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
+        ).hexdigest()
+        contact, _replayed = actions.do_create_contact_once(
+            queue, payload.channel.value, idempotency_key, request_hash, **fields
+        )
+    else:
+        contact = actions.do_create_contact(queue, payload.channel.value, **fields)
     contact.refresh_from_db()
     return Status(201, _contact_out(contact))
 

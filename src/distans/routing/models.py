@@ -228,3 +228,21 @@ models.signals.post_save.connect(_forget_cached_queues, sender=Queue, dispatch_u
 models.signals.post_delete.connect(
     _forget_cached_queues, sender=Queue, dispatch_uid="queue_cache_d"
 )
+
+
+class IdempotencyKey(OrgOwned):
+    """A client's ``Idempotency-Key`` for ``POST /api/contacts``: the same key again
+    (a retry after a lost answer) returns the contact it created instead of a second
+    one. Kept a day (``routing.tasks.prune_idempotency_keys``)."""
+
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_key_once")
+        ]

@@ -67,3 +67,11 @@ def sweep_routing() -> None:
         }
         for organisation_id in Organisation.objects.filter(pk__in=due).values_list("pk", flat=True):
             request_routing(organisation_id)
+
+
+@every(3600.0)
+def prune_idempotency_keys() -> None:
+    """Idempotency keys of POST /api/contacts are honoured for a day."""
+    from distans.routing.actions import do_prune_idempotency_keys
+
+    do_prune_idempotency_keys()

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,8 +120,29 @@ def agent(request: HttpRequest, person_id: int) -> HttpResponse:
     )
 
 
-def _result(request: HttpRequest, error: Exception | None) -> HttpResponse:
-    response = render(request, "wallboard/_alert.html", {"error": error})
+def may_change(user: Any, agent: Person) -> bool:
+    """Supervisors and organisation admins change any agent of their organisation; a
+    team leader only the agents of a team they lead (or their own team), and never a
+    supervisor or an organisation admin."""
+    if user.is_supervisor or user.is_org_admin:
+        return True
+    if agent.is_supervisor or agent.is_org_admin or agent.team_id is None:
+        return False
+    led = set(user.led_teams.values_list("pk", flat=True))
+    if user.team_id is not None:
+        led.add(user.team_id)
+    return agent.team_id in led
+
+
+def _agent_to_change(request: HttpRequest, person_id: int) -> Person:
+    agent = _agent(request, person_id)
+    if not may_change(request.user, agent):
+        raise PermissionDenied
+    return agent
+
+
+def _result(request: HttpRequest, error: Exception | None, status: int = 200) -> HttpResponse:
+    response = render(request, "wallboard/_alert.html", {"error": error}, status=status)
     response["HX-Retarget"] = "#wallboard-alert"
     response["HX-Reswap"] = "innerHTML"
     if error is None:
@@ -132,7 +153,7 @@ def _result(request: HttpRequest, error: Exception | None) -> HttpResponse:
 @require_POST
 @wallboard_view
 def agent_presence(request: HttpRequest, person_id: int) -> HttpResponse:
-    agent = _agent(request, person_id)
+    agent = _agent_to_change(request, person_id)
     presence = request.POST.get("presence", "")
     if presence not in Presence.values:
         return _result(request, CoreError(_("Unknown presence.")))
@@ -146,9 +167,14 @@ def agent_presence(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @wallboard_view
 def agent_queues(request: HttpRequest, person_id: int) -> HttpResponse:
-    agent = _agent(request, person_id)
-    ids = [int(v) for v in request.POST.getlist("queues") if v.isdigit()]
+    agent = _agent_to_change(request, person_id)
+    given = request.POST.getlist("queues")
+    ids = {int(v) for v in given if v.isdigit() and len(v) < 19}
     chosen = list(Queue.objects.for_org(request.user.organisation_id).filter(pk__in=ids))  # type: ignore[union-attr]
+    if len(ids) != len(given) or len(chosen) != len(ids):
+        # another organisation's queue, or no queue id at all: an error, never a
+        # silently emptied list
+        return _result(request, CoreError(_("Unknown queue: nothing was changed.")), status=400)
     try:
         actions.do_set_agent_queues(request.user, agent, chosen)  # type: ignore[arg-type]
     except CoreError as error:

@@ -13,7 +13,7 @@ import csv
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from distans.core.errors import InvalidInput
 
@@ -49,12 +49,29 @@ def _whole(text: str, column: str, line: int) -> int:
     return int(value)
 
 
+def _start(text: str, line: int) -> str:
+    """An ISO date-time (``2026-11-23T08:00:00+01:00``) or time of day (``08:00``)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            time.fromisoformat(text)
+        except ValueError:
+            raise InvalidInput(
+                f"line {line}: interval_start {text!r} is not an ISO date-time or time of day"
+            ) from None
+    return text
+
+
 def read_interval_rows(
     lines: Iterable[str], *, require: Sequence[str] = ("interval_start", "calls", "aht_seconds")
 ) -> list[IntervalRow]:
     """Parse CSV text lines; columns ``agents`` and ``pool`` are optional unless required."""
     reader = csv.reader(lines)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except UnicodeDecodeError:
+        raise InvalidInput("the intervals file is not UTF-8 text") from None
     if header is None:
         raise InvalidInput("the intervals file is empty")
     names = [name.strip() for name in header]
@@ -63,7 +80,15 @@ def read_interval_rows(
         raise InvalidInput(f"line 1: missing column(s) {', '.join(missing)}")
     index = {name: names.index(name) for name in names}
     rows: list[IntervalRow] = []
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader, None)
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"line {reader.line_num + 1}: the intervals file is not UTF-8 text"
+            ) from None
+        if cells is None:
+            break
         line = reader.line_num
         if not cells or all(not cell.strip() for cell in cells):
             continue
@@ -83,7 +108,7 @@ def read_interval_rows(
             on_break = _whole(cell("on_break"), "on_break", line)
         rows.append(
             IntervalRow(
-                interval_start=cell("interval_start"),
+                interval_start=_start(cell("interval_start"), line),
                 calls=_number(cell("calls"), "calls", line),
                 aht_seconds=_number(cell("aht_seconds"), "aht_seconds", line, positive=True),
                 agents=agents,

@@ -150,6 +150,10 @@ def required_agents(
         raise InvalidInput("handle time must be positive seconds")
     if np.any(pat <= 0):
         raise InvalidInput("patience must be positive seconds")
+    if np.any(a > _LARGEST_SEARCHED_AGENTS):
+        # Erlang C needs more agents than Erlangs; past a million the search's integers
+        # would overflow (1e21 Erlangs made it loop for ever)
+        raise Infeasible("the traffic needs more than a million agents")
     # Erlang C needs n > A; with abandonment fewer agents than Erlangs can still do.
     low = np.where(np.isfinite(pat), 1, np.floor(a) + 1).astype(np.int64)
     low = np.where(a > 0, low, 0)

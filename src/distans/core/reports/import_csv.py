@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from distans.core.errors import InvalidInput
 from distans.core.reports.records import ContactOutcome, Outcome
+from distans.core.text import text_problem
 
 
 def gettext_noop(message: str) -> str:
@@ -46,7 +47,20 @@ REASONS: dict[str, str] = {
     "negative_number": gettext_noop("The number of seconds is negative."),
     "bad_outcome": gettext_noop("The outcome is not answered or abandoned."),
     "handled_when_abandoned": gettext_noop("An abandoned contact has a handling time."),
+    "datetime_out_of_range": gettext_noop("The time is outside the years 1900 to 2999."),
+    "number_too_large": gettext_noop("The number of seconds is too large (at most a year)."),
+    "too_long": gettext_noop("The value is longer than the field allows."),
+    "bad_character": gettext_noop("The value contains a character that cannot be stored."),
+    "bad_encoding": gettext_noop(
+        "The line is not in the file's encoding (save the file as UTF-8, or give --encoding)."
+    ),
 }
+
+#: The longest text each column may hold (the stored columns' sizes).
+MAX_CHARS = {"queue": 100, "channel": 16, "topic": 200, "agent": 200, "team": 100, "location": 100}
+#: No contact waits, is handled or wrapped up for longer than this.
+MAX_SECONDS = 366 * 24 * 3600.0
+YEARS = (1900, 2999)
 
 REQUIRED_COLUMNS = ("arrived_at", "queue", "channel", "waited_seconds", "outcome")
 OPTIONAL_COLUMNS = ("topic", "handled_seconds", "wrap_up_seconds", "agent", "team", "location")
@@ -79,7 +93,9 @@ class ContactCsvReader:
     """Iterate over the valid records of a CSV; broken rows land in :attr:`errors`.
 
     ``lines`` is any iterable of text lines (an open file, ideally opened with
-    ``encoding="utf-8-sig"``). ``zone`` reads naive times. ``delimiter`` defaults to
+    ``encoding="utf-8-sig"``) or of byte lines (a file opened in binary), which are
+    decoded with ``encoding`` one by one: a line that is not in that encoding costs
+    its row, not the import. ``zone`` reads naive times. ``delimiter`` defaults to
     ``;`` when the header has more semicolons than commas, else ``,``. ``max_errors``
     caps the kept :attr:`errors` (``error_count`` still counts them all).
     """
@@ -88,6 +104,7 @@ class ContactCsvReader:
     zone: ZoneInfo
     delimiter: str | None = None
     max_errors: int | None = None
+    encoding: str = "utf-8-sig"
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     rows_read: int = 0
@@ -98,6 +115,13 @@ class ContactCsvReader:
         header_line = next(lines, None)
         if header_line is None:
             raise InvalidInput("the CSV file is empty; it needs a header row")
+        if isinstance(header_line, bytes):
+            try:
+                header_line = header_line.decode(self.encoding)
+            except UnicodeDecodeError:
+                raise InvalidInput(
+                    f"the header row is not {self.encoding} text (give --encoding)"
+                ) from None
         header_line = header_line.lstrip("\ufeff").rstrip("\r\n")
         if self.delimiter is None:
             self.delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -111,6 +135,13 @@ class ContactCsvReader:
             if name in header
         }
         for line_number, line in enumerate(lines, start=2):
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode(self.encoding)
+                except UnicodeDecodeError:
+                    self.rows_read += 1
+                    self._add_error(RowError(line_number, "bad_encoding"))
+                    continue
             text = line.rstrip("\r\n")
             if not text.strip():
                 continue
@@ -135,6 +166,11 @@ class ContactCsvReader:
 
     def _record(self, fields: list[str], index: dict[str, int]) -> ContactOutcome:
         values = {name: fields[i].strip() for name, i in index.items()}
+        for name, value in values.items():
+            if text_problem(value) is not None:  # NUL, unpaired surrogates
+                raise _RowProblem("bad_character", name, value[:40])
+            if len(value) > MAX_CHARS.get(name, len(value)):
+                raise _RowProblem("too_long", name, value[:40] + "…")
         for name in REQUIRED_COLUMNS:
             if not values[name]:
                 raise _RowProblem("missing_value", name)
@@ -182,6 +218,8 @@ def _arrived_at(text: str, zone: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise _RowProblem("bad_datetime", "arrived_at", text) from None
+    if not YEARS[0] <= parsed.year <= YEARS[1]:  # year 1 in a zone east of UTC overflows
+        raise _RowProblem("datetime_out_of_range", "arrived_at", text)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=zone)
     return parsed
@@ -195,6 +233,8 @@ def _seconds(column: str, text: str, comma_decimal: bool) -> float:
             hours, minutes, seconds = text.split(":")
             if not (minutes.isdigit() and len(minutes) == 2 and hours.isdigit()):
                 raise ValueError(text)
+            if len(hours) > 6:
+                raise _RowProblem("number_too_large", column, text)
             number = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
         else:
             number = float(text.replace(",", ".") if comma_decimal else text)
@@ -204,4 +244,6 @@ def _seconds(column: str, text: str, comma_decimal: bool) -> float:
         raise _RowProblem("bad_number", column, text)
     if number < 0:
         raise _RowProblem("negative_number", column, text)
+    if number > MAX_SECONDS:
+        raise _RowProblem("number_too_large", column, text)
     return number

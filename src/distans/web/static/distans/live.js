@@ -40,8 +40,12 @@
       try { event = JSON.parse(message.data); } catch (e) { return; }
       if (event && event.kind) { emit(event.kind, event); }
     };
-    socket.onclose = function () {
+    socket.onclose = function (closed) {
       setStatus(false);
+      if (closed && closed.code === 4401) {  // the login session ended (logout elsewhere)
+        window.location.reload();
+        return;
+      }
       if (heartbeat) { window.clearInterval(heartbeat); heartbeat = null; }
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10000);
