@@ -79,9 +79,54 @@ def test_security_headers_are_sent(client: Client) -> None:
 
 
 def test_password_reset_sends_a_link(client: Client, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    from distans.channels_email.models import OutgoingMail
+    from distans.channels_email.outbox import send_due_mail
+
     make_person(email="dan@example.org")
     response = client.post(reverse("password_reset"), {"email": "dan@example.org"})
     assert response.status_code == 302
+    # Queued in the outbox (not sent inside the request: same answer time for any
+    # address), then sent by the background job.
+    assert mailoutbox == []
+    queued = OutgoingMail.objects.get(purpose="account")
+    assert (queued.status, queued.recipients) == ("queued", "dan@example.org")
+    assert send_due_mail() == 1
     assert len(mailoutbox) == 1
+    queued.refresh_from_db()
+    assert queued.status == "sent"
     assert "/account/password-reset/" in mailoutbox[0].body
     assert mailoutbox[0].to == ["dan@example.org"]
+
+
+class _BrokenBackend:
+    """An e-mail backend whose server refuses every mail."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("connection refused")
+
+
+def test_password_reset_does_not_claim_a_link_went_out_when_mail_fails(  # type: ignore[no-untyped-def]
+    client: Client, settings
+) -> None:
+    """The done page never says "check your e-mail" as if it were sent; when system
+    mail is failing it says so, to every asker alike (no account enumeration)."""
+    from distans.channels_email.models import OutgoingMail
+    from distans.channels_email.outbox import send_due_mail
+
+    settings.EMAIL_BACKEND = f"{__name__}._BrokenBackend"
+    make_person(email="erik@example.org")
+    response = client.post(reverse("password_reset"), {"email": "erik@example.org"}, follow=True)
+    calm = response.content.decode()
+    assert "Titta i din e-post" not in calm
+    assert "kan inte skicka e-post just nu" not in calm  # nothing has failed yet
+    assert send_due_mail() == 0
+    failed = OutgoingMail.objects.get(purpose="account")
+    assert failed.status == "failed" and "refused" in failed.last_error
+    assert failed.next_attempt_at is not None  # retried later
+
+    for address in ("erik@example.org", "nobody@example.org"):
+        page = client.post(reverse("password_reset"), {"email": address}, follow=True)
+        assert "Distans kan inte skicka e-post just nu" in page.content.decode()

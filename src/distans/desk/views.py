@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from distans.accounts.models import Person, Site
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
+from distans.contacts.replies import close_warnings
 from distans.core.errors import CoreError
 from distans.desk import actions, queries
 from distans.desk.forms import ArticleForm
@@ -206,7 +207,9 @@ def workspaces(request: HttpRequest) -> HttpResponse:
 @desk_view
 def thread(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
-    messages = contact.messages.select_related("author").prefetch_related("attachments")
+    messages = contact.messages.select_related("author", "outgoing").prefetch_related(
+        "attachments"
+    )
     return render(request, "desk/_thread.html", {"contact": contact, "thread": messages})
 
 
@@ -218,9 +221,20 @@ def reply(request: HttpRequest, contact_id: int) -> HttpResponse:
     if any(f.size and f.size > MAX_ATTACHMENT_BYTES for f in files):
         return _failed(request, CoreError(_("An attachment is larger than 10 MB.")))
     text = request.POST.get("text", "")
-    return _run(
-        request, lambda: actions.do_send_reply(_me(request), contact, text, files), "thread"
-    )
+    try:
+        message = actions.do_send_reply(_me(request), contact, text, files)
+    except CoreError as error:
+        return _failed(request, error)
+    outgoing = getattr(message, "outgoing", None)
+    if outgoing is not None:
+        outgoing.refresh_from_db()  # the first attempt ran after the commit
+        if outgoing.status == "failed":
+            response = render(request, "desk/_reply_not_sent.html", {"outgoing": outgoing})
+            response["HX-Retarget"] = "#desk-alert"
+            response["HX-Reswap"] = "innerHTML"
+            response["HX-Trigger"] = json.dumps({"desk:thread": True})
+            return response
+    return _done("thread")
 
 
 @require_POST
@@ -250,6 +264,14 @@ def complete(request: HttpRequest, contact_id: int) -> HttpResponse:
     if allowed and topic and topic not in allowed:
         return _failed(request, CoreError(_("Choose one of the listed topics.")))
     notes = request.POST.get("notes", "")
+    warnings = close_warnings(contact) if request.POST.get("confirm") != "1" else []
+    if warnings:
+        response = render(
+            request, "desk/_close_warning.html", {"contact": contact, "warnings": warnings}
+        )
+        response["HX-Retarget"] = "#desk-alert"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return _run(
         request,
         lambda: routing.do_complete_contact(_me(request), contact.pk, topic, notes),
