@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from distans.accounts.models import Organisation
 from distans.topics.models import PATH_SEPARATOR, SurgeAlert, Topic, TopicSettings
@@ -162,3 +164,45 @@ def surging_topics(organisation: Organisation, counts: dict[str, int]) -> set[st
         return set()
     index = topic_paths_by_text(organisation)
     return {text for text in counts if resolve_topic(index, text) in active}
+
+
+@dataclass(frozen=True)
+class SurgeView:
+    """A surge alert as people read it: what surges (the topic's path, the queue's
+    name, or a new subject's telling phrases) and of which kind."""
+
+    alert: SurgeAlert
+    label: str
+    kind: str  # translated: topic / queue / new subject
+
+
+def label_surges(organisation: Organisation | int, alerts: list[SurgeAlert]) -> list[SurgeView]:
+    from distans.routing.models import Queue
+
+    codes = {a.key for a in alerts if a.dimension == "queue"}
+    names = dict(
+        Queue.objects.for_org(organisation).filter(code__in=codes).values_list("code", "name")
+    )
+    kinds = {"topic": _("Topic"), "queue": _("Queue"), "cluster": _("New subject")}
+    return [
+        SurgeView(
+            alert=alert,
+            label=names.get(alert.key, alert.key) if alert.dimension == "queue" else alert.key,
+            kind=str(kinds.get(alert.dimension, alert.dimension)),
+        )
+        for alert in alerts
+    ]
+
+
+def surges_now(organisation: Organisation | int) -> list[SurgeView]:
+    """Ongoing surges, labelled, newest first (wallboard, supervisor's home)."""
+    return label_surges(organisation, list_active_surges(organisation))
+
+
+def surging_queue_codes(organisation: Organisation | int) -> set[str]:
+    """Codes of the queues with an ongoing surge (the wallboard's queue marker)."""
+    return set(
+        SurgeAlert.objects.for_org(organisation)
+        .filter(ongoing=True, dimension="queue")
+        .values_list("key", flat=True)
+    )

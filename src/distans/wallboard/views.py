@@ -67,7 +67,11 @@ def queues(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wallboard/_queues.html",
-        {"rows": queries.queue_rows(_org(request)), "now": timezone.now()},
+        {
+            "rows": queries.queue_rows(_org(request)),
+            "now": timezone.now(),
+            "surging_queues": queries.surging_queues(_org(request)),
+        },
     )
 
 
