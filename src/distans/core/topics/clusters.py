@@ -28,14 +28,13 @@ often, in the order they appear in the text ("Sophämtning · töms soptunnorna"
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter, deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-import math
-import re
-from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
