@@ -243,7 +243,10 @@ def internal_note(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
     text = request.POST.get("text", "")
     return _run(
-        request, lambda: actions.do_add_internal_note(_me(request), contact, text), "thread"
+        request,
+        lambda: actions.do_add_internal_note(_me(request), contact, text),
+        "thread",
+        "suggestions",
     )
 
 
@@ -252,7 +255,23 @@ def internal_note(request: HttpRequest, contact_id: int) -> HttpResponse:
 def save_notes(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
     notes = request.POST.get("notes", "")
-    return _run(request, lambda: actions.do_save_notes(_me(request), contact, notes))
+    # The notes are a phone call's only text: its topic suggestions follow them.
+    return _run(
+        request, lambda: actions.do_save_notes(_me(request), contact, notes), "suggestions"
+    )
+
+
+@require_GET
+@desk_view
+def topic_suggestions(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The suggested topics of one contact, re-fetched when its text grows (notes
+    saved, a message in or an internal note), without reloading the workspace."""
+    contact = _my_contact(request, contact_id)
+    return render(
+        request,
+        "desk/_suggestions.html",
+        {"contact": contact, "topic_suggestions": suggestions(contact)},
+    )
 
 
 @require_POST

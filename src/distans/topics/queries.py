@@ -135,9 +135,46 @@ def contact_text(contact: Any) -> str:
     return "\n".join(p for p in parts if p)
 
 
+_keyword_models: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _with_current_keywords(org_id: int, model: Any | None) -> Any | None:
+    """The trained model with the topic tree's keywords as they are now: a topic added
+    or given keywords since the last training (e.g. "skolskjuts") is suggested at once,
+    without waiting for the hourly retraining. No model yet: a keyword-only one."""
+    import dataclasses
+
+    from distans.core.topics.model import train_model
+
+    current = keywords_by_path(org_id)
+    if model is not None and current == model.keywords_by_topic:
+        return model
+    signature = tuple(sorted((path, tuple(words)) for path, words in current.items()))
+    with _models_lock:
+        cached = _keyword_models.get(org_id)
+        if cached is not None and cached[0] is model and cached[1] == signature:
+            return cached[2]
+    if model is None:
+        if not any(current.values()):
+            return None
+        updated = train_model([], [], current, calibrate=False)
+    else:
+        labelled = list(model.classifier_topics)
+        updated = dataclasses.replace(
+            model,
+            topics=tuple(labelled + sorted(set(current) - set(labelled))),
+            keywords_by_topic=current,
+        )
+    with _models_lock:
+        _keyword_models[org_id] = (model, signature, updated)
+    return updated
+
+
 def suggest_topics(contact: Any, top: int = 3) -> list[tuple[str, float]]:
     """Up to ``top`` suggested topics (full paths, from the active leaves) with confidence."""
-    model = load_topic_model(contact.organisation_id)
+    model = _with_current_keywords(
+        contact.organisation_id, load_topic_model(contact.organisation_id)
+    )
     text = contact_text(contact)
     if model is None or not text.strip():
         return []
