@@ -104,7 +104,7 @@ def test_keywords_alone_suggest_before_any_training(tmp_path) -> None:  # type: 
         body = "Mitt barn har frånvaro"
         notes = ""
 
-        class messages:  # noqa: N801
+        class messages:
             @staticmethod
             def filter(**kwargs):  # type: ignore[no-untyped-def]
                 return []
