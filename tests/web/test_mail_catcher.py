@@ -46,7 +46,7 @@ def _wait(predicate, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-
 
 @pytest.mark.django_db(transaction=True)
 def test_a_customer_mail_and_the_agents_reply_go_round_through_the_catcher(  # type: ignore[no-untyped-def]
-    catcher, live_server
+    catcher, live_server, monkeypatch
 ) -> None:
     handler, port = catcher
     org = make_organisation()
@@ -89,6 +89,26 @@ def test_a_customer_mail_and_the_agents_reply_go_round_through_the_catcher(  # t
     assert len(caught) == 2
     one = client.get(f"/email/caught/{caught[-1].stem}/").content.decode()
     assert "På tisdag." in one and "&lt;q1@example.se&gt;" in one  # In-Reply-To kept
+
+    # The customer answers the reply: it threads onto the open contact and the agent
+    # hears of it live.
+    heard = []
+    monkeypatch.setattr(
+        "distans.channels_email.ingest.publish",
+        lambda group, kind, **data: heard.append((group, kind, data)),
+    )
+    answer = EmailMessage()
+    answer["From"] = "Åsa Kund <asa@example.se>"
+    answer["To"] = "kontakt@kommun.example"
+    answer["Subject"] = f"Re: Re: Sophämtning [#{contact.pk}]"
+    answer["Message-ID"] = "<q2@example.se>"
+    answer["In-Reply-To"] = reply.external_id
+    answer.set_content("Tack!")
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        smtp.send_message(answer)
+    _wait(lambda: contact.messages.filter(body_text__contains="Tack!").exists())
+    assert Contact.objects.filter(organisation=org).count() == 1
+    assert (f"person.{agent.pk}", "message", {"contact_id": contact.pk}) in heard
 
 
 @pytest.mark.django_db
