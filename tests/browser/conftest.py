@@ -39,9 +39,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_mail_port() -> int:
+    """The SMTP port of the demo's mail catcher (its own, so parallel runs don't clash)."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def demo_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo server's var dir (its SQLite, the demo API key, caught mail)."""
+    return tmp_path_factory.mktemp("demo-var")
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_var_dir: Path, demo_mail_port: int) -> Iterator[str]:
     require_service("browser", Path(CHROMIUM).exists(), f"chromium not found at {CHROMIUM}")
-    var_dir = tmp_path_factory.mktemp("demo-var")
+    var_dir = demo_var_dir
     port = _free_port()
     env = {
         **os.environ,
@@ -52,7 +64,10 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("REDIS_URL", None)
     log = open(var_dir / "server.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "distans", "demo", "--no-traffic", "--port", str(port)],
+        [
+            sys.executable, "-m", "distans", "demo", "--no-traffic", "--port", str(port),
+            "--mail-port", str(demo_mail_port),
+        ],  # fmt: skip
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

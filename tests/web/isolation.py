@@ -21,7 +21,7 @@ PUBLIC: dict[str, str] = {
     "login": "the login form",
     "logout": "ends the caller's own session",
     "password_reset": "answers the same whatever the e-mail (no enumeration)",
-    "password_reset_done": "static text",
+    "password_reset_done": "static text and one site-wide flag (system mail failing), the same for every asker",
     "password_reset_confirm": "token-bound to one person",
     "password_reset_complete": "static text",
     "healthz": "liveness probe",

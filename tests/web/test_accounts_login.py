@@ -79,10 +79,21 @@ def test_security_headers_are_sent(client: Client) -> None:
 
 
 def test_password_reset_sends_a_link(client: Client, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    from distans.channels_email.models import OutgoingMail
+    from distans.channels_email.outbox import send_due_mail
+
     make_person(email="dan@example.org")
     response = client.post(reverse("password_reset"), {"email": "dan@example.org"})
     assert response.status_code == 302
+    # Queued in the outbox (not sent inside the request: same answer time for any
+    # address), then sent by the background job.
+    assert mailoutbox == []
+    queued = OutgoingMail.objects.get(purpose="account")
+    assert (queued.status, queued.recipients) == ("queued", "dan@example.org")
+    assert send_due_mail() == 1
     assert len(mailoutbox) == 1
+    queued.refresh_from_db()
+    assert queued.status == "sent"
     assert "/account/password-reset/" in mailoutbox[0].body
     assert mailoutbox[0].to == ["dan@example.org"]
 
@@ -103,18 +114,53 @@ def test_password_spraying_from_one_address_locks_the_address(client: Client, se
 
 
 def test_password_reset_mails_are_limited_per_email_and_address(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
-    from django.core import mail
     from django.core.cache import cache
 
     cache.clear()
     settings.DISTANS_PASSWORD_RESETS_PER_EMAIL = 2
     settings.DISTANS_PASSWORD_RESETS_PER_ADDRESS = 5
     make_person(email="eva@example.org")
+    from distans.channels_email.models import OutgoingMail
+
     for _ in range(6):
         response = client.post(reverse("password_reset"), {"email": "eva@example.org"}, REMOTE_ADDR="203.0.113.9")
         assert response.status_code == 302  # the same answer every time
-    assert len(mail.outbox) == 2
+    assert OutgoingMail.objects.filter(purpose="account").count() == 2
     for n in range(8):
         make_person(email=f"p{n}@example.org")
         client.post(reverse("password_reset"), {"email": f"p{n}@example.org"}, REMOTE_ADDR="203.0.113.10")
-    assert len(mail.outbox) == 2 + 5
+    assert OutgoingMail.objects.filter(purpose="account").count() == 2 + 5
+
+
+class _BrokenBackend:
+    """An e-mail backend whose server refuses every mail."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("connection refused")
+
+
+def test_password_reset_does_not_claim_a_link_went_out_when_mail_fails(  # type: ignore[no-untyped-def]
+    client: Client, settings
+) -> None:
+    """The done page never says "check your e-mail" as if it were sent; when system
+    mail is failing it says so, to every asker alike (no account enumeration)."""
+    from distans.channels_email.models import OutgoingMail
+    from distans.channels_email.outbox import send_due_mail
+
+    settings.EMAIL_BACKEND = f"{__name__}._BrokenBackend"
+    make_person(email="erik@example.org")
+    response = client.post(reverse("password_reset"), {"email": "erik@example.org"}, follow=True)
+    calm = response.content.decode()
+    assert "Titta i din e-post" not in calm
+    assert "kan inte skicka e-post just nu" not in calm  # nothing has failed yet
+    assert send_due_mail() == 0
+    failed = OutgoingMail.objects.get(purpose="account")
+    assert failed.status == "failed" and "refused" in failed.last_error
+    assert failed.next_attempt_at is not None  # retried later
+
+    for address in ("erik@example.org", "nobody@example.org"):
+        page = client.post(reverse("password_reset"), {"email": address}, follow=True)
+        assert "Distans kan inte skicka e-post just nu" in page.content.decode()

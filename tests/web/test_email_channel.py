@@ -216,7 +216,9 @@ def test_rate_limited_sender_gets_no_more_acknowledgements(
     assert Message.objects.filter(organisation=org, direction="in").count() == 8
 
 
-def test_agent_reply_goes_out_threaded(setup, imap_server, imap_user, smtp_server):  # type: ignore[no-untyped-def]
+def test_agent_reply_goes_out_threaded(  # type: ignore[no-untyped-def]
+    setup, imap_server, imap_user, smtp_server, django_capture_on_commit_callbacks
+):
     org, queue, mailbox, fetch = setup
     imap_server.append(
         imap_user,
@@ -230,9 +232,13 @@ def test_agent_reply_goes_out_threaded(setup, imap_server, imap_user, smtp_serve
     contact = Contact.objects.get(organisation=org)
     agent = make_person(org)
     smtp_server.wait_for(1)
-    stored = send_reply(
-        contact, agent, "Hej Åsa, här är svaret.", attachments=(("svar.txt", "text/plain", b"ok"),)
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the first attempt: after commit
+        stored = send_reply(
+            contact,
+            agent,
+            "Hej Åsa, här är svaret.",
+            attachments=(("svar.txt", "text/plain", b"ok"),),
+        )
     sent = message_from_bytes(smtp_server.wait_for(2)[1].content, policy=policy.default)
     assert str(sent["In-Reply-To"]) == "<q2@example.se>"
     assert str(sent["References"]).split() == ["<q1@example.se>", "<q2@example.se>"]
@@ -243,6 +249,8 @@ def test_agent_reply_goes_out_threaded(setup, imap_server, imap_user, smtp_serve
     assert stored.direction == MessageDirection.OUTBOUND and stored.author == agent
     assert stored.external_id == str(sent["Message-ID"])
     assert stored.attachments.get().filename == "svar.txt"
+    stored.outgoing.refresh_from_db()
+    assert (stored.outgoing.status, stored.outgoing.attempts) == ("sent", 1)
 
 
 def test_malformed_mail_becomes_contact_with_problems(setup, imap_server, imap_user):  # type: ignore[no-untyped-def]

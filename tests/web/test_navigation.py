@@ -34,6 +34,9 @@ def test_each_roles_menu_matches_what_its_views_admit(role: str) -> None:
         in_menu = f'href="{url}"' in home
         if url_name == "admin:index":
             continue  # Django's admin answers a non-staff person with its login page
+        if url_name == "channels_email:caught" and status == 404:
+            assert not in_menu  # the demo's mail catcher is not running: no entry, no page
+            continue
         assert (in_menu, status) in ((True, 200), (False, 403)), (role, url, in_menu, status)
 
 

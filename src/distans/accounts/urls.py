@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from distans.accounts import views
-from distans.accounts.forms import LimitedPasswordResetForm
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -10,17 +9,12 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            form_class=LimitedPasswordResetForm,
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        views.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(

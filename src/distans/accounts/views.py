@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,13 +10,34 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from distans.accounts import actions
-from distans.accounts.forms import LanguageForm, LoginForm
+from distans.accounts.forms import LanguageForm, LoginForm, OutboxPasswordResetForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = OutboxPasswordResetForm
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    """Says what will happen, not that a mail was sent; warns (whatever the address)
+    when system mail is failing at the moment."""
+
+    template_name = "accounts/password_reset_done.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from distans.channels_email.outbox import system_mail_failing
+
+        context = super().get_context_data(**kwargs)
+        context["mail_failing"] = system_mail_failing()
+        return context
 
 
 @login_required

@@ -8,7 +8,8 @@ class ChannelsEmailConfig(AppConfig):
     verbose_name = _("E-mail")
 
     def ready(self) -> None:
-        from distans.channels_email.outbound import send_email_reply
-        from distans.contacts.replies import register_reply_sender
+        from distans.channels_email.outbound import close_warnings, send_email_reply
+        from distans.contacts.replies import register_close_check, register_reply_sender
 
         register_reply_sender("email", send_email_reply)
+        register_close_check("email", close_warnings)

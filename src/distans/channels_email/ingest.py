@@ -26,6 +26,8 @@ from distans.core.mail.loop_protection import MailKind
 from distans.core.mail.mime_parts import AttachmentLimits
 from distans.core.mail.parse import ParsedMessage, parse_message
 from distans.core.mail.rate_limit import SenderRateLimiter
+from distans.realtime.groups import person_group
+from distans.realtime.publish import publish
 from distans.routing.actions import do_create_contact
 
 #: Kinds that never open a new contact (RFC 3834: nobody waits for an answer).
@@ -222,6 +224,9 @@ def _ingest(
         contact = _new_contact(mailbox, parsed, truncated, {})
         outcome = InboundOutcome.CONTACT
     message = _store_message(contact, parsed, truncated) if contact is not None else None
+    if message is not None and outcome == InboundOutcome.THREADED and contact.agent_id:
+        # The agent handling the contact sees the customer's answer without a reload.
+        publish(person_group(contact.agent_id), "message", contact_id=contact.pk)
     inbound = InboundMail(
         organisation_id=org_id,
         mailbox=mailbox,

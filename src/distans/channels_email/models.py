@@ -98,3 +98,57 @@ class InboundMail(OrgOwned):
             )
         ]
         indexes = [models.Index(fields=["organisation", "received_at"], name="email_inbound_at")]
+
+
+class OutgoingStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutgoingPurpose(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    ACCOUNT = "account", _("Account e-mail")
+
+
+class OutgoingMail(OrgOwned):
+    """One mail Distans sends (the outbox): queued in the transaction that stores what
+    it belongs to, then delivered by the request after the commit or by the background
+    job (``outbox.send_due_mail``), retried with back-off. ``status`` is the truth
+    shown to people: queued (not tried yet), sent, failed (the last attempt failed;
+    ``next_attempt_at`` says when the next one is, none when Distans gave up).
+
+    ``mailbox`` is the SMTP account for contact mail; system mail (password reset) has
+    none and goes through Django's e-mail settings."""
+
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="outgoing"
+    )
+    message = models.OneToOneField(
+        "contacts.Message",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outgoing",
+    )
+    purpose = models.CharField(max_length=20, choices=OutgoingPurpose.choices)
+    recipients = models.CharField(max_length=1000)
+    subject = models.CharField(max_length=300, blank=True)
+    raw = models.BinaryField()
+    status = models.CharField(
+        max_length=10, choices=OutgoingStatus.choices, default=OutgoingStatus.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at"], name="email_outgoing_due")]
+
+    @property
+    def gave_up(self) -> bool:
+        return self.status == OutgoingStatus.FAILED and self.next_attempt_at is None

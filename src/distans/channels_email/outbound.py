@@ -9,8 +9,6 @@ In-Reply-To/References.
 from __future__ import annotations
 
 import mimetypes
-import smtplib
-import ssl
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -21,7 +19,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from distans.channels_email.models import InboundMail, Mailbox
+from distans.channels_email.models import InboundMail, Mailbox, OutgoingPurpose, OutgoingStatus
+from distans.channels_email.outbox import (
+    MailNotSent,
+    deliver,
+    deliver_after_commit,
+    queue_mail,
+    smtp_send,
+)
 from distans.contacts.choices import MessageDirection
 from distans.contacts.models import Attachment, Contact, Message
 from distans.core.errors import InvalidInput
@@ -29,23 +34,11 @@ from distans.core.mail import compose
 from distans.core.mail.case_match import CaseTag
 from distans.core.mail.parse import ParsedMessage, parse_message
 
-SMTP_TIMEOUT_SECONDS = 30
+__all__ = ["send_acknowledgement", "send_email_reply", "smtp_send"]
 
 
 def sender_of(mailbox: Mailbox) -> compose.Mailbox:
     return compose.Mailbox(address=mailbox.address, display_name=mailbox.from_name)
-
-
-def smtp_send(mailbox: Mailbox, message: EmailMessage) -> None:
-    """Deliver ``message`` through the mailbox's SMTP account (STARTTLS when set)."""
-    if not mailbox.smtp_host:
-        raise InvalidInput(_("The mailbox %(address)s has no SMTP server.") % {"address": mailbox})
-    with smtplib.SMTP(mailbox.smtp_host, mailbox.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-        if mailbox.smtp_use_tls:
-            smtp.starttls(context=ssl.create_default_context())
-        if mailbox.smtp_username:
-            smtp.login(mailbox.smtp_username, mailbox.smtp_password)
-        smtp.send_message(message)
 
 
 def _store_outbound(
@@ -96,12 +89,21 @@ def send_acknowledgement(
     )
     if ack is None:
         return None
-    smtp_send(mailbox, ack)
     contact = Contact.objects.for_org(mailbox.organisation_id).get(pk=contact_id)
     with transaction.atomic():
         stored = _store_outbound(contact, ack, text, None, {"automatic": True})
+        outgoing = queue_mail(
+            contact.organisation_id,
+            ack,
+            purpose=OutgoingPurpose.ACKNOWLEDGEMENT,
+            mailbox=mailbox,
+            stored_message=stored,
+        )
         if inbound_id is not None:
             InboundMail.objects.filter(pk=inbound_id).update(acknowledged=True)
+    result = deliver(outgoing.pk)
+    if result is not None and result.status == OutgoingStatus.FAILED:
+        raise MailNotSent(result.last_error)
     return stored
 
 
@@ -160,7 +162,10 @@ def send_email_reply(
 ) -> Message:
     """Send ``text`` (and ``attachments``: uploaded files or ``(name, type, bytes)``)
     to the customer of an e-mail ``contact`` as a threaded reply; returns the stored
-    outbound Message. Raises InvalidInput when it cannot be sent."""
+    outbound Message. The mail goes through the outbox (``outbox.py``): stored with
+    the message, first attempt right after the commit, retried with back-off; its
+    state is ``message.outgoing``. Raises InvalidInput when no mail can be written
+    (no mailbox, no address); an SMTP failure is not an exception but a state."""
     mailbox = mailbox_for_contact(contact)
     now: datetime = timezone.now()
     reply = compose.build_reply(
@@ -177,14 +182,15 @@ def send_email_reply(
         reply.add_attachment(
             content, maintype=maintype, subtype=subtype or "octet-stream", filename=name
         )
-    try:
-        smtp_send(mailbox, reply)
-    except (OSError, smtplib.SMTPException) as error:
-        raise InvalidInput(
-            _("The reply could not be sent: %(error)s") % {"error": error}
-        ) from error
     with transaction.atomic():
         stored = _store_outbound(contact, reply, text, person, {})
+        outgoing = queue_mail(
+            contact.organisation_id,
+            reply,
+            purpose=OutgoingPurpose.REPLY,
+            mailbox=mailbox,
+            stored_message=stored,
+        )
         for name, content_type, content in parts:
             row = Attachment(
                 organisation_id=contact.organisation_id,
@@ -195,4 +201,26 @@ def send_email_reply(
             )
             row.file.save(name, ContentFile(content), save=False)
             row.save()
+        deliver_after_commit(outgoing)
     return stored
+
+
+def close_warnings(contact: Contact) -> list[str]:
+    """For the desk before closing an e-mail contact: no reply was written since the
+    customer's latest mail, or the latest reply is not (yet) sent."""
+    messages = Message.objects.for_org(contact.organisation_id).filter(contact=contact)
+    latest_in = (
+        messages.filter(direction=MessageDirection.INBOUND).order_by("-created_at", "-pk").first()
+    )
+    replies = messages.filter(direction=MessageDirection.OUTBOUND, author__isnull=False)
+    if latest_in is not None:
+        replies = replies.filter(created_at__gte=latest_in.created_at)
+    latest_reply = replies.select_related("outgoing").order_by("-created_at", "-pk").first()
+    if latest_reply is None:
+        return [_("No reply has been sent to the customer.")]
+    outgoing = getattr(latest_reply, "outgoing", None)
+    if outgoing is None or outgoing.status == OutgoingStatus.SENT:
+        return []
+    if outgoing.status == OutgoingStatus.FAILED:
+        return [_("The latest reply could not be sent: %(error)s") % {"error": outgoing.last_error}]
+    return [_("The latest reply is waiting to be sent.")]

@@ -17,3 +17,12 @@ def keep_mail_fetchers_running() -> None:
     if os.environ.get("DISTANS_EMAIL_FETCH", "1") == "0":
         return
     pool.sync()
+
+
+@every(5.0)
+def send_outgoing_mail() -> None:
+    """Attempt the outbox's mail that is due (first attempts the request missed and
+    retries after failures, see outbox.py)."""
+    from distans.channels_email.outbox import send_due_mail
+
+    send_due_mail()

@@ -16,10 +16,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--no-traffic", action="store_true", help="do not start demo traffic")
+    parser.add_argument(
+        "--mail-port",
+        type=int,
+        default=8025,
+        help="port of the demo's local mail catcher (SMTP on the same host)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("DEBUG", "0")
+    # Every mail the demo sends goes to its own mail catcher (started below): the demo
+    # mailbox's SMTP account (demo data) and Django's e-mail settings (password reset).
+    os.environ["DISTANS_MAIL_CATCHER_PORT"] = str(args.mail_port)
+    os.environ["EMAIL_HOST"] = "127.0.0.1"
+    os.environ["EMAIL_PORT"] = str(args.mail_port)
     from distans.cli import _django
 
     _django.setup()
@@ -31,10 +42,23 @@ def run(args: argparse.Namespace) -> int:
 
     organisation = load_demo()
     url = f"http://{args.host}:{args.port}"
+    from django.conf import settings
+
+    from distans.channels_email.demo import demo_mailbox_address
+
     children = [
         subprocess.Popen(
             [sys.executable, "-m", "distans", "serve", "--host", args.host, "--port", str(args.port)]
-        )
+        ),
+        subprocess.Popen(
+            [
+                sys.executable, "-m", "distans.demo.mailcatcher",
+                "--host", "127.0.0.1", "--port", str(args.mail_port),
+                "--dir", str(settings.DISTANS_MAIL_CATCHER_DIR),
+                "--deliver", url, "--mailbox", demo_mailbox_address(),
+                "--api-key-file", str(settings.VAR_DIR / "demo_api_key"),
+            ]  # fmt: skip
+        ),
     ]
     if not args.no_traffic:
         children.append(subprocess.Popen([sys.executable, "-m", "distans.demo", url]))
@@ -42,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     print("Demo logins (password in the last column):")
     for role, email, password in demo_logins():
         print(f"  {role:<12} {email:<34} {password}")
+    print(f"Sent e-mail (the mail catcher on port {args.mail_port}): {url}/email/caught/")
     print("Ctrl-C stops everything.\n", flush=True)
 
     stopping = False

@@ -217,6 +217,10 @@ EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "distans@localhost")
+# The demo's mail catcher (distans.demo.mailcatcher): its port when `distans demo` runs
+# one, else 0. With a catcher, admins see what it caught at /email/caught/.
+DISTANS_MAIL_CATCHER_PORT = env.env_int("DISTANS_MAIL_CATCHER_PORT", 0)
+DISTANS_MAIL_CATCHER_DIR = VAR_DIR / "mailcatcher"
 
 # How the process tree is laid out; `distans serve` sets these for its children and the
 # system check in distans.config.checks refuses unsafe combinations.

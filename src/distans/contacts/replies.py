@@ -25,3 +25,19 @@ def send_reply(contact: object, person: object, text: str, attachments: tuple = 
     if sender is None:
         raise InvalidInput(f"Replies on the {channel} channel are not possible here.")
     return sender(contact, person, text, attachments=attachments)
+
+
+# Before an agent closes a contact: what the customer has not been told. Channel apps
+# register a check returning translated warnings (empty: nothing to warn about).
+CloseCheck = Callable[[object], list[str]]
+_close_checks: dict[str, CloseCheck] = {}
+
+
+def register_close_check(channel: str, check: CloseCheck) -> None:
+    _close_checks[channel] = check
+
+
+def close_warnings(contact: object) -> list[str]:
+    """Why closing ``contact`` now may leave the customer without an answer."""
+    check = _close_checks.get(getattr(contact, "channel", ""))
+    return check(contact) if check is not None else []

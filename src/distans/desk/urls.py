@@ -17,6 +17,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/reply/", views.reply, name="reply"),
     path("contacts/<int:contact_id>/internal-note/", views.internal_note, name="internal_note"),
     path("contacts/<int:contact_id>/notes/", views.save_notes, name="notes"),
+    path("contacts/<int:contact_id>/suggestions/", views.topic_suggestions, name="suggestions"),
     path("contacts/<int:contact_id>/complete/", views.complete, name="complete"),
     path("contacts/<int:contact_id>/transfer/", views.transfer, name="transfer"),
     path("consultations/", views.consultations, name="consultations"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from distans.accounts.models import Person, Site
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
+from distans.contacts.replies import close_warnings
 from distans.core.errors import CoreError, StateConflict
 from distans.desk import actions, queries
 from distans.desk.forms import ArticleForm
@@ -219,7 +220,9 @@ def workspaces(request: HttpRequest) -> HttpResponse:
 @desk_view
 def thread(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
-    messages = contact.messages.select_related("author").prefetch_related("attachments")
+    messages = contact.messages.select_related("author", "outgoing").prefetch_related(
+        "attachments"
+    )
     return render(request, "desk/_thread.html", {"contact": contact, "thread": messages})
 
 
@@ -231,9 +234,20 @@ def reply(request: HttpRequest, contact_id: int) -> HttpResponse:
     if any(f.size and f.size > MAX_ATTACHMENT_BYTES for f in files):
         return _failed(request, CoreError(_("An attachment is larger than 10 MB.")))
     text = request.POST.get("text", "")
-    return _run(
-        request, lambda: actions.do_send_reply(_me(request), contact, text, files), "thread"
-    )
+    try:
+        message = actions.do_send_reply(_me(request), contact, text, files)
+    except CoreError as error:
+        return _failed(request, error)
+    outgoing = getattr(message, "outgoing", None)
+    if outgoing is not None:
+        outgoing.refresh_from_db()  # the first attempt ran after the commit
+        if outgoing.status == "failed":
+            response = render(request, "desk/_reply_not_sent.html", {"outgoing": outgoing})
+            response["HX-Retarget"] = "#desk-alert"
+            response["HX-Reswap"] = "innerHTML"
+            response["HX-Trigger"] = json.dumps({"desk:thread": True})
+            return response
+    return _done("thread")
 
 
 @require_POST
@@ -242,7 +256,10 @@ def internal_note(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
     text = request.POST.get("text", "")
     return _run(
-        request, lambda: actions.do_add_internal_note(_me(request), contact, text), "thread"
+        request,
+        lambda: actions.do_add_internal_note(_me(request), contact, text),
+        "thread",
+        "suggestions",
     )
 
 
@@ -251,7 +268,23 @@ def internal_note(request: HttpRequest, contact_id: int) -> HttpResponse:
 def save_notes(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
     notes = request.POST.get("notes", "")
-    return _run(request, lambda: actions.do_save_notes(_me(request), contact, notes))
+    # The notes are a phone call's only text: its topic suggestions follow them.
+    return _run(
+        request, lambda: actions.do_save_notes(_me(request), contact, notes), "suggestions"
+    )
+
+
+@require_GET
+@desk_view
+def topic_suggestions(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The suggested topics of one contact, re-fetched when its text grows (notes
+    saved, a message in or an internal note), without reloading the workspace."""
+    contact = _my_contact(request, contact_id)
+    return render(
+        request,
+        "desk/_suggestions.html",
+        {"contact": contact, "topic_suggestions": suggestions(contact)},
+    )
 
 
 @require_POST
@@ -263,6 +296,14 @@ def complete(request: HttpRequest, contact_id: int) -> HttpResponse:
     if allowed and topic and topic not in allowed:
         return _failed(request, CoreError(_("Choose one of the listed topics.")))
     notes = request.POST.get("notes", "")
+    warnings = close_warnings(contact) if request.POST.get("confirm") != "1" else []
+    if warnings:
+        response = render(
+            request, "desk/_close_warning.html", {"contact": contact, "warnings": warnings}
+        )
+        response["HX-Retarget"] = "#desk-alert"
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return _run(
         request,
         lambda: routing.do_complete_contact(_me(request), contact.pk, topic, notes),

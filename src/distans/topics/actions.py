@@ -266,9 +266,14 @@ def do_detect_surges(organisation: Organisation, now: datetime | None = None) ->
             ongoing_keys.add(row.pk)
         if new and alert.ongoing:
             created.append(row)
-    SurgeAlert.objects.for_org(organisation).filter(
-        ongoing=True, dimension__in=("topic", "queue")
-    ).exclude(pk__in=ongoing_keys).update(ongoing=False, updated_at=now)
+    ended = (
+        SurgeAlert.objects.for_org(organisation)
+        .filter(ongoing=True, dimension__in=("topic", "queue"))
+        .exclude(pk__in=ongoing_keys)
+        .update(ongoing=False, updated_at=now)
+    )
+    if ended:  # the wallboard and the supervisors' homes drop the marker at once
+        publish(supervisors_group(organisation.pk), "surge", ended=ended)
     for row in created:
         publish(supervisors_group(organisation.pk), "surge", dimension=row.dimension, key=row.key,
                 score=row.score)  # fmt: skip
@@ -307,7 +312,7 @@ def do_detect_clusters(organisation: Organisation, now: datetime | None = None,
         alert = detector.add(text, contact.enqueued_at)
         if alert is None:
             continue
-        key = " ".join(alert.top_terms[:3]) or f"cluster {alert.cluster_id}"
+        key = alert.label or " ".join(alert.top_terms[:3]) or f"cluster {alert.cluster_id}"
         row, new = SurgeAlert.objects.get_or_create(
             organisation=organisation, dimension="cluster", key=key[:200], start=alert.first_at,
             defaults={"detected_at": alert.detected_at, "score": float(alert.members), "observed": alert.members,
@@ -323,7 +328,11 @@ def do_detect_clusters(organisation: Organisation, now: datetime | None = None,
                 key=row.key,
                 score=row.score,
             )
-    SurgeAlert.objects.for_org(organisation).filter(
-        dimension="cluster", ongoing=True, detected_at__lt=now - window
-    ).update(ongoing=False)
+    ended = (
+        SurgeAlert.objects.for_org(organisation)
+        .filter(dimension="cluster", ongoing=True, detected_at__lt=now - window)
+        .update(ongoing=False)
+    )
+    if ended:
+        publish(supervisors_group(organisation.pk), "surge", ended=ended)
     return created

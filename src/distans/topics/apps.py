@@ -8,10 +8,11 @@ class TopicsConfig(AppConfig):
     verbose_name = _("Topics")
 
     def ready(self) -> None:
-        from distans.topics.queries import surging_topics
+        from distans.topics.queries import surging_queue_codes, surging_topics
 
         try:
-            from distans.wallboard.queries import register_surge_detector
+            from distans.wallboard.queries import register_surge_detector, register_surging_queues
         except ImportError:  # the wallboard app is optional
             return
         register_surge_detector(surging_topics)
+        register_surging_queues(surging_queue_codes)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from distans.accounts.models import Organisation
 from distans.topics.models import PATH_SEPARATOR, SurgeAlert, Topic, TopicSettings
@@ -133,9 +135,46 @@ def contact_text(contact: Any) -> str:
     return "\n".join(p for p in parts if p)
 
 
+_keyword_models: dict[int, tuple[Any, Any, Any]] = {}
+
+
+def _with_current_keywords(org_id: int, model: Any | None) -> Any | None:
+    """The trained model with the topic tree's keywords as they are now: a topic added
+    or given keywords since the last training (e.g. "skolskjuts") is suggested at once,
+    without waiting for the hourly retraining. No model yet: a keyword-only one."""
+    import dataclasses
+
+    from distans.core.topics.model import train_model
+
+    current = keywords_by_path(org_id)
+    if model is not None and current == model.keywords_by_topic:
+        return model
+    signature = tuple(sorted((path, tuple(words)) for path, words in current.items()))
+    with _models_lock:
+        cached = _keyword_models.get(org_id)
+        if cached is not None and cached[0] is model and cached[1] == signature:
+            return cached[2]
+    if model is None:
+        if not any(current.values()):
+            return None
+        updated = train_model([], [], current, calibrate=False)
+    else:
+        labelled = list(model.classifier_topics)
+        updated = dataclasses.replace(
+            model,
+            topics=tuple(labelled + sorted(set(current) - set(labelled))),
+            keywords_by_topic=current,
+        )
+    with _models_lock:
+        _keyword_models[org_id] = (model, signature, updated)
+    return updated
+
+
 def suggest_topics(contact: Any, top: int = 3) -> list[tuple[str, float]]:
     """Up to ``top`` suggested topics (full paths, from the active leaves) with confidence."""
-    model = load_topic_model(contact.organisation_id)
+    model = _with_current_keywords(
+        contact.organisation_id, load_topic_model(contact.organisation_id)
+    )
     text = contact_text(contact)
     if model is None or not text.strip():
         return []
@@ -162,3 +201,45 @@ def surging_topics(organisation: Organisation, counts: dict[str, int]) -> set[st
         return set()
     index = topic_paths_by_text(organisation)
     return {text for text in counts if resolve_topic(index, text) in active}
+
+
+@dataclass(frozen=True)
+class SurgeView:
+    """A surge alert as people read it: what surges (the topic's path, the queue's
+    name, or a new subject's telling phrases) and of which kind."""
+
+    alert: SurgeAlert
+    label: str
+    kind: str  # translated: topic / queue / new subject
+
+
+def label_surges(organisation: Organisation | int, alerts: list[SurgeAlert]) -> list[SurgeView]:
+    from distans.routing.models import Queue
+
+    codes = {a.key for a in alerts if a.dimension == "queue"}
+    names = dict(
+        Queue.objects.for_org(organisation).filter(code__in=codes).values_list("code", "name")
+    )
+    kinds = {"topic": _("Topic"), "queue": _("Queue"), "cluster": _("New subject")}
+    return [
+        SurgeView(
+            alert=alert,
+            label=names.get(alert.key, alert.key) if alert.dimension == "queue" else alert.key,
+            kind=str(kinds.get(alert.dimension, alert.dimension)),
+        )
+        for alert in alerts
+    ]
+
+
+def surges_now(organisation: Organisation | int) -> list[SurgeView]:
+    """Ongoing surges, labelled, newest first (wallboard, supervisor's home)."""
+    return label_surges(organisation, list_active_surges(organisation))
+
+
+def surging_queue_codes(organisation: Organisation | int) -> set[str]:
+    """Codes of the queues with an ongoing surge (the wallboard's queue marker)."""
+    return set(
+        SurgeAlert.objects.for_org(organisation)
+        .filter(ongoing=True, dimension="queue")
+        .values_list("key", flat=True)
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("new/", views.edit, name="new"),
     path("<int:topic_id>/", views.edit, name="edit"),
     path("train/", views.train, name="train"),
+    path("surges/now/", views.surges_now, name="surges_now"),
 ]

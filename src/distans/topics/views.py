@@ -39,7 +39,7 @@ def _page(request: HttpRequest, **extra: Any) -> HttpResponse:
     org = request.user.organisation  # type: ignore[union-attr]
     context = {
         "tree": queries.topic_tree(org),
-        "surges": queries.list_recent_surges(org),
+        "surges": queries.label_surges(org, queries.list_recent_surges(org)),
         "settings_row": queries.topic_settings(org),
         "import_form": ImportForm(),
         **extra,
@@ -108,3 +108,32 @@ def train(request: HttpRequest) -> HttpResponse:
     trained = actions.do_train_topic_model(request.user.organisation, force=True)  # type: ignore[union-attr]
     message = _("The suggestion model was trained.") if trained else _("Nothing to learn from yet.")
     return _page(request, train_message=message)
+
+
+def watcher_view(view: View) -> View:
+    """Supervisors, team leaders and organisation admins (those who watch the wallboard)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user: Any = request.user
+        if not user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not (
+            user.organisation_id
+            and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
+        ):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@watcher_view
+def surges_now(request: HttpRequest) -> HttpResponse:
+    """The ongoing surges as a fragment (the wallboard and the supervisor's home fetch
+    it on load and on every live ``surge`` event)."""
+    org = request.user.organisation  # type: ignore[union-attr]
+    return render(request, "topics/_surges_now.html", {"surges": queries.surges_now(org)})

@@ -159,6 +159,20 @@ def register_surge_detector(detector: SurgeDetector | None) -> None:
     _surge_detector = detector
 
 
+# The topics app registers which queues surge now: organisation -> queue codes.
+_surging_queues: Callable[[Organisation], set[str]] | None = None
+
+
+def register_surging_queues(finder: Callable[[Organisation], set[str]] | None) -> None:
+    global _surging_queues
+    _surging_queues = finder
+
+
+def surging_queues(organisation: Organisation) -> set[str]:
+    """Codes of the queues with an ongoing surge (none until the topics app says)."""
+    return _surging_queues(organisation) if _surging_queues else set()
+
+
 def topic_counts_today(organisation: Organisation) -> list[tuple[str, int, bool]]:
     """``(topic, contacts today, surging)``, most frequent first."""
     rows = (

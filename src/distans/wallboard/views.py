@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,7 +68,11 @@ def queues(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "wallboard/_queues.html",
-        {"rows": queries.queue_rows(_org(request)), "now": timezone.now()},
+        {
+            "rows": queries.queue_rows(_org(request)),
+            "now": timezone.now(),
+            "surging_queues": queries.surging_queues(_org(request)),
+        },
     )
 
 

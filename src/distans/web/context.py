@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,11 @@ NAVIGATION: list[tuple[str, Any, set[str]]] = [
     ("wallboard:index", _("Wallboard"), {"supervisor", "team_leader", "org_admin"}),
     ("team:index", _("My team"), set()),
     ("reports:index", _("Reports"), {"supervisor", "team_leader", "org_admin"}),
+    ("topics:index", _("Topics"), {"supervisor", "org_admin"}),
     ("planning:index", _("Planning"), {"supervisor", "org_admin"}),
     ("admin:index", _("Administration"), {"org_admin"}),
+    # Only while the demo's mail catcher runs (distans demo).
+    ("channels_email:caught", _("Sent e-mail (demo)"), {"supervisor", "org_admin"}),
 ]
 
 
@@ -29,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.path
     for url_name, label, allowed in NAVIGATION:
         if allowed and not (roles & allowed or user.is_superuser):
+            continue
+        if url_name == "channels_email:caught" and not settings.DISTANS_MAIL_CATCHER_PORT:
             continue
         try:
             url = reverse(url_name)

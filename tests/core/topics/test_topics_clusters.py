@@ -72,3 +72,44 @@ def test_bad_settings_and_naive_times_are_refused() -> None:
         ClusterDetector(min_members=1)
     with pytest.raises(InvalidInput):
         ClusterDetector().add("hej", datetime(2026, 3, 2))
+
+
+def test_the_label_is_the_clusters_telling_phrases_not_loose_words() -> None:
+    """Issue 14 point 10: the demo's bin-collection mails were labelled "två tömts
+    veckor". The label is the phrases most members share, weighed by how rare their
+    words are in the window (a subject line counts more), without stop words,
+    numbers or sign-offs."""
+    detector = ClusterDetector(min_members=5)
+    at = START
+    other = [
+        "Vaccination\nVar kan jag vaccinera mig? Jag bor i Norrby.\n\nMvh Anna Lind",
+        "Bygglov\nHur ansöker jag om bygglov för ett attefallshus?\n\nMvh Erik Berg",
+    ]
+    for text in other * 3:
+        at += timedelta(minutes=5)
+        detector.add(text, at)
+    alert = None
+    for name in ["Anna Lind", "Erik Berg", "Maria Nilsson", "Lars Holm", "Sara Ek"]:
+        at += timedelta(minutes=5)
+        alert = detector.add(
+            "Sophämtning\nNär töms soptunnorna i Norrby? Den har inte tömts på två veckor."
+            f"\n\nMvh {name}",
+            at,
+        ) or alert
+    assert alert is not None
+    assert alert.label == "Sophämtning · töms soptunnorna"
+
+
+def test_labels_match_phrases_across_inflections_and_need_half_the_members() -> None:
+    from distans.core.topics.clusters import cluster_label
+
+    assert cluster_label(BURST[:5]) == "inställt · Oslo"
+    # "skolbussen" is in one text of three: not part of the label.
+    texts = [
+        "Skolskjuts\nBussen till skolan kom aldrig i morse",
+        "Skolskjuts\nSkolbussen kom inte idag",
+        "Skolskjutsen saknas\nVar är bussen?",
+    ]
+    label = cluster_label(texts)
+    assert label.startswith("Skolskjuts") and "Skolbussen" not in label
+    assert cluster_label(["ett två tre", "fyra fem"]) == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
-from tests.web.isolation import CASES, Probe, World, world_builder
+from tests.web.isolation import CASES, Probe, World, denied, must_not_show, world_builder
 
 from distans.accounts.actions import do_create_api_token
 from distans.channels_email.models import InboundMail, Mailbox
@@ -37,3 +37,40 @@ def _nothing_delivered(response: Any, world: World) -> None:
 CASES["api:email_inbound"] = lambda w: [
     Probe("post", "/api/email/inbound?mailbox=a-post@example.se", _nothing_delivered, {}, True)
 ]
+
+
+def _caught_mail_of_a(world: World) -> list[Probe]:
+    """The demo's mail catcher holds a mail to A's mailbox: B's admin sees neither it
+    in the list nor its page."""
+    import tempfile
+    from email.message import EmailMessage
+    from pathlib import Path
+
+    from django.test import override_settings
+
+    from distans.demo.mailcatcher import store
+
+    directory = Path(tempfile.mkdtemp(prefix="caught-"))
+    mail = EmailMessage()
+    mail["From"] = "kund@example.org"
+    mail["To"] = "a-post@example.se"
+    mail["Subject"] = "Alfa-hemlis"
+    mail.set_content("hej")
+    name = store(directory, "kund@example.org", ["a-post@example.se"], bytes(mail)).stem
+    catcher = override_settings(DISTANS_MAIL_CATCHER_PORT=2525, DISTANS_MAIL_CATCHER_DIR=directory)
+    catcher.enable()
+
+    def last(response: Any, world: World) -> None:
+        try:
+            denied(response, world)
+        finally:
+            catcher.disable()
+
+    return [
+        Probe("get", "/email/caught/", must_not_show(lambda w: "Alfa-hemlis")),
+        Probe("get", f"/email/caught/{name}/", last),
+    ]
+
+
+CASES["channels_email:caught"] = _caught_mail_of_a
+CASES["channels_email:caught_one"] = _caught_mail_of_a

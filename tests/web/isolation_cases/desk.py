@@ -261,3 +261,14 @@ def _article_edit(world: World) -> list[Probe]:
 @case("desk:attachment")
 def _attachment(world: World) -> list[Probe]:
     return [Probe("get", f"/desk/attachments/{world.extra['attachment_a'].pk}/", denied)]
+
+
+@case("desk:suggestions")
+def _suggestions(world: World) -> list[Probe]:
+    return [
+        Probe(
+            "get",
+            f"/desk/contacts/{_active(world).pk}/suggestions/",
+            lambda r, w: (denied(r, w), ALFA(r, w)),
+        )
+    ]

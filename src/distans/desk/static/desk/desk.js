@@ -79,3 +79,19 @@
     if (xhr && xhr.getResponseHeader("X-Desk-Ok") === "1") { form.reset(); }
   });
 })();
+
+// Topic suggestions that arrive while the agent works (notes saved, a message in) pick
+// the wrap-up topic when the agent has not chosen one yet.
+(function () {
+  "use strict";
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var box = event.detail.elt;
+    if (!box || !box.classList || !box.classList.contains("topic-suggestions")) { return; }
+    var hint = box.querySelector("[data-top-topic]");
+    if (!hint) { return; }
+    var select = document.getElementById(hint.getAttribute("data-select"));
+    if (select && select.tagName === "SELECT" && !select.value) {
+      select.value = hint.getAttribute("data-top-topic");
+    }
+  });
+})();
