@@ -181,3 +181,20 @@ def test_the_agent_hears_at_once_that_the_reply_was_not_sent(desk) -> None:  # t
     assert "Ditt svar är sparat men e-postmeddelandet kunde inte skickas" in html
     assert response["HX-Retarget"] == "#desk-alert"
     assert Message.objects.filter(contact=contact, direction="out", body_text="Hej").exists()
+
+
+def test_a_web_form_contact_is_answered_by_email(
+    desk, smtp_server, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """The desk offers a reply box on a form contact: it goes out by e-mail to the
+    address the visitor gave (before, "Replies on the form channel are not possible")."""
+    org, mailbox, contact, client, post = desk
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_use_tls=False
+    )
+    Contact.objects.filter(pk=contact.pk).update(channel="form")
+    response = post(f"/desk/contacts/{contact.pk}/reply/", {"text": "Tack för ditt formulär."})
+    assert response["X-Desk-Ok"] == "1"
+    received = smtp_server.wait_for(1)[0]
+    assert received.rcpt_tos == ("asa@example.se",)
+    assert _outgoing(contact).status == "sent"
