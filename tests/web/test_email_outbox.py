@@ -198,3 +198,27 @@ def test_a_web_form_contact_is_answered_by_email(
     received = smtp_server.wait_for(1)[0]
     assert received.rcpt_tos == ("asa@example.se",)
     assert _outgoing(contact).status == "sent"
+
+
+def test_the_admin_lists_the_organisations_outgoing_mail_and_retries_failed_ones(desk) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_person
+
+    org, mailbox, contact, client, post = desk
+    post(f"/desk/contacts/{contact.pk}/reply/", {"text": "Svar"})
+    outgoing = _outgoing(contact)
+    other_org = make_organisation()
+    OutgoingMail.objects.create(
+        organisation=other_org, purpose="account", recipients="beta@example.org",
+        subject="Beta-hemlis", raw=b"x", created_at=timezone.now(),
+    )  # fmt: skip
+    admin = Client()
+    admin.force_login(make_person(org, is_org_admin=True))
+    listing = admin.get("/admin/channels_email/outgoingmail/").content.decode()
+    assert "asa@example.se" in listing and "Beta-hemlis" not in listing
+    assert "Misslyckades" in listing  # the state, in Swedish
+    admin.post(
+        "/admin/channels_email/outgoingmail/",
+        {"action": "try_again_now", "_selected_action": [outgoing.pk]},
+    )
+    outgoing.refresh_from_db()
+    assert outgoing.next_attempt_at <= timezone.now()

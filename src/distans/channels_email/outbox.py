@@ -198,3 +198,11 @@ def system_mail_failing() -> bool:
         .first()
     )
     return latest == OutgoingStatus.FAILED
+
+
+def retry_now(outgoing_ids: Any) -> int:
+    """Make failed mail (also mail Distans gave up on) due now; the background job sends
+    it within seconds. Returns how many were failed."""
+    return OutgoingMail.objects.filter(
+        pk__in=list(outgoing_ids), status=OutgoingStatus.FAILED
+    ).update(next_attempt_at=timezone.now())
