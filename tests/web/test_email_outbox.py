@@ -222,3 +222,32 @@ def test_the_admin_lists_the_organisations_outgoing_mail_and_retries_failed_ones
     )
     outgoing.refresh_from_db()
     assert outgoing.next_attempt_at <= timezone.now()
+
+
+def test_the_agent_tries_a_failed_reply_again_from_the_thread(desk, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_person
+
+    org, mailbox, contact, client, post = desk
+    post(f"/desk/contacts/{contact.pk}/reply/", {"text": "Svar"})
+    outgoing = _outgoing(contact)
+    thread = client.get(f"/desk/contacts/{contact.pk}/thread/").content.decode()
+    assert (
+        f'hx-post="/email/outgoing/{outgoing.pk}/retry/"' in thread and "Försök igen nu" in thread
+    )
+
+    still = post(f"/email/outgoing/{outgoing.pk}/retry/").content.decode()
+    assert "kunde fortfarande inte skickas" in still  # the mailbox still has no SMTP
+    assert _outgoing(contact).attempts == 2
+
+    colleague = Client()
+    colleague.force_login(make_person(org))  # not the agent handling the contact
+    assert colleague.post(f"/email/outgoing/{outgoing.pk}/retry/").status_code == 404
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_use_tls=False
+    )
+    sent = post(f"/email/outgoing/{outgoing.pk}/retry/")
+    assert "skickat nu" in sent.content.decode() and sent["HX-Retarget"] == "#desk-alert"
+    assert _outgoing(contact).status == "sent"
+    assert smtp_server.wait_for(1)[0].rcpt_tos == ("asa@example.se",)
+    assert post(f"/email/outgoing/{outgoing.pk}/retry/").status_code == 404  # nothing to retry
