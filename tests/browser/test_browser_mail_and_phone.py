@@ -190,3 +190,40 @@ def test_a_simulated_phone_call_is_answered_and_wrapped_up_in_the_browser(  # ty
     assert errors == [], errors
     agent_context.close()
     sup_context.close()
+
+
+def test_a_password_reset_link_arrives_through_the_demos_mail_catcher(  # type: ignore[no-untyped-def]
+    demo_server, demo_var_dir, browser
+) -> None:
+    """The done page does not claim the mail went out; the outbox sends it within
+    seconds to the catcher, and its link opens the new-password form."""
+    import re
+    import time
+
+    context = browser.new_context(locale="sv-SE")  # not logged in: the browser's language
+    page = context.new_page()
+    errors = _watch_errors(page)
+    address = demo_email("teamleader")
+    page.goto(f"{demo_server}/account/password-reset/")
+    page.fill("input[name=email]", address)
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("h1:text('Din begäran har tagits emot')")
+    assert "Titta i din e-post" not in page.content()
+    assert blocking_violations(page, "main") == []
+
+    deadline = time.monotonic() + 30
+    mail = None
+    while mail is None and time.monotonic() < deadline:
+        for path in sorted((Path(demo_var_dir) / "mailcatcher").glob("*.eml")):
+            parsed = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if str(parsed["To"]) == address:
+                mail = parsed
+        time.sleep(0.5)
+    assert mail is not None, "no password-reset mail reached the catcher"
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/account/password-reset/\S+/", body)
+    assert link is not None, body
+    page.goto(link.group(0))
+    page.wait_for_selector("input[name=new_password1]")  # a valid link: the form, not an error
+    assert errors == [], errors
+    context.close()

@@ -181,3 +181,73 @@ def test_the_agent_hears_at_once_that_the_reply_was_not_sent(desk) -> None:  # t
     assert "Ditt svar är sparat men e-postmeddelandet kunde inte skickas" in html
     assert response["HX-Retarget"] == "#desk-alert"
     assert Message.objects.filter(contact=contact, direction="out", body_text="Hej").exists()
+
+
+def test_a_web_form_contact_is_answered_by_email(
+    desk, smtp_server, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    """The desk offers a reply box on a form contact: it goes out by e-mail to the
+    address the visitor gave (before, "Replies on the form channel are not possible")."""
+    org, mailbox, contact, client, post = desk
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_use_tls=False
+    )
+    Contact.objects.filter(pk=contact.pk).update(channel="form")
+    response = post(f"/desk/contacts/{contact.pk}/reply/", {"text": "Tack för ditt formulär."})
+    assert response["X-Desk-Ok"] == "1"
+    received = smtp_server.wait_for(1)[0]
+    assert received.rcpt_tos == ("asa@example.se",)
+    assert _outgoing(contact).status == "sent"
+
+
+def test_the_admin_lists_the_organisations_outgoing_mail_and_retries_failed_ones(desk) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_person
+
+    org, mailbox, contact, client, post = desk
+    post(f"/desk/contacts/{contact.pk}/reply/", {"text": "Svar"})
+    outgoing = _outgoing(contact)
+    other_org = make_organisation()
+    OutgoingMail.objects.create(
+        organisation=other_org, purpose="account", recipients="beta@example.org",
+        subject="Beta-hemlis", raw=b"x", created_at=timezone.now(),
+    )  # fmt: skip
+    admin = Client()
+    admin.force_login(make_person(org, is_org_admin=True))
+    listing = admin.get("/admin/channels_email/outgoingmail/").content.decode()
+    assert "asa@example.se" in listing and "Beta-hemlis" not in listing
+    assert "Misslyckades" in listing  # the state, in Swedish
+    admin.post(
+        "/admin/channels_email/outgoingmail/",
+        {"action": "try_again_now", "_selected_action": [outgoing.pk]},
+    )
+    outgoing.refresh_from_db()
+    assert outgoing.next_attempt_at <= timezone.now()
+
+
+def test_the_agent_tries_a_failed_reply_again_from_the_thread(desk, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import make_person
+
+    org, mailbox, contact, client, post = desk
+    post(f"/desk/contacts/{contact.pk}/reply/", {"text": "Svar"})
+    outgoing = _outgoing(contact)
+    thread = client.get(f"/desk/contacts/{contact.pk}/thread/").content.decode()
+    assert (
+        f'hx-post="/email/outgoing/{outgoing.pk}/retry/"' in thread and "Försök igen nu" in thread
+    )
+
+    still = post(f"/email/outgoing/{outgoing.pk}/retry/").content.decode()
+    assert "kunde fortfarande inte skickas" in still  # the mailbox still has no SMTP
+    assert _outgoing(contact).attempts == 2
+
+    colleague = Client()
+    colleague.force_login(make_person(org))  # not the agent handling the contact
+    assert colleague.post(f"/email/outgoing/{outgoing.pk}/retry/").status_code == 404
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        smtp_host=smtp_server.host, smtp_port=smtp_server.port, smtp_use_tls=False
+    )
+    sent = post(f"/email/outgoing/{outgoing.pk}/retry/")
+    assert "skickat nu" in sent.content.decode() and sent["HX-Retarget"] == "#desk-alert"
+    assert _outgoing(contact).status == "sent"
+    assert smtp_server.wait_for(1)[0].rcpt_tos == ("asa@example.se",)
+    assert post(f"/email/outgoing/{outgoing.pk}/retry/").status_code == 404  # nothing to retry

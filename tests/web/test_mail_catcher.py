@@ -130,3 +130,19 @@ def test_the_caught_mail_page_is_for_admins_and_only_while_a_catcher_runs(  # ty
     assert 'href="/email/caught/"' in client.get("/").content.decode()
     client.force_login(agent)
     assert client.get("/email/caught/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_demo_mailbox_sends_through_the_catcher_when_the_demo_runs_one(settings) -> None:  # type: ignore[no-untyped-def]
+    from distans.channels_email.demo import demo_mailbox_address, load_email_demo
+
+    org = make_organisation()
+    make_queue(org, code="allmant")
+    settings.DISTANS_MAIL_CATCHER_PORT = 0
+    load_email_demo(org)
+    box = Mailbox.objects.get(organisation=org, address=demo_mailbox_address())
+    assert box.smtp_host == ""  # no catcher: nothing pretends to send
+    settings.DISTANS_MAIL_CATCHER_PORT = 18025
+    load_email_demo(org)  # `distans demo` loads the data again on every start
+    box.refresh_from_db()
+    assert (box.smtp_host, box.smtp_port, box.smtp_use_tls) == ("127.0.0.1", 18025, False)

@@ -99,3 +99,32 @@ def test_an_ended_surge_is_announced_so_the_marker_goes(monkeypatch, org_with_su
     assert not SurgeAlert.objects.filter(
         organisation=org_with_surges, dimension="queue", ongoing=True
     ).exists()
+
+
+def test_a_cluster_of_uncategorised_mail_is_labelled_with_its_phrases_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The demo's cluster alert read "två tömts veckor"; now it names the subject, and a
+    later run over the shifted window does not raise the same cluster again."""
+    from datetime import timedelta
+
+    from distans.contacts.models import Contact
+
+    monkeypatch.setattr(actions, "publish", lambda *a, **k: None)
+    org = make_organisation()
+    queue = make_queue(org, code="allmant", name="Allmänt")
+    now = timezone.now()
+    texts = [
+        ("Bygglov", "Hur ansöker jag om bygglov för ett attefallshus?"),
+        ("Vaccination", "Var kan jag vaccinera mig? Jag bor i Norrby."),
+    ] * 2 + [
+        ("Sophämtning", "När töms soptunnorna i Norrby? Den har inte tömts på två veckor.")
+    ] * 5
+    for i, (subject, body) in enumerate(texts):
+        Contact.objects.create(
+            organisation=org, queue=queue, channel="email", subject=subject,
+            body=f"{body}\n\nMvh {['Anna', 'Erik', 'Sara', 'Olof', 'Maria'][i % 5]}",
+            enqueued_at=now - timedelta(hours=5) + timedelta(minutes=10 * i),
+        )  # fmt: skip
+    created = actions.do_detect_clusters(org, now=now)
+    assert [a.key for a in created] == ["Sophämtning · töms soptunnorna"]
+    assert actions.do_detect_clusters(org, now=now + timedelta(minutes=5)) == []
+    assert SurgeAlert.objects.filter(organisation=org, dimension="cluster").count() == 1

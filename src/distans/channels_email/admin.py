@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from distans.accounts.admin import OrgScopedAdmin, site
-from distans.channels_email.models import Mailbox
+from distans.channels_email.models import Mailbox, OutgoingMail
 
 
 class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -66,3 +67,45 @@ class MailboxAdmin(OrgScopedAdmin):
             return self.fieldsets
         first = [f for f in self.fieldsets[0][1]["fields"] if f != "organisation"]
         return [(None, {"fields": first}), *self.fieldsets[1:]]
+
+
+@admin.register(OutgoingMail, site=site)
+class OutgoingMailAdmin(OrgScopedAdmin):
+    """Every mail Distans sent or tries to send, with its state; read only, except
+    "try again now" for mail that failed."""
+
+    list_display = [
+        "created_at",
+        "purpose",
+        "recipients",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status", "purpose"]
+    search_fields = ["recipients", "subject"]
+    exclude = ["raw"]
+    actions = ["try_again_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Try to send again now"))
+    def try_again_now(self, request: HttpRequest, queryset: Any) -> None:
+        from distans.channels_email.outbox import retry_now
+
+        count = retry_now(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s e-mail will be tried again now.",
+                "%(count)s e-mails will be tried again now.",
+                count,
+            )
+            % {"count": count},
+        )

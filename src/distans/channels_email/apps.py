@@ -11,5 +11,7 @@ class ChannelsEmailConfig(AppConfig):
         from distans.channels_email.outbound import close_warnings, send_email_reply
         from distans.contacts.replies import register_close_check, register_reply_sender
 
-        register_reply_sender("email", send_email_reply)
-        register_close_check("email", close_warnings)
+        # A web-form contact is answered by e-mail too (to the address it gave).
+        for channel in ("email", "form"):
+            register_reply_sender(channel, send_email_reply)
+            register_close_check(channel, close_warnings)

@@ -123,7 +123,12 @@ class OutgoingMail(OrgOwned):
     none and goes through Django's e-mail settings."""
 
     mailbox = models.ForeignKey(
-        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="outgoing"
+        Mailbox,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outgoing",
+        verbose_name=_("mailbox"),
     )
     message = models.OneToOneField(
         "contacts.Message",
@@ -131,22 +136,25 @@ class OutgoingMail(OrgOwned):
         blank=True,
         on_delete=models.CASCADE,
         related_name="outgoing",
+        verbose_name=_("message"),
     )
-    purpose = models.CharField(max_length=20, choices=OutgoingPurpose.choices)
-    recipients = models.CharField(max_length=1000)
-    subject = models.CharField(max_length=300, blank=True)
+    purpose = models.CharField(_("kind"), max_length=20, choices=OutgoingPurpose.choices)
+    recipients = models.CharField(_("to"), max_length=1000)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
     raw = models.BinaryField()
     status = models.CharField(
-        max_length=10, choices=OutgoingStatus.choices, default=OutgoingStatus.QUEUED
+        _("status"), max_length=10, choices=OutgoingStatus.choices, default=OutgoingStatus.QUEUED
     )
-    attempts = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField()
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"))
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mail")
         indexes = [models.Index(fields=["next_attempt_at"], name="email_outgoing_due")]
 
     @property

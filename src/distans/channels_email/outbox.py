@@ -134,7 +134,7 @@ def deliver(outgoing_id: int, *, now: dt.datetime | None = None) -> OutgoingMail
             _send_system_mail(bytes(outgoing.raw))
         else:
             raise InvalidInput(_("No mailbox is set up to send e-mail from."))
-    except (OSError, smtplib.SMTPException, InvalidInput) as failure:
+    except Exception as failure:  # any failure is this attempt's, told and retried
         error = str(failure) or failure.__class__.__name__
         logger.warning("outgoing mail %s not sent: %s", outgoing_id, error)
     attempts = outgoing.attempts + 1
@@ -198,3 +198,11 @@ def system_mail_failing() -> bool:
         .first()
     )
     return latest == OutgoingStatus.FAILED
+
+
+def retry_now(outgoing_ids: Any) -> int:
+    """Make failed mail (also mail Distans gave up on) due now; the background job sends
+    it within seconds. Returns how many were failed."""
+    return OutgoingMail.objects.filter(
+        pk__in=list(outgoing_ids), status=OutgoingStatus.FAILED
+    ).update(next_attempt_at=timezone.now())

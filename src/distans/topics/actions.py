@@ -313,9 +313,11 @@ def do_detect_clusters(organisation: Organisation, now: datetime | None = None,
         if alert is None:
             continue
         key = alert.label or " ".join(alert.top_terms[:3]) or f"cluster {alert.cluster_id}"
+        # One episode per cluster start: a later run over a shifted window may word the
+        # label differently (its idf moved), which must not make a second alert.
         row, new = SurgeAlert.objects.get_or_create(
-            organisation=organisation, dimension="cluster", key=key[:200], start=alert.first_at,
-            defaults={"detected_at": alert.detected_at, "score": float(alert.members), "observed": alert.members,
+            organisation=organisation, dimension="cluster", start=alert.first_at,
+            defaults={"key": key[:200], "detected_at": alert.detected_at, "score": float(alert.members), "observed": alert.members,
                       "method": "cluster", "ongoing": True, "details": {"terms": list(alert.top_terms),
                       "examples": list(alert.examples)}},
         )  # fmt: skip

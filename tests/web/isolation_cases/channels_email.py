@@ -74,3 +74,33 @@ def _caught_mail_of_a(world: World) -> list[Probe]:
 
 CASES["channels_email:caught"] = _caught_mail_of_a
 CASES["channels_email:caught_one"] = _caught_mail_of_a
+
+
+def _retry_of_a(world: World) -> list[Probe]:
+    """B's person cannot make A's failed mail go (or learn anything about it)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from distans.channels_email.models import OutgoingMail
+    from distans.contacts.models import Message
+
+    message = Message.objects.create(
+        organisation=world.org_a, contact=world.extra["active_a"], direction="out", body_text="a"
+    )
+    world.extra["outgoing_a"] = OutgoingMail.objects.create(
+        organisation=world.org_a, message=message, purpose="reply", recipients="kund@example.org",
+        subject="Alfa-svar", raw=b"x", status="failed", attempts=1, created_at=timezone.now(),
+        next_attempt_at=timezone.now() + timedelta(hours=1), last_error="alfa-fel",
+    )  # fmt: skip
+
+    def untouched(response: Any, world: World) -> None:
+        assert response.status_code in (403, 404), response.status_code
+        assert "alfa-fel" not in response.content.decode()
+        row = OutgoingMail.objects.get(pk=world.extra["outgoing_a"].pk)
+        assert (row.status, row.attempts) == ("failed", 1)
+
+    return [Probe("post", f"/email/outgoing/{world.extra['outgoing_a'].pk}/retry/", untouched)]
+
+
+CASES["channels_email:retry_outgoing"] = _retry_of_a
