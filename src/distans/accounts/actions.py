@@ -52,16 +52,30 @@ def do_prune_login_failures(older_than_seconds: int) -> int:
     return deleted
 
 
-def do_create_api_token(organisation: Organisation, name: str) -> tuple[str, ApiToken]:
-    """Return (key, token). The key is shown once; only its hash is stored."""
+def do_create_api_token(
+    organisation: Organisation,
+    name: str,
+    *,
+    scopes: list[str] | tuple[str, ...],
+    created_by: Person | None = None,
+) -> tuple[str, ApiToken]:
+    """Return (key, token). The key is shown once; only its hash is stored. A key
+    holds only ``scopes`` (permission names marked ``scope`` in accounts/permissions.py)."""
     import hashlib
     import secrets
 
+    from distans.accounts.permissions import SCOPES
+
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise ValueError(f"unknown API scopes: {unknown}")
     key = "dst_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         organisation=organisation,
         name=name,
         key_hash=hashlib.sha256(key.encode()).hexdigest(),
         prefix=key[:8],
+        scopes=list(scopes),
+        created_by=created_by,
     )
     return key, token

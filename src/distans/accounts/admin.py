@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from distans.accounts import actions
 from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
+from distans.accounts.permissions import has_permission
 
 
 class DistansAdminSite(admin.AdminSite):
@@ -20,11 +21,7 @@ class DistansAdminSite(admin.AdminSite):
     site_title = _("Distans")
 
     def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(
-            user.is_active
-            and (user.is_superuser or getattr(user, "is_org_admin", False))  # type: ignore[union-attr]
-        )
+        return has_permission(request.user, "admin.use")
 
 
 site = DistansAdminSite(name="admin")
@@ -77,7 +74,7 @@ class OrgScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             )
 
     def _allowed(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or getattr(request.user, "is_org_admin", False))
+        return has_permission(request.user, "admin.use")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -155,7 +152,7 @@ class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return queryset.filter(pk=_org_id(request))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or getattr(request.user, "is_org_admin", False))
+        return has_permission(request.user, "admin.use")
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_module_permission(request)

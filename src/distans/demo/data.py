@@ -113,6 +113,7 @@ def demo_api_key(organisation: Organisation) -> str:
 
     from distans.accounts.actions import do_create_api_token
     from distans.accounts.models import ApiToken
+    from distans.accounts.permissions import SCOPES
 
     path = settings.VAR_DIR / "demo_api_key"
     if path.exists():
@@ -122,7 +123,7 @@ def demo_api_key(organisation: Organisation) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()
         if ApiToken.objects.filter(key_hash=digest, organisation=organisation, is_active=True).exists():
             return key
-    key, _ = do_create_api_token(organisation, "Demo traffic")
+    key, _ = do_create_api_token(organisation, "Demo traffic", scopes=SCOPES)
     path.write_text(key)
     path.chmod(0o600)
     return key
