@@ -81,7 +81,7 @@ def test_the_menu_asks_the_same_permissions_as_the_pages_it_links() -> None:
 
 def test_most_pages_are_guarded_by_the_table() -> None:
     routes = {route for route, _view in GUARDED}
-    for expected in ("desk/", "wallboard/", "reports/", "planning/", "topics/", "team/"):
+    for expected in ("desk/", "wallboard/", "reports/", "planning/", "topics/", "team/", "settings/", "settings/people/"):
         assert expected in routes, expected
 
 
