@@ -269,3 +269,16 @@ def test_the_audit_page_filters_and_is_for_admins_only() -> None:
     supervisor = make_person(org, is_supervisor=True, is_agent=False)
     client.force_login(supervisor)
     assert client.get("/settings/audit/").status_code == 403
+
+
+def test_changes_in_the_django_admin_are_audited_with_before_and_after() -> None:
+    org = make_organisation()
+    client, admin = admin_client(org, is_staff=True)
+    team = make_team(org, name="Gamla namnet")
+    response = client.post(f"/admin/accounts/team/{team.pk}/change/", {"name": "Nya namnet", "leader": ""})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(object_type="accounts.team", object_id=str(team.pk))
+    assert entry.actor == admin and entry.action == "changed"
+    assert entry.changes == {"before": {"name": "Gamla namnet"}, "after": {"name": "Nya namnet"}}
+    page = client.get("/settings/audit/").content.decode()
+    assert "Gamla namnet → Nya namnet" in page

@@ -11,7 +11,7 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts import actions
+from distans.accounts.audit import record_change
 from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
 from distans.accounts.permissions import has_permission
 
@@ -65,12 +65,18 @@ class OrgScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             obj.organisation_id = _org_id(request)
         super().save_model(request, obj, form, change)
         if obj.organisation_id:
-            actions.do_record_audit(
+            before, after = {}, {}
+            for name in form.changed_data:
+                secret = any(word in name for word in ("password", "secret", "key", "token"))
+                before[name] = "…" if secret else form.initial.get(name)
+                after[name] = "(…)" if secret else form.cleaned_data.get(name)
+            record_change(
                 obj.organisation,
                 request.user,  # type: ignore[arg-type]
                 "changed" if change else "created",
                 obj,
-                {"fields": list(form.changed_data)},
+                before if change else {},
+                after,
             )
 
     def _allowed(self, request: HttpRequest) -> bool:
@@ -116,7 +122,9 @@ class PersonAdmin(OrgScopedAdmin):
         "is_agent",
         "is_team_leader",
         "is_supervisor",
+        "is_planner",
         "is_org_admin",
+        "default_site",
         "is_active",
     ]
 
