@@ -149,6 +149,10 @@ def test_webhook_form_wants_https_and_a_new_secret_is_audited(admin: Any) -> Non
     org, client, person = admin
     plain = client.post("/settings/webhooks/new/", {"name": "X", "url": "http://crm.example.org/", "events": ["completed"]})
     assert "Använd en https://-adress." in plain.content.decode()
+    for inside in ("https://127.0.0.1/", "https://10.1.2.3/hook", "https://localhost:8443/", "https://[::1]/"):
+        refused = client.post("/settings/webhooks/new/", {"name": "X", "url": inside, "events": ["completed"]})
+        assert "utanför den här serverns eget nät" in refused.content.decode(), inside
+    assert not Webhook.objects.filter(organisation=org).exists()
     webhook = integrations.do_save_webhook(person, None, {"name": "X", "url": "https://a.example/", "events": ["completed"], "is_active": True})
     old = webhook.secret
     client.post(f"/settings/webhooks/{webhook.pk}/", {"new_secret": "1"})

@@ -282,3 +282,15 @@ def test_changes_in_the_django_admin_are_audited_with_before_and_after() -> None
     assert entry.changes == {"before": {"name": "Gamla namnet"}, "after": {"name": "Nya namnet"}}
     page = client.get("/settings/audit/").content.decode()
     assert "Gamla namnet → Nya namnet" in page
+
+
+def test_the_settings_start_page_lists_what_the_person_may_reach() -> None:
+    org = make_organisation()
+    client, admin = admin_client(org)
+    page = client.get("/settings/").content.decode()
+    for title in ("Personer", "Arbetslag", "Platser", "API-nycklar", "Webhooks", "Ändringslogg"):
+        assert title in page, title
+    leader = make_person(org, is_team_leader=True, is_agent=False)
+    client.force_login(leader)
+    page = client.get("/settings/").content.decode()
+    assert "/settings/people/" in page and "/settings/audit/" not in page and "/settings/api-keys/" not in page

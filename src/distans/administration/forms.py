@@ -4,7 +4,9 @@ organisation (and, for team leaders, to the teams they lead)."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -249,6 +251,20 @@ class WebhookForm(forms.Form):
         url: str = self.cleaned_data["url"]
         from django.conf import settings
 
-        if not url.startswith("https://") and not (settings.DEBUG or getattr(settings, "DISTANS_WEBHOOKS_ALLOW_HTTP", False)):
+        relaxed = settings.DEBUG or getattr(settings, "DISTANS_WEBHOOKS_ALLOW_HTTP", False)
+        if not url.startswith("https://") and not relaxed:
             raise forms.ValidationError(_("Use an https:// address."))
+        if not relaxed and _is_internal_host(urlsplit(url).hostname or ""):
+            raise forms.ValidationError(_("Use the address of a system outside this server's own network."))
         return url
+
+
+def _is_internal_host(host: str) -> bool:
+    """A name or address literal that points inside (loopback, private, link-local)."""
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved

@@ -26,6 +26,18 @@ SECTIONS: list[tuple[str, Any, Any, str]] = [
 ]
 
 
+def register_section(url_name: str, title: Any, description: Any, permission: str, first: bool = False) -> None:
+    """Another app's settings page on the start page (call from its AppConfig.ready);
+    shown to those holding ``permission`` when the URL name resolves."""
+    entry = (url_name, title, description, permission)
+    if entry in SECTIONS:
+        return
+    if first:
+        SECTIONS.insert(0, entry)
+    else:
+        SECTIONS.append(entry)
+
+
 @require_GET
 @requires(*SETTINGS_PERMISSIONS)
 def index(request: HttpRequest) -> HttpResponse:
