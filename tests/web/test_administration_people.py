@@ -198,14 +198,21 @@ def test_team_leaders_manage_their_own_teams_only(django_capture_on_commit_callb
     org = make_organisation()
     leader = make_person(org, full_name="Lena Ledare", is_team_leader=True, is_agent=False)
     mine, theirs = make_team(org, name="Mitt lag", leader=leader), make_team(org, name="Annat lag")
-    member = make_person(org, full_name="Maja Medlem", team=mine, is_supervisor=True)
+    member = make_person(org, full_name="Maja Medlem", team=mine)
+    boss = make_person(org, full_name="Stina Chef", team=mine, is_supervisor=True)
     stranger = make_person(org, full_name="Sven Främling", team=theirs)
     client = Client()
     client.force_login(leader)
 
     listed = client.get("/settings/people/").content.decode()
-    assert "Maja Medlem" in listed and "Sven Främling" not in listed
+    assert "Maja Medlem" in listed and "Sven Främling" not in listed and "Stina Chef" not in listed
     assert client.get(f"/settings/people/{stranger.pk}/").status_code == 404
+    # Nobody with more powers than an agent, even in their own team (nor themselves).
+    assert client.post(f"/settings/people/{boss.pk}/", {"full_name": "X", "email": "mine@example.org",
+                                                        "language": "sv", "team": mine.pk}).status_code == 404  # fmt: skip
+    assert client.get(f"/settings/people/{leader.pk}/").status_code == 404
+    boss.refresh_from_db()
+    assert boss.email != "mine@example.org"
     assert client.post(f"/settings/people/{stranger.pk}/active/", {"active": "0"}).status_code == 404
     assert client.get("/settings/teams/").status_code == 403  # teams themselves are the admin's
 
@@ -220,7 +227,7 @@ def test_team_leaders_manage_their_own_teams_only(django_capture_on_commit_callb
     client.post(f"/settings/people/{member.pk}/", {"full_name": "Maja M", "email": member.email, "language": "sv",
                                                     "team": mine.pk, "roles": ["agent"]})  # fmt: skip
     member.refresh_from_db()
-    assert member.full_name == "Maja M" and member.is_supervisor  # roles they cannot give stay
+    assert member.full_name == "Maja M" and member.roles == ["agent"]
 
 
 def test_teams_and_sites_are_created_and_changed_with_unique_names() -> None:

@@ -27,11 +27,16 @@ def manageable_teams(actor: Person) -> QuerySet[Team]:
 
 
 def manageable_people(actor: Person) -> QuerySet[Person]:
+    """Admins: everyone in the organisation. Team leaders: the agents of the teams they
+    lead who hold no other role (so that nobody changes the e-mail address or the
+    access of someone with more powers than their own)."""
     people = Person.objects.for_org(actor.organisation_id).select_related("team")  # type: ignore[arg-type]
     if is_org_admin(actor):
         return people
     if has_permission(actor, "people.manage"):
-        return people.filter(team__in=manageable_teams(actor))
+        return people.filter(team__in=manageable_teams(actor)).filter(
+            is_team_leader=False, is_supervisor=False, is_planner=False, is_org_admin=False, is_superuser=False
+        )
     return people.none()
 
 
