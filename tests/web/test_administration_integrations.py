@@ -160,3 +160,26 @@ def test_webhook_form_wants_https_and_a_new_secret_is_audited(admin: Any) -> Non
     assert webhook.secret != old
     entry = AuditEntry.objects.get(action="webhook.secret_replaced")
     assert old not in json.dumps(entry.changes)  # secrets never enter the audit log
+
+
+def test_a_dead_receiver_is_left_alone_for_the_rest_of_a_run_and_old_deliveries_are_pruned(admin: Any) -> None:
+    org, client, person = admin
+    dead = integrations.do_save_webhook(person, None, {"name": "Död", "url": "https://dead.example/", "events": ["abandoned"], "is_active": True})
+    alive = integrations.do_save_webhook(person, None, {"name": "Levande", "url": "https://alive.example/", "events": ["abandoned"], "is_active": True})
+    for contact_id in (1, 2, 3):
+        _event(org, "abandoned", contact_id)
+    integrations.do_queue_webhook_events()
+    calls: list[str] = []
+
+    def poster(url: str, body: bytes, headers: dict[str, str]) -> int:
+        calls.append(url)
+        if "dead" in url:
+            raise OSError("timed out")
+        return 200
+
+    integrations.do_deliver_due_webhooks(poster)
+    assert calls.count("https://dead.example/") == 1 and calls.count("https://alive.example/") == 3
+    assert WebhookDelivery.objects.filter(webhook=dead, status="pending", attempts=0).count() == 2
+    WebhookDelivery.objects.filter(webhook=alive).update(created_at=timezone.now() - dt.timedelta(days=31))
+    assert integrations.do_prune_webhook_deliveries() == 3
+    assert WebhookDelivery.objects.filter(webhook=dead).count() == 3  # pending ones stay

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -31,7 +32,9 @@ from distans.administration.models import Webhook, WebhookDelivery
 MAX_ATTEMPTS = 8
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 6 * 3600
-TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 5
+RUN_BUDGET_SECONDS = 15.0
+KEEP_DELIVERIES_DAYS = 30
 BATCH = 200
 WEBHOOK_FIELDS = ["name", "url", "events", "is_active"]
 KEY_FIELDS = ["name", "scopes", "is_active"]
@@ -147,15 +150,27 @@ def retry_delay_seconds(attempts: int) -> int:
     return int(min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_RETRY_SECONDS))
 
 
-def do_deliver_due_webhooks(poster: Poster = post_json, now: dt.datetime | None = None) -> int:
-    """POST the deliveries that are due; returns how many were tried."""
+def do_deliver_due_webhooks(
+    poster: Poster = post_json, now: dt.datetime | None = None, budget_seconds: float = RUN_BUDGET_SECONDS
+) -> int:
+    """POST the deliveries that are due; returns how many were tried.
+
+    One run stops after ``budget_seconds`` (the periodic jobs share one thread), and a
+    webhook whose receiver failed is left alone for the rest of the run: its other
+    deliveries wait for the next run instead of each waiting out a timeout."""
     now = now or timezone.now()
+    started = time.monotonic()
     tried = 0
+    failing: set[int] = set()
     due = list(
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id").values_list("id", flat=True)[:BATCH]
+        .order_by("next_attempt_at", "id").values_list("id", "webhook_id")[:BATCH]
     )
-    for delivery_id in due:
+    for delivery_id, webhook_id in due:
+        if webhook_id in failing:
+            continue
+        if time.monotonic() - started > budget_seconds:
+            break
         with transaction.atomic():
             delivery = (
                 WebhookDelivery.objects.select_for_update(skip_locked=True).select_related("webhook")
@@ -163,12 +178,21 @@ def do_deliver_due_webhooks(poster: Poster = post_json, now: dt.datetime | None 
             )
             if delivery is None:
                 continue
-            _attempt(delivery, poster, now)
+            if not _attempt(delivery, poster, now):
+                failing.add(webhook_id)
             tried += 1
     return tried
 
 
-def _attempt(delivery: WebhookDelivery, poster: Poster, now: dt.datetime) -> None:
+def do_prune_webhook_deliveries(older_than_days: int = KEEP_DELIVERIES_DAYS) -> int:
+    """Forget finished deliveries older than ``older_than_days`` (the log is for
+    finding recent trouble, not an archive)."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    deleted, _ = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(status=DeliveryStatus.PENDING).delete()
+    return deleted
+
+
+def _attempt(delivery: WebhookDelivery, poster: Poster, now: dt.datetime) -> bool:
     webhook = delivery.webhook
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {
@@ -196,3 +220,4 @@ def _attempt(delivery: WebhookDelivery, poster: Poster, now: dt.datetime) -> Non
     else:
         delivery.next_attempt_at = now + dt.timedelta(seconds=retry_delay_seconds(delivery.attempts))
     delivery.save()
+    return ok

@@ -11,3 +11,8 @@ from distans.background import every
 def deliver_webhooks() -> None:
     integrations.do_queue_webhook_events()
     integrations.do_deliver_due_webhooks()
+
+
+@every(3600)
+def prune_webhook_deliveries() -> None:
+    integrations.do_prune_webhook_deliveries()
