@@ -183,3 +183,34 @@ def test_a_dead_receiver_is_left_alone_for_the_rest_of_a_run_and_old_deliveries_
     WebhookDelivery.objects.filter(webhook=alive).update(created_at=timezone.now() - dt.timedelta(days=31))
     assert integrations.do_prune_webhook_deliveries() == 3
     assert WebhookDelivery.objects.filter(webhook=dead).count() == 3  # pending ones stay
+
+
+def test_post_json_reaches_a_real_receiver_with_its_headers() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[tuple[bytes, str]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers["X-Distans-Signature"]))
+            self.send_response(202 if len(received) == 1 else 503)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        body = b'{"event":"completed"}'
+        headers = {"Content-Type": "application/json", "X-Distans-Signature": integrations.sign("k", body)}
+        assert integrations.post_json(url, body, headers) == 202
+        assert integrations.post_json(url, body, headers) == 503  # an HTTP error is a status, not an exception
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert received[0] == (body, integrations.sign("k", body))
