@@ -165,6 +165,17 @@ class SiteForm(forms.Form):
 
 
 
+# The channels' names for the capacity fields (in this app's catalogue: the shared
+# one lacks some of them).
+CHANNEL_LABELS = {
+    "phone": _("Phone"),
+    "email": _("E-mail"),
+    "chat": _("Chat"),
+    "form": _("Web form"),
+    "callback": _("Callback"),
+}
+
+
 class AgentForm(forms.Form):
     """An agent's routing settings (routing.AgentState): skills with levels, languages,
     queues, capacity per channel, softphone address."""
@@ -182,7 +193,7 @@ class AgentForm(forms.Form):
         self.fields["queues"].choices = [(str(q.pk), q.name) for q in queues]  # type: ignore[attr-defined]
         for channel in list(Channel):
             self.fields[f"capacity_{channel.value}"] = forms.IntegerField(
-                label=channel.label, min_value=0, max_value=20, required=False
+                label=CHANNEL_LABELS.get(channel.value, channel.label), min_value=0, max_value=20, required=False
             )
 
     def capacity_fields(self) -> list[Any]:
