@@ -301,3 +301,12 @@ def test_the_settings_start_page_lists_what_the_person_may_reach() -> None:
     client.force_login(leader)
     page = client.get("/settings/").content.decode()
     assert "/settings/people/" in page and "/settings/audit/" not in page and "/settings/api-keys/" not in page
+
+
+def test_a_new_agent_starts_at_their_default_location() -> None:
+    from distans.routing.actions import do_set_presence
+
+    org = make_organisation()
+    home = make_site(org, name="Hemma", kind="home")
+    person = make_person(org, default_site=home)
+    assert do_set_presence(person, "available").site == home
