@@ -94,6 +94,8 @@ def test_one_bad_row_stores_nothing_and_says_why_per_row(org_and_client: Any) ->
         ("namn;lag\nÅsa;Bygglov\n", "saknas: email"),
         ("name,email\n", "Filen har kolumnnamn men inga personer."),
         (b"\x00\xff\xfe garbage", "Filen är inte UTF-8-text"),
+        (b"name,email\nA\x00B,a@example.org\n", "Rad 2 kan inte läsas som CSV"),
+        (b"name,email\nA," + b"x" * 200_000 + b"\n", "Rad 2 kan inte läsas som CSV"),
     ],
 )
 def test_hostile_files_get_a_clear_swedish_message(org_and_client: Any, content: Any, message: str) -> None:

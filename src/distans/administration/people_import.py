@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,14 +112,34 @@ def _split(text: str) -> list[str]:
     return [text.strip()] if text.strip() else []
 
 
-def _reader(text: str) -> csv.reader:  # type: ignore[valid-type]
+def _reader(text: str) -> Any:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     return csv.reader(io.StringIO(text), delimiter=delimiter)
 
 
+def _rows(text: str) -> list[list[str]]:
+    reader = _reader(text)
+    try:
+        return list(reader)
+    except csv.Error:
+        raise ImportFileError(
+            _("Line %(line)s cannot be read as CSV (a stray quote mark or a control character?).")
+            % {"line": reader.line_num}
+        ) from None
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def plan_import(actor: Person, text: str) -> ImportPlan:
-    rows = list(_reader(text))
+    control = CONTROL.search(text)
+    if control is not None:  # NUL and friends: the database refuses them in text
+        raise ImportFileError(
+            _("Line %(line)s cannot be read as CSV (a stray quote mark or a control character?).")
+            % {"line": text.count("\n", 0, control.start()) + 1}
+        )
+    rows = _rows(text)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
