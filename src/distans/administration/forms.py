@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from distans.accounts.choices import Language, Role, SiteKind
 from distans.accounts.models import Organisation, Person, Site, Team
-from distans.accounts.permissions import PERMISSIONS, SCOPES
+from distans.accounts.permissions import PERMISSIONS, SCOPES, has_permission
 from distans.administration.choices import WebhookEvent
 from distans.contacts.choices import Channel
 
@@ -91,7 +91,7 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.person = person
-        self.actor_is_admin = bool(actor.is_org_admin)
+        self.actor_is_admin = has_permission(actor, "organisation.manage")
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
         self.fields["default_site"].queryset = Site.objects.for_org(actor.organisation_id).order_by("name")  # type: ignore[attr-defined,arg-type]
         self.fields["roles"].choices = _role_choices(self.actor_is_admin)  # type: ignore[attr-defined]
