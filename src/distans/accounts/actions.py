@@ -17,6 +17,8 @@ def do_record_audit(
     obj: models.Model,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
+    """The older form (free-form ``changes``); new code calls
+    :func:`distans.accounts.audit.record_change` with before and after."""
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor,
@@ -33,9 +35,9 @@ def do_set_person_language(person: Person, language: str) -> None:
     person.language = language
     person.save(update_fields=["language"])
     if person.organisation_id and old != language:
-        do_record_audit(
-            person.organisation, person, "language_changed", person, {"language": [old, language]}
-        )
+        from distans.accounts.audit import record_change
+
+        record_change(person.organisation, person, "language_changed", person, {"language": old}, {"language": language})  # type: ignore[arg-type]
 
 
 def do_record_login_failure(email: str, remote_addr: str) -> None:
