@@ -24,7 +24,7 @@ def api(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
         organisation=org, queue=queue, address="post@kommun.example", imap_host="imap.invalid",
         imap_username="post", imap_password="x", active=False, auto_acknowledge=False,
     )  # fmt: skip
-    key, _ = do_create_api_token(org, "mail")
+    key, _ = do_create_api_token(org, "mail", scopes=["mail.inbound"])
     client = Client(headers={"Authorization": f"Bearer {key}"})
 
     def post(raw: bytes, address: str = "post@kommun.example"):  # type: ignore[no-untyped-def]

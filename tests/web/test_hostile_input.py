@@ -46,7 +46,7 @@ def raw_json(data: Any) -> str:
 def integration(db: None) -> tuple[Any, Any, Client]:
     org = make_organisation()
     queue = make_queue(org, code="allmant")
-    key, _ = do_create_api_token(org, "integration")
+    key, _ = do_create_api_token(org, "integration", scopes=["contacts.create", "contacts.read", "live.read"])
     return org, queue, Client(headers={"Authorization": f"Bearer {key}"})
 
 

@@ -58,7 +58,7 @@ def test_a_customer_mail_and_the_agents_reply_go_round_through_the_catcher(  # t
     )  # fmt: skip
     handler.deliver_url = live_server.url
     handler.mailbox = "kontakt@kommun.example"
-    handler.api_key = do_create_api_token(org, "demo")[0]
+    handler.api_key = do_create_api_token(org, "demo", scopes=["mail.inbound"])[0]
     admin = make_person(org, is_org_admin=True)
     agent = make_person(org)
 

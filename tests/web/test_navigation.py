@@ -50,9 +50,9 @@ def test_a_refused_page_is_the_translated_403_page() -> None:
         assert page.status_code == 403
         html = page.content.decode()
         assert "<nav" in html and 'lang="sv"' in html  # the product's page, with its menu
-        assert "Du har inte behörighet" in html and "Forbidden" not in html
+        assert "Din roll ger inte rätt till detta" in html and "Forbidden" not in html
     agent = make_person(org, email="a@example.org", is_agent=True)
     client.force_login(agent)
     for url in ("/reports/", "/wallboard/", "/topics/"):
         page = client.get(url)
-        assert page.status_code == 403 and "Du har inte behörighet" in page.content.decode(), url
+        assert page.status_code == 403 and "Din roll ger inte rätt till detta" in page.content.decode(), url

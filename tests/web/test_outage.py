@@ -31,7 +31,7 @@ def _fail(error: Exception):  # type: ignore[no-untyped-def]
 def test_api_outage_is_503_with_retry_after(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     org = make_organisation()
     make_queue(org)
-    key, _ = do_create_api_token(org, "wallboard")
+    key, _ = do_create_api_token(org, "wallboard", scopes=["live.read", "contacts.read"])
     monkeypatch.setattr(queries, "list_queue_states", _fail(error))
     response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/queues")
     assert response.status_code == 503
@@ -43,7 +43,7 @@ def test_api_bug_is_500_in_the_error_format_without_traceback_even_with_debug(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     org = make_organisation()
-    key, _ = do_create_api_token(org, "wallboard")
+    key, _ = do_create_api_token(org, "wallboard", scopes=["live.read", "contacts.read"])
     monkeypatch.setattr(queries, "list_queue_states", _fail(ZeroDivisionError("secret detail")))
     client = Client(headers={"Authorization": f"Bearer {key}"}, raise_request_exception=False)
     with override_settings(DEBUG=True):

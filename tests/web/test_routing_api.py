@@ -23,7 +23,7 @@ def test_integration_creates_contact_and_agent_accepts_and_completes(
     org = make_organisation()
     queue = make_queue(org, code="allmant")
     agent = make_agent(org, [queue], presence="available")
-    key, _ = do_create_api_token(org, "växel")
+    key, _ = do_create_api_token(org, "växel", scopes=["contacts.create", "contacts.read"])
     integration = Client(enforce_csrf_checks=True)  # an integration has no CSRF token
     with django_capture_on_commit_callbacks(execute=True):
         created = post(
@@ -55,7 +55,7 @@ def test_bad_input_gets_clear_codes() -> None:
     client = Client(enforce_csrf_checks=True)
     org = make_organisation()
     make_queue(org, code="allmant")
-    key, _ = do_create_api_token(org, "script")
+    key, _ = do_create_api_token(org, "script", scopes=["contacts.create"])
     auth = {"Authorization": f"Bearer {key}"}
     unknown_queue = post(client, "/api/contacts", {"channel": "phone", "queue": "nope"}, **auth)
     assert unknown_queue.status_code == 404 and unknown_queue.json()["code"] == "not_found"
@@ -74,7 +74,7 @@ def test_an_agent_key_cannot_act_as_an_agent_and_an_agent_cannot_create_contacts
     org = make_organisation()
     queue = make_queue(org, code="allmant")
     agent = make_agent(org, [queue])
-    key, _ = do_create_api_token(org, "script")
+    key, _ = do_create_api_token(org, "script", scopes=["contacts.create"])
     as_key = post(Client(), "/api/agent/presence", {"presence": "available"}, Authorization=f"Bearer {key}")
     assert as_key.status_code == 403
     client.force_login(agent)
@@ -108,7 +108,7 @@ def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> 
 def test_create_contact_with_an_idempotency_key_creates_it_once(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     org = make_organisation()
     make_queue(org, code="allmant")
-    key, _ = do_create_api_token(org, "växel")
+    key, _ = do_create_api_token(org, "växel", scopes=["contacts.create", "contacts.read"])
     auth = {"Authorization": f"Bearer {key}"}
     body = {"channel": "phone", "queue": "allmant", "customer_phone": "+4611"}
     client = Client()
@@ -128,7 +128,7 @@ def test_create_contact_with_an_idempotency_key_creates_it_once(django_capture_o
     # another organisation's same key is its own
     org_b = make_organisation()
     make_queue(org_b, code="allmant")
-    key_b, _ = do_create_api_token(org_b, "växel")
+    key_b, _ = do_create_api_token(org_b, "växel", scopes=["contacts.create", "contacts.read"])
     with django_capture_on_commit_callbacks(execute=True):
         theirs = post(client, "/api/contacts", body, Authorization=f"Bearer {key_b}", **{"Idempotency-Key": "call-123"})
     assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]

@@ -30,7 +30,7 @@ def pbx(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     switchboard = make_queue(org, code="vaxel", is_switchboard=True)
     Line.objects.create(organisation=org, number="+4655510010", name="Allmänt", queue=queue)
     Line.objects.create(organisation=org, number="+4655510000", name="Växeln", queue=switchboard)
-    key, _ = do_create_api_token(org, "pbx")
+    key, _ = do_create_api_token(org, "pbx", scopes=["telephony.adapter"])
     # enforce_csrf_checks: a PBX has no session and no CSRF token; the key must suffice.
     client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {key}"})
 

@@ -11,8 +11,9 @@ from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts import actions
+from distans.accounts.audit import record_change
 from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
+from distans.accounts.permissions import has_permission
 
 
 class DistansAdminSite(admin.AdminSite):
@@ -20,11 +21,7 @@ class DistansAdminSite(admin.AdminSite):
     site_title = _("Distans")
 
     def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(
-            user.is_active
-            and (user.is_superuser or getattr(user, "is_org_admin", False))  # type: ignore[union-attr]
-        )
+        return has_permission(request.user, "admin.use")
 
 
 site = DistansAdminSite(name="admin")
@@ -68,16 +65,22 @@ class OrgScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             obj.organisation_id = _org_id(request)
         super().save_model(request, obj, form, change)
         if obj.organisation_id:
-            actions.do_record_audit(
+            before, after = {}, {}
+            for name in form.changed_data:
+                secret = any(word in name for word in ("password", "secret", "key", "token"))
+                before[name] = "…" if secret else form.initial.get(name)
+                after[name] = "(…)" if secret else form.cleaned_data.get(name)
+            record_change(
                 obj.organisation,
                 request.user,  # type: ignore[arg-type]
                 "changed" if change else "created",
                 obj,
-                {"fields": list(form.changed_data)},
+                before if change else {},
+                after,
             )
 
     def _allowed(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or getattr(request.user, "is_org_admin", False))
+        return has_permission(request.user, "admin.use")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -119,7 +122,9 @@ class PersonAdmin(OrgScopedAdmin):
         "is_agent",
         "is_team_leader",
         "is_supervisor",
+        "is_planner",
         "is_org_admin",
+        "default_site",
         "is_active",
     ]
 
@@ -155,7 +160,7 @@ class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return queryset.filter(pk=_org_id(request))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or getattr(request.user, "is_org_admin", False))
+        return has_permission(request.user, "admin.use")
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_module_permission(request)

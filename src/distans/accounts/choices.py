@@ -6,6 +6,7 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
     TEAM_LEADER = "team_leader", _("Team leader")
     SUPERVISOR = "supervisor", _("Supervisor")
+    PLANNER = "planner", _("Planner")
     ORG_ADMIN = "org_admin", _("Organisation admin")
 
 

@@ -135,9 +135,18 @@ class Person(AbstractBaseUser, PermissionsMixin):
         related_name="members",
         verbose_name=_("team"),
     )
+    default_site = models.ForeignKey(
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default location"),
+    )
     is_agent = models.BooleanField(_("agent"), default=True)
     is_team_leader = models.BooleanField(_("team leader"), default=False)
     is_supervisor = models.BooleanField(_("supervisor"), default=False)
+    is_planner = models.BooleanField(_("planner"), default=False)
     is_org_admin = models.BooleanField(_("organisation admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin"), default=False)
@@ -168,9 +177,14 @@ class Person(AbstractBaseUser, PermissionsMixin):
             (self.is_agent, Role.AGENT),
             (self.is_team_leader, Role.TEAM_LEADER),
             (self.is_supervisor, Role.SUPERVISOR),
+            (self.is_planner, Role.PLANNER),
             (self.is_org_admin, Role.ORG_ADMIN),
         ]
         return [str(role) for on, role in flags if on]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in self.roles]
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -185,13 +199,15 @@ class AuditEntry(OrgOwned):
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
-    changes = models.JSONField(default=dict)
+    object_repr = models.CharField(max_length=200, blank=True)  # the object as it was named
+    changes = models.JSONField(default=dict)  # {"before": {...}, "after": {...}}
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        ordering = ["-at"]
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organisation", "at"], name="audit_org_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
@@ -216,6 +232,12 @@ class ApiToken(OrgOwned):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Permission names from accounts/permissions.py marked scope=True; nothing else.
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("API key")

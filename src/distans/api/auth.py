@@ -7,22 +7,36 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader, SessionAuth
 
 from distans.accounts.models import ApiToken, Person
+from distans.accounts.permissions import PERMISSIONS, has_permission
+from distans.api.errors import Forbidden
 
 
 @dataclass(frozen=True)
 class Caller:
+    """A person acts with their roles' permissions, a key with its scopes only
+    (both read from ``accounts/permissions.py``)."""
+
     organisation_id: int
     person: Person | None = None
     token: ApiToken | None = None
 
-    @property
-    def is_supervisor(self) -> bool:
-        return self.token is not None or bool(
-            self.person and (self.person.is_supervisor or self.person.is_org_admin or self.person.is_team_leader)
-        )
+    def may(self, permission: str) -> bool:
+        if self.token is not None:
+            return PERMISSIONS[permission].scope and permission in (self.token.scopes or [])
+        return has_permission(self.person, permission)
+
+    def require(self, permission: str) -> Caller:
+        """Raise the API's 403, naming what the caller lacks."""
+        if not self.may(permission):
+            label = PERMISSIONS[permission].label
+            if self.token is not None:
+                raise Forbidden(_("This API key lacks the scope to %(what)s.") % {"what": label})
+            raise Forbidden(_("Your role does not allow you to %(what)s.") % {"what": label})
+        return self
 
 
 class PersonSession(SessionAuth):

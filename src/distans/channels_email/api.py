@@ -64,6 +64,7 @@ def receive_mail(request: HttpRequest, query: Query[InboundQuery]) -> Status[Inb
     caller: Caller = request.auth  # type: ignore[attr-defined]
     if caller.token is None:
         raise Forbidden(_("Inbound mail is for an API key."))
+    caller.require("mail.inbound")
     mailbox = (
         Mailbox.objects.for_org(caller.organisation_id)
         .filter(address__iexact=query.mailbox)

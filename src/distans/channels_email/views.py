@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from distans.accounts.permissions import requires
 from distans.channels_email import queries
 from distans.channels_email.models import OutgoingMail, OutgoingStatus
 from distans.channels_email.outbox import deliver, retry_now
@@ -21,20 +22,15 @@ View = Callable[..., HttpResponse]
 
 
 def catcher_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
+    """Those who may read caught mail, and only while the demo's mail catcher runs."""
 
-            return redirect_to_login(request.get_full_path())
-        if not (user.organisation_id and (user.is_org_admin or user.is_supervisor)):
-            raise PermissionDenied
+    @wraps(view)
+    def enabled(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not queries.catcher_enabled():
             raise Http404
         return view(request, *args, **kwargs)
 
-    return wrapper
+    return requires("mail.caught")(enabled)
 
 
 @require_GET
@@ -59,7 +55,7 @@ def retry_outgoing(request: HttpRequest, outgoing_id: int) -> HttpResponse:
     from the desk's thread; the answer says whether it went."""
     user: Any = request.user
     if not user.is_authenticated:
-        return HttpResponseForbidden()
+        raise PermissionDenied
     outgoing = (
         OutgoingMail.objects.for_org(user.organisation_id)
         .select_related("message__contact")

@@ -20,11 +20,13 @@ APP_PREFIXES = {
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",
+    "administration": "settings/",
 }
 
 urlpatterns = [
     path("", include("distans.web.urls")),
     path("account/", include("distans.accounts.urls")),
+    path("account/invitation/", include("distans.administration.invitation_urls")),
     path("admin/", admin_site.urls),
     path("api/", api.urls),
 ]

@@ -42,6 +42,7 @@ PEOPLE = [
     DemoPerson("mikael", "Mikael Ek", "Lag Väst", ("agent",)),
     DemoPerson("elin", "Elin Holm", "Lag Väst", ("agent", "team_leader")),
     DemoPerson("supervisor", "Jenny Ejlertsson", None, ("supervisor",)),
+    DemoPerson("planner", "Sara Lund", None, ("planner",)),
     DemoPerson("admin", "Martin Arkel", None, ("org_admin", "supervisor")),
 ]
 
@@ -80,6 +81,7 @@ def load_demo() -> Organisation:
                 is_agent="agent" in spec.roles,
                 is_team_leader="team_leader" in spec.roles,
                 is_supervisor="supervisor" in spec.roles,
+                is_planner="planner" in spec.roles,
                 is_org_admin="org_admin" in spec.roles,
                 is_staff="org_admin" in spec.roles,
             )
@@ -113,6 +115,7 @@ def demo_api_key(organisation: Organisation) -> str:
 
     from distans.accounts.actions import do_create_api_token
     from distans.accounts.models import ApiToken
+    from distans.accounts.permissions import SCOPES
 
     path = settings.VAR_DIR / "demo_api_key"
     if path.exists():
@@ -122,7 +125,7 @@ def demo_api_key(organisation: Organisation) -> str:
         digest = hashlib.sha256(key.encode()).hexdigest()
         if ApiToken.objects.filter(key_hash=digest, organisation=organisation, is_active=True).exists():
             return key
-    key, _ = do_create_api_token(organisation, "Demo traffic")
+    key, _ = do_create_api_token(organisation, "Demo traffic", scopes=SCOPES)
     path.write_text(key)
     path.chmod(0o600)
     return key
@@ -134,5 +137,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
         ("agent", demo_email("agent"), DEMO_PASSWORD),
         ("team leader", demo_email("teamleader"), DEMO_PASSWORD),
         ("supervisor", demo_email("supervisor"), DEMO_PASSWORD),
+        ("planner", demo_email("planner"), DEMO_PASSWORD),
         ("admin", demo_email("admin"), DEMO_PASSWORD),
     ]

@@ -1,19 +1,16 @@
-"""Who may use the desk and edit knowledge articles."""
+"""Who may use the desk and edit knowledge articles (read from the one table in
+``accounts/permissions.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from distans.accounts.permissions import has_permission
+
 
 def is_desk_user(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and user.organisation_id and (user.is_agent or user.is_team_leader)
-    )
+    return has_permission(user, "desk.use")
 
 
 def may_edit_articles(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.organisation_id
-        and (user.is_team_leader or user.is_supervisor or user.is_org_admin)
-    )
+    return has_permission(user, "articles.edit")

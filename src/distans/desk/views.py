@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +17,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from distans.accounts.models import Person, Site
+from distans.accounts.permissions import requires
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.contacts.replies import close_warnings
@@ -27,7 +25,7 @@ from distans.core.errors import CoreError, StateConflict
 from distans.desk import actions, queries
 from distans.desk.forms import ArticleForm
 from distans.desk.models import Consultation
-from distans.desk.permissions import is_desk_user, may_edit_articles
+from distans.desk.permissions import may_edit_articles
 from distans.desk.topics import suggestions, topic_names
 from distans.routing import actions as routing
 from distans.routing import queries as routing_queries
@@ -38,18 +36,7 @@ View = Callable[..., HttpResponse]
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-def desk_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        if not is_desk_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+desk_view = requires("desk.use")
 
 
 def _me(request: HttpRequest) -> Person:
@@ -409,8 +396,6 @@ def article(request: HttpRequest, article_id: int) -> HttpResponse:
 
 def _article_form(request: HttpRequest, article_id: int | None) -> HttpResponse:
     me = _me(request)
-    if not may_edit_articles(me):
-        raise PermissionDenied
     existing = None
     if article_id is not None:
         existing = queries.article(me, article_id)
@@ -433,11 +418,13 @@ def _article_form(request: HttpRequest, article_id: int | None) -> HttpResponse:
 
 
 @desk_view
+@requires("articles.edit")
 def article_new(request: HttpRequest) -> HttpResponse:
     return _article_form(request, None)
 
 
 @desk_view
+@requires("articles.edit")
 def article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
     return _article_form(request, article_id)
 

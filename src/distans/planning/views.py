@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from distans.accounts.permissions import has_permission, requires
 from distans.core.errors import CoreError
 from distans.planning import actions, chart, queries
 from distans.planning.choices import ScheduleStatus
@@ -26,21 +25,10 @@ View = Callable[..., HttpResponse]
 
 
 def may_plan(user: Any) -> bool:
-    return bool(
-        user.is_authenticated and user.organisation_id and (user.is_supervisor or user.is_org_admin)
-    )
+    return has_permission(user, "planning.manage")
 
 
-def planner_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not may_plan(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+planner_view = requires("planning.manage")
 
 
 def _org(request: HttpRequest) -> Any:

@@ -16,6 +16,7 @@ import uuid
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from distans.accounts.permissions import has_permission
 from distans.realtime import actions, fanout
 from distans.realtime.groups import (
     org_group,
@@ -42,7 +43,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.groups_joined = [org_group(user.organisation_id), person_group(user.pk)]
         if user.team_id:
             self.groups_joined.append(team_group(user.team_id))
-        if user.is_supervisor or user.is_team_leader or user.is_org_admin:
+        if has_permission(user, "wallboard.view"):
             self.groups_joined.append(supervisors_group(user.organisation_id))
         session = self.scope.get("session")
         session_key = getattr(session, "session_key", None)

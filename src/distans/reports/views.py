@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from distans.accounts.permissions import requires
 from distans.core.reports.periods import Granularity
 from distans.core.reports.records import DIMENSIONS
 from distans.reports import charts, exports, queries
@@ -22,22 +21,7 @@ from distans.reports.forms import DIMENSION_LABELS, ReportForm
 View = Callable[..., HttpResponse]
 
 
-def supervisor_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        if not (
-            user.organisation_id
-            and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+supervisor_view = requires("reports.view")
 
 
 def _form(request: HttpRequest) -> tuple[ReportForm, dict[str, dict[str, str]]]:

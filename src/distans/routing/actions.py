@@ -37,8 +37,9 @@ from distans.routing.sql import insert_contact, lock_rows, on_postgresql, unsave
 def get_agent_state(person: Person, lock: bool = False) -> AgentState:
     if person.organisation_id is None:
         raise InvalidInput("This person belongs to no organisation.")
-    AgentState.objects.get_or_create(
-        person=person, defaults={"organisation_id": person.organisation_id}
+    AgentState.objects.get_or_create(  # a new agent starts at their default location
+        person=person,
+        defaults={"organisation_id": person.organisation_id, "site_id": person.default_site_id},
     )
     queryset = AgentState.objects.select_for_update() if lock else AgentState.objects
     return queryset.get(person=person)

@@ -72,11 +72,8 @@ def _person(request: HttpRequest) -> Person:
     return caller.person
 
 
-def _require_supervisor(request: HttpRequest) -> Caller:
-    caller = _caller(request)
-    if not caller.is_supervisor:
-        raise Forbidden("Only supervisors and integrations may do this.")
-    return caller
+def _require(request: HttpRequest, permission: str) -> Caller:
+    return _caller(request).require(permission)
 
 
 def _queue(caller: Caller, code: str) -> Queue:
@@ -114,7 +111,7 @@ def create_contact(
     ),
 ) -> Status[ContactOut]:
     """A contact arrives on a channel and joins a queue."""
-    caller = _require_supervisor(request)
+    caller = _require(request, "contacts.create")
     queue = _queue(caller, payload.queue)
     fields = payload.model_dump(exclude={"channel", "queue"})
     if idempotency_key:
@@ -134,7 +131,9 @@ def create_contact(
 def get_contact(request: HttpRequest, contact_id: int) -> ContactOut:
     caller = _caller(request)
     contact = _contact(caller, contact_id)
-    if caller.person is not None and not caller.is_supervisor and contact.agent_id != caller.person.pk:
+    if caller.token is not None:
+        caller.require("contacts.read")
+    elif not caller.may("contacts.read") and contact.agent_id != caller.person.pk:  # type: ignore[union-attr]
         raise NotFound("No such contact.")
     return _contact_out(contact)
 
@@ -146,14 +145,14 @@ class CallbackIn(Schema):
 @router.post("/contacts/{contact_id}/callback", response={200: ContactOut, 404: ErrorOut, 409: ErrorOut})
 def request_callback(request: HttpRequest, contact_id: int, payload: CallbackIn) -> ContactOut:
     """The caller chooses to be called back and keeps their place in line."""
-    caller = _require_supervisor(request)
+    caller = _require(request, "contacts.create")
     return _contact_out(actions.do_request_callback(_contact(caller, contact_id), payload.number))
 
 
 @router.post("/contacts/{contact_id}/abandon", response={200: ContactOut, 404: ErrorOut, 409: ErrorOut})
 def abandon_contact(request: HttpRequest, contact_id: int) -> ContactOut:
     """The customer gave up waiting (hung up, closed the chat)."""
-    caller = _require_supervisor(request)
+    caller = _require(request, "contacts.create")
     return _contact_out(actions.do_abandon_contact(_contact(caller, contact_id)))
 
 
@@ -290,7 +289,7 @@ class QueueOut(Schema):
 
 @router.get("/queues", response={200: list[QueueOut], 403: ErrorOut})
 def queue_states(request: HttpRequest) -> list[QueueOut]:
-    caller = _require_supervisor(request)
+    caller = _require(request, "live.read")
     return [
         QueueOut(
             code=q.queue.code,
@@ -306,5 +305,5 @@ def queue_states(request: HttpRequest) -> list[QueueOut]:
 
 @router.get("/agents", response={200: list[AgentOut], 403: ErrorOut})
 def agent_states(request: HttpRequest) -> list[AgentOut]:
-    caller = _require_supervisor(request)
+    caller = _require(request, "live.read")
     return [_agent_out(s) for s in queries.list_agent_states(caller.organisation_id)]

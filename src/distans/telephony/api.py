@@ -41,7 +41,7 @@ def _org(request: HttpRequest) -> int:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     if caller.token is None:
         raise Forbidden("The telephony API is for the PBX's API key.")
-    return caller.organisation_id
+    return caller.require("telephony.adapter").organisation_id
 
 
 def _call(organisation_id: int, call_id: str) -> Call:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from distans.accounts.permissions import requires
 from distans.core.errors import CoreError
 from distans.topics import actions, queries
 from distans.topics.forms import ImportForm, TopicForm
@@ -20,19 +19,7 @@ from distans.topics.models import Topic
 View = Callable[..., HttpResponse]
 
 
-def supervisor_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        if not (user.organisation_id and (user.is_supervisor or user.is_org_admin)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+supervisor_view = requires("topics.manage")
 
 
 def _page(request: HttpRequest, **extra: Any) -> HttpResponse:
@@ -110,24 +97,7 @@ def train(request: HttpRequest) -> HttpResponse:
     return _page(request, train_message=message)
 
 
-def watcher_view(view: View) -> View:
-    """Supervisors, team leaders and organisation admins (those who watch the wallboard)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user: Any = request.user
-        if not user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        if not (
-            user.organisation_id
-            and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+watcher_view = requires("wallboard.view")  # those who watch the wallboard see its surges
 
 
 @require_GET

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from distans.accounts.models import Person
+from distans.accounts.permissions import has_permission, requires
 from distans.core.errors import CoreError
 from distans.routing import actions as routing
 from distans.routing.choices import Presence
@@ -25,25 +25,10 @@ View = Callable[..., HttpResponse]
 
 
 def may_watch(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.organisation_id
-        and (user.is_supervisor or user.is_team_leader or user.is_org_admin)
-    )
+    return has_permission(user, "wallboard.view")
 
 
-def wallboard_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        if not may_watch(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+wallboard_view = requires("wallboard.view")
 
 
 def _org(request: HttpRequest) -> Any:

@@ -1,4 +1,5 @@
-"""Navigation by role, for the base template."""
+"""Navigation by permission (the one table in ``accounts/permissions.py``), for the
+base template."""
 
 from __future__ import annotations
 
@@ -9,33 +10,41 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, roles that see it; empty = everyone logged in)
-NAVIGATION: list[tuple[str, Any, set[str]]] = [
-    ("home", _("Home"), set()),
-    ("desk:index", _("Desktop"), {"agent", "team_leader"}),
-    ("wallboard:index", _("Wallboard"), {"supervisor", "team_leader", "org_admin"}),
-    ("team:index", _("My team"), set()),
-    ("reports:index", _("Reports"), {"supervisor", "team_leader", "org_admin"}),
-    ("topics:index", _("Topics"), {"supervisor", "org_admin"}),
-    ("planning:index", _("Planning"), {"supervisor", "org_admin"}),
-    ("admin:index", _("Administration"), {"org_admin"}),
+from distans.accounts.permissions import SETTINGS_PERMISSIONS, has_any_permission
+
+# (url name, label, permissions of which one shows the entry)
+NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("home", _("Home"), ()),
+    ("desk:index", _("Desktop"), ("desk.use",)),
+    ("wallboard:index", _("Wallboard"), ("wallboard.view",)),
+    ("team:index", _("My team"), ("team.view",)),
+    ("reports:index", _("Reports"), ("reports.view",)),
+    ("planning:index", _("Planning"), ("planning.manage",)),
+    ("topics:index", _("Topics"), ("topics.manage",)),
+    ("administration:index", _("Settings"), SETTINGS_PERMISSIONS),
+    ("admin:index", _("Administration"), ("admin.use",)),
     # Only while the demo's mail catcher runs (distans demo).
-    ("channels_email:caught", _("Sent e-mail (demo)"), {"supervisor", "org_admin"}),
+    ("channels_email:caught", _("Sent e-mail (demo)"), ("mail.caught",)),
 ]
+
+
+def visible_navigation(user: Any) -> list[tuple[str, Any]]:
+    """(url name, label) of the entries this person sees (installed apps only)."""
+    return [
+        (url_name, label)
+        for url_name, label, needed in NAVIGATION
+        if (not needed or has_any_permission(user, needed))
+        and (url_name != "channels_email:caught" or settings.DISTANS_MAIL_CATCHER_PORT)
+    ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    roles = set(getattr(user, "roles", []))
     items = []
     current = request.path
-    for url_name, label, allowed in NAVIGATION:
-        if allowed and not (roles & allowed or user.is_superuser):
-            continue
-        if url_name == "channels_email:caught" and not settings.DISTANS_MAIL_CATCHER_PORT:
-            continue
+    for url_name, label in visible_navigation(user):
         try:
             url = reverse(url_name)
         except NoReverseMatch:

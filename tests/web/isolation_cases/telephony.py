@@ -18,7 +18,7 @@ def _telephony_world(world: World) -> None:
     Line.objects.create(organisation=world.org_a, number="+4611111", name="A-linjen", queue=queue_a)
     contact = Contact.objects.create(organisation=world.org_a, queue=queue_a, channel="phone", customer_phone="+46700000001")
     world.extra["call_a"] = Call.objects.create(organisation=world.org_a, contact=contact, call_id="call-a", caller_number="+46700000001")
-    world.extra["key_b"] = do_create_api_token(world.org_b, "pbx-b")[0]
+    world.extra["key_b"] = do_create_api_token(world.org_b, "pbx-b", scopes=["telephony.adapter"])[0]
 
 
 def _as_b_pbx(world: World, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
