@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "distans.topics",
     "distans.reports",
     "distans.planning",
+    "distans.setup",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ APP_PREFIXES = {
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",
+    "setup": "settings/",
 }
 
 urlpatterns = [
