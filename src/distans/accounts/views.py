@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +17,19 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An empty install (nobody at all): straight to the first-run setup.
+        from django.urls import NoReverseMatch, reverse
+
+        from distans.accounts.models import Person
+
+        if not request.user.is_authenticated and not Person.objects.exists():
+            try:
+                return redirect(reverse("setup:first_run"))
+            except NoReverseMatch:
+                pass
+        return super().get(request, *args, **kwargs)
 
 
 @login_required

@@ -100,3 +100,187 @@ def do_create_team(organisation: Organisation, actor: Person | None, name: str, 
     team.save()
     audit.record(organisation, actor, "team_created", team, None, {"name": name})
     return team
+
+
+# -- first run --------------------------------------------------------------------
+
+
+class FirstRunClosed(Exception):
+    """The install already has people: the open first-run form is not available."""
+
+
+@transaction.atomic
+def do_create_first_admin(organisation_name: str, full_name: str, email: str, password: str) -> Person:
+    """On an empty install (nobody at all), the organisation and its first admin."""
+    from django.utils.text import slugify
+
+    if Person.objects.select_for_update().exists() or Organisation.objects.exists():
+        raise FirstRunClosed
+    organisation = Organisation.objects.create(
+        name=organisation_name, slug=slugify(organisation_name)[:50] or "org"
+    )
+    person = Person.objects.create_user(
+        email.lower(),
+        password,
+        full_name=full_name,
+        organisation=organisation,
+        is_org_admin=True,
+        is_supervisor=True,
+        is_agent=False,
+        is_staff=True,
+    )
+    audit.record(organisation, person, "organisation_created", organisation, None, {"name": organisation_name})
+    return person
+
+
+ORGANISATION_FIELDS = ("name", "time_zone", "country")
+
+
+@transaction.atomic
+def do_update_organisation(organisation: Organisation, actor: Person | None, data: dict[str, Any]) -> Organisation:
+    before = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS}
+    for field in ORGANISATION_FIELDS:
+        if field in data:
+            setattr(organisation, field, data[field])
+    organisation.full_clean(exclude=["slug"])
+    organisation.save(update_fields=list(ORGANISATION_FIELDS))
+    after = {f: getattr(organisation, f) for f in ORGANISATION_FIELDS}
+    if after["country"] != before["country"]:
+        # The queues that followed the organisation's holidays follow the new country.
+        for queue in Queue.objects.for_org(organisation).filter(holiday_country=before["country"]):
+            queue.holiday_country = after["country"]
+            queue.holiday_hours = {}
+            queue.save(update_fields=["holiday_country", "holiday_hours"])
+    audit.record(organisation, actor, "organisation_changed", organisation, before, after)
+    # Time zone and holidays change every queue's calendar.
+    _announce_queues(organisation.pk)
+    return organisation
+
+
+@transaction.atomic
+def do_join_team(actor: Person, person: Person, team: Team) -> None:
+    before = {"team": person.team_id}
+    person.team = team
+    person.save(update_fields=["team"])
+    audit.record(team.organisation, actor, "person_team_changed", person, before, {"team": team.pk})
+
+
+@transaction.atomic
+def do_make_agent(actor: Person | None, person: Person, queues: list[Queue], site: Site | None = None) -> Any:
+    """Give ``person`` a desk: the agent role and an agent state in ``queues``."""
+    from distans.routing.models import AgentState
+
+    organisation = person.organisation
+    assert organisation is not None
+    state, created = AgentState.objects.get_or_create(
+        person=person, defaults={"organisation": organisation, "site": site}
+    )
+    before = {"is_agent": person.is_agent, "queues": sorted(q.pk for q in state.queues.all())}
+    if not person.is_agent:
+        person.is_agent = True
+        person.save(update_fields=["is_agent"])
+    state.queues.add(*queues)
+    after = {"is_agent": True, "queues": sorted(q.pk for q in state.queues.all())}
+    audit.record(organisation, actor, "agent_queues_changed", person, before, after)
+    return state
+
+
+def invite_link(person: Person, base_url: str) -> str:
+    """A single-use link to set a password (Django's reset token: it stops working once
+    the password is set, and after PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    return base_url.rstrip("/") + path
+
+
+@transaction.atomic
+def do_invite_person(
+    organisation: Organisation,
+    actor: Person | None,
+    full_name: str,
+    email: str,
+    base_url: str,
+    *,
+    team: Team | None = None,
+    queues: list[Queue] | None = None,
+) -> tuple[Person, str]:
+    """Create an agent with no password and e-mail them a link to set one (after
+    commit). The one place the first run invites people: switch it to the
+    administration app's invitations when that exists. Returns (person, link)."""
+    from django.core.mail import send_mail
+
+    email = email.strip().lower()
+    if Person.objects.filter(email=email).exists():
+        raise ValidationError(_("%(email)s already has an account.") % {"email": email})
+    person = Person.objects.create_user(
+        email, None, full_name=full_name.strip(), organisation=organisation, team=team, is_agent=True
+    )
+    if queues:
+        do_make_agent(actor, person, queues)
+    audit.record(organisation, actor, "person_invited", person, None, {"email": email, "name": person.full_name})
+    link = invite_link(person, base_url)
+    subject = _("Welcome to %(organisation)s in Distans") % {"organisation": organisation.name}
+    body = _(
+        "Hello %(name)s,\n\n%(inviter)s has invited you to Distans. Choose your password here "
+        "(the link works once):\n\n%(link)s\n"
+    ) % {"name": person.full_name, "inviter": actor.full_name if actor else organisation.name, "link": link}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))
+    return person, link
+
+
+@transaction.atomic
+def do_create_chat_widget(
+    organisation: Organisation,
+    actor: Person | None,
+    queue: Queue,
+    name: str,
+    allowed_origins: list[str],
+    greetings: dict[str, str],
+) -> Any:
+    from distans.channels_chat.models import ChatWidget
+
+    if queue.organisation_id != organisation.pk:
+        raise ValidationError(_("No such queue."))
+    widget = ChatWidget(
+        organisation=organisation,
+        queue=queue,
+        name=name,
+        allowed_origins=allowed_origins,
+        greetings=greetings,
+    )
+    widget.save()
+    audit.record(
+        organisation,
+        actor,
+        "chat_widget_created",
+        widget,
+        None,
+        {"name": name, "queue": queue.code, "allowed_origins": allowed_origins},
+    )
+    return widget
+
+
+@transaction.atomic
+def do_create_phone_line(organisation: Organisation, actor: Person | None, queue: Queue, number: str, name: str) -> Any:
+    from distans.telephony.models import Line
+
+    if queue.organisation_id != organisation.pk:
+        raise ValidationError(_("No such queue."))
+    number = "".join(number.split())
+    if Line.objects.for_org(organisation).filter(number=number).exists():
+        raise ValidationError(_("The number %(number)s is already in use.") % {"number": number})
+    line = Line(organisation=organisation, number=number, name=name, queue=queue)
+    line.full_clean(exclude=["organisation", "queue"])
+    line.save()
+    audit.record(organisation, actor, "phone_line_created", line, None, {"number": number, "name": name, "queue": queue.code})
+    return line

@@ -4,12 +4,12 @@ into the plain data the actions take (see settings_data.py)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -166,7 +166,7 @@ class QueueForm(forms.Form):
         )
         self.holiday_fields: list[str] = []
         if country:
-            for holiday in holidays_for(country, date.today().year):
+            for holiday in holidays_for(country, timezone.now().year):
                 name = f"holiday_{holiday.key}"
                 self.fields[name] = forms.CharField(label=holiday.name, required=False)
                 self.holiday_fields.append(name)
@@ -344,3 +344,139 @@ class SiteForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=SiteKind.choices)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=300, required=False)
+
+
+# -- first run ---------------------------------------------------------------------
+
+
+class FirstAdminForm(forms.Form):
+    organisation = forms.CharField(label=gettext_lazy("Organisation"), max_length=200)
+    full_name = forms.CharField(label=gettext_lazy("Your name"), max_length=200)
+    email = forms.EmailField(label=gettext_lazy("Your e-mail"))
+    password = forms.CharField(
+        label=gettext_lazy("Password"), widget=forms.PasswordInput(render_value=False), strip=False
+    )
+    password_again = forms.CharField(
+        label=gettext_lazy("Password again"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean() or {}
+        password = data.get("password")
+        if password and password != data.get("password_again"):
+            self.add_error("password_again", _("The passwords differ."))
+        elif password:
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the organisation"), max_length=200)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), choices=time_zone_choices)
+    country = forms.ChoiceField(
+        label=gettext_lazy("Public holidays"),
+        choices=HOLIDAY_COUNTRIES[1:],
+        help_text=gettext_lazy("The holiday calendar every queue starts with."),
+    )
+
+
+class SitesForm(forms.Form):
+    office_name = forms.CharField(label=gettext_lazy("Office"), max_length=200)
+    office_address = forms.CharField(label=gettext_lazy("Address"), max_length=300, required=False)
+    home = forms.BooleanField(
+        label=gettext_lazy("Agents also work from home"), required=False, initial=True
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the team"), max_length=200)
+    join = forms.BooleanField(label=gettext_lazy("I belong to this team"), required=False, initial=True)
+
+
+class FirstQueueForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the queue"), max_length=200)
+    code = forms.SlugField(
+        label=gettext_lazy("Code"),
+        max_length=50,
+        help_text=gettext_lazy("Short, without spaces; used by the API and in exports."),
+    )
+    weekdays = forms.CharField(
+        label=gettext_lazy("Monday to Friday"), required=False, initial="08:00–16:30",
+        help_text=gettext_lazy("e.g. 08:00–12:00, 13:00–16:30. Empty: closed."),
+    )
+    saturday = forms.CharField(label=gettext_lazy("Saturday"), required=False)
+    sunday = forms.CharField(label=gettext_lazy("Sunday"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("weekdays", "saturday", "sunday"):
+            try:
+                data[name] = parse_ranges(data.get(name, ""))
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        return data
+
+
+class ChannelForm(forms.Form):
+    widget_name = forms.CharField(
+        label=gettext_lazy("Name of the chat widget"), max_length=200, initial=gettext_lazy("Chat on our website")
+    )
+    allowed_origin = forms.URLField(
+        assume_scheme="https",
+        label=gettext_lazy("Your website's address"),
+        required=False,
+        help_text=gettext_lazy("The widget works only on this site (and on Distans' own test page), e.g. https://www.example.se."),
+    )
+    greeting = forms.CharField(
+        label=gettext_lazy("Greeting"), max_length=500, required=False,
+        initial=gettext_lazy("Hello! How can we help you?"),
+    )
+    phone_number = forms.CharField(
+        label=gettext_lazy("Phone number to this queue"), max_length=40, required=False,
+        help_text=gettext_lazy("Optional, e.g. +46 8 123 456 00."),
+    )
+
+    def clean_allowed_origin(self) -> list[str]:
+        from distans.channels_chat.queries import normalise_origin
+
+        value = self.cleaned_data.get("allowed_origin") or ""
+        return [normalise_origin(value)] if value else []
+
+    def clean_phone_number(self) -> str:
+        number = "".join((self.cleaned_data.get("phone_number") or "").split())
+        if number and not re.fullmatch(r"\+?\d{3,20}", number):
+            raise ValidationError(_("A phone number has digits only, optionally starting with +."))
+        return number
+
+
+class PeopleForm(forms.Form):
+    people = forms.CharField(
+        label=gettext_lazy("Agents to invite"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("One a line: name, e-mail. Each gets an e-mail with a link to choose a password."),
+    )
+
+    def clean_people(self) -> list[tuple[str, str]]:
+        from django.core.validators import validate_email
+
+        rows = []
+        for number, line in enumerate((self.cleaned_data.get("people") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, _sep, email = line.rpartition(",")
+            try:
+                validate_email(email.strip())
+            except ValidationError:
+                raise ValidationError(
+                    _("Line %(line)d: write the name, a comma and the e-mail address.") % {"line": number}
+                ) from None
+            if not name.strip():
+                raise ValidationError(_("Line %(line)d: the name is missing.") % {"line": number})
+            rows.append((name.strip(), email.strip().lower()))
+        return rows

@@ -59,3 +59,29 @@ def organisation_is_new(organisation: Organisation) -> bool:
 
 def any_person() -> bool:
     return Person.objects.exists()
+
+
+def first_run_status(organisation: Organisation) -> dict[str, bool]:
+    """Which first-run steps have something saved."""
+    from distans.accounts.models import Site, Team
+    from distans.channels_chat.models import ChatWidget
+
+    return {
+        "organisation": True,
+        "sites": Site.objects.for_org(organisation).exists(),
+        "team": Team.objects.for_org(organisation).exists(),
+        "queue": Queue.objects.for_org(organisation).exists(),
+        "channel": ChatWidget.objects.for_org(organisation).exists(),
+        "people": Person.objects.for_org(organisation).filter(is_agent=True).exists(),
+        "test": False,
+    }
+
+
+def first_widget(organisation: Organisation) -> Any:
+    from distans.channels_chat.models import ChatWidget
+
+    return ChatWidget.objects.for_org(organisation).filter(active=True).order_by("pk").first()
+
+
+def first_queue(organisation: Organisation) -> Queue | None:
+    return Queue.objects.for_org(organisation).order_by("pk").first()
