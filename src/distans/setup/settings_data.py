@@ -60,10 +60,14 @@ def apply_queue_settings(queue: Queue, data: dict[str, Any]) -> None:
     for name, value in data.items():
         setattr(queue, name, value)
     queue.full_clean(exclude=["organisation", "round_robin_after"], validate_unique=False)
+    always_open = queue.always_open
+    queue.always_open = False  # the hours are checked even while they do not apply
     try:
         calendar_of(queue, queue.organisation.time_zone)
-    except (InvalidInput, ValueError, TypeError):
+    except (InvalidInput, ValueError, TypeError, AttributeError):
         raise ValidationError(_("The opening hours are not valid.")) from None
+    finally:
+        queue.always_open = always_open
     if not isinstance(queue.channels, list):
         raise ValidationError(_("The channels must be a list."))
     for rule in queue.overflow or []:
