@@ -69,6 +69,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "kind": "hello",
                 "availability": availability,
                 "greetings": {lang: widget.greeting(lang) for lang in LANGUAGES},
+                # The organisation's look and the queue's own texts (settings pages).
+                "colour": widget.colour,
+                "texts": widget.queue.waiting_texts or {},
             }
         )
 

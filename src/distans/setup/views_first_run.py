@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from distans.accounts.choices import SiteKind
@@ -101,7 +101,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
                 with transaction.atomic():
                     actions.do_create_site(organisation, person, data["office_name"], SiteKind.OFFICE, data["office_address"])  # type: ignore[arg-type]
                     if data["home"] and not Site.objects.for_org(organisation).filter(kind=SiteKind.HOME).exists():
-                        actions.do_create_site(organisation, person, str(_("Home")), SiteKind.HOME)  # type: ignore[arg-type]
+                        actions.do_create_site(organisation, person, pgettext("site name", "Home"), SiteKind.HOME)  # type: ignore[arg-type]
                 return _next(step)
         elif step == "team":
             form = TeamForm(post)

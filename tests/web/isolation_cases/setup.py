@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.isolation import Probe, World, case, denied, must_not_show
+from tests.web.isolation import Probe, World, case, denied, must_not_show, world_builder
 
 from distans.routing.models import Queue
 
@@ -89,3 +89,110 @@ def _test_chat(world: World) -> list[Probe]:
 @case("setup:test_page")
 def _test_page(world: World) -> list[Probe]:
     return [Probe("get", "/settings/first-run/test-page/", _a_widget_hidden)]
+
+
+# -- channels ------------------------------------------------------------------------
+
+
+@world_builder
+def _setup_channels_world(world: World) -> None:
+    from distans.channels_chat.models import ChatWidget
+    from distans.channels_email.models import Mailbox
+
+    queue_a = world.extra["queue_a"]
+    world.extra["setup_widget_a"] = ChatWidget.objects.create(organisation=world.org_a, queue=queue_a, name="Alfachatten", allowed_origins=["https://alfa.example"])
+    world.extra["setup_mailbox_a"] = Mailbox.objects.create(organisation=world.org_a, queue=queue_a, address="alfa-post@example.se", imap_host="127.0.0.1", imap_port=9, imap_username="alfa", imap_password="alfa-hemligt", use_ssl=False, smtp_host="")
+
+
+def _a_channels_hidden(response: Any, world: World) -> None:
+    body = response.content.decode()
+    for text in ("Alfachatten", "alfa-post@example.se", "alfa-hemligt", world.extra["setup_widget_a"].key, "+4611111"):
+        assert text not in body, f"{text!r} leaked across organisations"
+
+
+def _widget_a_unchanged(response: Any, world: World) -> None:
+    denied(response, world)
+    widget = world.extra["setup_widget_a"]
+    widget.refresh_from_db()
+    assert widget.name == "Alfachatten"
+
+
+def _mailbox_a_unchanged(response: Any, world: World) -> None:
+    denied(response, world)
+    mailbox = world.extra["setup_mailbox_a"]
+    mailbox.refresh_from_db()
+    assert mailbox.imap_host == "127.0.0.1"
+
+
+def _nothing_created_in_a(response: Any, world: World) -> None:
+    from distans.channels_chat.models import ChatWidget
+    from distans.channels_email.models import Mailbox
+    from distans.telephony.models import Line
+
+    assert not ChatWidget.objects.for_org(world.org_a).filter(name="Kapad").exists()
+    assert not Mailbox.objects.for_org(world.org_a).filter(address="kapad@example.se").exists()
+    assert not Line.objects.for_org(world.org_a).filter(name="Kapad").exists()
+    # B's form offers only B's queues: A's queue is refused, so nothing is created anywhere.
+    assert not ChatWidget.objects.filter(name="Kapad").exists()
+
+
+@case("setup:channels")
+def _channels(world: World) -> list[Probe]:
+    return [Probe("get", "/settings/channels/", _a_channels_hidden)]
+
+
+@case("setup:widget_new")
+def _widget_new(world: World) -> list[Probe]:
+    return [Probe("post", "/settings/channels/widgets/new/", _nothing_created_in_a, {"name": "Kapad", "queue": world.extra["queue_a"].pk, "active": "on"})]
+
+
+@case("setup:widget_edit")
+def _widget_edit(world: World) -> list[Probe]:
+    pk = world.extra["setup_widget_a"].pk
+    return [
+        Probe("get", f"/settings/channels/widgets/{pk}/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0]),
+        Probe("post", f"/settings/channels/widgets/{pk}/", _widget_a_unchanged, {"name": "Kapad", "queue": world.extra["queue_a"].pk}),
+    ]
+
+
+@case("setup:mailbox_new")
+def _mailbox_new(world: World) -> list[Probe]:
+    return [Probe("post", "/settings/channels/mailboxes/new/", _nothing_created_in_a, {"address": "kapad@example.se", "queue": world.extra["queue_a"].pk, "imap_host": "x", "imap_port": 993, "imap_username": "x", "imap_password": "x", "folder": "INBOX", "smtp_port": 587})]
+
+
+@case("setup:mailbox_edit")
+def _mailbox_edit(world: World) -> list[Probe]:
+    pk = world.extra["setup_mailbox_a"].pk
+    return [
+        Probe("get", f"/settings/channels/mailboxes/{pk}/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0]),
+        Probe("post", f"/settings/channels/mailboxes/{pk}/", _mailbox_a_unchanged, {"address": "alfa-post@example.se", "imap_host": "evil.example", "imap_port": 993, "imap_username": "x", "folder": "INBOX", "smtp_port": 587}),
+    ]
+
+
+@case("setup:mailbox_test")
+def _mailbox_test(world: World) -> list[Probe]:
+    pk = world.extra["setup_mailbox_a"].pk
+    return [Probe("post", f"/settings/channels/mailboxes/{pk}/test/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0])]
+
+
+@case("setup:line_new")
+def _line_new(world: World) -> list[Probe]:
+    return [Probe("post", "/settings/channels/lines/new/", _nothing_created_in_a, {"number": "+4699999", "name": "Kapad", "queue": world.extra["queue_a"].pk})]
+
+
+@case("setup:line_edit")
+def _line_edit(world: World) -> list[Probe]:
+    from distans.telephony.models import Line
+
+    line = Line.objects.for_org(world.org_a).first()
+    assert line is not None  # the telephony world's A line
+
+    def unchanged(response: Any, w: World) -> None:
+        denied(response, w)
+        line.refresh_from_db()
+        assert line.name == "A-linjen"
+
+    return [
+        Probe("get", f"/settings/channels/lines/{line.pk}/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0]),
+        Probe("post", f"/settings/channels/lines/{line.pk}/", unchanged, {"number": "+4611111", "name": "Kapad", "queue": world.extra["queue_a"].pk}),
+    ]

@@ -197,8 +197,12 @@
     send(data);
   });
 
+  function queueText(kind) {
+    var texts = (hello && hello.texts) || {};
+    return (texts[lang] || {})[kind] || "";
+  }
   function showLeaveForm(reason) {
-    status.textContent = T[reason] || T.closed;
+    status.textContent = (reason === "closed" && queueText("closed")) || T[reason] || T.closed;
     form.hidden = true;
     leaveForm.hidden = false;
   }
@@ -213,6 +217,7 @@
   var handlers = {
     hello: function (data) {
       hello = data;
+      if (data.colour) { header.style.background = data.colour; launcher.style.background = data.colour; }
       var greeting = (data.greetings || {})[lang];
       if (greeting && !log.childNodes.length) { addLine("system", "", greeting); }
       var token = storedToken();
