@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[str, Any, set[str]]] = [
     ("team:index", _("My team"), set()),
     ("reports:index", _("Reports"), {"supervisor", "org_admin"}),
     ("planning:index", _("Planning"), {"supervisor", "org_admin"}),
+    ("setup:queues", _("Queues and channels"), {"org_admin"}),
     ("admin:index", _("Administration"), {"org_admin"}),
 ]
 
