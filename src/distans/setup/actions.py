@@ -84,12 +84,24 @@ def _rename_overflow_target(organisation: Organisation, old: str, new: str) -> N
 
 @transaction.atomic
 def do_create_site(
-    organisation: Organisation, actor: Person | None, name: str, kind: str, address: str = ""
+    organisation: Organisation,
+    actor: Person | None,
+    name: str,
+    kind: str,
+    address: str = "",
+    seat_capacity: int | None = None,
 ) -> Site:
-    site = Site(organisation=organisation, name=name, kind=kind, address=address)
+    site = Site(organisation=organisation, name=name, kind=kind, address=address, seat_capacity=seat_capacity)
     site.full_clean(exclude=["organisation"])
     site.save()
-    audit.record(organisation, actor, "site_created", site, None, {"name": name, "kind": kind, "address": address})
+    audit.record(
+        organisation,
+        actor,
+        "site_created",
+        site,
+        None,
+        {"name": name, "kind": kind, "address": address, "seat_capacity": seat_capacity},
+    )
     return site
 
 
@@ -246,6 +258,7 @@ def do_create_chat_widget(
     name: str,
     allowed_origins: list[str],
     greetings: dict[str, str],
+    topics: list[str] | None = None,
 ) -> Any:
     from distans.channels_chat.models import ChatWidget
 
@@ -257,6 +270,7 @@ def do_create_chat_widget(
         name=name,
         allowed_origins=allowed_origins,
         greetings=greetings,
+        topics=topics or [],
     )
     widget.save()
     audit.record(
