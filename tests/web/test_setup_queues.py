@@ -14,7 +14,6 @@ from tests.factories import make_agent, make_organisation, make_person, make_que
 
 from distans.accounts.models import AuditEntry
 from distans.channels_chat.queries import queue_availability
-from distans.contacts.models import Contact
 from distans.routing import actions as routing_actions
 from distans.routing import rounds
 from distans.routing.models import Queue
@@ -156,3 +155,25 @@ def test_another_process_drops_its_cached_queues_when_one_changes(admin, monkeyp
     assert rounds.queues_of(org.pk)[str(queue.pk)].offer_timeout_seconds == 20  # token unchanged
     rounds.announce_queue_change(org.pk)
     assert rounds.queues_of(org.pk)[str(queue.pk)].offer_timeout_seconds == 45
+
+
+def test_planning_reads_the_same_calendar_holidays_their_hours_and_ad_hoc_days(admin) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from distans.planning.demand import open_slots
+    from distans.setup.actions import do_save_queue
+
+    org, person, _ = admin
+    weekdays = {str(d): [["08:00", "16:00"]] for d in range(5)}
+    queue = do_save_queue(org, person, None, {"name": "Bygglov", "code": "bygglov", "weekly_hours": weekdays, "holiday_country": "SE", "holiday_hours": {"se_julafton": [["08:00", "12:00"]]}})
+
+    def open_hours(day: date) -> list[int]:
+        slots = open_slots(queue, day, 60)
+        return [hour for hour in range(24) if slots[hour]]
+
+    assert open_hours(date(2026, 12, 23)) == list(range(8, 16))  # a Wednesday
+    assert open_hours(date(2026, 12, 24)) == [8, 9, 10, 11]  # julafton: its own hours
+    assert open_hours(date(2026, 12, 25)) == []  # juldagen: closed
+    queue = do_save_queue(org, person, queue, {"special_days": {"2026-12-23": [], "2026-12-25": [["10:00", "12:00"]]}})
+    assert open_hours(date(2026, 12, 23)) == []
+    assert open_hours(date(2026, 12, 25)) == [10, 11]
