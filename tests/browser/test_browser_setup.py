@@ -210,3 +210,28 @@ def test_closing_today_closes_the_widget_and_reopening_routes_again(empty_server
     site.keyboard.press("Enter")
     desk.wait_for_selector(".offer", timeout=15_000)
     visitor.close()
+
+
+def test_channel_settings_pages_are_axe_clean_and_keep_secrets_out(empty_server: str, admin_session: Any) -> None:
+    _context, page, _desk = admin_session
+    base = empty_server
+    page.goto(f"{base}/settings/channels/")
+    _check_axe(page)
+    page.click("a:text('Webbchatt')")
+    page.wait_for_selector("#snippet")
+    _check_axe(page)
+    page.goto(f"{base}/settings/channels/mailboxes/new/")
+    page.fill("#id_address", "post@vasterby.se")
+    page.select_option("#id_queue", label="Kundtjänst")
+    page.fill("#id_imap_host", "127.0.0.1")
+    page.fill("#id_imap_port", "9")  # nothing listens there: the test reports it
+    page.fill("#id_imap_username", "post")
+    page.fill("#id_imap_password", "hemligt-imap-1")
+    page.uncheck("#id_use_ssl")
+    page.click("main form.card button[type=submit]")
+    page.wait_for_selector(".messages li")
+    assert "hemligt-imap-1" not in page.content()
+    _check_axe(page)
+    page.click("button:text('Testa anslutningen')")
+    result = page.wait_for_selector("[data-testid=connection-test]", timeout=20_000)
+    assert "IMAP: misslyckades" in result.inner_text()

@@ -119,3 +119,16 @@ def test_bad_input_in_a_step_is_explained_and_nothing_is_stored() -> None:
     response = client.post("/settings/first-run/people/", {"people": "Bo utan adress"})
     assert response.status_code == 200 and 'class="errorlist' in response.content.decode()
     assert not Queue.objects.exists() and Person.objects.count() == 1
+
+
+def test_a_site_or_team_given_twice_is_explained_not_an_error() -> None:
+    admin = make_person(is_org_admin=True, language="sv")
+    client = Client()
+    client.force_login(admin)
+    assert client.post("/settings/first-run/sites/", {"office_name": "Rådhuset", "home": "on"}).status_code == 302
+    response = client.post("/settings/first-run/sites/", {"office_name": "Rådhuset", "home": "on"})
+    assert response.status_code == 200 and "Rådhuset" in response.content.decode()
+    assert Site.objects.for_org(admin.organisation).count() == 2  # the office and home, once
+    assert client.post("/settings/first-run/team/", {"name": "Lag 1"}).status_code == 302
+    assert client.post("/settings/first-run/team/", {"name": "Lag 1"}).status_code == 200
+    assert Team.objects.for_org(admin.organisation).count() == 1

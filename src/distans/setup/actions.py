@@ -91,6 +91,8 @@ def do_create_site(
     address: str = "",
     seat_capacity: int | None = None,
 ) -> Site:
+    if Site.objects.for_org(organisation).filter(name=name).exists():
+        raise ValidationError(_("There is already a site called “%(name)s”.") % {"name": name})
     site = Site(organisation=organisation, name=name, kind=kind, address=address, seat_capacity=seat_capacity)
     site.full_clean(exclude=["organisation"])
     site.save()
@@ -107,6 +109,8 @@ def do_create_site(
 
 @transaction.atomic
 def do_create_team(organisation: Organisation, actor: Person | None, name: str, leader: Person | None = None) -> Team:
+    if Team.objects.for_org(organisation).filter(name=name).exists():
+        raise ValidationError(_("There is already a team called “%(name)s”.") % {"name": name})
     team = Team(organisation=organisation, name=name, leader=leader)
     team.full_clean(exclude=["organisation", "leader"])
     team.save()
