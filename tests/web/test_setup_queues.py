@@ -177,3 +177,25 @@ def test_planning_reads_the_same_calendar_holidays_their_hours_and_ad_hoc_days(a
     queue = do_save_queue(org, person, queue, {"special_days": {"2026-12-23": [], "2026-12-25": [["10:00", "12:00"]]}})
     assert open_hours(date(2026, 12, 23)) == []
     assert open_hours(date(2026, 12, 25)) == [10, 11]
+
+
+def test_the_queue_token_crosses_processes_through_redis(admin, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    """With Redis (several processes), the token one process writes is what another
+    reads: two cache clients stand in for two processes."""
+    from django.core.cache import caches
+    from tests.conftest import port_open, require_service
+
+    require_service("redis", port_open("127.0.0.1", 6379), "Redis not reachable")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15", "KEY_PREFIX": f"setup-test-{id(admin)}"}}
+    org, _, _ = admin
+    queue = make_queue(org, code="q", offer_timeout_seconds=20)
+    monkeypatch.setattr(rounds, "QUEUE_TOKEN_CHECK_SECONDS", 0.0)
+    assert rounds.queues_of(org.pk)[str(queue.pk)].offer_timeout_seconds == 20
+    Queue.objects.filter(pk=queue.pk).update(offer_timeout_seconds=45)
+    # "Another process" announces through its own connection to the same Redis.
+    from django.core.cache.backends.redis import RedisCache
+
+    other = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]})
+    other.set(f"distans:queues:{org.pk}", "from-another-process", None)
+    assert rounds.queues_of(org.pk)[str(queue.pk)].offer_timeout_seconds == 45
+    caches["default"].delete(f"distans:queues:{org.pk}")

@@ -70,7 +70,8 @@ _agent_cache: dict[int, dict[int, tuple[int, core.Agent]]] = {}
 
 # Routing's cached queue configuration: {organisation: {queue id: core.Queue}}. A full
 # round always reloads it; targeted rounds use it (a change saved in this process
-# clears it at once, one saved in another process is seen by the next full round).
+# clears it at once; one saved in another process moves the shared token below, which
+# this process notices within QUEUE_TOKEN_CHECK_SECONDS).
 _queue_cache: dict[int, dict[str, core.Queue]] = {}
 
 
@@ -107,7 +108,7 @@ def announce_queue_change(organisation_id: int) -> None:
 
     try:
         cache.set(_queue_token_key(organisation_id), uuid.uuid4().hex, None)
-    except Exception:  # noqa: BLE001 - the cache is down: full rounds still reload
+    except Exception:
         logger.warning("could not announce a queue change", exc_info=True)
 
 
@@ -116,7 +117,7 @@ def _queue_token(organisation_id: int) -> str | None:
 
     try:
         return cache.get(_queue_token_key(organisation_id))  # type: ignore[no-any-return]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
 
 
