@@ -122,6 +122,7 @@ def test_closing_today_takes_effect_at_once_for_waiting_chats_and_the_widget(adm
     contact.refresh_from_db()
     assert contact.status == "waiting"
     assert queue_availability(queue) != "closed"
+    assert 'data-field="closed"' not in client.get("/wallboard/queues/").content.decode()
 
     today = timezone.localtime(timezone.now(), timezone=queue_zone(org)).date()
     tomorrow = today + timedelta(days=1)
@@ -135,6 +136,8 @@ def test_closing_today_takes_effect_at_once_for_waiting_chats_and_the_widget(adm
     assert contact.status == "fallback"  # re-evaluated by the round the change asked for
     queue.refresh_from_db()
     assert queue_availability(queue) == "closed"
+    board = client.get("/wallboard/queues/").content.decode()
+    assert 'data-field="closed"' in board  # the wallboard shows the change
     assert "Stängt nu" in client.get(f"/settings/queues/{queue.pk}/").content.decode() or "Closed now" in client.get(f"/settings/queues/{queue.pk}/").content.decode()
 
 
