@@ -202,3 +202,17 @@ def test_the_queue_token_crosses_processes_through_redis(admin, monkeypatch, set
     other.set(f"distans:queues:{org.pk}", "from-another-process", None)
     assert rounds.queues_of(org.pk)[str(queue.pk)].offer_timeout_seconds == 45
     caches["default"].delete(f"distans:queues:{org.pk}")
+
+
+def test_arrivals_take_the_queues_priority_and_required_skills_unless_named(admin, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from distans.setup.actions import do_save_queue
+
+    org, person, _ = admin
+    queue = do_save_queue(org, person, None, {"name": "Akut", "code": "akut", "always_open": True, "priority": 5, "required_skills": {"socialjour": 2}})
+    with django_capture_on_commit_callbacks(execute=True):
+        plain = routing_actions.do_create_contact(queue, "phone")
+        named = routing_actions.do_create_contact(queue, "phone", priority=1, required_skills={})
+    plain.refresh_from_db()
+    named.refresh_from_db()
+    assert (plain.priority, plain.required_skills) == (5, {"socialjour": 2})
+    assert (named.priority, named.required_skills) == (1, {})
