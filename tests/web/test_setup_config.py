@@ -123,3 +123,20 @@ def test_import_is_all_or_nothing(tmp_path: Path, capsys) -> None:  # type: igno
     assert not Organisation.objects.exists() and not Queue.objects.exists() and not Site.objects.exists()
     with pytest.raises(Exception):  # noqa: B017
         do_import_config(None, {"distans_config": 99})
+
+
+def test_the_demo_is_built_through_the_setup_actions_and_round_trips() -> None:
+    from distans.channels_chat.demo import load_chat_demo
+    from distans.telephony.demo import load_telephony_demo
+
+    org = make_organisation(name="Västerby kommun – Kontaktcenter", slug="vasterby-demo")
+    load_chat_demo(org)  # loads the routing demo's queues first
+    load_telephony_demo(org)
+    actions_logged = list(AuditEntry.objects.for_org(org).values_list("action", flat=True))
+    assert actions_logged.count("queue_created") == 5
+    assert actions_logged.count("chat_widget_created") == 1
+    assert actions_logged.count("phone_line_created") == Line.objects.for_org(org).count() > 0
+    exported = export_config(org)
+    wipe()
+    imported, _ = do_import_config(None, exported)
+    assert export_config(imported) == exported
