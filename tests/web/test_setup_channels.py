@@ -111,3 +111,14 @@ def test_an_agent_may_not_change_channels(admin) -> None:  # type: ignore[no-unt
     assert client.get("/settings/channels/").status_code == 403
     assert client.post("/settings/channels/lines/new/", {"number": "+4611", "name": "X", "queue": queue.pk}).status_code == 403
     assert not Line.objects.exists()
+
+
+def test_a_channel_offers_only_the_queues_that_take_it(admin) -> None:  # type: ignore[no-untyped-def]
+    org, _, client, queue = admin  # "Kundtjänst" names no channels: takes them all
+    phone_only = make_queue(org, name="Telefonkön", code="tel", channels=["phone"])
+    widget_page = client.get("/settings/channels/widgets/new/").content.decode()
+    line_page = client.get("/settings/channels/lines/new/").content.decode()
+    assert "Telefonkön" not in widget_page and "Kundtjänst" in widget_page
+    assert "Telefonkön" in line_page
+    response = client.post("/settings/channels/widgets/new/", {"name": "Fel kö", "queue": phone_only.pk, "active": "on"})
+    assert response.status_code == 200 and not ChatWidget.objects.filter(name="Fel kö").exists()

@@ -33,6 +33,17 @@ SECRET_FIELDS = ("imap_password", "smtp_password")
 MASK = "••••"
 
 
+def queues_taking(organisation: Organisation, *channels: str) -> Any:
+    """The organisation's queues that take one of ``channels`` (a queue that names no
+    channels takes them all): the choices of a channel's queue field."""
+    pks = [
+        q.pk
+        for q in Queue.objects.for_org(organisation)
+        if not q.channels or any(channel in q.channels for channel in channels)
+    ]
+    return Queue.objects.for_org(organisation).filter(pk__in=pks).order_by("name")
+
+
 def contrast_with_white(colour: str) -> float:
     """WCAG 2.1 contrast ratio of white text on ``#rrggbb``."""
 
@@ -71,7 +82,7 @@ class WidgetForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["queue"].queryset = Queue.objects.for_org(organisation).order_by("name")  # type: ignore[attr-defined]
+        self.fields["queue"].queryset = queues_taking(organisation, "chat", "form")  # type: ignore[attr-defined]
         names = {"sv": gettext_lazy("Swedish"), "nb": gettext_lazy("Norwegian"), "en": gettext_lazy("English")}
         for language in TEXT_LANGUAGES:
             self.fields[f"greeting_{language}"] = forms.CharField(
@@ -157,7 +168,7 @@ class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["queue"].queryset = Queue.objects.for_org(organisation).order_by("name")  # type: ignore[attr-defined]
+        self.fields["queue"].queryset = queues_taking(organisation, "email")  # type: ignore[attr-defined]
         if self.instance.pk:
             for name in SECRET_FIELDS:
                 self.fields[name].required = False
@@ -185,7 +196,7 @@ class LineForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["queue"].queryset = Queue.objects.for_org(organisation).order_by("name")  # type: ignore[attr-defined]
+        self.fields["queue"].queryset = queues_taking(organisation, "phone", "callback")  # type: ignore[attr-defined]
         self.fields["queue"].help_text = _("Calls to this number join this queue (choose the switchboard queue for the switchboard).")
 
     def clean_number(self) -> str:
