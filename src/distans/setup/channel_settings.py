@@ -18,7 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from distans.accounts.models import Organisation, Person
 from distans.channels_chat.models import ChatWidget
@@ -83,7 +83,11 @@ class WidgetForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["queue"].queryset = queues_taking(organisation, "chat", "form")  # type: ignore[attr-defined]
-        names = {"sv": gettext_lazy("Swedish"), "nb": gettext_lazy("Norwegian"), "en": gettext_lazy("English")}
+        names = {
+            "sv": pgettext("language in a label", "Swedish"),
+            "nb": pgettext("language in a label", "Norwegian"),
+            "en": pgettext("language in a label", "English"),
+        }
         for language in TEXT_LANGUAGES:
             self.fields[f"greeting_{language}"] = forms.CharField(
                 label=_("Greeting (%(language)s)") % {"language": names[language]}, required=False, max_length=500
@@ -192,6 +196,7 @@ class LineForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Line
         fields = ["number", "name", "queue"]
+        labels = {"number": gettext_lazy("Phone number"), "name": gettext_lazy("Name"), "queue": gettext_lazy("Queue")}
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

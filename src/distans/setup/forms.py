@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from zoneinfo import available_timezones
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -70,9 +69,19 @@ def format_skills(skills: dict[str, int] | None) -> str:
     return ", ".join(f"{name} {level}" for name, level in sorted((skills or {}).items()))
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in available_timezones() if z.startswith("Europe/"))
-    return [(z, z.replace("_", " ")) for z in zones]
+TIME_ZONES = (
+    ("Europe/Stockholm", gettext_lazy("Sweden (Stockholm)")),
+    ("Europe/Oslo", gettext_lazy("Norway (Oslo)")),
+    ("Europe/Copenhagen", gettext_lazy("Denmark (Copenhagen)")),
+    ("Europe/Helsinki", gettext_lazy("Finland (Helsinki)")),
+    ("Atlantic/Reykjavik", gettext_lazy("Iceland (Reykjavik)")),
+    ("Europe/London", gettext_lazy("United Kingdom (London)")),
+    ("Europe/Berlin", gettext_lazy("Germany (Berlin)")),
+)
+
+
+def time_zone_choices() -> list[tuple[str, Any]]:
+    return list(TIME_ZONES)
 
 
 class QueueForm(forms.Form):
