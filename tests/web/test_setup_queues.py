@@ -216,3 +216,17 @@ def test_arrivals_take_the_queues_priority_and_required_skills_unless_named(admi
     named.refresh_from_db()
     assert (plain.priority, plain.required_skills) == (5, {"socialjour": 2})
     assert (named.priority, named.required_skills) == (1, {})
+
+
+def test_a_saved_queue_tells_the_pages_and_asks_for_a_full_round(admin, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from distans.setup import actions
+
+    org, person, _ = admin
+    sent: list[tuple[str, str]] = []
+    rounds_asked: list[tuple[int, dict[str, Any]]] = []
+    monkeypatch.setattr(actions, "publish", lambda group, kind, **data: sent.append((group, kind)))
+    monkeypatch.setattr(actions, "request_routing", lambda org_id, **kw: rounds_asked.append((org_id, kw)))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_save_queue(org, person, None, {"name": "Skola", "code": "skola"})
+    assert rounds_asked == [(org.pk, {})]  # naming no contact or agent: a full round
+    assert (f"sup.{org.pk}", "queues") in sent and (f"org.{org.pk}", "queue_settings") in sent
