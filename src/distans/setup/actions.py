@@ -302,3 +302,89 @@ def do_create_phone_line(organisation: Organisation, actor: Person | None, queue
     line.save()
     audit.record(organisation, actor, "phone_line_created", line, None, {"number": number, "name": name, "queue": queue.code})
     return line
+
+
+# -- first-run steps: one action each (one transaction; the view only dispatches) ----
+
+
+@transaction.atomic
+def do_first_run_sites(organisation: Organisation, actor: Person, office: str, address: str, home: bool) -> None:
+    from django.utils.translation import pgettext
+
+    from distans.accounts.choices import SiteKind
+
+    do_create_site(organisation, actor, office, SiteKind.OFFICE, address)
+    if home and not Site.objects.for_org(organisation).filter(kind=SiteKind.HOME).exists():
+        do_create_site(organisation, actor, pgettext("site name", "Home"), SiteKind.HOME)
+
+
+@transaction.atomic
+def do_first_run_team(organisation: Organisation, actor: Person, name: str, join: bool) -> Team:
+    team = do_create_team(organisation, actor, name)
+    if join:
+        do_join_team(actor, actor, team)
+    return team
+
+
+FIRST_QUEUE_CHANNELS = ["chat", "email", "form", "phone", "callback"]
+
+
+def do_first_run_queue(
+    organisation: Organisation,
+    actor: Person,
+    name: str,
+    code: str,
+    weekdays: list[list[str]],
+    saturday: list[list[str]],
+    sunday: list[list[str]],
+) -> Queue:
+    """The first queue: every channel, the organisation's public holidays, the hours
+    given (Monday–Friday alike); everything else the model's defaults."""
+    weekly = {str(day): weekdays for day in range(5) if weekdays}
+    if saturday:
+        weekly["5"] = saturday
+    if sunday:
+        weekly["6"] = sunday
+    return do_save_queue(
+        organisation,
+        actor,
+        None,
+        {
+            "name": name,
+            "code": code,
+            "channels": list(FIRST_QUEUE_CHANNELS),
+            "weekly_hours": weekly,
+            "holiday_country": organisation.country,
+        },
+    )
+
+
+@transaction.atomic
+def do_first_run_channel(
+    organisation: Organisation,
+    actor: Person,
+    queue: Queue,
+    widget_name: str,
+    allowed_origins: list[str],
+    greeting: str,
+    language: str,
+    phone_number: str,
+) -> Any:
+    widget = do_create_chat_widget(
+        organisation, actor, queue, widget_name, allowed_origins, {language: greeting} if greeting else {}
+    )
+    if phone_number:
+        do_create_phone_line(organisation, actor, queue, phone_number, queue.name)
+    return widget
+
+
+@transaction.atomic
+def do_first_run_invitations(
+    organisation: Organisation, actor: Person, people: list[tuple[str, str]], base_url: str
+) -> list[str]:
+    """Invite each (name, e-mail) as an agent of the first team and queue; all or none."""
+    queue = Queue.objects.for_org(organisation).order_by("pk").first()
+    team = Team.objects.for_org(organisation).order_by("pk").first()
+    for name, email in people:
+        do_invite_person(organisation, actor, name, email, base_url, team=team, queues=[queue] if queue else [])
+    return [email for _name, email in people]

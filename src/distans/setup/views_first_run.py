@@ -14,14 +14,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from distans.accounts.choices import SiteKind
 from distans.accounts.models import Site, Team
 from distans.setup import actions, queries
 from distans.setup.forms import (
@@ -78,7 +76,6 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     if step not in STEP_NAMES:
         raise Http404
     organisation = _org(request)
-    person = request.user
     post = request.POST if request.method == "POST" else None
     status = queries.first_run_status(organisation)
     context: dict[str, Any] = {
@@ -87,49 +84,32 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
         "next_step": STEP_NAMES[min(STEP_NAMES.index(step) + 1, len(STEP_NAMES) - 1)],
     }
     form: Any = None
+    actor: Any = request.user
     try:
         if step == "organisation":
             form = OrganisationForm(post, initial={"name": organisation.name, "time_zone": organisation.time_zone, "country": organisation.country})
             if post is not None and form.is_valid():
-                actions.do_update_organisation(organisation, person, form.cleaned_data)  # type: ignore[arg-type]
+                actions.do_update_organisation(organisation, actor, form.cleaned_data)
                 return _next(step)
         elif step == "sites":
             form = SitesForm(post)
             context["sites"] = list(Site.objects.for_org(organisation))
             if post is not None and form.is_valid():
                 data = form.cleaned_data
-                with transaction.atomic():
-                    actions.do_create_site(organisation, person, data["office_name"], SiteKind.OFFICE, data["office_address"])  # type: ignore[arg-type]
-                    if data["home"] and not Site.objects.for_org(organisation).filter(kind=SiteKind.HOME).exists():
-                        actions.do_create_site(organisation, person, pgettext("site name", "Home"), SiteKind.HOME)  # type: ignore[arg-type]
+                actions.do_first_run_sites(organisation, actor, data["office_name"], data["office_address"], data["home"])
                 return _next(step)
         elif step == "team":
             form = TeamForm(post)
             context["teams"] = list(Team.objects.for_org(organisation))
             if post is not None and form.is_valid():
-                with transaction.atomic():
-                    team = actions.do_create_team(organisation, person, form.cleaned_data["name"])  # type: ignore[arg-type]
-                    if form.cleaned_data["join"]:
-                        actions.do_join_team(person, person, team)  # type: ignore[arg-type]
+                actions.do_first_run_team(organisation, actor, form.cleaned_data["name"], form.cleaned_data["join"])
                 return _next(step)
         elif step == "queue":
             form = FirstQueueForm(post, initial={"weekdays": "08:00–16:30"})
             context["queues"] = queries.queues(organisation)
             if post is not None and form.is_valid():
                 data = form.cleaned_data
-                weekly = {str(d): data["weekdays"] for d in range(5) if data["weekdays"]}
-                if data["saturday"]:
-                    weekly["5"] = data["saturday"]
-                if data["sunday"]:
-                    weekly["6"] = data["sunday"]
-                values = {
-                    "name": data["name"],
-                    "code": data["code"],
-                    "channels": ["chat", "email", "form", "phone", "callback"],
-                    "weekly_hours": weekly,
-                    "holiday_country": organisation.country,
-                }
-                actions.do_save_queue(organisation, person, None, values)  # type: ignore[arg-type]
+                actions.do_first_run_queue(organisation, actor, data["name"], data["code"], data["weekdays"], data["saturday"], data["sunday"])
                 return _next(step)
         elif step == "channel":
             queue = queries.first_queue(organisation)
@@ -141,21 +121,12 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
             if post is not None and form.is_valid():
                 data = form.cleaned_data
                 language = getattr(request, "LANGUAGE_CODE", "sv")
-                with transaction.atomic():
-                    actions.do_create_chat_widget(organisation, person, queue, data["widget_name"], data["allowed_origin"], {language: data["greeting"]} if data["greeting"] else {})  # type: ignore[arg-type]
-                    if data["phone_number"]:
-                        actions.do_create_phone_line(organisation, person, queue, data["phone_number"], queue.name)  # type: ignore[arg-type]
+                actions.do_first_run_channel(organisation, actor, queue, data["widget_name"], data["allowed_origin"], data["greeting"], language, data["phone_number"])
                 return redirect("setup:first_run_step", step="channel")
         elif step == "people":
             form = PeopleForm(post)
             if post is not None and form.is_valid():
-                queue = queries.first_queue(organisation)
-                team = Team.objects.for_org(organisation).order_by("pk").first()
-                invited = []
-                with transaction.atomic():
-                    for name, email in form.cleaned_data["people"]:
-                        actions.do_invite_person(organisation, person, name, email, _base_url(request), team=team, queues=[queue] if queue else [])  # type: ignore[arg-type]
-                        invited.append(email)
+                invited = actions.do_first_run_invitations(organisation, actor, form.cleaned_data["people"], _base_url(request))
                 if invited:
                     messages.success(request, _("Invitations sent to %(emails)s.") % {"emails": ", ".join(invited)})
                 return _next(step)
