@@ -16,11 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from distans.accounts.models import Organisation, Person, Site, Team
+from distans.channels_chat.models import ChatWidget
 from distans.realtime.groups import org_group, supervisors_group
 from distans.realtime.publish import publish
 from distans.routing.dispatcher import request_routing
 from distans.routing.models import Queue
 from distans.setup import audit
+from distans.setup.channel_settings import SECRET_FIELDS
 from distans.setup.settings_data import apply_queue_settings, queue_settings
 
 
@@ -388,3 +390,55 @@ def do_first_run_invitations(
     for name, email in people:
         do_invite_person(organisation, actor, name, email, base_url, team=team, queues=[queue] if queue else [])
     return [email for _name, email in people]
+
+
+# -- channels (forms in channel_settings.py) ----------------------------------------
+
+MASK = "••••"  # what the audit log shows of a secret
+
+
+def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    values = {}
+    for field in fields:
+        value = getattr(obj, field, None)
+        if field in SECRET_FIELDS:
+            value = MASK if value else ""
+        elif isinstance(value, Queue):
+            value = value.code
+        values[field] = value
+    return values
+
+
+@transaction.atomic
+def do_save_widget(organisation: Organisation, actor: Person | None, widget: ChatWidget | None, values: dict[str, Any]) -> ChatWidget:
+    if values["queue"].organisation_id != organisation.pk or (widget and widget.organisation_id != organisation.pk):
+        raise ValidationError(_("No such queue."))
+    fields = ("name", "queue", "allowed_origins", "colour", "topics", "active", "greetings", "form_confirmation")
+    before = _plain(widget, fields) if widget else None
+    target = widget or ChatWidget(organisation=organisation)
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.save()
+    audit.record(organisation, actor, "chat_widget_changed" if before else "chat_widget_created", target, before, _plain(target, fields))
+    return target
+
+
+@transaction.atomic
+def do_save_model_form(organisation: Organisation, actor: Person | None, form: Any, name: str) -> Any:  # type: ignore[type-arg]
+    """Save a validated mailbox or line form; audited (secrets only as changed)."""
+    instance = form.instance
+    fields = tuple(form.Meta.fields)  # type: ignore[attr-defined]
+    before = None
+    secret_changed: set[str] = set()
+    if instance.pk:
+        stored = type(instance).objects.get(pk=instance.pk)
+        before = _plain(stored, fields)
+        secret_changed = {f for f in SECRET_FIELDS if f in fields and form.cleaned_data.get(f) != getattr(stored, f)}
+    if instance.organisation_id != organisation.pk or form.cleaned_data["queue"].organisation_id != organisation.pk:
+        raise ValidationError(_("No such queue."))
+    saved = form.save()
+    after = _plain(saved, fields)
+    for field in secret_changed:
+        after[field] = MASK + " " + str(_("(changed)"))
+    audit.record(organisation, actor, f"{name}_{'changed' if before else 'created'}", saved, before, after)
+    return saved

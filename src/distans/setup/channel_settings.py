@@ -16,21 +16,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from distans.accounts.models import Organisation, Person
+from distans.accounts.models import Organisation
 from distans.channels_chat.models import ChatWidget
 from distans.channels_chat.queries import normalise_origin
 from distans.channels_email.models import Mailbox
 from distans.routing.models import Queue
-from distans.setup import audit
 from distans.setup.settings_data import TEXT_LANGUAGES
 from distans.telephony.models import Line
 
 SECRET_FIELDS = ("imap_password", "smtp_password")
-MASK = "••••"
 
 
 def queues_taking(organisation: Organisation, *channels: str) -> Any:
@@ -212,56 +209,6 @@ class LineForm(forms.ModelForm):  # type: ignore[type-arg]
         if clash.exists():
             raise ValidationError(_("The number %(number)s is already in use.") % {"number": number})
         return number
-
-
-# -- writes ------------------------------------------------------------------------
-
-
-def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    values = {}
-    for field in fields:
-        value = getattr(obj, field, None)
-        if field in SECRET_FIELDS:
-            value = MASK if value else ""
-        elif isinstance(value, Queue):
-            value = value.code
-        values[field] = value
-    return values
-
-
-@transaction.atomic
-def do_save_widget(organisation: Organisation, actor: Person | None, widget: ChatWidget | None, values: dict[str, Any]) -> ChatWidget:
-    if values["queue"].organisation_id != organisation.pk or (widget and widget.organisation_id != organisation.pk):
-        raise ValidationError(_("No such queue."))
-    fields = ("name", "queue", "allowed_origins", "colour", "topics", "active", "greetings", "form_confirmation")
-    before = _plain(widget, fields) if widget else None
-    target = widget or ChatWidget(organisation=organisation)
-    for name, value in values.items():
-        setattr(target, name, value)
-    target.save()
-    audit.record(organisation, actor, "chat_widget_changed" if before else "chat_widget_created", target, before, _plain(target, fields))
-    return target
-
-
-@transaction.atomic
-def do_save_model_form(organisation: Organisation, actor: Person | None, form: forms.ModelForm, name: str) -> Any:  # type: ignore[type-arg]
-    """Save a validated mailbox or line form; audited (secrets only as changed)."""
-    instance = form.instance
-    fields = tuple(form.Meta.fields)  # type: ignore[attr-defined]
-    before = None
-    secret_changed: set[str] = set()
-    if instance.pk:
-        stored = type(instance).objects.get(pk=instance.pk)
-        before = _plain(stored, fields)
-        secret_changed = {f for f in SECRET_FIELDS if f in fields and form.cleaned_data.get(f) != getattr(stored, f)}
-    if instance.organisation_id != organisation.pk or form.cleaned_data["queue"].organisation_id != organisation.pk:
-        raise ValidationError(_("No such queue."))
-    saved = form.save()
-    after = _plain(saved, fields)
-    for field in secret_changed:
-        after[field] = MASK + " " + str(_("(changed)"))
-    audit.record(organisation, actor, f"{name}_{'changed' if before else 'created'}", saved, before, after)
-    return saved
 
 
 def test_mailbox_connection(mailbox: Mailbox, timeout: float = 10.0) -> list[tuple[str, bool, str]]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from distans.channels_chat.models import ChatWidget
 from distans.channels_email.models import Mailbox
+from distans.setup import actions
 from distans.setup import channel_settings as channels
 from distans.setup.views import _org, admin_view
 from distans.telephony.models import Line
@@ -47,7 +48,7 @@ def widget_edit(request: HttpRequest, widget_id: int | None = None) -> HttpRespo
     form = channels.WidgetForm(request.POST or None, organisation=organisation, initial=channels.widget_initial(widget))
     if request.method == "POST" and form.is_valid():
         try:
-            saved = channels.do_save_widget(organisation, request.user, widget, form.to_values())  # type: ignore[arg-type]
+            saved = actions.do_save_widget(organisation, request.user, widget, form.to_values())  # type: ignore[arg-type]
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -69,7 +70,7 @@ def _model_edit(request: HttpRequest, model: Any, form_class: Any, pk: int | Non
     form = form_class(request.POST or None, instance=instance, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = channels.do_save_model_form(organisation, request.user, form, name)  # type: ignore[arg-type]
+            saved = actions.do_save_model_form(organisation, request.user, form, name)  # type: ignore[arg-type]
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
