@@ -118,6 +118,9 @@ def test_import_is_all_or_nothing(tmp_path: Path, capsys) -> None:  # type: igno
     data["queues"][1]["weekly_hours"] = {"0": [["17:00", "08:00"]]}  # the last queue is invalid
     path = tmp_path / "setup.json"
     path.write_text(json.dumps(data))
+    assert main(["config", "import", "--dry-run", str(path)]) == 1  # the dry run checks too
+    assert "vaxel" in capsys.readouterr().err
+    assert not Organisation.objects.exists()
     assert main(["config", "import", str(path)]) == 1
     assert "vaxel" in capsys.readouterr().err
     assert not Organisation.objects.exists() and not Queue.objects.exists() and not Site.objects.exists()

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     from distans.accounts.models import Organisation
     from distans.core.errors import InvalidInput
-    from distans.setup.config import do_import_config, plan_import
+    from distans.setup.config import do_import_config, dry_run_import
 
     with open(args.file, encoding="utf-8") as handle:
         try:
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput("there are several organisations: give --organisation SLUG")
         organisation = organisations[0] if organisations else None
     try:
-        changes = plan_import(organisation, data) if args.dry_run else do_import_config(organisation, data)[1]
+        changes = dry_run_import(organisation, data) if args.dry_run else do_import_config(organisation, data)[1]
     except ValidationError as exc:
         raise InvalidInput("nothing imported: " + " ".join(exc.messages)) from None
     real = [c for c in changes if c.kind != "kept"]

@@ -247,3 +247,13 @@ def _upsert(
     obj.save()
     audit.record(organisation, actor, f"{name}_{'created' if before is None else 'changed'}", obj, before, after)
     return obj
+
+
+def dry_run_import(organisation: Organisation | None, data: dict[str, Any]) -> list[Change]:
+    """What importing would change, checked by really importing inside a transaction
+    that is then rolled back: an invalid item fails the dry run as it would the import
+    (nothing is stored, nothing published: after-commit work never runs)."""
+    with transaction.atomic():
+        _organisation, changes = do_import_config(organisation, data)
+        transaction.set_rollback(True)
+    return changes
