@@ -30,9 +30,18 @@ def _announce_queues(organisation_id: int, queue_id: int | None = None) -> None:
     """After commit: route again with the new settings, and tell the pages."""
     request_routing(organisation_id)
 
+    from distans.channels_chat.consumers import widget_group
+
+    widgets = ChatWidget.objects.for_org(organisation_id).filter(active=True)
+    if queue_id is not None:
+        widgets = widgets.filter(queue_id=queue_id)
+    widget_ids = list(widgets.values_list("pk", flat=True))
+
     def send() -> None:
         publish(supervisors_group(organisation_id), "queues")
         publish(org_group(organisation_id), "queue_settings", queue_id=queue_id)
+        for pk in widget_ids:  # open widgets re-read their queue's availability
+            publish(widget_group(pk), "availability")
 
     transaction.on_commit(send)
 

@@ -225,6 +225,15 @@
       if (data.availability !== "open") { showLeaveForm(data.availability); return; }
       status.textContent = T.title;
     },
+    availability: function (data) {
+      // The queue's hours or texts changed while the visitor looks at the widget.
+      if (session) { return; }
+      if (hello) { hello.texts = data.texts || {}; }
+      if (data.availability !== "open") { showLeaveForm(data.availability); return; }
+      leaveForm.hidden = true;
+      form.hidden = false;
+      status.textContent = T.title;
+    },
     session: function (data) {
       storeToken(data.token);
       if (data.resumed && !session) {
