@@ -11,7 +11,12 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.routing import URLRouter
 from django.utils import timezone
 from tests.factories import make_organisation, make_queue
-from tests.factories_chat import SITE_ORIGIN, make_serving_agent, make_widget, websocket_communicator
+from tests.factories_chat import (
+    SITE_ORIGIN,
+    make_serving_agent,
+    make_widget,
+    websocket_communicator,
+)
 
 from distans.channels_chat.ws import websocket_urlpatterns
 from distans.setup.actions import do_save_queue

@@ -28,6 +28,7 @@ from distans.contacts.choices import OPEN_STATUSES, QUEUED_STATUSES, ContactStat
 from distans.contacts.models import Contact, Message
 from distans.core.errors import CoreError
 
+
 def widget_group(widget_pk: int) -> str:
     """The channel-layer group of a widget's open sockets (settings changes)."""
     return f"widget.{widget_pk}"
