@@ -18,6 +18,19 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An empty install (nobody at all): straight to the first-run setup.
+        from django.urls import NoReverseMatch, reverse
+
+        from distans.accounts.models import Person
+
+        if not request.user.is_authenticated and not Person.objects.exists():
+            try:
+                return redirect(reverse("setup:first_run"))
+            except NoReverseMatch:
+                pass
+        return super().get(request, *args, **kwargs)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"

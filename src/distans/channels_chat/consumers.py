@@ -3,7 +3,8 @@ CSRF-free but bound to a random visitor token.
 
 Protocol (JSON objects with a "kind"), visitor → server: start {token?, name?, lang?},
 message {text, id}, typing, leave, transcript {email}, leave_message {name, email,
-phone, text}, ping. Server → visitor: hello {availability, greeting}, session {token,
+phone, text}, ping. Server → visitor: hello {availability, greeting, colour, texts}, availability
+{availability, texts} (the queue's settings changed; before a chat starts), session {token,
 case, history, state}, queue {position, estimated_wait_seconds}, accepted {agent},
 message {from, name, text}, ack {id}, typing, ended, left_message {case},
 transcript_sent, error {code, id?} (invalid_text: a NUL character or unpaired surrogate, nothing
@@ -29,6 +30,12 @@ from distans.contacts.models import Contact, Message
 from distans.core.errors import CoreError
 from distans.core.text import clean_text, text_problem
 
+
+def widget_group(widget_pk: int) -> str:
+    """The channel-layer group of a widget's open sockets (settings changes)."""
+    return f"widget.{widget_pk}"
+
+
 POLL_SECONDS = 4.0  # how often a waiting visitor's place in the queue is re-read
 TOUCH_SECONDS = 30.0  # how often the session's last_seen_at is refreshed
 TYPING_EVERY_SECONDS = 2.0
@@ -48,6 +55,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     session: ChatSession | None = None
     poller: asyncio.Task[None] | None = None
     joined: str = ""
+    widget_group: str = ""
     left: bool = False
 
     async def connect(self) -> None:
@@ -71,14 +79,23 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "kind": "hello",
                 "availability": availability,
                 "greetings": {lang: widget.greeting(lang) for lang in LANGUAGES},
+                # The organisation's look and the queue's own texts (settings pages).
+                "colour": widget.colour,
+                "texts": widget.queue.waiting_texts or {},
             }
         )
+        # Settings changes (opening hours, texts) reach a visitor who has not started
+        # a chat yet: see live_event's "availability".
+        self.widget_group = widget_group(widget.pk)
+        await self.channel_layer.group_add(self.widget_group, self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if self.poller is not None:
             self.poller.cancel()
         if self.joined:
             await self.channel_layer.group_discard(self.joined, self.channel_name)
+        if self.widget_group:
+            await self.channel_layer.group_discard(self.widget_group, self.channel_name)
 
     async def send_json(self, data: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(data))
@@ -313,6 +330,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def live_event(self, message: dict[str, Any]) -> None:
         event = message.get("event") or {}
         kind = event.get("kind")
+        if kind == "availability":  # the queue's settings changed (widget.<pk>)
+            if self.session is None:
+                await self.send_json(await database_sync_to_async(self._availability)())
+            return
         if self.session is None:
             return
         if kind == "accepted":
@@ -326,6 +347,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_json({"kind": "typing"})
         elif kind in ("completed", "abandoned"):
             await self.send_json({"kind": "ended"})
+
+    def _availability(self) -> dict[str, Any]:
+        widget = queries.get_active_widget(self.widget.key) or self.widget
+        return {
+            "kind": "availability",
+            "availability": queries.queue_availability(widget.queue),
+            "texts": widget.queue.waiting_texts or {},
+        }
 
     def _agent_first_name(self) -> str:
         assert self.session is not None

@@ -28,16 +28,10 @@ def load_chat_demo(organisation: Organisation) -> None:
 
     load_routing_demo(organisation)  # idempotent; the queue must exist whatever the loader order
     queue = Queue.objects.for_org(organisation).get(code="allmant")
-    ChatWidget.objects.get_or_create(
-        organisation=organisation,
-        name="Västerby.se",
-        defaults={
-            "queue": queue,
-            "allowed_origins": ORIGINS,
-            "greetings": GREETINGS,
-            "topics": TOPICS,
-        },
-    )
+    if not ChatWidget.objects.for_org(organisation).filter(name="Västerby.se").exists():
+        from distans.setup.actions import do_create_chat_widget
+
+        do_create_chat_widget(organisation, None, queue, "Västerby.se", ORIGINS, GREETINGS, TOPICS)
 
 
 DEMO_LOADERS.append(load_chat_demo)

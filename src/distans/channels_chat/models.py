@@ -34,6 +34,11 @@ class ChatWidget(OrgOwned):
     # The web form's topic choices until the topics app provides a tree.
     topics = models.JSONField(_("form topics"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The launcher's and header's background ("#0b4f9c"; empty: the built-in), white
+    # text on it: the settings page refuses colours below 4.5:1 contrast.
+    colour = models.CharField(_("colour"), max_length=7, blank=True)
+    # The web form's thank-you text per language ({"sv": …}; empty: the built-in).
+    form_confirmation = models.JSONField(_("form confirmation"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

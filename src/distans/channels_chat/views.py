@@ -95,7 +95,13 @@ def _form(request: HttpRequest, widget: ChatWidget, form: ContactForm, status: i
 
 
 def _thanks(request: HttpRequest, widget: ChatWidget, case: str | None) -> HttpResponse:
-    return render(request, "channels_chat/form_thanks.html", {"widget": widget, "case": case})
+    language = (translation.get_language() or "sv")[:2]
+    confirmation = (widget.form_confirmation or {}).get(language, "")
+    return render(
+        request,
+        "channels_chat/form_thanks.html",
+        {"widget": widget, "case": case, "confirmation": confirmation},
+    )
 
 
 def _frameable_by(response: HttpResponse, widget: ChatWidget) -> HttpResponse:

@@ -18,9 +18,22 @@ class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Mailbox
         fields = "__all__"
         widgets = {
-            "imap_password": forms.PasswordInput(render_value=True),
-            "smtp_password": forms.PasswordInput(render_value=True),
+            "imap_password": forms.PasswordInput(render_value=False),
+            "smtp_password": forms.PasswordInput(render_value=False),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # secrets are never shown back: empty keeps the stored one
+            for name in ("imap_password", "smtp_password"):
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Leave empty to keep the saved password.")
+
+    def clean_imap_password(self) -> str:
+        return self.cleaned_data.get("imap_password") or (self.instance.imap_password if self.instance.pk else "")
+
+    def clean_smtp_password(self) -> str:
+        return self.cleaned_data.get("smtp_password") or (self.instance.smtp_password if self.instance.pk else "")
 
 
 @admin.register(Mailbox, site=site)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from distans.accounts.fields import EncryptedCharField
 from distans.accounts.models import OrgOwned
 from distans.core.mail.case_match import DEFAULT_CASE_TAG_TEMPLATE
 
@@ -23,14 +24,15 @@ class Mailbox(OrgOwned):
     imap_host = models.CharField(_("IMAP server"), max_length=200)
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_username = models.CharField(_("IMAP user name"), max_length=200)
-    imap_password = models.CharField(_("IMAP password"), max_length=200)
+    # Encrypted at rest; never shown back (settings pages keep it when left empty).
+    imap_password = EncryptedCharField(_("IMAP password"), max_length=1000)
     use_ssl = models.BooleanField(_("IMAP over TLS"), default=True)
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
     # SMTP (outgoing).
     smtp_host = models.CharField(_("SMTP server"), max_length=200, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
     smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True)
-    smtp_password = models.CharField(_("SMTP password"), max_length=200, blank=True)
+    smtp_password = EncryptedCharField(_("SMTP password"), max_length=1000, blank=True)
     smtp_use_tls = models.BooleanField(_("SMTP with STARTTLS"), default=True)
     from_name = models.CharField(_("sender name"), max_length=200, blank=True)
     # Behaviour.

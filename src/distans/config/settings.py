@@ -19,6 +19,8 @@ VAR_DIR = env.var_dir()
 
 DEBUG = env.env_bool("DEBUG", default=False)
 SECRET_KEY = env.secret_key(DEBUG)
+# Fernet keys for secrets at rest, newest first (accounts/fields.py); empty: from SECRET_KEY.
+DISTANS_SECRET_KEYS = env.env_str("DISTANS_SECRET_KEYS", "")
 ALLOWED_HOSTS = env.env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
 TIME_ZONE = env.env_str("TIME_ZONE", "Europe/Stockholm")
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "distans.reports",
     "distans.planning",
     "distans.administration",
+    "distans.setup",
 ]
 
 MIDDLEWARE = [

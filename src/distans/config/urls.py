@@ -21,6 +21,7 @@ APP_PREFIXES = {
     "channels_email": "email/",
     "telephony": "telephony/",
     "administration": "settings/",
+    "setup": "settings/",
 }
 
 urlpatterns = [

@@ -58,15 +58,18 @@ def load_demo() -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         slug=DEMO_SLUG, defaults={"name": "Västerby kommun – Kontaktcenter"}
     )
-    Site.objects.get_or_create(
-        organisation=organisation,
-        name="Kontaktcenter",
-        defaults={"kind": "office", "address": "Stadshusgatan 1, Västerby", "seat_capacity": 8},
-    )
-    Site.objects.get_or_create(organisation=organisation, name="Hemma", defaults={"kind": "home"})
-    teams = {
-        name: Team.objects.get_or_create(organisation=organisation, name=name)[0] for name in TEAMS
-    }
+    # Through the setup app's actions (audited, validated), as an admin would.
+    from distans.setup.actions import do_create_site, do_create_team
+
+    sites = {site.name: site for site in Site.objects.for_org(organisation)}
+    if "Kontaktcenter" not in sites:
+        do_create_site(organisation, None, "Kontaktcenter", "office", "Stadshusgatan 1, Västerby", 8)
+    if "Hemma" not in sites:
+        do_create_site(organisation, None, "Hemma", "home")
+    teams = {team.name: team for team in Team.objects.for_org(organisation)}
+    for name in TEAMS:
+        if name not in teams:
+            teams[name] = do_create_team(organisation, None, name)
     for spec in PEOPLE:
         email = demo_email(spec.email)
         person = Person.objects.filter(email=email).first()

@@ -17,6 +17,7 @@ from distans.core.forecast.grid import DayGrid, grid_from_counts
 from distans.core.forecast.plan import forecast_from, holiday_factors
 from distans.core.queueing import ServiceTarget, agents_with_shrinkage, required_agents
 from distans.planning.models import ImportedVolume, PlanningSettings, QueuePlan
+from distans.routing.convert import calendar_of
 from distans.routing.models import Queue
 
 HISTORY_DAYS = 16 * 7  # the forecaster looks back at most 12 ordinary same weekdays + 4
@@ -120,24 +121,26 @@ def history_grid(
 
 
 def open_slots(queue: Queue, day: dt.date, interval_minutes: int) -> NDArray[np.bool_]:
-    """Intervals of ``day`` when the queue is open: weekly hours, special days."""
+    """Intervals of ``day`` when the queue is open, from the one calendar routing and
+    the widget read (weekly hours < public holidays and their hours < ad-hoc days).
+    An always-open queue with weekly hours is planned for those hours (the demo's
+    queues take contacts around the clock but are staffed in office hours)."""
     slots = 1440 // interval_minutes
-    ranges = (queue.special_days or {}).get(day.isoformat())
-    if ranges is None:
-        if not queue.weekly_hours:
-            return np.full(slots, queue.always_open, dtype=bool)
-        ranges = queue.weekly_hours.get(str(day.weekday()), [])
+    if not queue.weekly_hours and not queue.special_days:
+        return np.full(slots, queue.always_open, dtype=bool)
+    always_open = queue.always_open
+    queue.always_open = False  # the hours, even while routing ignores them
+    try:
+        calendar = calendar_of(queue, queue.organisation.time_zone)
+    finally:
+        queue.always_open = always_open
+    assert calendar is not None
     is_open = np.zeros(slots, dtype=bool)
-    for begin, end in ranges:
-        first = _minutes(begin) // interval_minutes
-        last = -(-_minutes(end) // interval_minutes)
+    for time_range in calendar.hours_on(day).ranges:
+        first = time_range.start_minute // interval_minutes
+        last = -(-time_range.end_minute // interval_minutes)
         is_open[first:last] = True
     return is_open
-
-
-def _minutes(text: str) -> int:
-    hours, _, minutes = str(text).partition(":")
-    return int(hours) * 60 + int(minutes or 0)
 
 
 def queue_demand(

@@ -26,8 +26,8 @@ router = Router(tags=["routing"])
 class ContactIn(Schema):
     channel: Channel
     queue: str = Field(description="queue code, e.g. 'allmant'")
-    priority: int = Field(0, ge=-100, le=100)
-    required_skills: dict[str, int] = Field(default_factory=dict)
+    priority: int | None = Field(None, ge=-100, le=100, description="default: the queue's priority")
+    required_skills: dict[str, int] | None = Field(None, description="default: the queue's required skills")
     language: str = Field("", max_length=8)
     customer_name: str = Field("", max_length=200)
     customer_email: str = Field("", max_length=254)

@@ -25,10 +25,15 @@ def calendar_of(queue: Queue, time_zone: str) -> OpeningCalendar | None:
         )
         for day, ranges in (queue.special_days or {}).items()
     }
+    holiday_hours = {
+        str(key): tuple(TimeRange.of(s, e) for s, e in ranges)
+        for key, ranges in (queue.holiday_hours or {}).items()
+    }
     return OpeningCalendar(
         weekly=weekly,
         time_zone=time_zone,
         holiday_country=queue.holiday_country or None,
+        holiday_hours=holiday_hours,
         overrides=overrides,
     )
 

@@ -26,19 +26,25 @@ TEAM_QUEUES = {
 
 
 def load_routing_demo(organisation: Organisation) -> None:
-    queues = {}
+    from distans.setup.actions import do_save_queue
+
+    queues = {q.code: q for q in Queue.objects.for_org(organisation)}
     for code, name, extra in QUEUES:
-        queue, created = Queue.objects.get_or_create(
-            organisation=organisation,
-            code=code,
-            defaults={
-                "name": name,
-                "always_open": True,  # the demo runs whenever you start it
-                "weekly_hours": WEEKDAYS_8_TO_16,
-                **extra,
-            },
-        )
-        queues[code] = queue
+        if code not in queues:  # through the settings pages' action, as an admin would
+            queues[code] = do_save_queue(
+                organisation,
+                None,
+                None,
+                {
+                    "name": name,
+                    "code": code,
+                    "always_open": True,  # the demo runs whenever you start it
+                    "weekly_hours": WEEKDAYS_8_TO_16,
+                    "holiday_country": "SE",
+                    "channels": ["phone", "chat", "email", "form", "callback"],
+                    **extra,
+                },
+            )
     home = Site.objects.for_org(organisation).filter(kind="home").first()
     office = Site.objects.for_org(organisation).filter(kind="office").first()
     for index, person in enumerate(

@@ -55,6 +55,22 @@ class Queue(OrgOwned):
     # {"2026-12-23": [["08:00","12:00"]], "2026-06-18": []}
     special_days = models.JSONField(_("special days"), default=dict, blank=True)
     always_open = models.BooleanField(_("always open"), default=False)
+    # Hours on a public holiday, by holiday key ("se_julafton" → [["08:00","12:00"]]);
+    # a holiday not listed is closed.
+    holiday_hours = models.JSONField(_("holiday hours"), default=dict, blank=True)
+    # The channels the queue takes ("phone", "chat", "email", "form", "callback").
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    # Base priority of a contact that arrives here (higher first) and the skills it
+    # needs ({"bygglov": 3}), unless the arrival names its own.
+    priority = models.IntegerField(_("priority"), default=0)
+    required_skills = models.JSONField(_("required skills"), default=dict, blank=True)
+    # Hours a callback request stays valid (empty: the organisation's telephony setting).
+    callback_valid_hours = models.PositiveIntegerField(
+        _("callback valid for (hours)"), null=True, blank=True
+    )
+    # What waiting visitors and callers see or hear, per language and kind:
+    # {"sv": {"waiting": "…", "closed": "…", "callback": "…"}, "nb": {…}, "en": {…}}
+    waiting_texts = models.JSONField(_("texts for those waiting"), default=dict, blank=True)
     round_robin_after = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -219,9 +235,14 @@ models.signals.m2m_changed.connect(
 
 
 def _forget_cached_queues(sender: Any, instance: Queue, **kwargs: Any) -> None:
-    from distans.routing.rounds import forget_queues
+    from django.db import transaction
+
+    from distans.routing.rounds import announce_queue_change, forget_queues
 
     forget_queues(instance.organisation_id)
+    organisation_id = instance.organisation_id
+    # Every other process drops its cached queues too (rounds.queues_of checks).
+    transaction.on_commit(lambda: announce_queue_change(organisation_id))
 
 
 models.signals.post_save.connect(_forget_cached_queues, sender=Queue, dispatch_uid="queue_cache")

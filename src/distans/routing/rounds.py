@@ -7,6 +7,7 @@ so rounds never overlap whichever process runs them; the partial unique index
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -60,6 +61,8 @@ class RoundOutcome:
     contacts_of_gone: set[int] = field(default_factory=set)
 
 
+logger = logging.getLogger(__name__)
+
 # Routing's cached view of agents: {organisation: {state pk: (version, core.Agent)}}.
 # Rebuilt per agent only when AgentState.version moved (every change bumps it).
 _agent_cache: dict[int, dict[int, tuple[int, core.Agent]]] = {}
@@ -67,7 +70,8 @@ _agent_cache: dict[int, dict[int, tuple[int, core.Agent]]] = {}
 
 # Routing's cached queue configuration: {organisation: {queue id: core.Queue}}. A full
 # round always reloads it; targeted rounds use it (a change saved in this process
-# clears it at once, one saved in another process is seen by the next full round).
+# clears it at once; one saved in another process moves the shared token below, which
+# this process notices within QUEUE_TOKEN_CHECK_SECONDS).
 _queue_cache: dict[int, dict[str, core.Queue]] = {}
 
 
@@ -76,6 +80,7 @@ def clear_caches() -> None:
 
     _agent_cache.clear()
     _queue_cache.clear()
+    _queue_tokens.clear()
     free_agents.forget()
 
 
@@ -83,9 +88,52 @@ def forget_queues(organisation_id: int) -> None:
     _queue_cache.pop(organisation_id, None)
 
 
+# Queue settings changed in another process: a token per organisation in the shared
+# cache (Redis with several processes), replaced on every change of a queue. A process
+# compares it with the token it loaded its queues under, at most every
+# QUEUE_TOKEN_CHECK_SECONDS (targeted rounds stay free of a cache read per event).
+QUEUE_TOKEN_CHECK_SECONDS = 0.5
+_queue_tokens: dict[int, tuple[str | None, float]] = {}  # org → (token, checked at)
+
+
+def _queue_token_key(organisation_id: int) -> str:
+    return f"distans:queues:{organisation_id}"
+
+
+def announce_queue_change(organisation_id: int) -> None:
+    """Tell every process that the organisation's queues changed (after commit)."""
+    import uuid
+
+    from django.core.cache import cache
+
+    try:
+        cache.set(_queue_token_key(organisation_id), uuid.uuid4().hex, None)
+    except Exception:
+        logger.warning("could not announce a queue change", exc_info=True)
+
+
+def _queue_token(organisation_id: int) -> str | None:
+    from django.core.cache import cache
+
+    try:
+        return cache.get(_queue_token_key(organisation_id))  # type: ignore[no-any-return]
+    except Exception:
+        return None
+
+
+def _cached_queues_stale(organisation_id: int) -> bool:
+    token, checked = _queue_tokens.get(organisation_id, (None, 0.0))
+    now = time.monotonic()
+    if now - checked < QUEUE_TOKEN_CHECK_SECONDS:
+        return False
+    current = _queue_token(organisation_id)
+    _queue_tokens[organisation_id] = (token, now)
+    return current != token
+
+
 def queues_of(organisation_id: int) -> dict[str, core.Queue]:
     cached = _queue_cache.get(organisation_id)
-    if cached is None:
+    if cached is None or _cached_queues_stale(organisation_id):
         cached = load_queues(Organisation.objects.get(pk=organisation_id))[0]
     return cached
 
@@ -160,6 +208,7 @@ def remember(organisation_id: int, state_pk: int, version: int, agent: core.Agen
 
 
 def load_queues(organisation: Organisation) -> tuple[dict[str, core.Queue], dict[str, str]]:
+    _queue_tokens[organisation.pk] = (_queue_token(organisation.pk), time.monotonic())
     rows = list(Queue.objects.for_org(organisation))
     code_to_id = {q.code: str(q.pk) for q in rows}
     queues = {str(q.pk): queue_to_core(q, organisation.time_zone, code_to_id) for q in rows}

@@ -61,19 +61,31 @@ def do_receive_call(organisation_id: int, line_number: str, caller_number: str, 
 
 def route_for_call(call: Call) -> dict[str, Any]:
     """What the PBX should do with the call now."""
-    contact = Contact.objects.get(pk=call.contact_id)
+    contact = Contact.objects.select_related("queue").get(pk=call.contact_id)
     if contact.status in QUEUED_STATUSES:
         ahead = Contact.objects.filter(
             queue_id=contact.queue_id, status__in=QUEUED_STATUSES, enqueued_at__lt=contact.enqueued_at
         ).count()
-        return {"action": "wait", "position": ahead + 1}
+        return {"action": "wait", "position": ahead + 1, **_texts(contact, "waiting")}
     if contact.status == ContactStatus.ACTIVE and call.endpoint_address:
         return {"action": "connect", "endpoint": {"kind": call.endpoint_kind, "address": call.endpoint_address}}
     if contact.status == ContactStatus.ACTIVE:
         return {"action": "wait", "position": 0}
     if contact.status == ContactStatus.FALLBACK:
-        return {"action": "fallback", "kind": contact.fallback_kind}
+        kind = "callback" if contact.fallback_kind == "callback_offer" else "closed"
+        return {"action": "fallback", "kind": contact.fallback_kind, **_texts(contact, kind)}
     return {"action": "hangup"}
+
+
+def _texts(contact: Contact, kind: str) -> dict[str, Any]:
+    """The queue's own text of ``kind`` per language (settings page), for the PBX to
+    play; nothing when none is set (the PBX uses its built-in prompt)."""
+    texts = {
+        language: values[kind]
+        for language, values in (contact.queue.waiting_texts or {}).items()
+        if isinstance(values, dict) and values.get(kind)
+    }
+    return {"texts": texts} if texts else {}
 
 
 def on_contact_accepted(sender: Any, contact_id: int, person_id: int, channel: str, **kwargs: Any) -> None:
@@ -129,7 +141,8 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
         config = settings_for(call.organisation_id)
         call.state = CallState.CALLBACK
         call.callback_number = number
-        call.callback_valid_until = now + timedelta(hours=config.callback_valid_hours)
+        hours = contact.queue.callback_valid_hours or config.callback_valid_hours  # the queue's own first
+        call.callback_valid_until = now + timedelta(hours=hours)
     elif event == "callback_failed":
         call.callback_attempts += 1
         config = settings_for(call.organisation_id)

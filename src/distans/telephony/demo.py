@@ -20,10 +20,10 @@ def load_telephony_demo(organisation: Organisation) -> None:
     TelephonySettings.objects.get_or_create(organisation=organisation)
     for number, name, code in LINES:
         queue = Queue.objects.for_org(organisation).filter(code=code).first()
-        if queue is not None:
-            Line.objects.get_or_create(
-                organisation=organisation, number=number, defaults={"name": name, "queue": queue}
-            )
+        if queue is not None and not Line.objects.for_org(organisation).filter(number=number).exists():
+            from distans.setup.actions import do_create_phone_line
+
+            do_create_phone_line(organisation, None, queue, number, name)
 
 
 DEMO_LOADERS.append(load_telephony_demo)

@@ -33,6 +33,7 @@ from distans.core.reports import (
 )
 from distans.core.reports.periods import Granularity, period_start
 from distans.routing.choices import Presence
+from distans.routing.convert import calendar_of
 from distans.routing.models import AgentState
 from distans.routing.queries import QueueNow, list_queue_states
 
@@ -86,6 +87,8 @@ class QueueToday:
     now: QueueNow
     metrics: PeriodMetrics
     threshold_seconds: int
+    #: Closed now by its opening hours (the one calendar; a change shows at once).
+    closed: bool = False
 
 
 def queue_rows(organisation: Organisation) -> list[QueueToday]:
@@ -104,13 +107,16 @@ def queue_rows(organisation: Organisation) -> list[QueueToday]:
                 counts[contact.queue_id] + row if contact.queue_id in counts else row
             )
     rows = []
+    instant = timezone.now()
     for now in list_queue_states(organisation):
         options = _options(now.queue.service_level_seconds)
+        calendar = calendar_of(now.queue, organisation.time_zone)
         rows.append(
             QueueToday(
                 now=now,
                 metrics=compute_metrics(counts.get(now.queue.pk, ContactCounts()), options),
                 threshold_seconds=options.service_level_seconds,
+                closed=calendar is not None and not calendar.is_open(instant),
             )
         )
     return rows

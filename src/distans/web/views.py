@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 
 from distans.accounts.forms import LanguageForm
 
@@ -10,6 +13,8 @@ from distans.accounts.forms import LanguageForm
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     person = request.user
+    if _first_run_pending(person):
+        return redirect("setup:first_run_step", step="organisation")
     return render(
         request,
         "web/home.html",
@@ -19,6 +24,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "language_form": LanguageForm(initial={"language": person.language}),  # type: ignore[union-attr]
         },
     )
+
+
+def _first_run_pending(person: Any) -> bool:
+    """An organisation admin whose organisation has no queue yet: the first-run setup."""
+    if not (getattr(person, "is_org_admin", False) and person.organisation_id):
+        return False
+    from distans.routing.models import Queue
+
+    try:
+        reverse("setup:first_run_step", kwargs={"step": "organisation"})
+    except NoReverseMatch:
+        return False
+    return not Queue.objects.for_org(person.organisation_id).exists()
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

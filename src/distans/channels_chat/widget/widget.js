@@ -197,8 +197,12 @@
     send(data);
   });
 
+  function queueText(kind) {
+    var texts = (hello && hello.texts) || {};
+    return (texts[lang] || {})[kind] || "";
+  }
   function showLeaveForm(reason) {
-    status.textContent = T[reason] || T.closed;
+    status.textContent = (reason === "closed" && queueText("closed")) || T[reason] || T.closed;
     form.hidden = true;
     leaveForm.hidden = false;
   }
@@ -213,11 +217,21 @@
   var handlers = {
     hello: function (data) {
       hello = data;
+      if (data.colour) { header.style.background = data.colour; launcher.style.background = data.colour; }
       var greeting = (data.greetings || {})[lang];
       if (greeting && !log.childNodes.length) { addLine("system", "", greeting); }
       var token = storedToken();
       if (token) { send({ kind: "start", token: token, lang: lang }); return; }
       if (data.availability !== "open") { showLeaveForm(data.availability); return; }
+      status.textContent = T.title;
+    },
+    availability: function (data) {
+      // The queue's hours or texts changed while the visitor looks at the widget.
+      if (session) { return; }
+      if (hello) { hello.texts = data.texts || {}; }
+      if (data.availability !== "open") { showLeaveForm(data.availability); return; }
+      leaveForm.hidden = true;
+      form.hidden = false;
       status.textContent = T.title;
     },
     session: function (data) {
