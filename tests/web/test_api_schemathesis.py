@@ -64,3 +64,31 @@ def api_key(db: None) -> str:
 )
 def test_api_answers_are_documented_and_never_a_server_error(case: Any, api_key: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"}, checks=CHECKS)
+
+
+@pytest.fixture
+def agent_session(db: None) -> dict[str, str]:
+    """A logged-in agent's browser: session cookie and CSRF token."""
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+
+    org = make_organisation()
+    queue = make_queue(org, code="allmant")
+    agent = make_agent(org, [queue], presence="available")
+    browser = Client()
+    browser.force_login(agent)
+    token = _get_new_csrf_string()
+    return {"sessionid": browser.cookies["sessionid"].value, "csrftoken": token}
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=EXAMPLES // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    database=None,
+)
+def test_api_answers_to_a_logged_in_agent_are_documented(case: Any, agent_session: dict[str, str]) -> None:
+    # the WSGI client keeps its own cookie jar (a Cookie header would be dropped)
+    case.cookies = {**(case.cookies or {}), **agent_session}
+    case.call_and_validate(headers={"X-CSRFToken": agent_session["csrftoken"]}, checks=CHECKS)
