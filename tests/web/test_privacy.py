@@ -27,3 +27,47 @@ def test_report_exports_mask_identity_numbers_in_text_cells() -> None:
 
     lines = "".join(events_to_csv_lines([Event()]))
     assert "15076500565" not in lines and "***********" in lines
+
+
+def _handled_contact(org, queue, agent):  # type: ignore[no-untyped-def]
+    from distans.contacts.models import Contact, Message
+
+    contact = Contact.objects.create(
+        organisation=org, queue=queue, channel="email", status="active", agent=agent,
+        subject="Bygglov", customer_email="asa@example.se",
+    )  # fmt: skip
+    Message.objects.create(organisation=org, contact=contact, direction="in", body_text="Hej!")
+    return contact
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.django_db
+def test_reading_a_contacts_conversation_is_logged_once_and_admins_can_search_it() -> None:
+    from django.core.cache import cache
+    from django.test import Client
+    from tests.factories import make_agent, make_organisation, make_person, make_queue
+
+    from distans.contacts.models import ContactRead
+
+    cache.clear()
+    org, other_org = make_organisation(), make_organisation()
+    queue = make_queue(org)
+    agent = make_agent(org, [queue], presence="available", full_name="Anna Läsare")
+    contact = _handled_contact(org, queue, agent)
+    client = Client()
+    client.force_login(agent)
+    for _ in range(3):  # the desk re-fetches the thread on live events: one row
+        assert client.get(f"/desk/contacts/{contact.pk}/thread/").status_code == 200
+    reads = list(ContactRead.objects.filter(contact=contact))
+    assert [(r.person_id, r.person_name, r.what) for r in reads] == [(agent.pk, "Anna Läsare", "thread")]
+
+    admin = Client()
+    admin.force_login(make_person(org, is_org_admin=True))
+    found = admin.get(f"/admin/contacts/contactread/?q={contact.pk}")
+    assert found.status_code == 200 and "Anna Läsare" in found.content.decode()
+    assert admin.get(f"/admin/contacts/contactread/?q={'9' * 30}").status_code == 200
+    stranger = Client()
+    stranger.force_login(make_person(other_org, is_org_admin=True))
+    assert "Anna Läsare" not in stranger.get("/admin/contacts/contactread/").content.decode()

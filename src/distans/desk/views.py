@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from distans.accounts.models import Person, Site
+from distans.contacts.actions import do_record_contact_read
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core.errors import CoreError
@@ -206,6 +207,7 @@ def workspaces(request: HttpRequest) -> HttpResponse:
 @desk_view
 def thread(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
+    do_record_contact_read(_me(request), contact, "thread")
     messages = contact.messages.select_related("author").prefetch_related("attachments")
     return render(request, "desk/_thread.html", {"contact": contact, "thread": messages})
 
@@ -415,4 +417,5 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     found = queries.attachment_for(_me(request), attachment_id)
     if found is None:
         raise Http404
+    do_record_contact_read(_me(request), found.message.contact, "attachment")
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)
