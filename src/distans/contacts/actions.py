@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from typing import Any
 
-from distans.accounts.models import Person
-from distans.contacts.models import Contact, ContactRead
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import QuerySet
+
+from distans.accounts.models import Organisation, Person
+from distans.contacts.models import Attachment, Contact, ContactRead, Message
 
 #: reads of the same content by the same person within this many seconds are one row
 READ_DEDUPE_SECONDS = 600
@@ -29,3 +33,57 @@ def do_record_contact_read(person: Person, contact: Contact, what: str) -> bool:
         what=what,
     )
     return True
+
+
+ERASED = "[raderat]"
+
+
+def do_erase_data_subject(
+    organisation: Organisation, contacts: QuerySet[Contact], actor: Person | None = None
+) -> dict[str, Any]:
+    """Erase a data subject's personal data from these contacts (a GDPR erasure):
+    the customer's name, address, number, the subject, notes and every message's text,
+    HTML and sender are blanked, attachments and stored raw mails deleted (files too),
+    chat sessions' tokens dropped. The contacts themselves stay (anonymous) so the
+    statistics stay true. Returns the report (what was erased), also kept in the
+    audit log."""
+    ids = list(contacts.filter(organisation=organisation).values_list("pk", flat=True))
+    files: list[Any] = []
+    with transaction.atomic():
+        messages = Message.objects.filter(organisation=organisation, contact_id__in=ids)
+        attachments = Attachment.objects.filter(organisation=organisation, message__in=messages)
+        files += [a.file for a in attachments if a.file]
+        attachment_count = attachments.count()
+        attachments.delete()
+        raw_mails = _raw_mails(organisation, messages)
+        files += [m.raw for m in raw_mails if m.raw]
+        for mail in raw_mails:
+            mail.raw = ""
+            mail.sender = ""
+            mail.subject = ""
+            mail.save(update_fields=["raw", "sender", "subject"])
+        message_count = messages.update(body_text=ERASED, body_html="", sender="", meta={})
+        contact_count = Contact.objects.filter(pk__in=ids).update(
+            customer_name="", customer_email="", customer_phone="", subject=ERASED, notes="",
+            attributes={}, external_id="",
+        )  # fmt: skip
+        report = {
+            "contacts": contact_count,
+            "cases": [str(pk) for pk in ids],
+            "messages": message_count,
+            "attachments": attachment_count,
+            "raw_mails": len(raw_mails),
+        }
+        from distans.accounts.actions import do_record_audit
+
+        do_record_audit(organisation, actor, "data_subject_erased", organisation, report)
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+    return report
+
+
+def _raw_mails(organisation: Organisation, messages: QuerySet[Message]) -> list[Any]:
+    try:
+        from distans.channels_email.models import InboundMail
+    except ImportError:  # the e-mail app is optional
+        return []
+    return list(InboundMail.objects.filter(message__in=messages))
