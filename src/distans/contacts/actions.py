@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from distans.accounts.models import Organisation, Person
-from distans.contacts.models import Attachment, Contact, ContactRead, Message
+from distans.contacts.models import Attachment, Contact, ContactRead, Message, RetentionPolicy
 
 #: reads of the same content by the same person within this many seconds are one row
 READ_DEDUPE_SECONDS = 600
@@ -87,3 +87,92 @@ def _raw_mails(organisation: Organisation, messages: QuerySet[Message]) -> list[
     except ImportError:  # the e-mail app is optional
         return []
     return list(InboundMail.objects.filter(message__in=messages))
+
+
+def do_apply_retention(policy: RetentionPolicy, now: Any = None) -> dict[str, int]:
+    """Anonymise or delete what ``policy``'s organisation keeps past its days; safe to
+    run again (only what is not yet anonymised is touched). Returns counts."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from distans.accounts.models import AuditEntry
+    from distans.contacts.choices import OPEN_STATUSES
+
+    now = now or timezone.now()
+    org = policy.organisation_id
+    done: dict[str, int] = {}
+    files: list[Any] = []
+
+    def before(days: int) -> Any:
+        return now - timedelta(days=days)
+
+    closed = Contact.objects.filter(organisation_id=org).exclude(status__in=OPEN_STATUSES)
+
+    def blank_messages(messages: QuerySet[Message], name: str) -> None:
+        done[name] = messages.exclude(body_text=ERASED).update(
+            body_text=ERASED, body_html="", sender="", meta={}
+        )
+
+    with transaction.atomic():
+        if policy.contact_content_days is not None:
+            old = closed.filter(enqueued_at__lt=before(policy.contact_content_days))
+            personal = ~Q(customer_name="") | ~Q(customer_email="") | ~Q(customer_phone="")
+            done["contacts"] = old.filter(personal | ~Q(notes="") | ~Q(subject__in=["", ERASED])).update(
+                customer_name="", customer_email="", customer_phone="", subject=ERASED,
+                notes="", attributes={}, external_id="",
+            )  # fmt: skip
+            blank_messages(Message.objects.filter(contact__in=old), "contact_messages")
+        if policy.chat_transcript_days is not None:
+            old = closed.filter(channel="chat", enqueued_at__lt=before(policy.chat_transcript_days))
+            blank_messages(Message.objects.filter(contact__in=old), "chat_messages")
+        if policy.email_body_days is not None:
+            cutoff = before(policy.email_body_days)
+            old = closed.filter(channel="email", enqueued_at__lt=cutoff)
+            blank_messages(Message.objects.filter(contact__in=old), "email_messages")
+            raw_mails = [
+                m for m in _raw_mails_before(org, cutoff) if m.raw or m.sender or m.subject
+            ]
+            for mail in raw_mails:
+                if mail.raw:
+                    files.append(mail.raw)
+                mail.raw, mail.sender, mail.subject = "", "", ""
+                mail.save(update_fields=["raw", "sender", "subject"])
+            done["raw_mails"] = len(raw_mails)
+        if policy.attachment_days is not None:
+            old_attachments = Attachment.objects.filter(
+                organisation_id=org,
+                message__created_at__lt=before(policy.attachment_days),
+                message__contact__in=closed,
+            )
+            files += [a.file for a in old_attachments if a.file]
+            done["attachments"] = old_attachments.delete()[0]
+        if policy.visitor_log_days is not None:
+            done["chat_sessions"] = _delete_chat_sessions_before(org, before(policy.visitor_log_days))
+        if policy.audit_days is not None:
+            cutoff = before(policy.audit_days)
+            done["audit_entries"] = AuditEntry.objects.filter(organisation_id=org, at__lt=cutoff).delete()[0]
+            done["read_log"] = ContactRead.objects.filter(organisation_id=org, at__lt=cutoff).delete()[0]
+        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+    return done
+
+
+def _raw_mails_before(organisation_id: int, cutoff: Any) -> list[Any]:
+    try:
+        from distans.channels_email.models import InboundMail
+    except ImportError:
+        return []
+    return list(InboundMail.objects.filter(organisation_id=organisation_id, received_at__lt=cutoff))
+
+
+def _delete_chat_sessions_before(organisation_id: int, cutoff: Any) -> int:
+    try:
+        from distans.channels_chat.models import ChatSession
+    except ImportError:
+        return 0
+    from distans.contacts.choices import OPEN_STATUSES
+
+    return ChatSession.objects.filter(
+        organisation_id=organisation_id, last_seen_at__lt=cutoff
+    ).exclude(contact__status__in=OPEN_STATUSES).delete()[0]

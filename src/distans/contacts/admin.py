@@ -9,7 +9,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from distans.accounts.admin import OrgScopedAdmin, site
-from distans.contacts.models import ContactRead
+from distans.contacts.models import ContactRead, RetentionPolicy
 
 
 @admin.register(ContactRead, site=site)
@@ -33,3 +33,9 @@ class ContactReadAdmin(OrgScopedAdmin):
         if search_term.strip().isdigit() and len(search_term.strip()) > 18:
             return queryset.none(), False  # past a bigint: no case has that number
         return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(RetentionPolicy, site=site)
+class RetentionPolicyAdmin(OrgScopedAdmin):
+    list_display = ("contact_content_days", "chat_transcript_days", "email_body_days",
+                    "attachment_days", "visitor_log_days", "audit_days")  # fmt: skip

@@ -166,3 +166,29 @@ class ContactRead(OrgOwned):
             models.Index(fields=["organisation", "contact", "at"], name="contact_read_contact_at"),
             models.Index(fields=["organisation", "person", "at"], name="contact_read_person_at"),
         ]
+
+
+def _days(label: str) -> models.PositiveIntegerField:  # type: ignore[type-arg]
+    return models.PositiveIntegerField(
+        label, null=True, blank=True, help_text=_("Empty: kept until erased by hand.")
+    )
+
+
+class RetentionPolicy(OrgOwned):
+    """How many days each kind of personal data is kept (an organisation's records
+    management decision); ``contacts.tasks.apply_retention`` anonymises or deletes what
+    is older, so at most an hour after its day."""
+
+    contact_content_days = _days(_("contact content (customer details, subject, notes, form texts)"))
+    chat_transcript_days = _days(_("chat transcripts"))
+    email_body_days = _days(_("e-mail bodies and stored raw mails"))
+    attachment_days = _days(_("attachments"))
+    visitor_log_days = _days(_("chat visitor sessions"))
+    audit_days = _days(_("audit log and read log"))
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="retention_policy_once")
+        ]
