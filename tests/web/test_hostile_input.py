@@ -276,3 +276,13 @@ def test_public_web_form_with_nul_is_refused_in_the_visitors_language_and_nothin
     huge_field = client.post(f"/chat/form/{widget.key}/", {"name": "Ola", "email": "a@example.org", "message": "x" * 200_000})
     assert huge_field.status_code in (200, 400)  # the form's own length check, not a 500
     assert Contact.objects.count() == 0
+
+
+def test_errors_from_outside_the_api_handlers_are_in_the_api_format(db: None) -> None:
+    wrong_method = Client().delete("/api/queues")
+    assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "method_not_allowed"
+    assert "GET" in wrong_method["Allow"]
+    bad_host = Client(HTTP_HOST="evil.example").get("/api/queues")
+    assert bad_host.status_code == 400 and bad_host.json()["code"] == "bad_request"
+    page = Client(HTTP_HOST="evil.example").get("/desk/")
+    assert page.status_code == 400 and not page["Content-Type"].startswith("application/json")

@@ -220,3 +220,37 @@ def register_routers() -> None:
 
 
 register_routers()
+
+
+class ApiErrorFormatMiddleware:
+    """Outermost: an error answered under /api/ by something other than the API's own
+    handlers (405 for a wrong method, Django's 400 for a bad Host header, a 403/404
+    page) is rewritten into the error format, so an API client never parses HTML."""
+
+    CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 413: "too_large", 500: "server_error", 503: "unavailable"}  # fmt: skip
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path_info.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from django.http import JsonResponse
+
+            code = self.CODES.get(response.status_code, f"http_{response.status_code}")
+            messages = {
+                405: _("This method is not allowed here."),
+                500: _("Something went wrong on the server."),
+            }
+            message = messages.get(response.status_code, _("The request is not valid."))
+            rewritten = JsonResponse({"code": code, "message": str(message)}, status=response.status_code)
+            for header in ("Allow", "Retry-After"):
+                if header in response:
+                    rewritten[header] = response[header]
+            return rewritten
+        return response
