@@ -247,3 +247,42 @@ def test_transcript_limit_holds_with_a_stale_session_and_per_address(db: None) -
         except CoreError as error:
             assert error.code == "throttled"
     assert len(mail.outbox) == per_address
+
+
+def test_huge_bodies_are_refused_in_the_api_format_and_on_pages(integration: tuple[Any, Any, Client], client: Client) -> None:
+    _org, _queue, api = integration
+    huge = '{"channel": "email", "queue": "allmant", "body": "' + "x" * (3 * 1024 * 1024) + '"}'
+    response = post_json(api, "/api/contacts", huge)
+    assert response.status_code == 413, response.content[:200]
+    assert response.json()["code"] == "too_large"
+    form = client.post("/account/login/", {"username": "a@example.org", "password": "x" * (3 * 1024 * 1024)})
+    assert form.status_code in (400, 413)
+    assert Contact.objects.count() == 0
+
+
+def test_public_web_form_with_nul_is_refused_in_the_visitors_language_and_nothing_stored(db: None) -> None:
+    org = make_organisation()
+    queue = make_queue(org)
+    widget = make_widget(org, queue)
+    client = Client(headers={"Accept-Language": "nb"})
+    for fields in (
+        {"name": NUL, "email": "a@example.org", "message": "Hei"},
+        {"name": "Ola", "email": "a@example.org", "message": "Hei\u0000"},
+        {"name\u0000": "Ola", "email": "a@example.org", "message": "Hei"},
+    ):
+        response = client.post(f"/chat/form/{widget.key}/", fields)
+        assert response.status_code == 400
+        assert "Fjern det" in response.content.decode()  # Norwegian, as the browser asked
+    huge_field = client.post(f"/chat/form/{widget.key}/", {"name": "Ola", "email": "a@example.org", "message": "x" * 200_000})
+    assert huge_field.status_code in (200, 400)  # the form's own length check, not a 500
+    assert Contact.objects.count() == 0
+
+
+def test_errors_from_outside_the_api_handlers_are_in_the_api_format(db: None) -> None:
+    wrong_method = Client().delete("/api/queues")
+    assert wrong_method.status_code == 405 and wrong_method.json()["code"] == "method_not_allowed"
+    assert "GET" in wrong_method["Allow"]
+    bad_host = Client(HTTP_HOST="evil.example").get("/api/queues")
+    assert bad_host.status_code == 400 and bad_host.json()["code"] == "bad_request"
+    page = Client(HTTP_HOST="evil.example").get("/desk/")
+    assert page.status_code == 400 and not page["Content-Type"].startswith("application/json")

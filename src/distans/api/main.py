@@ -15,6 +15,8 @@ import json
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -64,6 +66,7 @@ ERROR_ANSWERS = {
     "401": "No login and no valid API key.",
     "403": "The caller may not do this.",
     "404": "No such object (or not in the caller's organisation).",
+    "413": "The request body is larger than accepted.",
     "422": "The input does not match the schema.",
     "503": "The database or Redis is out of reach; try again after Retry-After seconds.",
 }
@@ -151,11 +154,23 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(request, "unauthorized", _("Log in or give an API key."), 401)
 
 
+def too_large(request: HttpRequest) -> HttpResponse:
+    return error_response(
+        request,
+        "too_large",
+        _("The request is larger than the server accepts (at most %(mib)s MiB).")
+        % {"mib": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)},
+        413,
+    )
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, CoreError):  # the parser's refusal, wrapped by django-ninja
         return core_error(request, cause)
+    if isinstance(cause, RequestDataTooBig):
+        return too_large(request)
     if exc.status_code == 400:
         return error_response(request, "bad_request", _("The request body is not valid JSON."), 400)
     if exc.status_code == 403:
@@ -176,6 +191,10 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
     if is_outage(exc):
         return outage_response(request)
+    if isinstance(exc, RequestDataTooBig):
+        return too_large(request)
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many fields: the client's fault
+        return error_response(request, "bad_request", _("The request is not valid."), 400)
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(request, "server_error", _("Something went wrong on the server."), 500)
 
@@ -201,3 +220,37 @@ def register_routers() -> None:
 
 
 register_routers()
+
+
+class ApiErrorFormatMiddleware:
+    """Outermost: an error answered under /api/ by something other than the API's own
+    handlers (405 for a wrong method, Django's 400 for a bad Host header, a 403/404
+    page) is rewritten into the error format, so an API client never parses HTML."""
+
+    CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 413: "too_large", 500: "server_error", 503: "unavailable"}  # fmt: skip
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path_info.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from django.http import JsonResponse
+
+            code = self.CODES.get(response.status_code, f"http_{response.status_code}")
+            messages = {
+                405: _("This method is not allowed here."),
+                500: _("Something went wrong on the server."),
+            }
+            message = messages.get(response.status_code, _("The request is not valid."))
+            rewritten = JsonResponse({"code": code, "message": str(message)}, status=response.status_code)
+            for header in ("Allow", "Retry-After"):
+                if header in response:
+                    rewritten[header] = response[header]
+            return rewritten
+        return response

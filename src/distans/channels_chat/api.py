@@ -13,6 +13,7 @@ from distans.accounts.models import Person
 from distans.api.auth import Caller
 from distans.api.errors import ErrorOut, Forbidden
 from distans.channels_chat import actions
+from distans.contacts.actions import do_record_contact_read
 from distans.contacts.models import Contact
 from distans.core.errors import StateConflict
 from distans.routing.errors import NotFound
@@ -98,7 +99,9 @@ def my_chats(request: HttpRequest) -> list[ChatOut]:
     response={200: list[LineOut], 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def chat_lines(request: HttpRequest, contact_id: int) -> list[LineOut]:
-    contact = _my_chat(_person(request), contact_id)
+    person = _person(request)
+    contact = _my_chat(person, contact_id)
+    do_record_contact_read(person, contact, "chat_lines")
     return [
         _line(m)
         for m in contact.messages.filter(direction__in=["in", "out"]).order_by("created_at", "id")

@@ -137,3 +137,58 @@ class Attachment(OrgOwned):
     content_type = models.CharField(max_length=100)
     size_bytes = models.PositiveIntegerField()
     file = models.FileField(upload_to="attachments/%Y/%m/")
+
+
+class ContactRead(OrgOwned):
+    """Who read a contact's content, and when (for a data subject's question "who
+    has seen my case?"): written when a person opens the conversation, an attachment
+    or a chat's lines; at most one row per person, contact and what in ten minutes
+    (the desk re-fetches a conversation on every live event)."""
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    person = models.ForeignKey(
+        "accounts.Person",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    person_name = models.CharField(_("name"), max_length=200, blank=True)
+    what = models.CharField(_("what was read"), max_length=32)
+    at = models.DateTimeField(_("read at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact read")
+        verbose_name_plural = _("contact reads")
+        indexes = [
+            models.Index(fields=["organisation", "contact", "at"], name="contact_read_contact_at"),
+            models.Index(fields=["organisation", "person", "at"], name="contact_read_person_at"),
+        ]
+
+
+def _days(label: str) -> models.PositiveIntegerField:  # type: ignore[type-arg]
+    return models.PositiveIntegerField(
+        label, null=True, blank=True, help_text=_("Empty: kept until erased by hand.")
+    )
+
+
+class RetentionPolicy(OrgOwned):
+    """How many days each kind of personal data is kept (an organisation's records
+    management decision); ``contacts.tasks.apply_retention`` anonymises or deletes what
+    is older, so at most an hour after its day."""
+
+    contact_content_days = _days(_("contact content (customer details, subject, notes, form texts)"))
+    chat_transcript_days = _days(_("chat transcripts"))
+    email_body_days = _days(_("e-mail bodies and stored raw mails"))
+    attachment_days = _days(_("attachments"))
+    visitor_log_days = _days(_("chat visitor sessions"))
+    audit_days = _days(_("audit log and read log"))
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="retention_policy_once")
+        ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from distans.accounts.models import Person, Site
 from distans.accounts.permissions import requires
+from distans.contacts.actions import do_record_contact_read
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.contacts.replies import close_warnings
@@ -207,6 +208,7 @@ def workspaces(request: HttpRequest) -> HttpResponse:
 @desk_view
 def thread(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = _my_contact(request, contact_id)
+    do_record_contact_read(_me(request), contact, "thread")
     messages = contact.messages.select_related("author", "outgoing").prefetch_related(
         "attachments"
     )
@@ -456,4 +458,5 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     found = queries.attachment_for(_me(request), attachment_id)
     if found is None:
         raise Http404
+    do_record_contact_read(_me(request), found.message.contact, "attachment")
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.filename)

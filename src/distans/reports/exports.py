@@ -1,4 +1,6 @@
-"""Report rows as CSV and XLSX (openpyxl), raw events as CSV."""
+"""Report rows as CSV and XLSX (openpyxl), raw events as CSV. Every text cell has
+Swedish and Norwegian personal identity numbers masked (a topic or a note typed with
+one must not leave the system in a spreadsheet)."""
 
 from __future__ import annotations
 
@@ -8,13 +10,19 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from distans.core.privacy.identity_numbers import mask_identity_numbers
+
+
+def _masked(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: mask_identity_numbers(v) if isinstance(v, str) else v for k, v in record.items()}
+
 
 def rows_to_csv(records: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     if records:
         writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows(_masked(r) for r in records)
     return out.getvalue()
 
 
@@ -29,7 +37,7 @@ def rows_to_xlsx(records: list[dict[str, Any]], title: str = "Report") -> bytes:
             sheet.append(
                 [
                     v if isinstance(v, (int, float, str)) or v is None else str(v)
-                    for v in record.values()
+                    for v in _masked(record).values()
                 ]
             )
     out = io.BytesIO()
@@ -49,5 +57,6 @@ def events_to_csv_lines(events: Iterable[Any]) -> Iterable[str]:
         out.seek(0)
         out.truncate()
         writer.writerow([event.pk, event.at.isoformat(), event.name, event.contact_id or "", event.agent_id or "",
-                         event.queue_id or "", json.dumps(event.data, ensure_ascii=False, sort_keys=True)])  # fmt: skip
+                         event.queue_id or "", mask_identity_numbers(
+                             json.dumps(event.data, ensure_ascii=False, sort_keys=True))])  # fmt: skip
         yield out.getvalue()

@@ -1,0 +1,1 @@
+"""Privacy helpers of the pure core (personal identity numbers in free text)."""
