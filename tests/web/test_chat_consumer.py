@@ -387,3 +387,40 @@ def test_the_agent_hears_visitor_lines_typing_and_leaving_on_their_person_group(
         assert len(system) == 1
 
     async_to_sync(scenario)()
+
+
+def test_the_demos_simulated_visitors_do_not_use_up_a_real_visitors_start_limit(
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """The demo's simulated visitors come from 127.0.0.1, as a person trying the widget
+    on the same machine does: with the demo's key they have limits of their own, so the
+    person's second (or first) chat is not refused as "too fast". Without the key (or
+    with a wrong one) a connection counts against its address as before."""
+    settings.DISTANS_DEMO_VISITOR_KEY = "demo-key-123"
+    widget, _queue, _agent = open_widget()
+    starts, _window = limits.SESSIONS_PER_IP
+
+    def simulated(key: str) -> Any:
+        communicator = visitor(widget.key, ip="127.0.0.1")
+        communicator.scope["headers"].append((b"x-distans-demo-visitor", key.encode()))
+        return communicator
+
+    async def start(communicator: Any) -> str:
+        await communicator.connect()
+        await until(communicator, "hello")
+        await send(communicator, kind="start", name="Sim")
+        while True:
+            data = json.loads(await communicator.receive_from(timeout=5))
+            if data["kind"] in ("session", "error"):
+                await communicator.disconnect()
+                return str(data.get("code") or data["kind"])
+
+    async def scenario() -> None:
+        for _ in range(starts + 2):
+            assert await start(simulated("demo-key-123")) == "session"
+        assert await start(visitor(widget.key, ip="127.0.0.1")) == "session"  # the person
+        for _ in range(starts):
+            await start(simulated("wrong-key"))
+        assert await start(simulated("wrong-key")) == "throttled"
+
+    async_to_sync(scenario)()

@@ -115,6 +115,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout: this many failed logins for one e-mail within the window locks it.
 DISTANS_LOGIN_MAX_FAILURES = env.env_int("DISTANS_LOGIN_MAX_FAILURES", 5)
 DISTANS_LOGIN_LOCKOUT_SECONDS = env.env_int("DISTANS_LOGIN_LOCKOUT_SECONDS", 900)
+# Set by `distans demo` for its server and its traffic process: the demo's simulated
+# chat visitors present it and get rate-limit buckets of their own, so they never use
+# up the limits of a real visitor on the same address (127.0.0.1). Empty: no such thing.
+DISTANS_DEMO_VISITOR_KEY = env.env_str("DISTANS_DEMO_VISITOR_KEY", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
