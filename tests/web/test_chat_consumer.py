@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 from tests.factories import make_organisation, make_queue
 from tests.factories_chat import (
     SITE_ORIGIN,
@@ -424,3 +425,28 @@ def test_the_demos_simulated_visitors_do_not_use_up_a_real_visitors_start_limit(
         assert await start(simulated("wrong-key")) == "throttled"
 
     async_to_sync(scenario)()
+
+
+def test_place_in_queue_counts_only_chats_competing_for_the_same_agents() -> None:
+    """E-mails waiting in the same queue do not stand before a chat visitor (agents take
+    them on their e-mail capacity), nor does a chat waiting for one named colleague."""
+    from distans.channels_chat import queries
+    from distans.routing import actions as routing
+
+    org = make_organisation()
+    queue = make_queue(org)
+    make_serving_agent(org, queue, capacity={"chat": 1})
+    colleague = make_serving_agent(org, make_queue(org), capacity={"chat": 1})
+    widget = make_widget(org, queue)
+    Contact.objects.create(
+        organisation=org, queue=queue, channel="chat", status="waiting", enqueued_at=timezone.now()
+    )  # a chat ahead: counts
+    for _ in range(5):
+        routing.do_create_contact(queue, "email", customer_email="a@example.org")
+    Contact.objects.create(
+        organisation=org, queue=queue, channel="chat", status="waiting",
+        enqueued_at=timezone.now(), target_agent=colleague,
+    )  # fmt: skip
+    session, _token = actions.do_start_chat(widget, name="Vera", language="sv")
+    contact = Contact.objects.get(pk=session.contact_id)
+    assert queries.place_in_queue(contact) == 2
