@@ -55,3 +55,26 @@ def test_every_page_names_a_favicon_that_loads(demo_server: str, browser: Any) -
         assert href, path
         assert page.request.get(f"{demo_server}{href}").ok, href
     context.close()
+
+
+def test_the_chat_widgets_buttons_are_never_cut_off(demo_server: str, browser: Any) -> None:
+    """Whatever the widget shows (here the "leave a message" form: nobody is logged in
+    in the test's demo), the panel fits the window above its launcher, on a desktop
+    and on a phone, and what does not fit in the panel can be scrolled to (a panel
+    that clips its overflow cut the form's button off)."""
+    for width, height in ((1280, 800), (390, 640)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
+        page = context.new_page()
+        page.goto(f"{demo_server}/chat/demo/")
+        page.locator(".distans-chat-launcher").click()
+        page.wait_for_selector(".distans-chat-panel form:visible button")
+        panel = page.locator(".distans-chat-panel")
+        box = panel.bounding_box()
+        assert box is not None and box["y"] >= 0, (width, box)
+        assert box["y"] + box["height"] <= height, (width, box)
+        fits, scrollable = panel.evaluate(
+            """p => [p.scrollHeight <= p.clientHeight + 1,
+                     ['auto', 'scroll'].includes(getComputedStyle(p).overflowY)]"""
+        )
+        assert fits or scrollable, (width, "the panel cuts off what does not fit")
+        context.close()
