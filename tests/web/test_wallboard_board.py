@@ -130,3 +130,22 @@ def test_agents_cannot_see_the_wallboard() -> None:
     client.force_login(agent)
     assert client.get("/wallboard/").status_code == 403
     assert client.get("/wallboard/queues/").status_code == 403
+
+
+def test_a_queue_with_many_abandons_shows_both_service_levels(board) -> None:  # type: ignore[no-untyped-def]
+    """7 answered within the threshold and 9 abandoned after it: "answered within /
+    answered" is 100 %; the board also shows the convention that counts the abandons
+    (7 / 16 = 44 %), as its legend says."""
+    org, queue, supervisor, client = board
+    for _ in range(7):
+        _contact(org, queue, "completed", 10)
+    for _ in range(9):
+        _contact(org, queue, "abandoned", 60, accepted=False)
+    html = client.get("/wallboard/queues/").content.decode()
+    cell = html[html.index('data-field="service-level"') :].split("</td>")[0]
+    assert "100 %" in cell and "44 %" in cell
+    quiet = make_queue(org, name="Lugna kön", code="lugn", service_level_seconds=20)
+    _contact(org, quiet, "completed", 10)
+    html = client.get("/wallboard/queues/").content.decode()
+    cell = html[html.index('data-queue="lugn"') :].split("</tr>")[0]
+    assert "100 %" in cell and cell.count("%") == 1  # no abandons: one figure
