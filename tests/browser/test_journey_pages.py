@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -103,6 +104,62 @@ def test_the_scan_finds_english_and_codes_and_passes_swedish() -> None:
     assert english_and_codes("Välkommen, Anna · 6 dec · anna@example.org · /api/docs") == []
 
 
+class _Api:
+    """A demo person's session on the JSON API (logged in through the login form)."""
+
+    def __init__(self, browser: Any, base_url: str, local: str) -> None:
+        self.base_url = base_url
+        self.context = browser.new_context()
+        login(self.context.new_page(), base_url, demo_email(local), DEMO_PASSWORD)
+        self.token = next(c["value"] for c in self.context.cookies() if c["name"] == "csrftoken")
+
+    def post(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        response = self.context.request.post(
+            f"{self.base_url}/api{path}",
+            data=json.dumps(data or {}),
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.token,
+                     "Referer": f"{self.base_url}/"},
+        )  # fmt: skip
+        assert response.ok, (path, response.status, response.text())
+        return response.json() if response.status != 204 else None
+
+    def get(self, path: str) -> Any:
+        return self.context.request.get(f"{self.base_url}/api{path}").json()
+
+
+@pytest.fixture(scope="module")
+def busy_day(demo_server: str, browser: Any) -> Any:
+    """The demo in the middle of a day, so the pages show states and channels: Erik on
+    a meeting break, Fatima busy with a chat, an e-mail and a form waiting. Everyone is
+    set offline again afterwards (these tests run last in the browser suite)."""
+    supervisor = _Api(browser, demo_server, "supervisor")
+    erik, fatima = _Api(browser, demo_server, "erik"), _Api(browser, demo_server, "fatima")
+    erik.post("/agent/presence", {"presence": "break", "reason": "meeting"})
+    fatima.post("/agent/presence", {"presence": "available"})
+    chat = supervisor.post(
+        "/contacts", {"channel": "chat", "queue": "corona", "customer_name": "Vera Besökare"}
+    )
+    offer = None
+    for _ in range(100):  # routing runs just after the arrival's commit
+        offer = next((o for o in fatima.get("/agent/offers") if o["contact_id"] == chat["id"]), None)
+        if offer is not None:
+            break
+        time.sleep(0.1)
+    assert offer is not None, "the chat was not offered to Fatima"
+    fatima.post(f"/offers/{offer['id']}/accept")
+    for channel in ("email", "form"):
+        supervisor.post(
+            "/contacts",
+            {"channel": channel, "queue": "skola", "customer_email": "vera@example.org"},
+        )
+    yield
+    fatima.post(f"/contacts/{chat['id']}/complete", {"topic": "Corona"})
+    for person in (erik, fatima):
+        person.post("/agent/presence", {"presence": "offline"})
+    for api in (supervisor, erik, fatima):
+        api.context.close()
+
+
 def _set_language(context: Any, base_url: str, language: str) -> None:
     token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
     response = context.request.post(
@@ -170,7 +227,9 @@ def _visit(page: Any, base_url: str, path: str, language: str, problems: list[st
 
 @pytest.mark.parametrize("language", ["sv", "nb", "en"])
 @pytest.mark.parametrize("role", list(PAGES))
-def test_every_page_of_every_role(demo_server: str, browser: Any, role: str, language: str) -> None:
+def test_every_page_of_every_role(
+    demo_server: str, browser: Any, busy_day: Any, role: str, language: str
+) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     problems: list[str] = []
