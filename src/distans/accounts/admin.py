@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from distans.accounts import actions
+from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
 
 _BOOLEAN_ALT = {True: _("Yes"), False: _("No"), None: _("Unknown")}
 
@@ -23,14 +24,14 @@ def _translated_boolean_icon(value: bool | None) -> str:
     from django.templatetags.static import static
     from django.utils.html import format_html
 
-    icon = static("admin/img/icon-%s.svg" % {True: "yes", False: "no", None: "unknown"}[value])
+    name = {True: "yes", False: "no", None: "unknown"}[value]
+    icon = static(f"admin/img/icon-{name}.svg")
     return format_html('<img src="{}" alt="{}">', icon, _BOOLEAN_ALT[value])
 
 
 # Every caller imports it from this module when called (django.contrib.admin.utils,
 # helpers), so replacing it here reaches lists and read-only fields alike.
 admin_list._boolean_icon = _translated_boolean_icon
-from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
 
 
 class DistansAdminSite(admin.AdminSite):
