@@ -26,4 +26,7 @@ if len(sys.argv) > 1:
     sys.exit(subprocess.run(COMMAND, cwd=app_dir).returncode)
 own = [p.parent.name for p in PACKAGE.glob("*/locale") if p.parent != PACKAGE]
 ignores = [arg for name in own for arg in ("-i", f"{name}/*")]
-sys.exit(subprocess.run([*COMMAND, "-i", "core/*", *ignores], cwd=PACKAGE).returncode)
+# templates/admin/: overrides of Django's admin templates, whose messages Django's own
+# catalogue translates.
+sys.exit(subprocess.run([*COMMAND, "-i", "core/*", "-i", "templates/admin/*", *ignores],
+                        cwd=PACKAGE).returncode)

@@ -61,7 +61,8 @@ def _extract_swedish(copy: Path) -> dict[Path, Path]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "distans.config.settings"}
     own = [p.parent for p in copy.glob("*/locale") if p.parent != copy]
     ignores = [arg for app in own for arg in ("-i", f"{app.name}/*")]
-    runs = [(app, command) for app in own] + [(copy, [*command, "-i", "core/*", *ignores])]
+    shared = [*command, "-i", "core/*", "-i", "templates/admin/*", *ignores]  # as the script
+    runs = [(app, command) for app in own] + [(copy, shared)]
     pairs = {}
     for where, args in runs:
         subprocess.run(args, cwd=where, env=env, check=True, capture_output=True)

@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 from tests.factories import make_organisation, make_queue
 from tests.factories_chat import (
     SITE_ORIGIN,
@@ -387,3 +388,65 @@ def test_the_agent_hears_visitor_lines_typing_and_leaving_on_their_person_group(
         assert len(system) == 1
 
     async_to_sync(scenario)()
+
+
+def test_the_demos_simulated_visitors_do_not_use_up_a_real_visitors_start_limit(
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """The demo's simulated visitors come from 127.0.0.1, as a person trying the widget
+    on the same machine does: with the demo's key they have limits of their own, so the
+    person's second (or first) chat is not refused as "too fast". Without the key (or
+    with a wrong one) a connection counts against its address as before."""
+    settings.DISTANS_DEMO_VISITOR_KEY = "demo-key-123"
+    widget, _queue, _agent = open_widget()
+    starts, _window = limits.SESSIONS_PER_IP
+
+    def simulated(key: str) -> Any:
+        communicator = visitor(widget.key, ip="127.0.0.1")
+        communicator.scope["headers"].append((b"x-distans-demo-visitor", key.encode()))
+        return communicator
+
+    async def start(communicator: Any) -> str:
+        await communicator.connect()
+        await until(communicator, "hello")
+        await send(communicator, kind="start", name="Sim")
+        while True:
+            data = json.loads(await communicator.receive_from(timeout=5))
+            if data["kind"] in ("session", "error"):
+                await communicator.disconnect()
+                return str(data.get("code") or data["kind"])
+
+    async def scenario() -> None:
+        for _ in range(starts + 2):
+            assert await start(simulated("demo-key-123")) == "session"
+        assert await start(visitor(widget.key, ip="127.0.0.1")) == "session"  # the person
+        for _ in range(starts):
+            await start(simulated("wrong-key"))
+        assert await start(simulated("wrong-key")) == "throttled"
+
+    async_to_sync(scenario)()
+
+
+def test_place_in_queue_counts_only_chats_competing_for_the_same_agents() -> None:
+    """E-mails waiting in the same queue do not stand before a chat visitor (agents take
+    them on their e-mail capacity), nor does a chat waiting for one named colleague."""
+    from distans.channels_chat import queries
+    from distans.routing import actions as routing
+
+    org = make_organisation()
+    queue = make_queue(org)
+    make_serving_agent(org, queue, capacity={"chat": 1})
+    colleague = make_serving_agent(org, make_queue(org), capacity={"chat": 1})
+    widget = make_widget(org, queue)
+    Contact.objects.create(
+        organisation=org, queue=queue, channel="chat", status="waiting", enqueued_at=timezone.now()
+    )  # a chat ahead: counts
+    for _ in range(5):
+        routing.do_create_contact(queue, "email", customer_email="a@example.org")
+    Contact.objects.create(
+        organisation=org, queue=queue, channel="chat", status="waiting",
+        enqueued_at=timezone.now(), target_agent=colleague,
+    )  # fmt: skip
+    session, _token = actions.do_start_chat(widget, name="Vera", language="sv")
+    contact = Contact.objects.get(pk=session.contact_id)
+    assert queries.place_in_queue(contact) == 2

@@ -86,3 +86,26 @@ def test_incremental_aggregate_equals_recomputation_from_the_log(run) -> None:  
     assert (
         sum(r.metrics.offered for r in days) == sum(r.metrics.offered for r in by_agent) == 3
     )  # 1 short abandon
+
+
+def test_an_agent_whose_site_was_set_without_an_event_is_counted_at_that_site(run) -> None:  # type: ignore[no-untyped-def]
+    """The demo (and an admin) set an agent's site directly: contacts handled at home
+    are counted at home, not as "–", and the rebuild from the log agrees."""
+    from distans.reports.queries import dimension_values
+    from distans.routing.models import AgentState
+
+    org = make_organisation()
+    queue = make_queue(org, code="skola")
+    agent = make_agent(org, [queue])
+    home = make_site(org, name="Hemma", kind="home")
+    AgentState.objects.filter(person=agent).update(site=home)  # no location event
+    run(routing.do_set_presence, agent, "available")
+    handle_contact(run, queue, agent, "Skolplikt")
+    actions.do_update_aggregates(org)
+    keys = {key for _, key in stored(org)}
+    assert {k.location for k in keys if k.agent} == {str(home.pk)}
+    assert str(home.pk) in dimension_values(org, "location")
+    office = make_site(org, name="Kontoret", kind="office")
+    run(routing.do_set_location, agent, office)  # a later move does not rewrite history
+    expected, _logged_in = recompute_from_log(org.pk)
+    assert {k.location for _, k in expected if k.agent} == {str(home.pk)}

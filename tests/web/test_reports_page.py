@@ -66,6 +66,20 @@ def test_charts_draw_in_swedish(supervisor_client) -> None:  # type: ignore[no-u
     assert "Inkomna och besvarade" in body
 
 
+def test_the_service_level_chart_shows_both_conventions_when_contacts_were_abandoned(
+    supervisor_client,  # type: ignore[no-untyped-def]
+) -> None:
+    """The legend names both conventions; with abandons they differ, so the chart
+    draws both (1 of 3 offered was abandoned in the fixture's data)."""
+    import re
+
+    body = supervisor_client.get("/reports/" + QUERY).content.decode()
+    chart = re.search(r'<svg[^>]*aria-labelledby="chart-sl-title".*?</svg>', body, re.S)
+    assert chart is not None
+    assert 'class="series-1"' in chart.group(0) and 'class="series-2"' in chart.group(0)
+    assert "Servicenivå 2" in chart.group(0)
+
+
 def test_csv_and_xlsx_exports(supervisor_client) -> None:  # type: ignore[no-untyped-def]
     text = supervisor_client.get("/reports/export.csv" + QUERY).content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -67,7 +67,7 @@ def test_queue_figures_use_the_report_definitions(board) -> None:  # type: ignor
 
 def test_agents_by_state_location_break_and_not_responding(board) -> None:  # type: ignore[no-untyped-def]
     org, queue, supervisor, client = board
-    home = make_site(org, name="Hemma", kind="home")
+    home = make_site(org, name="Distansplatsen", kind="home")
     make_agent(org, [queue], presence="available", full_name="Ada Hemma")
     AgentState.objects.filter(person__full_name="Ada Hemma").update(site=home)
     breaker = make_agent(org, [queue], presence="break", full_name="Bo Rast")
@@ -78,7 +78,7 @@ def test_agents_by_state_location_break_and_not_responding(board) -> None:  # ty
     agents = queries.agents_now(org)
     counts = {value: n for value, _, n in agents.by_presence}
     assert (counts["available"], counts["break"], counts["away"]) == (1, 1, 1)
-    assert (home.get_kind_display(), 1) in agents.by_location
+    assert ("Distansplatsen", 1) in agents.by_location  # the name the desk shows too
     html = client.get("/wallboard/agents/").content.decode()
     assert "Bo Rast (möte) — 25" in html  # the reason translated, not its code and "Cai Borta" in html
     tv = client.get("/wallboard/agents/?tv=1").content.decode()
@@ -166,3 +166,22 @@ def test_saving_another_organisations_queue_is_an_error_not_an_empty_list(board)
         assert response.status_code == 400
         assert "Okänd kö" in response.content.decode()
     assert list(AgentState.objects.get(person=agent).queues.all()) == [queue]
+
+
+def test_a_queue_with_many_abandons_shows_both_service_levels(board) -> None:  # type: ignore[no-untyped-def]
+    """7 answered within the threshold and 9 abandoned after it: "answered within /
+    answered" is 100 %; the board also shows the convention that counts the abandons
+    (7 / 16 = 44 %), as its legend says."""
+    org, queue, supervisor, client = board
+    for _ in range(7):
+        _contact(org, queue, "completed", 10)
+    for _ in range(9):
+        _contact(org, queue, "abandoned", 60, accepted=False)
+    html = client.get("/wallboard/queues/").content.decode()
+    cell = html[html.index('data-field="service-level"') :].split("</td>")[0]
+    assert "100 %" in cell and "44 %" in cell
+    quiet = make_queue(org, name="Lugna kön", code="lugn", service_level_seconds=20)
+    _contact(org, quiet, "completed", 10)
+    html = client.get("/wallboard/queues/").content.decode()
+    cell = html[html.index('data-queue="lugn"') :].split("</tr>")[0]
+    assert "100 %" in cell and cell.count("%") == 1  # no abandons: one figure

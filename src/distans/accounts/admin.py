@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.db.models import ForeignKey, Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import HttpRequest
@@ -14,6 +15,24 @@ from django.utils.translation import gettext_lazy as _
 from distans.accounts.audit import record_change
 from distans.accounts.models import AuditEntry, Organisation, Person, Site, Team
 from distans.accounts.permissions import has_permission
+
+_BOOLEAN_ALT = {True: _("Yes"), False: _("No"), None: _("Unknown")}
+
+
+def _translated_boolean_icon(value: bool | None) -> str:
+    """Django's yes/no icon in lists and read-only fields, with its alt text translated
+    (Django 5.2 writes alt="True"/"False": English on a Swedish page)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    name = {True: "yes", False: "no", None: "unknown"}[value]
+    icon = static(f"admin/img/icon-{name}.svg")
+    return format_html('<img src="{}" alt="{}">', icon, _BOOLEAN_ALT[value])
+
+
+# Every caller imports it from this module when called (django.contrib.admin.utils,
+# helpers), so replacing it here reaches lists and read-only fields alike.
+admin_list._boolean_icon = _translated_boolean_icon
 
 
 class DistansAdminSite(admin.AdminSite):

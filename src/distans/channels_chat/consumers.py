@@ -14,12 +14,14 @@ stored; the socket stays open). Error codes are translated by the widget.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
@@ -50,6 +52,15 @@ def _header(scope: dict[str, Any], name: bytes) -> str:
     return ""
 
 
+DEMO_VISITOR_HEADER = b"x-distans-demo-visitor"
+
+
+def _is_demo_visitor(scope: dict[str, Any]) -> bool:
+    key = settings.DISTANS_DEMO_VISITOR_KEY
+    presented = _header(scope, DEMO_VISITOR_HEADER)
+    return bool(key) and hmac.compare_digest(presented.encode(), key.encode())
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     widget: ChatWidget
     session: ChatSession | None = None
@@ -70,6 +81,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.widget = widget
         client = self.scope.get("client") or ("unknown", 0)
         self.ip = str(client[0])
+        if _is_demo_visitor(self.scope):
+            # One of the demo's simulated visitors: limits of its own, not the address's.
+            self.ip = f"demo-visitor:{id(self)}"
         self.language = "sv"
         self.last_typing = 0.0
         await self.accept()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import html
 import json
+import os
 import random
 import re
 from datetime import datetime
@@ -108,7 +109,10 @@ async def visitor(base_url: str, key: str, rng: random.Random, stop: asyncio.Eve
     morning = datetime.now().hour < 11  # noqa: DTZ005 — the demo's local morning
     question = rng.choice(CORONA_QUESTIONS if morning or rng.random() < 0.5 else OTHER_QUESTIONS)
     patience = rng.lognormvariate(5.0, 0.6)  # median ≈ 150 s
-    async with websockets.connect(ws_url, additional_headers={"Origin": base_url}) as socket:
+    headers = {"Origin": base_url}
+    if os.environ.get("DISTANS_DEMO_VISITOR_KEY"):
+        headers["X-Distans-Demo-Visitor"] = os.environ["DISTANS_DEMO_VISITOR_KEY"]
+    async with websockets.connect(ws_url, additional_headers=headers) as socket:
         hello = await _receive(socket, 10)
         if not hello or hello.get("availability") != "open":
             return

@@ -98,11 +98,19 @@ def queue_availability(queue: Queue) -> str:
 
 
 def place_in_queue(contact: Contact) -> int:
-    """1 + the waiting contacts of the same queue ahead of this one (higher priority,
-    or equal priority and queued earlier)."""
+    """1 + the contacts ahead of this one that compete for the same agents: waiting in
+    the same queue on the same channel (agents take each channel on its own capacity:
+    e-mails waiting do not hold up a chat), not held for one named colleague, and with
+    higher priority or equal priority and queued earlier."""
+    competing = Contact.objects.filter(
+        queue_id=contact.queue_id, channel=contact.channel, status__in=QUEUED_STATUSES
+    )
+    if contact.target_agent_id is None:
+        competing = competing.filter(target_agent__isnull=True)
+    else:
+        competing = competing.filter(target_agent_id=contact.target_agent_id)
     ahead = (
-        Contact.objects.filter(queue_id=contact.queue_id, status__in=QUEUED_STATUSES)
-        .filter(
+        competing.filter(
             Q(priority__gt=contact.priority)
             | Q(priority=contact.priority, enqueued_at__lt=contact.enqueued_at)
             | Q(priority=contact.priority, enqueued_at=contact.enqueued_at, pk__lt=contact.pk)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -46,9 +47,13 @@ def run(args: argparse.Namespace) -> int:
 
     from distans.channels_email.demo import demo_mailbox_address
 
+    # The server and the traffic share a key for the simulated chat visitors (own rate
+    # limits: they would otherwise use up those of a real visitor on 127.0.0.1).
+    env = {**os.environ, "DISTANS_DEMO_VISITOR_KEY": secrets.token_urlsafe(24)}
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "distans", "serve", "--host", args.host, "--port", str(args.port)]
+            [sys.executable, "-m", "distans", "serve", "--host", args.host, "--port", str(args.port)],
+            env=env,
         ),
         subprocess.Popen(
             [
@@ -61,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         ),
     ]
     if not args.no_traffic:
-        children.append(subprocess.Popen([sys.executable, "-m", "distans.demo", url]))
+        children.append(subprocess.Popen([sys.executable, "-m", "distans.demo", url], env=env))
     print(f"\nDistans demo for {organisation.name} is starting at {url}")
     print("Demo logins (password in the last column):")
     for role, email, password in demo_logins():

@@ -127,6 +127,10 @@ DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS = env.env_int("DISTANS_LOGIN_MAX_FAILURES
 # Password-reset mails: at most this many per e-mail and per client address an hour.
 DISTANS_PASSWORD_RESETS_PER_EMAIL = env.env_int("DISTANS_PASSWORD_RESETS_PER_EMAIL", 3)
 DISTANS_PASSWORD_RESETS_PER_ADDRESS = env.env_int("DISTANS_PASSWORD_RESETS_PER_ADDRESS", 10)
+# Set by `distans demo` for its server and its traffic process: the demo's simulated
+# chat visitors present it and get rate-limit buckets of their own, so they never use
+# up the limits of a real visitor on the same address (127.0.0.1). Empty: no such thing.
+DISTANS_DEMO_VISITOR_KEY = env.env_str("DISTANS_DEMO_VISITOR_KEY", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

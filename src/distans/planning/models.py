@@ -167,6 +167,18 @@ class Schedule(OrgOwned):
     def __str__(self) -> str:
         return f"{self.week_start} ({self.status})"
 
+    @property
+    def solver_status_label(self) -> str:
+        """The solver's status (OR-Tools' "OPTIMAL", "FEASIBLE"…) in the reader's words."""
+        labels = {
+            "OPTIMAL": _("optimal"),
+            "FEASIBLE": _("feasible, not proven optimal"),
+            "INFEASIBLE": _("no schedule possible"),
+            "UNKNOWN": _("no answer in the time allowed"),
+            "MODEL_INVALID": _("invalid model"),
+        }
+        return str(labels.get(self.solver_status, self.solver_status))
+
 
 class Shift(OrgOwned):
     schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="shifts")

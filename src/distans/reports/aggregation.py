@@ -395,13 +395,27 @@ def _outcome_of(contact_events: list[_Ev], labels: Labels, topics: Mapping[str, 
 
 
 def _site_before(organisation_id: int, agent_id: str, event_id: int) -> str:
-    row = (
-        RoutingEvent.objects.filter(
-            organisation_id=organisation_id, name="agent_location_changed",
-            agent_id=int(agent_id), id__lt=event_id,
-        ).order_by("-id").values_list("data", flat=True).first()
-    )  # fmt: skip
-    return str((row or {}).get("to") or "")
+    """Where the agent worked at ``event_id``: the last location change before it; with
+    none, the site the first later change left (its "from"); with no change at all,
+    the site the agent has (set without an event: by an admin, or the demo). Home
+    workers otherwise counted as "–" and the location filter offered only the office."""
+    changes = RoutingEvent.objects.filter(
+        organisation_id=organisation_id, name="agent_location_changed", agent_id=int(agent_id)
+    )
+    before = changes.filter(id__lt=event_id).order_by("-id").values_list("data", flat=True).first()
+    if before is not None:
+        return str((before or {}).get("to") or "")
+    after = changes.filter(id__gt=event_id).order_by("id").values_list("data", flat=True).first()
+    if after is not None:
+        return str((after or {}).get("from") or "")
+    from distans.routing.models import AgentState
+
+    site_id = (
+        AgentState.objects.filter(organisation_id=organisation_id, person_id=int(agent_id))
+        .values_list("site_id", flat=True)
+        .first()
+    )
+    return str(site_id) if site_id else ""
 
 
 def _is_release(event: _Ev) -> bool:
@@ -540,6 +554,26 @@ def _state_before(organisation_id: int, agent: str, event_id: int) -> tuple[Any,
     return previous.at, presence, _site_before(organisation_id, agent, event_id)
 
 
+def _sites_at_start(organisation_id: int, rows: list[_Ev]) -> dict[str, str]:
+    """Each agent's site before the log's first location change (as _site_before
+    answers for an event before any change): that change's "from", or the site the
+    agent has when it never changed."""
+    from distans.routing.models import AgentState
+
+    sites = {
+        str(person): str(site)
+        for person, site in AgentState.objects.filter(
+            organisation_id=organisation_id, site_id__isnull=False
+        ).values_list("person_id", "site_id")
+    }
+    seen: set[str] = set()
+    for event in rows:
+        if event.name == "agent_location_changed" and event.agent_id and event.agent_id not in seen:
+            seen.add(event.agent_id)
+            sites[event.agent_id] = str(event.data.get("from") or "")
+    return sites
+
+
 def recompute_from_log(organisation_id: int, until: datetime | None = None) -> tuple[
     dict[AggregateKey, ContactCounts], dict[LoggedInKey, int]
 ]:  # fmt: skip
@@ -555,10 +589,15 @@ def recompute_from_log(organisation_id: int, until: datetime | None = None) -> t
         _Ev(r) for r in RoutingEvent.objects.filter(organisation_id=organisation_id).order_by("id")
     ]
     topics = labels.topics_of({e.contact_id for e in rows if e.contact_id})
+    at_start = _sites_at_start(organisation_id, rows)
     outcomes = contact_outcomes_from_events(
-        rows, topic_of=lambda c: topics.get(c, ""), team_of=labels.team
+        rows, topic_of=lambda c: topics.get(c, ""), team_of=labels.team, sites_at_start=at_start
     )
     contacts = aggregate_contacts(labels.label(o) for o in outcomes)
     end = until or (rows[-1].at if rows else None)
-    spans = logged_in_spans_from_events(rows, end, team_of=labels.team) if end else iter(())
+    spans = (
+        logged_in_spans_from_events(rows, end, team_of=labels.team, sites_at_start=at_start)
+        if end
+        else iter(())
+    )
     return contacts, aggregate_logged_in(spans)

@@ -183,10 +183,12 @@ def report_rows(
 def dimension_labels(organisation: Organisation) -> dict[str, dict[str, str]]:
     """Display names for stored dimension values (ids as text → names)."""
     from distans.accounts.models import Person, Site, Team
+    from distans.contacts.choices import Channel
     from distans.routing.models import Queue
 
     return {
         "queue": dict(Queue.objects.for_org(organisation).values_list("code", "name")),
+        "channel": {value: str(label) for value, label in Channel.choices},
         "agent": {str(pk): name for pk, name in Person.objects.filter(organisation=organisation).values_list("pk", "full_name")},
         "team": {str(pk): name for pk, name in Team.objects.for_org(organisation).values_list("pk", "name")},
         "location": {str(pk): name for pk, name in Site.objects.for_org(organisation).values_list("pk", "name")},

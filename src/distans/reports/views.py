@@ -73,10 +73,15 @@ def index(request: HttpRequest) -> HttpResponse:
             # doubles the percent sign), which no catalogue has.
             context["volume_title"] = _("Offered and answered")
             context["sl_title"] = _("Service level (%)")
-            context["sl_chart"] = charts.bar_chart(
-                period_labels,
-                [(_("Service level"), [100.0 * (r["service_level"] or 0.0) for r in records])],
-            )
+            sl_series = [
+                (_("Service level"), [100.0 * (r["service_level"] or 0.0) for r in records])
+            ]
+            if any(r["abandoned"] for r in records):
+                # Abandons make the conventions differ: both, as the legend promises.
+                sl_series.append(
+                    (_("Service level 2"), [100.0 * (r["service_level_2"] or 0.0) for r in records])
+                )
+            context["sl_chart"] = charts.bar_chart(period_labels, sl_series)
         context["query"] = request.GET.urlencode()
     return render(request, "reports/index.html", context)
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from distans.accounts.admin import OrgScopedAdmin, site
 from distans.topics.models import SurgeAlert, Topic, TopicSettings
 
@@ -12,8 +14,17 @@ class TopicAdmin(OrgScopedAdmin):
 
 class SurgeAlertAdmin(OrgScopedAdmin):
     list_display = ("dimension", "key", "start", "detected_at", "score", "ongoing")
+    # Alerts are detected, not written by hand: their times are shown, not edited.
+    readonly_fields = ("start", "detected_at", "created_at", "updated_at")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+class TopicSettingsAdmin(OrgScopedAdmin):
+    readonly_fields = ("trained_at", "trained_contacts", "training_metrics")
 
 
 site.register(Topic, TopicAdmin)
 site.register(SurgeAlert, SurgeAlertAdmin)
-site.register(TopicSettings, OrgScopedAdmin)
+site.register(TopicSettings, TopicSettingsAdmin)

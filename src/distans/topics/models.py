@@ -71,9 +71,9 @@ class TopicSettings(OrgOwned):
     surge_threshold = models.FloatField(_("surge CUSUM threshold"), default=6.0)
     surge_tail_probability = models.FloatField(_("surge spike probability"), default=1e-5)
     surge_min_count = models.PositiveIntegerField(_("surge minimum count"), default=5)
-    trained_at = models.DateTimeField(null=True, blank=True)
-    trained_contacts = models.PositiveIntegerField(default=0)
-    training_metrics = models.JSONField(default=dict, blank=True)
+    trained_at = models.DateTimeField(_("suggestions trained at"), null=True, blank=True)
+    trained_contacts = models.PositiveIntegerField(_("contacts trained on"), default=0)
+    training_metrics = models.JSONField(_("training results"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("topic settings")

@@ -140,7 +140,9 @@ def agents_now(organisation: Organisation) -> AgentsNow:
     )
     presence = Counter(s.presence for s in states)
     logged_in = [s for s in states if s.presence != Presence.OFFLINE]
-    location = Counter(s.site.get_kind_display() if s.site else "–" for s in logged_in)  # type: ignore[attr-defined]
+    # By the site's name, as the desk and the agent list name it (not its kind: the
+    # office was "Kontaktcenter" on the desk and "Kontor" here).
+    location = Counter(s.site.name if s.site else "–" for s in logged_in)
     return AgentsNow(
         states=states,
         by_presence=[

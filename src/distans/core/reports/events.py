@@ -65,15 +65,18 @@ def contact_outcomes_from_events(
     *,
     topic_of: Callable[[str], str] = _no_lookup,
     team_of: Callable[[str], str] = _no_lookup,
+    sites_at_start: Mapping[str, str] | None = None,
 ) -> Iterator[ContactOutcome]:
     """One :class:`ContactOutcome` per contact that ended (see the module docstring).
 
-    ``topic_of(contact_id)`` and ``team_of(agent_id)`` supply what the log does not hold.
+    ``topic_of(contact_id)`` and ``team_of(agent_id)`` supply what the log does not hold,
+    and ``sites_at_start`` each agent's site before the log's first location change
+    (a site can be set without one).
     A ``completed`` contact is yielded when its agent's wrap-up ends; wrap-ups still
     running when the events end are yielded with the wrap-up seen so far.
     """
     contacts: dict[str, _Contact] = {}
-    sites: dict[str, str] = {}
+    sites: dict[str, str] = dict(sites_at_start or {})
     pending: dict[str, tuple[str, _Contact, datetime, datetime]] = {}
 
     def outcome(cid: str, c: _Contact, kind: Outcome, at: datetime, handled: float = 0.0,
@@ -141,10 +144,11 @@ def logged_in_spans_from_events(
     until: datetime,
     *,
     team_of: Callable[[str], str] = _no_lookup,
+    sites_at_start: Mapping[str, str] | None = None,
 ) -> Iterator[LoggedInSpan]:
     """Logged-in spans per agent and location; spans still open are closed at ``until``."""
     opened: dict[str, datetime] = {}
-    sites: dict[str, str] = {}
+    sites: dict[str, str] = dict(sites_at_start or {})
 
     def close(agent: str, at: datetime) -> Iterator[LoggedInSpan]:
         start = opened.pop(agent, None)
