@@ -89,3 +89,16 @@ def test_openapi_documents_the_routing_api(client: Client) -> None:
     for path in ("/api/contacts", "/api/offers/{offer_id}/accept", "/api/agent/presence", "/api/queues"):
         assert path in paths
     assert client.get("/api/docs").status_code == 200
+
+
+def test_an_agent_reads_their_own_presence(client: Client) -> None:
+    """The demo's simulated colleagues (and a desktop client) notice when routing set
+    them away; before routing has seen the agent, they are offline."""
+    org = make_organisation()
+    queue = make_queue(org)
+    newcomer = make_agent(org, [queue])
+    client.force_login(newcomer)
+    assert client.get("/api/agent/presence").json()["presence"] == "offline"
+    post(client, "/api/agent/presence", {"presence": "break", "reason": "lunch"})
+    mine = client.get("/api/agent/presence").json()
+    assert (mine["presence"], mine["break_reason"], mine["person_id"]) == ("break", "lunch", newcomer.pk)
