@@ -16,6 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--no-traffic", action="store_true", help="do not start demo traffic")
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="run the demo traffic's clock this many times faster (customers, calls, breaks)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +43,12 @@ def run(args: argparse.Namespace) -> int:
         )
     ]
     if not args.no_traffic:
-        children.append(subprocess.Popen([sys.executable, "-m", "distans.demo", url]))
+        if args.speed <= 0:
+            print("distans: error: --speed must be positive", file=sys.stderr)
+            return 2
+        children.append(
+            subprocess.Popen([sys.executable, "-m", "distans.demo", url, f"--speed={args.speed}"])
+        )
     print(f"\nDistans demo for {organisation.name} is starting at {url}")
     print("Demo logins (password in the last column):")
     for role, email, password in demo_logins():

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 import websockets
 
+from distans.demo import clock
+
 logger = logging.getLogger("distans.demo.traffic")
 
 # Generators register here; each gets the base URL and a stop event.
@@ -39,10 +41,7 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
 async def colleague_online(base_url: str, email: str, password: str, stop: asyncio.Event) -> None:
     """A colleague who comes online for a while, leaves, and comes back."""
     ws_url = base_url.replace("http", "ws", 1) + "/ws/live/"
-    try:  # people do not all log in in the same second
-        await asyncio.wait_for(stop.wait(), timeout=random.uniform(0, 30))
-    except TimeoutError:
-        pass
+    await clock.pause(stop, random.uniform(0, 30))  # people do not all log in in the same second
     while not stop.is_set():
         try:
             async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as client:
@@ -51,17 +50,10 @@ async def colleague_online(base_url: str, email: str, password: str, stop: async
             async with websockets.connect(
                 ws_url, additional_headers={"Cookie": cookie, "Origin": base_url}
             ):
-                stay = random.uniform(40, 240)
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=stay)
-                except TimeoutError:
-                    pass
+                await clock.pause(stop, random.uniform(40, 240))
         except (OSError, httpx.HTTPError, websockets.WebSocketException, RuntimeError) as exc:
             logger.info("demo colleague %s: %r", email, exc)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=random.uniform(5, 60))
-        except TimeoutError:
-            pass
+        await clock.pause(stop, random.uniform(5, 60))
 
 
 async def presence_generator(base_url: str, stop: asyncio.Event) -> None:
@@ -76,8 +68,13 @@ async def presence_generator(base_url: str, stop: asyncio.Event) -> None:
 GENERATORS.append(presence_generator)
 
 
+# Called before the event loop starts (the ORM is synchronous): what generators read.
+PREPARERS: list[Callable[[], None]] = []
+
+
 def _discover_generators() -> None:
-    """Apps add traffic in ``distans.<app>.demo_traffic`` with ``async def generate(base_url, stop)``."""
+    """Apps add traffic in ``distans.<app>.demo_traffic`` with ``async def generate(base_url, stop)``
+    (and, optionally, ``def prepare()`` to read what they need before the loop starts)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -93,10 +90,12 @@ def _discover_generators() -> None:
             continue
         if module.generate not in GENERATORS:
             GENERATORS.append(module.generate)
+        prepare = getattr(module, "prepare", None)
+        if prepare is not None and prepare not in PREPARERS:
+            PREPARERS.append(prepare)
 
 
 async def run_traffic(base_url: str) -> None:
-    _discover_generators()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -123,7 +122,15 @@ async def _wait_until_up(base_url: str, stop: asyncio.Event) -> None:
             await asyncio.sleep(0.3)
 
 
-def main(base_url: str) -> None:
+def main(base_url: str, speed: float = 1.0) -> None:
+    from distans.accounts.models import Organisation
+    from distans.demo.data import DEMO_SLUG
+
+    organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
+    clock.start(speed, organisation.time_zone if organisation else "Europe/Stockholm")
+    _discover_generators()
+    for prepare in PREPARERS:
+        prepare()
     try:
         asyncio.run(run_traffic(base_url))
     except KeyboardInterrupt:
