@@ -55,10 +55,9 @@ def test_the_history_varies_like_a_real_centre() -> None:
 @pytest.mark.django_db
 def test_the_demo_history_is_imported_through_the_contact_import(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from distans.planning.models import ImportedVolume
+    from distans.reports import actions
     from distans.reports.models import DailyAggregate, ImportedContact, IntervalAggregate
     from distans.routing.demo import load_routing_demo
-
-    from distans.reports import actions
 
     calls = []
 

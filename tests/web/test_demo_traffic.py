@@ -53,3 +53,18 @@ def test_the_load_follows_the_day_and_the_week() -> None:
     assert load_factor(at(13)) > load_factor(at(11, 30))  # the smaller one after lunch
     assert load_factor(at(9, 30)) > load_factor(at(9, 30) + timedelta(days=4))  # Monday > Friday
     assert load_factor(at(9, 30) + timedelta(days=6)) < 0.5 * load_factor(at(9, 30))  # Sunday
+
+
+def test_the_demo_clock_runs_faster_and_can_replay_a_morning() -> None:
+    from distans.demo import clock
+    from distans.demo.traffic import parse_start
+
+    start = parse_start("2026-12-07T09:15", "Europe/Stockholm")
+    assert start == at(9, 15)
+    assert parse_start("09:15", "Europe/Stockholm").time().isoformat() == "09:15:00"
+    try:
+        clock.start(5, "Europe/Stockholm", start.replace(tzinfo=None))
+        assert at(9, 15) <= clock.local_now() < at(9, 15) + timedelta(seconds=30)
+        assert clock.real_seconds(60) == 12
+    finally:
+        clock.start(1)

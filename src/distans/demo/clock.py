@@ -22,15 +22,23 @@ _started_at = datetime.now(UTC)
 _zone = ZoneInfo("Europe/Stockholm")
 
 
-def start(speed: float = 1.0, zone: str = "Europe/Stockholm") -> None:
-    """Start the demo clock now at ``speed`` (> 0); ``zone`` is the organisation's."""
+def start(
+    speed: float = 1.0, zone: str = "Europe/Stockholm", at: datetime | None = None
+) -> None:
+    """Start the demo clock now at ``speed`` (> 0); ``zone`` is the organisation's.
+
+    ``at`` replays another moment (a naive time is in ``zone``): the traffic's time of
+    day, load and the colleagues' shifts are those of ``at`` onwards, while the server
+    keeps the real time (``distans demo --start 09:15`` shows a morning at night)."""
     global _speed, _started_real, _started_at, _zone
     if speed <= 0:
         raise ValueError("the demo speed must be positive")
     _speed = float(speed)
     _zone = ZoneInfo(zone)
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=_zone)
     _started_real = time.monotonic()
-    _started_at = datetime.now(UTC)
+    _started_at = at.astimezone(UTC) if at is not None else datetime.now(UTC)
 
 
 def speed() -> float:

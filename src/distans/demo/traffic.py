@@ -13,6 +13,7 @@ import random
 import re
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import httpx
 import websockets
@@ -111,6 +112,18 @@ async def run_traffic(base_url: str) -> None:
             logger.warning("demo traffic generator stopped: %r", result)
 
 
+def parse_start(text: str, zone: str) -> datetime:
+    """``2026-12-07T09:15`` or ``09:15`` (today) in ``zone``."""
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo(zone)
+    if "T" in text or "-" in text:
+        moment = datetime.fromisoformat(text)
+        return moment if moment.tzinfo else moment.replace(tzinfo=local)
+    hour, _, minute = text.partition(":")
+    return datetime.now(local).replace(hour=int(hour), minute=int(minute or 0), second=0, microsecond=0)
+
+
 async def _wait_until_up(base_url: str, stop: asyncio.Event) -> None:
     async with httpx.AsyncClient(base_url=base_url) as client:
         while not stop.is_set():
@@ -122,12 +135,15 @@ async def _wait_until_up(base_url: str, stop: asyncio.Event) -> None:
             await asyncio.sleep(0.3)
 
 
-def main(base_url: str, speed: float = 1.0) -> None:
+def main(base_url: str, speed: float = 1.0, start: str = "") -> None:
+    """Run the traffic; ``speed`` and ``start`` (an ISO date and time, or a time of
+    today, in the organisation's zone) set the demo clock (:mod:`distans.demo.clock`)."""
     from distans.accounts.models import Organisation
     from distans.demo.data import DEMO_SLUG
 
     organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
-    clock.start(speed, organisation.time_zone if organisation else "Europe/Stockholm")
+    zone = organisation.time_zone if organisation else "Europe/Stockholm"
+    clock.start(speed, zone, parse_start(start, zone) if start else None)
     _discover_generators()
     for prepare in PREPARERS:
         prepare()
