@@ -151,11 +151,14 @@ async def answering_colleague(
     from distans.demo.traffic import login
 
     rng = random.Random(email)
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
-        try:
-            await login(client, email, password)
-        except (httpx.HTTPError, RuntimeError):
-            return
+    await clock.pause_real(stop, rng.uniform(20, 60))  # after the routing colleagues log in
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as client:
+        while not stop.is_set():  # the server may be busy at first: try again, never give up
+            try:
+                await login(client, email, password)
+                break
+            except (httpx.HTTPError, RuntimeError):
+                await clock.pause_real(stop, rng.uniform(5, 15))
         headers = {"X-CSRFToken": client.cookies.get("csrftoken", ""), "Referer": f"{base_url}/"}
         while not stop.is_set():
             with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):

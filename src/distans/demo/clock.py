@@ -68,3 +68,10 @@ async def pause(stop: asyncio.Event, demo_seconds: float) -> None:
     """Wait ``demo_seconds`` of demo time, or until ``stop``."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=max(0.0, demo_seconds / _speed))
+
+
+async def pause_real(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds`` of real time (logging in is the server's work, not the demo's:
+    staggered in real seconds at any speed), or until ``stop``."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=max(0.0, seconds))

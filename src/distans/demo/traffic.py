@@ -42,7 +42,7 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
 async def colleague_online(base_url: str, email: str, password: str, stop: asyncio.Event) -> None:
     """A colleague who comes online for a while, leaves, and comes back."""
     ws_url = base_url.replace("http", "ws", 1) + "/ws/live/"
-    await clock.pause(stop, random.uniform(0, 30))  # people do not all log in in the same second
+    await clock.pause_real(stop, random.uniform(10, 60))  # not all logging in at once
     while not stop.is_set():
         try:
             async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as client:

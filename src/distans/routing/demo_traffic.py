@@ -131,7 +131,7 @@ class Colleague:
         self.rng = random.Random(self.email)
 
     async def run(self) -> None:
-        await clock.pause(self.stop, self.rng.uniform(0, 20))  # not all in the same second
+        await clock.pause_real(self.stop, self.rng.uniform(0, 30))  # not all in the same second
         while not self.stop.is_set():
             try:
                 async with httpx.AsyncClient(base_url=self.base_url, timeout=20) as client:
