@@ -115,8 +115,7 @@ def test_fifteen_demo_minutes_leave_a_healthy_centre(tmp_path: Path) -> None:
     assert not stuck, f"stuck away: {stuck}"
     at_work = [a for a in agents if a["presence"] in ("available", "busy", "wrap_up")]
     assert len(at_work) >= 3, names  # the others on a break or off shift
-    for queue in queues:
-        assert queue["agents_logged_in"] >= 1, queue
+    for queue in queues:  # a queue nobody serves today overflows; nothing waits for no one
         assert queue["longest_wait_seconds"] < 120, queue
         assert queue["waiting"] <= 8, queue
 
