@@ -1,11 +1,12 @@
 """Refresh the screenshots in docs/img (``make screenshots``).
 
 Starts the demo with its live traffic in a temporary directory (a fresh database, on a
-free port, the traffic's clock a few times faster so the centre looks lived-in within
-a minute), then takes each picture in Debian's Chromium through Playwright as the
+free port, the traffic's clock replaying next Monday's morning peak five times faster,
+so the centre looks lived-in within a minute or two, at any hour), then takes each
+picture in Debian's Chromium through Playwright as the
 demo's own logins see the pages. The tests never write docs/img.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/img] [--warm-up 60]
+    .venv/bin/python scripts/screenshots.py [--out docs/img] [--warm-up 90] [--speed 5]
 """
 
 from __future__ import annotations
@@ -33,13 +34,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def next_monday_morning() -> str:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    return f"{today + timedelta(days=7 - today.weekday())}T09:00"
+
+
 def _start_demo(var_dir: Path, port: int, speed: float) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DISTANS_VAR_DIR": str(var_dir)}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log = open(var_dir / "demo.log", "wb")  # the child keeps it; closed when it ends
     return subprocess.Popen(
-        [sys.executable, "-m", "distans", "demo", "--port", str(port), "--speed", str(speed)],
+        [sys.executable, "-m", "distans", "demo", "--port", str(port), "--speed", str(speed),
+         "--start", next_monday_morning()],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT,
     )  # fmt: skip
 
@@ -131,8 +141,8 @@ def take(base: str, out: Path) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
-    parser.add_argument("--warm-up", type=float, default=60, help="real seconds of traffic first")
-    parser.add_argument("--speed", type=float, default=3)
+    parser.add_argument("--warm-up", type=float, default=90, help="real seconds of traffic first")
+    parser.add_argument("--speed", type=float, default=5)
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"chromium not found at {CHROMIUM} (set DISTANS_CHROMIUM)")
