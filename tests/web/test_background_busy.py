@@ -17,6 +17,7 @@ def only_job(monkeypatch):  # type: ignore[no-untyped-def]
     jobs: dict[str, background.PeriodicJob] = {}
     monkeypatch.setattr(background, "_jobs", jobs)
     monkeypatch.setattr(background, "_import_job_modules", lambda: None)
+    monkeypatch.setattr(background, "close_old_connections", lambda: None)  # no database here
     return jobs
 
 
