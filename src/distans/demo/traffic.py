@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import httpx
-import websockets
 
 from distans.demo import clock
 
@@ -37,36 +35,6 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
     )
     if response.status_code not in (200, 302) or "sessionid" not in client.cookies:
         raise RuntimeError(f"demo login failed for {email}")
-
-
-async def colleague_online(base_url: str, email: str, password: str, stop: asyncio.Event) -> None:
-    """A colleague who comes online for a while, leaves, and comes back."""
-    ws_url = base_url.replace("http", "ws", 1) + "/ws/live/"
-    await clock.pause_real(stop, random.uniform(10, 60))  # not all logging in at once
-    while not stop.is_set():
-        try:
-            async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as client:
-                await login(client, email, password)
-                cookie = f"sessionid={client.cookies['sessionid']}"
-            async with websockets.connect(
-                ws_url, additional_headers={"Cookie": cookie, "Origin": base_url}
-            ):
-                await clock.pause(stop, random.uniform(40, 240))
-        except (OSError, httpx.HTTPError, websockets.WebSocketException, RuntimeError) as exc:
-            logger.info("demo colleague %s: %r", email, exc)
-        await clock.pause(stop, random.uniform(5, 60))
-
-
-async def presence_generator(base_url: str, stop: asyncio.Event) -> None:
-    from distans.demo.data import DEMO_PASSWORD, PEOPLE, demo_email
-
-    colleagues = [p for p in PEOPLE if p.team and p.email not in {"agent", "teamleader"}]
-    await asyncio.gather(
-        *(colleague_online(base_url, demo_email(p.email), DEMO_PASSWORD, stop) for p in colleagues)
-    )
-
-
-GENERATORS.append(presence_generator)
 
 
 # Called before the event loop starts (the ORM is synchronous): what generators read.

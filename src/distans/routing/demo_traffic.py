@@ -3,7 +3,8 @@ API, accept offers, take a while, set a topic and finish — like a person on th
 
 Each works every offer they get (several chats and e-mails at once, as capacity
 allows), takes the breaks of their published shift and comes back, and logs out when
-the shift ends. When no simulated colleague has a shift now (the demo started in the
+the shift ends; while at work their desk's live socket is open, so colleagues see
+them online. When no simulated colleague has a shift now (the demo started in the
 evening or at a weekend), all of them work, each taking a 15-minute break every two
 hours, staggered. A colleague whom routing set away (offers that timed out) notices
 and comes back, as a person would; a failed request (the server busy or restarting)
@@ -126,6 +127,7 @@ class Colleague:
     headers: dict[str, str] = field(default_factory=dict)
     working: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # contact id → task
     presence: str = "offline"
+    desk_open: asyncio.Task[None] | None = None  # the desk's live socket while at work
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.email)
@@ -149,6 +151,33 @@ class Colleague:
                     task.cancel()
                 self.working.clear()
                 await asyncio.sleep(self.rng.uniform(2, 6))
+            finally:
+                self._close_desk()
+
+    def _open_desk(self) -> None:
+        """Keep the desk's live socket open (colleagues see this person online)."""
+        if self.desk_open is None or self.desk_open.done():
+            self.desk_open = asyncio.create_task(self._desk_socket())
+
+    def _close_desk(self) -> None:
+        if self.desk_open is not None:
+            self.desk_open.cancel()
+            self.desk_open = None
+
+    async def _desk_socket(self) -> None:
+        import websockets
+
+        assert self.client is not None
+        url = self.base_url.replace("http", "ws", 1) + "/ws/live/"
+        cookie = f"sessionid={self.client.cookies.get('sessionid', '')}"
+        while not self.stop.is_set():
+            with contextlib.suppress(OSError, websockets.WebSocketException, TimeoutError):
+                async with websockets.connect(
+                    url, additional_headers={"Cookie": cookie, "Origin": self.base_url}
+                ) as socket:
+                    async for _ in socket:  # the desk listens; the simulation polls the API
+                        pass
+            await asyncio.sleep(self.rng.uniform(2, 5))  # dropped: reconnect, as live.js does
 
     async def _set(self, presence: str, reason: str = "") -> None:
         assert self.client is not None
@@ -167,6 +196,10 @@ class Colleague:
         loop = asyncio.get_running_loop()
         while not self.stop.is_set():
             wanted, reason = self.roster.wanted(self.email, clock.now())
+            if wanted == "off" and not self.working:
+                self._close_desk()
+            else:
+                self._open_desk()
             if wanted == "work":
                 if loop.time() - checked > 5 or self.presence not in (
                     "available",
