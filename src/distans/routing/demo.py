@@ -23,7 +23,7 @@ QUEUES = [
 # Team → queues its members serve (small teams that never mix still share queues).
 TEAM_QUEUES = {
     "Lag Norr": ["allmant", "corona", "vaxel"],
-    "Lag Syd": ["allmant", "skola", "corona"],
+    "Lag Syd": ["allmant", "skola", "corona", "vaxel"],  # everyone covers the switchboard
     "Lag Väst": ["allmant", "bygglov", "vaxel"],
 }
 
