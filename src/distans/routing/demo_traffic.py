@@ -261,10 +261,13 @@ class Colleague:
             if done is None or done.status_code != 200:
                 return
             await clock.pause(self.stop, self._wrap_up_seconds(queue))
-            with contextlib.suppress(httpx.HTTPError):
-                ended = await client.post("/api/agent/wrap-up/end", headers=self.headers)
-                if ended.status_code == 200:
-                    self.presence = ended.json()["presence"]
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                # Still in wrap-up (not ended by its timer, nor a break begun meanwhile)?
+                mine = await client.get("/api/agent/presence")
+                if mine.json()["presence"] == "wrap_up":
+                    ended = await client.post("/api/agent/wrap-up/end", headers=self.headers)
+                    if ended.status_code == 200:
+                        self.presence = ended.json()["presence"]
         except httpx.HTTPError as exc:
             logger.info("demo colleague %s, contact %s: %r", self.email, contact_id, exc)
         finally:
