@@ -11,7 +11,7 @@ PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
 MO_FILES := $(PO_FILES:.po=.mo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
 
-.PHONY: demo test install messages lint typecheck pytest pytest-postgres bench clean
+.PHONY: demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
 
 install: $(STAMP) $(MO_FILES)
 
@@ -29,6 +29,11 @@ messages: $(STAMP)  ## re-extract translatable strings into the .po files (devel
 
 demo: install
 	$(BIN)/distans demo
+
+# The pictures in docs/img (README): a fresh demo with its traffic, Chromium, a minute
+# or two. Only this target writes them; the tests do not.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 lint: install
 	$(BIN)/ruff check src tests bench

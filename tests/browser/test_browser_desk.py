@@ -15,7 +15,6 @@ from tests.browser.conftest import login
 
 from distans.demo.data import DEMO_PASSWORD, demo_email
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 QUEUE = "tr[data-queue='allmant']"
@@ -60,7 +59,6 @@ def _create_chat(page, base_url: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
     sup_context = browser.new_context(viewport={"width": 1400, "height": 900})
     board = sup_context.new_page()
     login(board, demo_server, demo_email("supervisor"), DEMO_PASSWORD)
@@ -117,7 +115,6 @@ def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browse
     desk.wait_for_selector(f"#thread-{contact_id} .msg-out:has-text('Hej Vera!')")
     assert reply.input_value() == ""
 
-    desk.screenshot(path=str(DOCS_IMG / "desk-sv.png"), full_page=True)
     # The page's own check: the topic is required before finishing (a suggestion may be
     # preselected; the agent clears it here to prove the field is required).
     desk.select_option(f"#topic-{contact_id}", "")
@@ -136,7 +133,6 @@ def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browse
 
     # The wallboard's topic list shows the topic, live.
     board.wait_for_selector("#wb-topics li:has-text('Bygglov')", timeout=10_000)
-    board.screenshot(path=str(DOCS_IMG / "wallboard-sv.png"), full_page=True)
     violations = blocking_violations(board, "main")
     assert violations == [], violations
 
@@ -155,7 +151,6 @@ def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browse
     tv.wait_for_selector(QUEUE)
     tv.wait_for_selector("#wb-agents .wb-tiles")
     assert tv.locator("#wb-agents button").count() == 0
-    tv.screenshot(path=str(DOCS_IMG / "wallboard-tv-sv.png"))
     assert errors == [], errors
     agent_context.close()
     sup_context.close()

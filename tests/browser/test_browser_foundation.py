@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.browser.conftest import login
 
 from distans.demo.data import DEMO_PASSWORD, demo_email
-
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def test_supervisor_sees_colleague_come_online_and_switches_language(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
@@ -22,8 +18,6 @@ def test_supervisor_sees_colleague_come_online_and_switches_language(demo_server
     page.wait_for_selector("#team-online ul.people")
     erik = page.locator("#team-online li", has_text="Erik Johansson")
     assert erik.get_attribute("data-online") == "false"
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_IMG / "home-sv.png"), full_page=True)
 
     # A colleague logs in elsewhere: the supervisor's page updates without reload.
     colleague = browser.new_context()

@@ -10,14 +10,11 @@ critical violations on the planning pages."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from tests.browser.conftest import login
 from tests.browser.test_browser_desk import blocking_violations
 
 from distans.demo.data import DEMO_PASSWORD, demo_email
-
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 
 def _required_at_nine(page) -> int:  # type: ignore[no-untyped-def]
@@ -38,7 +35,6 @@ def test_supervisor_plans_next_week_and_the_agent_sees_the_shifts(demo_server, b
     before = _required_at_nine(page)
     assert before > 0
     assert blocking_violations(page, "main") == []
-    page.screenshot(path=str(DOCS_IMG / "planning-queue-sv.png"), full_page=True)
 
     page.fill("input[name=aht_seconds]", "600")
     page.locator("input[name=aht_seconds]").dispatch_event("change")
@@ -56,7 +52,6 @@ def test_supervisor_plans_next_week_and_the_agent_sees_the_shifts(demo_server, b
     page.get_by_role("button", name="Publicera för agenterna").click()
     page.wait_for_selector("[data-field=status]:has-text('Publicerat')")
     assert blocking_violations(page, "main") == []
-    page.screenshot(path=str(DOCS_IMG / "planning-schedule-sv.png"), full_page=False)
 
     agent_context = browser.new_context(viewport={"width": 900, "height": 700})
     agent = agent_context.new_page()

@@ -125,6 +125,7 @@ _api("api:complete_contact", lambda w: Probe("post", f"/api/contacts/{w.extra['a
 _api("api:transfer_contact", lambda w: Probe("post", f"/api/contacts/{w.extra['active_a'].pk}/transfer", contact_unchanged, {"queue": "beta"}, True))
 _api("api:set_location", lambda w: Probe("post", "/api/agent/location", lambda r, w: denied(r, w), {"site_id": w.extra["site_a"].pk}, True))
 _api("api:set_presence", lambda w: Probe("post", "/api/agent/presence", agent_a_unchanged, {"presence": "available"}, True))
+_api("api:my_presence", lambda w: Probe("get", "/api/agent/presence", must_not_show(lambda w: w.person_a.full_name)))
 _api("api:end_wrap_up", lambda w: Probe("post", "/api/agent/wrap-up/end", agent_a_unchanged, {}, True))
 _api("api:my_offers", lambda w: Probe("get", "/api/agent/offers", lambda r, w: (assert_json_empty(r), None)[1]))
 _api("api:queue_states", lambda w: Probe("get", "/api/queues", must_not_show(lambda w: "Alfak")))

@@ -132,3 +132,16 @@ def test_create_contact_with_an_idempotency_key_creates_it_once(django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         theirs = post(client, "/api/contacts", body, Authorization=f"Bearer {key_b}", **{"Idempotency-Key": "call-123"})
     assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+
+
+def test_an_agent_reads_their_own_presence(client: Client) -> None:
+    """The demo's simulated colleagues (and a desktop client) notice when routing set
+    them away; before routing has seen the agent, they are offline."""
+    org = make_organisation()
+    queue = make_queue(org)
+    newcomer = make_agent(org, [queue])
+    client.force_login(newcomer)
+    assert client.get("/api/agent/presence").json()["presence"] == "offline"
+    post(client, "/api/agent/presence", {"presence": "break", "reason": "lunch"})
+    mine = client.get("/api/agent/presence").json()
+    assert (mine["presence"], mine["break_reason"], mine["person_id"]) == ("break", "lunch", newcomer.pk)

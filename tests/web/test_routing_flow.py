@@ -238,3 +238,33 @@ def test_a_round_reads_only_the_reachable_contacts_but_keeps_the_order(run_commi
     assert str(urgent.pk) in {c.id for c in read}
     run_round(org.pk)
     assert Offer.objects.get(status="open").contact_id == urgent.pk
+
+
+def test_entering_wrap_up_withdraws_open_offers_instead_of_letting_them_time_out(run_commits) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 point 3/8: an offer made while the agent was busy (a second chat) stayed
+    open through wrap-up, could not be accepted there, expired and counted as a timeout;
+    three of those set the agent away (the demo's colleagues ended up "away")."""
+    org = make_organisation()
+    queue = make_queue(org, wrap_up_seconds=30, max_consecutive_timeouts=1)
+    agent = make_agent(org, [queue])
+    run_commits(actions.do_set_presence, agent, "available")
+    first = run_commits(actions.do_create_contact, queue, "chat")
+    run_commits(actions.do_accept_offer, agent, Offer.objects.get(contact=first).pk)
+    second = run_commits(actions.do_create_contact, queue, "chat")
+    assert Offer.objects.get(contact=second, status="open").agent_id == agent.pk
+
+    run_commits(actions.do_complete_contact, agent, first.pk, topic="Bygglov")
+    state = AgentState.objects.get(person=agent)
+    assert state.presence == "wrap_up"
+    assert not Offer.objects.filter(agent=agent, status="open").exists()
+    second.refresh_from_db()
+    assert second.status == "waiting"
+    assert RoutingEvent.objects.for_org(org).filter(
+        name="offer_cancelled", contact_id=second.pk, data__reason="agent_in_wrap_up"
+    ).exists()
+    # Long after the offer would have expired: no timeout, not away, and after the
+    # wrap-up the contact is offered again.
+    run_round(org.pk, now=timezone.now() + timedelta(seconds=31))
+    state.refresh_from_db()
+    assert state.presence == "available" and state.consecutive_timeouts == 0
+    assert Offer.objects.get(contact=second, status="open").agent_id == agent.pk

@@ -14,10 +14,11 @@ import json
 import os
 import random
 import re
-from datetime import datetime
 
 import httpx
 import websockets
+
+from distans.demo import clock
 
 CORONA_QUESTIONS = [
     "Var kan jag vaccinera mig mot covid-19?",
@@ -106,9 +107,9 @@ async def _receive(socket: websockets.ClientConnection, seconds: float) -> dict[
 async def visitor(base_url: str, key: str, rng: random.Random, stop: asyncio.Event) -> None:
     """One visitor: ask, wait up to a patience drawn per visitor, read the answer, leave."""
     ws_url = base_url.replace("http", "ws", 1) + f"/ws/chat/{key}/"
-    morning = datetime.now().hour < 11  # noqa: DTZ005 — the demo's local morning
+    morning = clock.local_now().hour < 11  # the demo's local morning
     question = rng.choice(CORONA_QUESTIONS if morning or rng.random() < 0.5 else OTHER_QUESTIONS)
-    patience = rng.lognormvariate(5.0, 0.6)  # median ≈ 150 s
+    patience = rng.lognormvariate(5.0, 0.6) / clock.speed()  # median ≈ 150 demo seconds
     headers = {"Origin": base_url}
     if os.environ.get("DISTANS_DEMO_VISITOR_KEY"):
         headers["X-Distans-Demo-Visitor"] = os.environ["DISTANS_DEMO_VISITOR_KEY"]
@@ -129,11 +130,11 @@ async def visitor(base_url: str, key: str, rng: random.Random, stop: asyncio.Eve
                 await socket.send(json.dumps({"kind": "typing"}))
             elif event.get("kind") == "message" and not answered:
                 answered = True
-                await asyncio.sleep(rng.uniform(3, 12))
+                await clock.pause(stop, rng.uniform(3, 12))
                 await socket.send(
                     json.dumps({"kind": "message", "id": "q2", "text": "Tack för hjälpen!"})
                 )
-                deadline = loop.time() + rng.uniform(10, 40)
+                deadline = loop.time() + clock.real_seconds(rng.uniform(10, 40))
             elif event.get("kind") == "ended":
                 return
         if not answered or rng.random() < 0.5:
@@ -154,11 +155,14 @@ async def answering_colleague(
     from distans.demo.traffic import login
 
     rng = random.Random(email)
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
-        try:
-            await login(client, email, password)
-        except (httpx.HTTPError, RuntimeError):
-            return
+    await clock.pause_real(stop, rng.uniform(20, 60))  # after the routing colleagues log in
+    async with httpx.AsyncClient(base_url=base_url, timeout=20) as client:
+        while not stop.is_set():  # the server may be busy at first: try again, never give up
+            try:
+                await login(client, email, password)
+                break
+            except (httpx.HTTPError, RuntimeError):
+                await clock.pause_real(stop, rng.uniform(5, 15))
         headers = {"X-CSRFToken": client.cookies.get("csrftoken", ""), "Referer": f"{base_url}/"}
         while not stop.is_set():
             with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):
@@ -170,7 +174,7 @@ async def answering_colleague(
                     if answers >= 2:
                         continue  # answered and said goodbye; the colleague finishes it
                     await client.post(f"/api/chats/{chat['id']}/typing", headers=headers)
-                    await _sleep(stop, rng.uniform(2, 6))
+                    await clock.pause(stop, rng.uniform(2, 6))
                     text = (
                         answer_for(lines[0]["text"]) if answers == 0 else "Varsågod, ha en fin dag!"
                     )
@@ -212,7 +216,7 @@ async def form_senders(base_url: str, stop: asyncio.Event) -> None:
             if key is None:
                 await _sleep(stop, 5)
         while key and not stop.is_set():
-            await _sleep(stop, rng.expovariate(1 / 90))
+            await clock.pause(stop, rng.expovariate(1 / 600))  # a few an hour
             if stop.is_set():
                 break
             with contextlib.suppress(httpx.HTTPError):
@@ -221,7 +225,7 @@ async def form_senders(base_url: str, stop: asyncio.Event) -> None:
                 select = re.search(r'<select[^>]*name="topic".*?</select>', page.text, re.S)
                 topics = re.findall(r'<option value="([^"]+)"', select.group(0)) if select else []
                 name, message = rng.choice(FORM_MESSAGES)
-                await _sleep(stop, rng.uniform(5, 20))  # people take a while to type
+                await clock.pause(stop, rng.uniform(5, 20))  # people take a while to type
                 await client.post(
                     f"/chat/form/{key}/",
                     data={
@@ -244,16 +248,18 @@ async def visitors(base_url: str, stop: asyncio.Event) -> None:
                 key = await _widget_key(client)
             if key is None:
                 await _sleep(stop, 5)
+    from distans.demo.load import BY_CODE, load_factor
+
     running: set[asyncio.Task[None]] = set()
     while not stop.is_set() and key:
-        morning = datetime.now().hour < 11  # noqa: DTZ005
+        per_hour = BY_CODE["allmant"].chat_per_hour * load_factor(clock.local_now())
         if len(running) < 12:
             task = asyncio.create_task(
                 _safe_visitor(base_url, key, random.Random(rng.random()), stop)
             )
             running.add(task)
             task.add_done_callback(running.discard)
-        await _sleep(stop, rng.expovariate(1 / (20 if morning else 45)))
+        await clock.pause(stop, rng.expovariate(per_hour / 3600))
     for task in running:
         task.cancel()
 

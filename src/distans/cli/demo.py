@@ -23,10 +23,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=8025,
         help="port of the demo's local mail catcher (SMTP on the same host)",
     )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="run the demo traffic's clock this many times faster (customers, calls, breaks)",
+    )
+    parser.add_argument(
+        "--start",
+        default="",
+        help="start the demo traffic's clock at this local time (09:15, or 2026-12-07T09:15): "
+        "its load and the colleagues' shifts are those of that moment",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("DEBUG", "0")
+    if args.speed <= 0:
+        print("distans: error: --speed must be positive", file=sys.stderr)
+        return 2
     # Every mail the demo sends goes to its own mail catcher (started below): the demo
     # mailbox's SMTP account (demo data) and Django's e-mail settings (password reset).
     os.environ["DISTANS_MAIL_CATCHER_PORT"] = str(args.mail_port)
@@ -35,6 +50,14 @@ def run(args: argparse.Namespace) -> int:
     from distans.cli import _django
 
     _django.setup()
+    if args.start:
+        from distans.demo.traffic import parse_start
+
+        try:
+            parse_start(args.start, "Europe/Stockholm")
+        except ValueError:
+            print(f"distans: error: --start {args.start!r} is not a time", file=sys.stderr)
+            return 2
     _django.ensure_database_reachable()
     from django.core.management import call_command
 
@@ -66,7 +89,10 @@ def run(args: argparse.Namespace) -> int:
         ),
     ]
     if not args.no_traffic:
-        children.append(subprocess.Popen([sys.executable, "-m", "distans.demo", url], env=env))
+        command = [sys.executable, "-m", "distans.demo", url, f"--speed={args.speed}"]
+        if args.start:
+            command.append(f"--start={args.start}")
+        children.append(subprocess.Popen(command, env=env))
     print(f"\nDistans demo for {organisation.name} is starting at {url}")
     print("Demo logins (password in the last column):")
     for role, email, password in demo_logins():

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import re
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import httpx
-import websockets
+
+from distans.demo import clock
 
 logger = logging.getLogger("distans.demo.traffic")
 
@@ -36,48 +37,13 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> None:
         raise RuntimeError(f"demo login failed for {email}")
 
 
-async def colleague_online(base_url: str, email: str, password: str, stop: asyncio.Event) -> None:
-    """A colleague who comes online for a while, leaves, and comes back."""
-    ws_url = base_url.replace("http", "ws", 1) + "/ws/live/"
-    try:  # people do not all log in in the same second
-        await asyncio.wait_for(stop.wait(), timeout=random.uniform(0, 30))
-    except TimeoutError:
-        pass
-    while not stop.is_set():
-        try:
-            async with httpx.AsyncClient(base_url=base_url, follow_redirects=False) as client:
-                await login(client, email, password)
-                cookie = f"sessionid={client.cookies['sessionid']}"
-            async with websockets.connect(
-                ws_url, additional_headers={"Cookie": cookie, "Origin": base_url}
-            ):
-                stay = random.uniform(40, 240)
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=stay)
-                except TimeoutError:
-                    pass
-        except (OSError, httpx.HTTPError, websockets.WebSocketException, RuntimeError) as exc:
-            logger.info("demo colleague %s: %r", email, exc)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=random.uniform(5, 60))
-        except TimeoutError:
-            pass
-
-
-async def presence_generator(base_url: str, stop: asyncio.Event) -> None:
-    from distans.demo.data import DEMO_PASSWORD, PEOPLE, demo_email
-
-    colleagues = [p for p in PEOPLE if p.team and p.email not in {"agent", "teamleader"}]
-    await asyncio.gather(
-        *(colleague_online(base_url, demo_email(p.email), DEMO_PASSWORD, stop) for p in colleagues)
-    )
-
-
-GENERATORS.append(presence_generator)
+# Called before the event loop starts (the ORM is synchronous): what generators read.
+PREPARERS: list[Callable[[], None]] = []
 
 
 def _discover_generators() -> None:
-    """Apps add traffic in ``distans.<app>.demo_traffic`` with ``async def generate(base_url, stop)``."""
+    """Apps add traffic in ``distans.<app>.demo_traffic`` with ``async def generate(base_url, stop)``
+    (and, optionally, ``def prepare()`` to read what they need before the loop starts)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -93,10 +59,12 @@ def _discover_generators() -> None:
             continue
         if module.generate not in GENERATORS:
             GENERATORS.append(module.generate)
+        prepare = getattr(module, "prepare", None)
+        if prepare is not None and prepare not in PREPARERS:
+            PREPARERS.append(prepare)
 
 
 async def run_traffic(base_url: str) -> None:
-    _discover_generators()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -112,6 +80,18 @@ async def run_traffic(base_url: str) -> None:
             logger.warning("demo traffic generator stopped: %r", result)
 
 
+def parse_start(text: str, zone: str) -> datetime:
+    """``2026-12-07T09:15`` or ``09:15`` (today) in ``zone``."""
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo(zone)
+    if "T" in text or "-" in text:
+        moment = datetime.fromisoformat(text)
+        return moment if moment.tzinfo else moment.replace(tzinfo=local)
+    hour, _, minute = text.partition(":")
+    return datetime.now(local).replace(hour=int(hour), minute=int(minute or 0), second=0, microsecond=0)
+
+
 async def _wait_until_up(base_url: str, stop: asyncio.Event) -> None:
     async with httpx.AsyncClient(base_url=base_url) as client:
         while not stop.is_set():
@@ -123,7 +103,18 @@ async def _wait_until_up(base_url: str, stop: asyncio.Event) -> None:
             await asyncio.sleep(0.3)
 
 
-def main(base_url: str) -> None:
+def main(base_url: str, speed: float = 1.0, start: str = "") -> None:
+    """Run the traffic; ``speed`` and ``start`` (an ISO date and time, or a time of
+    today, in the organisation's zone) set the demo clock (:mod:`distans.demo.clock`)."""
+    from distans.accounts.models import Organisation
+    from distans.demo.data import DEMO_SLUG
+
+    organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
+    zone = organisation.time_zone if organisation else "Europe/Stockholm"
+    clock.start(speed, zone, parse_start(start, zone) if start else None)
+    _discover_generators()
+    for prepare in PREPARERS:
+        prepare()
     try:
         asyncio.run(run_traffic(base_url))
     except KeyboardInterrupt:

@@ -1,22 +1,21 @@
-"""Demo planning data: eight weeks of imported history per queue, shift templates
-(08–14 / 10–16 staggered, 8 h days), contracted hours, queue targets with a corona
-uplift, and published schedules for this week and next (small solver time limit).
-Idempotent: history is added once; a week with a published schedule is skipped."""
+"""Demo planning data: the centre's history (eight weeks, through the contact import:
+:mod:`distans.demo.history`), shift templates (08–14 / 10–16 staggered, 8 h days),
+contracted hours, queue targets with a corona uplift, and published schedules for this
+week and next (small solver time limit). Idempotent: history is added for days not yet
+imported; a week with a published schedule is skipped."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import random
-from zoneinfo import ZoneInfo
 
 from distans.accounts.models import Organisation, Person
 from distans.demo.data import DEMO_LOADERS
+from distans.demo.history import load_history
+from distans.demo.load import BY_CODE
 from distans.planning import actions
 from distans.planning.choices import ScheduleStatus
 from distans.planning.models import (
     Availability,
-    ImportedVolume,
     PlanningSettings,
     QueuePlan,
     Schedule,
@@ -24,16 +23,7 @@ from distans.planning.models import (
 )
 from distans.routing.models import Queue
 
-HISTORY_WEEKS = 8
 DEMO_SOLVER_SECONDS = 8
-# Mean contacts per working day and handle time per queue.
-VOLUMES = {
-    "allmant": (130, 240),
-    "skola": (45, 300),
-    "bygglov": (30, 420),
-    "corona": (40, 180),
-    "vaxel": (90, 60),
-}
 SIX_HOUR_BREAKS = [
     {
         "label": "break",
@@ -75,42 +65,6 @@ TEMPLATES = [
 ]
 
 
-def intraday_share(minutes: float) -> float:
-    """A municipal day: a morning peak around 09:30, a smaller one after lunch."""
-    hours = minutes / 60
-    return (
-        math.exp(-((hours - 9.5) ** 2) / 2.0) + 0.6 * math.exp(-((hours - 13.0) ** 2) / 1.5) + 0.15
-    )
-
-
-def _history(organisation: Organisation, today: dt.date) -> None:
-    zone = ZoneInfo(organisation.time_zone)
-    rng = random.Random(7)
-    for queue in Queue.objects.for_org(organisation):
-        if ImportedVolume.objects.for_org(organisation).filter(queue=queue).exists():
-            continue
-        daily, _aht = VOLUMES.get(queue.code, (30, 240))
-        slots = [8 * 60 + 15 * k for k in range(34)]  # 08:00–16:30
-        weights = [intraday_share(m + 7.5) for m in slots]
-        scale = daily / sum(weights)
-        rows = []
-        for back in range(HISTORY_WEEKS * 7, 0, -1):
-            day = today - dt.timedelta(days=back)
-            if day.weekday() >= 5:
-                continue
-            level = 1.15 if day.weekday() == 0 else 1.0  # Mondays are busier
-            for minutes, weight in zip(slots, weights, strict=True):
-                mean = weight * scale * level
-                count = max(0.0, round(rng.gauss(mean, math.sqrt(mean))))
-                start = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=zone)
-                rows.append(
-                    ImportedVolume(
-                        organisation=organisation, queue=queue, interval_start=start, contacts=count
-                    )
-                )
-        ImportedVolume.objects.bulk_create(rows)
-
-
 def _settings(organisation: Organisation, today: dt.date) -> None:
     PlanningSettings.objects.get_or_create(
         organisation=organisation,
@@ -129,7 +83,8 @@ def _settings(organisation: Organisation, today: dt.date) -> None:
             },
         )
     for queue in Queue.objects.for_org(organisation):
-        _daily, aht = VOLUMES.get(queue.code, (30, 240))
+        profile = BY_CODE.get(queue.code)
+        aht = round(profile.talk_seconds + profile.wrap_up_seconds) if profile else 240
         defaults: dict[str, object] = {
             "organisation": organisation,
             "aht_seconds": aht,
@@ -173,7 +128,7 @@ def _schedules(organisation: Organisation, today: dt.date) -> None:
 
 def load_planning_demo(organisation: Organisation) -> None:
     today = actions.local_today(organisation)
-    _history(organisation, today)
+    load_history(organisation, today)
     _settings(organisation, today)
     _schedules(organisation, today)
 

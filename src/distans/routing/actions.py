@@ -212,9 +212,11 @@ def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
     )
 
 
-def _cancel_open_offers(person_id: int, now: datetime) -> list[int]:
+def _cancel_open_offers(
+    person_id: int, now: datetime, reason: str = "agent_unavailable"
+) -> list[int]:
     """Withdraw the agent's open offers (the agent's state is already locked); returns
-    the contacts that wait again."""
+    the ids of the contacts that wait again."""
     open_ids = list(
         Offer.objects.filter(agent_id=person_id, status=OfferStatus.OPEN).values_list(
             "pk", "contact_id"
@@ -225,7 +227,7 @@ def _cancel_open_offers(person_id: int, now: datetime) -> list[int]:
     # Contacts before offers: the lock order of every routing writer (sql.lock_rows).
     lock_rows(contacts=[contact for _, contact in open_ids], offers=[pk for pk, _ in open_ids])
     for offer in Offer.objects.filter(pk__in=[pk for pk, _ in open_ids], status=OfferStatus.OPEN):
-        _log_cancelled(offer, now, "agent_unavailable")
+        _log_cancelled(offer, now, reason)
         offer.status = OfferStatus.CANCELLED
         offer.closed_at = now
         offer.save(update_fields=["status", "closed_at"])
@@ -357,17 +359,19 @@ def do_complete_contact(person: Person, contact_id: int, topic: str, notes: str 
     )
     assert transition.agent is not None
     _save_agent(state, transition.agent)
+    if transition.agent.presence not in core.ROUTABLE_PRESENCES:
+        # Wrap-up (or a break that began meanwhile) cannot accept: an offer made while
+        # the agent was busy goes back to the queue now instead of expiring unanswered
+        # and counting as a timeout (three of them set the agent away).
+        withdrawn = _cancel_open_offers(state.person_id, now, reason="agent_in_wrap_up")
+    else:
+        withdrawn = []
     contact.status = ContactStatus.COMPLETED
     contact.ended_at = now
     contact.topic = topic.strip()[:100]
     if notes:
         contact.notes = notes
     contact.save(update_fields=["status", "ended_at", "topic", "notes"])
-    withdrawn: list[int] = []
-    if transition.agent.presence is core.Presence.WRAP_UP:
-        # Offers made while busy would wait on a desk that takes none during wrap-up
-        # (and could not be accepted there): they move on to the next agent.
-        withdrawn = _cancel_open_offers(state.person_id, now)
     events = [
         core.Event(
             e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "topic": contact.topic}

@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
@@ -181,6 +182,19 @@ def _agent_out(state) -> AgentOut:  # type: ignore[no-untyped-def]
         presence_changed_at=state.presence_changed_at,
         queues=[q.code for q in state.queues.all()],
     )
+
+
+@router.get("/agent/presence", response={200: AgentOut, 403: ErrorOut})
+def my_presence(request: HttpRequest) -> AgentOut:
+    """The caller's own presence (a desktop or softphone client shows it; the demo's
+    simulated colleagues notice when routing set them away)."""
+    person = _person(request)
+    state = queries.get_my_agent_state(person)
+    if state is None:
+        return AgentOut(person_id=person.pk, name=person.full_name, presence="offline",
+                        break_reason="", site_id=None, presence_changed_at=timezone.now(),
+                        queues=[])  # fmt: skip
+    return _agent_out(state)
 
 
 @router.post("/agent/presence", response={200: AgentOut, 400: ErrorOut, 403: ErrorOut})

@@ -11,8 +11,11 @@ WEEKDAYS_8_TO_16 = {str(d): [["08:00", "16:30"]] for d in range(5)}
 QUEUES = [
     # code, name, extra
     ("allmant", "Allmänna frågor", {}),
-    ("skola", "Skola och förskola", {"overflow": [{"to": "allmant", "after_seconds": 180}]}),
-    ("bygglov", "Bygglov", {"widening": [{"after_seconds": 60, "min_level": 3}, {"after_seconds": 120, "min_level": None}]}),
+    # A specialist queue's team has days off (the week roster decides): its calls then go
+    # to the general queue rather than wait for no one.
+    ("skola", "Skola och förskola", {"overflow": [{"to": "allmant", "after_seconds": 180}, {"to": "allmant", "when_no_agents": True}]}),
+    ("bygglov", "Bygglov", {"widening": [{"after_seconds": 60, "min_level": 3}, {"after_seconds": 120, "min_level": None}],
+                            "overflow": [{"to": "allmant", "when_no_agents": True}]}),
     ("corona", "Corona", {"aging_per_minute": 0.5, "overflow": [{"to": "allmant", "when_no_agents": True}]}),
     ("vaxel", "Växeln", {"is_switchboard": True, "strategy": "round_robin", "wrap_up_seconds": 5}),
 ]
@@ -20,7 +23,7 @@ QUEUES = [
 # Team → queues its members serve (small teams that never mix still share queues).
 TEAM_QUEUES = {
     "Lag Norr": ["allmant", "corona", "vaxel"],
-    "Lag Syd": ["allmant", "skola", "corona"],
+    "Lag Syd": ["allmant", "skola", "corona", "vaxel"],  # everyone covers the switchboard
     "Lag Väst": ["allmant", "bygglov", "vaxel"],
 }
 

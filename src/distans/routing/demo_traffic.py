@@ -1,13 +1,30 @@
 """Simulated colleagues for the demo: they log in over HTTP, go available through the
-API, accept offers, take a while, set a topic and finish — like a person on the desk."""
+API, accept offers, take a while, set a topic and finish — like a person on the desk.
+
+Each works every offer they get (several chats and e-mails at once, as capacity
+allows), takes the breaks of their published shift and comes back, and logs out when
+the shift ends; while at work their desk's live socket is open, so colleagues see
+them online. When no simulated colleague has a shift now (the demo started in the
+evening or at a weekend), all of them work, each taking a 15-minute break every two
+hours, staggered. A colleague whom routing set away (offers that timed out) notices
+and comes back, as a person would; a failed request (the server busy or restarting)
+is tried again, never the end of the colleague.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import random
-import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import httpx
+
+from distans.demo import clock
+
+logger = logging.getLogger("distans.demo.traffic")
 
 # Topics (paths of the demo's topic tree) by the offer's queue; other queues get the rest.
 TOPICS_BY_QUEUE = {
@@ -17,75 +34,286 @@ TOPICS_BY_QUEUE = {
 }
 OTHER_TOPICS = ["Avfall", "Parkering", "Övrigt"]
 HUMAN_LOGINS = {"agent", "teamleader"}  # left for the person clicking through the demo
+# Handling time (demo seconds, median) by channel when the queue has no load profile.
+HANDLING = {"phone": 150.0, "callback": 150.0, "chat": 240.0, "email": 200.0, "form": 180.0}
+RHYTHM_EVERY = timedelta(hours=2)  # unscheduled time: a 15-minute break every two hours
+RHYTHM_BREAK = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Span:
+    starts_at: datetime
+    ends_at: datetime
+    label: str = ""
+
+    def covers(self, moment: datetime) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+
+@dataclass
+class Duty:
+    """A colleague's published shifts (with their breaks) from the demo's schedules."""
+
+    shifts: list[Span] = field(default_factory=list)
+    breaks: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Roster:
+    """Who of the simulated colleagues works when: the published shifts where there
+    are any now, else everyone with staggered breaks."""
+
+    duties: dict[str, Duty]
+    order: list[str]
+
+    def anyone_scheduled(self, moment: datetime) -> bool:
+        return any(s.covers(moment) for d in self.duties.values() for s in d.shifts)
+
+    def wanted(self, email: str, moment: datetime) -> tuple[str, str]:
+        """("work" | "break" | "off", break reason) for ``email`` at ``moment``."""
+        duty = self.duties.get(email, Duty())
+        if self.anyone_scheduled(moment):
+            if not any(s.covers(moment) for s in duty.shifts):
+                return "off", ""
+            on_break = next((b for b in duty.breaks if b.covers(moment)), None)
+            return ("break", on_break.label or "break") if on_break else ("work", "")
+        index = self.order.index(email) if email in self.order else 0
+        offset = RHYTHM_EVERY * index / max(1, len(self.order))
+        into = (moment - datetime(2000, 1, 3, tzinfo=moment.tzinfo) + offset) % RHYTHM_EVERY
+        return ("break", "break") if into < RHYTHM_BREAK else ("work", "")
+
+
+def load_roster(emails: list[str]) -> Roster:
+    """Read the published shifts of the simulated colleagues (synchronously, before the
+    traffic's event loop starts): the demo's schedules are the plan they follow."""
+    from distans.planning.choices import ScheduleStatus
+    from distans.planning.models import Shift
+
+    duties = {email: Duty() for email in emails}
+    now = clock.now()
+    shifts = (
+        Shift.objects.filter(
+            person__email__in=emails,
+            schedule__status=ScheduleStatus.PUBLISHED,
+            ends_at__gt=now - timedelta(days=1),
+            starts_at__lt=now + timedelta(days=15),
+        )
+        .select_related("person")
+        .prefetch_related("breaks")
+    )
+    for shift in shifts:
+        duty = duties[shift.person.email]
+        duty.shifts.append(Span(shift.starts_at, shift.ends_at))
+        duty.breaks.extend(Span(b.starts_at, b.ends_at, b.label) for b in shift.breaks.all())
+    return Roster(duties, emails)
 
 
 async def _login(client: httpx.AsyncClient, email: str, password: str) -> str:
-    page = await client.get("/account/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    await client.post(
-        "/account/login/",
-        data={"username": email, "password": password, "csrfmiddlewaretoken": token.group(1) if token else ""},
-        headers={"Referer": f"{client.base_url}/account/login/"},
-    )
+    from distans.demo.traffic import login
+
+    await login(client, email, password)
     return client.cookies.get("csrftoken", "")
 
 
-async def colleague(base_url: str, email: str, password: str, stop: asyncio.Event) -> None:
-    rng = random.Random(email)
-    await _wait(stop, rng.uniform(0, 20))  # people do not all log in in the same second
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
-        try:
-            csrf = await _login(client, email, password)
-        except httpx.HTTPError:
-            return
-        headers = {"X-CSRFToken": csrf, "Referer": f"{base_url}/"}
-        await client.post("/api/agent/presence", json={"presence": "available"}, headers=headers)
-        while not stop.is_set():
+@dataclass
+class Colleague:
+    base_url: str
+    email: str
+    password: str
+    roster: Roster
+    stop: asyncio.Event
+    rng: random.Random = field(init=False)
+    client: httpx.AsyncClient | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    working: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # contact id → task
+    presence: str = "offline"
+    desk_open: asyncio.Task[None] | None = None  # the desk's live socket while at work
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.email)
+
+    async def run(self) -> None:
+        await clock.pause_real(self.stop, self.rng.uniform(0, 30))  # not all in the same second
+        while not self.stop.is_set():
             try:
-                offers = (await client.get("/api/agent/offers")).json()
-                for offer in offers[:1]:
-                    await asyncio.sleep(rng.uniform(1, 6))
-                    accepted = await client.post(f"/api/offers/{offer['id']}/accept", headers=headers)
-                    if accepted.status_code != 200:
-                        continue
-                    await _wait(stop, rng.lognormvariate(3.3, 0.5))
-                    await client.post(
-                        f"/api/contacts/{offer['contact_id']}/complete",
-                        json={
-                            "topic": rng.choice(TOPICS_BY_QUEUE.get(offer.get("queue", ""), OTHER_TOPICS)),
-                            "notes": "",
-                        },
-                        headers=headers,
+                async with httpx.AsyncClient(base_url=self.base_url, timeout=20) as client:
+                    self.client = client
+                    csrf = await _login(client, self.email, self.password)
+                    self.headers = {"X-CSRFToken": csrf, "Referer": f"{self.base_url}/"}
+                    await self._work_loop()
+                    with contextlib.suppress(httpx.HTTPError):  # the server may be stopping
+                        await self._set("offline")
+                    return
+            except (httpx.HTTPError, RuntimeError, ValueError) as exc:
+                # The server was busy or restarting: log in again in a while.
+                logger.info("demo colleague %s: %r; trying again", self.email, exc)
+                for task in self.working.values():
+                    task.cancel()
+                self.working.clear()
+                await asyncio.sleep(self.rng.uniform(2, 6))
+            finally:
+                self._close_desk()
+
+    def _open_desk(self) -> None:
+        """Keep the desk's live socket open (colleagues see this person online)."""
+        if self.desk_open is None or self.desk_open.done():
+            self.desk_open = asyncio.create_task(self._desk_socket())
+
+    def _close_desk(self) -> None:
+        if self.desk_open is not None:
+            self.desk_open.cancel()
+            self.desk_open = None
+
+    async def _desk_socket(self) -> None:
+        import websockets
+
+        assert self.client is not None
+        url = self.base_url.replace("http", "ws", 1) + "/ws/live/"
+        cookie = f"sessionid={self.client.cookies.get('sessionid', '')}"
+        while not self.stop.is_set():
+            with contextlib.suppress(OSError, websockets.WebSocketException, TimeoutError):
+                async with websockets.connect(
+                    url, additional_headers={"Cookie": cookie, "Origin": self.base_url}
+                ) as socket:
+                    async for _ in socket:  # the desk listens; the simulation polls the API
+                        pass
+            await asyncio.sleep(self.rng.uniform(2, 5))  # dropped: reconnect, as live.js does
+
+    async def _set(self, presence: str, reason: str = "") -> None:
+        assert self.client is not None
+        response = await self.client.post(
+            "/api/agent/presence",
+            json={"presence": presence, "reason": reason},
+            headers=self.headers,
+        )
+        if response.status_code == 200:
+            self.presence = response.json()["presence"]
+
+    async def _work_loop(self) -> None:
+        assert self.client is not None
+        client = self.client
+        checked = 0.0
+        loop = asyncio.get_running_loop()
+        while not self.stop.is_set():
+            wanted, reason = self.roster.wanted(self.email, clock.now())
+            if wanted == "off" and not self.working:
+                self._close_desk()
+            else:
+                self._open_desk()
+            if wanted == "work":
+                if loop.time() - checked > 5 or self.presence not in (
+                    "available",
+                    "busy",
+                    "wrap_up",
+                ):
+                    checked = loop.time()
+                    mine = await client.get("/api/agent/presence")
+                    if mine.status_code == 403:
+                        raise RuntimeError("logged out")
+                    self.presence = mine.json()["presence"]
+                if self.presence in ("offline", "away", "break"):
+                    if self.presence == "away":
+                        logger.info("demo colleague %s was set away; back now", self.email)
+                    await self._set("available")
+                if self.presence in ("available", "busy"):
+                    for offer in (await client.get("/api/agent/offers")).json():
+                        if offer["contact_id"] not in self.working:
+                            self.working[offer["contact_id"]] = asyncio.create_task(
+                                self._handle(offer)
+                            )
+            elif self.working:  # finishing the last contacts before a break or home time
+                for offer in (await client.get("/api/agent/offers")).json():
+                    if offer["contact_id"] not in self.working:
+                        await client.post(
+                            f"/api/offers/{offer['id']}/decline", headers=self.headers
+                        )
+            else:
+                target = "break" if wanted == "break" else "offline"
+                if self.presence != target:
+                    await self._set(target, reason if target == "break" else "")
+            await asyncio.sleep(1.0)  # polling is mechanical: real seconds at any speed
+
+    async def _handle(self, offer: dict[str, object]) -> None:
+        """Accept, talk, finish with a topic, end the wrap-up early."""
+        assert self.client is not None
+        client, contact_id = self.client, int(offer["contact_id"])  # type: ignore[call-overload]
+        try:
+            await clock.pause(self.stop, self.rng.uniform(1, 5))
+            accepted = await client.post(f"/api/offers/{offer['id']}/accept", headers=self.headers)
+            if accepted.status_code != 200:
+                return
+            self.presence = "busy"
+            await clock.pause(self.stop, self._handling_seconds(offer))
+            if self.stop.is_set():
+                return
+            queue = str(offer.get("queue", ""))
+            topic = self.rng.choice(TOPICS_BY_QUEUE.get(queue, OTHER_TOPICS))
+            done = None
+            for _ in range(3):  # the server may be briefly busy; the contact must end
+                with contextlib.suppress(httpx.HTTPError):
+                    done = await client.post(
+                        f"/api/contacts/{contact_id}/complete",
+                        json={"topic": topic, "notes": ""},
+                        headers=self.headers,
                     )
-                    await _wait(stop, rng.uniform(3, 10))
-                    await client.post("/api/agent/wrap-up/end", headers=headers)
-                if rng.random() < 0.002:
-                    await client.post("/api/agent/presence", json={"presence": "break", "reason": "break"}, headers=headers)
-                    await _wait(stop, rng.uniform(60, 180))
-                    await client.post("/api/agent/presence", json={"presence": "available"}, headers=headers)
-            except (httpx.HTTPError, ValueError):
-                pass
-            await _wait(stop, 1.0)
-        try:  # log out at the end; the server may already be stopping
-            await client.post("/api/agent/presence", json={"presence": "offline"}, headers=headers)
-        except httpx.HTTPError:
-            pass
+                    break
+                await asyncio.sleep(2)
+            if done is None or done.status_code != 200:
+                return
+            await clock.pause(self.stop, self._wrap_up_seconds(queue))
+            with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+                # Still in wrap-up (not ended by its timer, nor a break begun meanwhile)?
+                mine = await client.get("/api/agent/presence")
+                if mine.json()["presence"] == "wrap_up":
+                    ended = await client.post("/api/agent/wrap-up/end", headers=self.headers)
+                    if ended.status_code == 200:
+                        self.presence = ended.json()["presence"]
+        except httpx.HTTPError as exc:
+            logger.info("demo colleague %s, contact %s: %r", self.email, contact_id, exc)
+        finally:
+            self.working.pop(contact_id, None)
+
+    def _handling_seconds(self, offer: dict[str, object]) -> float:
+        from distans.demo.load import BY_CODE
+
+        channel = str(offer.get("channel", "phone"))
+        profile = BY_CODE.get(str(offer.get("queue", "")))
+        median = (
+            profile.talk_seconds if profile and channel == "phone" else HANDLING.get(channel, 150.0)
+        )
+        return self.rng.lognormvariate(0, 0.45) * median
+
+    def _wrap_up_seconds(self, queue: str) -> float:
+        from distans.demo.load import BY_CODE
+
+        profile = BY_CODE.get(queue)
+        return self.rng.uniform(0.5, 1.2) * (profile.wrap_up_seconds if profile else 15.0)
 
 
-async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
+def simulated_emails() -> list[str]:
+    from distans.demo.data import PEOPLE, demo_email
+
+    return [
+        demo_email(p.email) for p in PEOPLE if "agent" in p.roles and p.email not in HUMAN_LOGINS
+    ]
+
+
+_roster: Roster | None = None
+
+
+def prepare() -> None:
+    """Read what the colleagues need from the database before the event loop starts."""
+    global _roster
+    _roster = load_roster(simulated_emails())
 
 
 async def generate(base_url: str, stop: asyncio.Event) -> None:
-    from distans.demo.data import DEMO_PASSWORD, PEOPLE, demo_email
+    from distans.demo.data import DEMO_PASSWORD
 
+    roster = _roster or Roster({}, simulated_emails())
     await asyncio.gather(
         *(
-            colleague(base_url, demo_email(p.email), DEMO_PASSWORD, stop)
-            for p in PEOPLE
-            if "agent" in p.roles and p.email not in HUMAN_LOGINS
+            Colleague(base_url, email, DEMO_PASSWORD, roster, stop).run()
+            for email in simulated_emails()
         )
     )

@@ -68,6 +68,17 @@ def list_agent_states(organisation: Organisation | int) -> list[AgentState]:
     )
 
 
+def get_my_agent_state(person: Person) -> AgentState | None:
+    """The person's routing state (None: never seen by routing, so offline)."""
+    return (
+        AgentState.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        .filter(person=person)
+        .select_related("person")
+        .prefetch_related("queues")
+        .first()
+    )
+
+
 def list_my_open_offers(person: Person) -> list[Offer]:
     return list(
         Offer.objects.filter(agent=person, status=OfferStatus.OPEN, expires_at__gt=timezone.now())

@@ -1,15 +1,31 @@
-"""Demo phone traffic through the telephony contract (the built-in simulator)."""
+"""Demo phone traffic through the telephony contract (the built-in simulator).
+
+Calls arrive on each line at the rate of the demo's load profile
+(:mod:`distans.demo.load`) for the demo clock's time of day, with a corona surge a few
+minutes after the start; callers wait with a patience of their own (some ask for a
+callback) and talk about as long as the history says.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import logging
 import random
 
 import httpx
 
+from distans.demo import clock
+from distans.demo.load import (
+    BY_CODE,
+    SURGE_FROM_MINUTES,
+    SURGE_PER_HOUR,
+    SURGE_UNTIL_MINUTES,
+    load_factor,
+)
 from distans.telephony.demo import LINES
 from distans.telephony.simulator import CallerProfile, place_call
+
+logger = logging.getLogger("distans.demo.traffic")
 
 
 def _api_key() -> str:
@@ -18,33 +34,46 @@ def _api_key() -> str:
     return (settings.VAR_DIR / "demo_api_key").read_text().strip()
 
 
+def rates_per_hour(minutes: float, factor: float) -> dict[str, float]:
+    """Calls per hour per queue code at ``factor`` of the peak, ``minutes`` into the demo."""
+    rates = {code: BY_CODE[code].phone_per_hour * factor for _, _, code in LINES if code in BY_CODE}
+    if SURGE_FROM_MINUTES <= minutes <= SURGE_UNTIL_MINUTES and "corona" in rates:
+        rates["corona"] += SURGE_PER_HOUR
+    return rates
+
+
+def caller(line: str, code: str, rng: random.Random) -> CallerProfile:
+    profile = BY_CODE.get(code)
+    return CallerProfile(
+        line=line,
+        patience_seconds=rng.lognormvariate(4.8, 0.5),  # median ≈ 2 minutes
+        talk_seconds=rng.lognormvariate(0, 0.45) * (profile.talk_seconds if profile else 120.0),
+        wants_callback_after=90.0 if rng.random() < 0.15 else None,
+    )
+
+
 async def generate(base_url: str, stop: asyncio.Event) -> None:
     rng = random.Random()
-    started = dt.datetime.now(dt.UTC)
     headers = {"Authorization": f"Bearer {_api_key()}"}
-    weights = {"vaxel": 3, "allmant": 4, "skola": 2, "bygglov": 1, "corona": 2}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as client:
+    line_of = {code: number for number, _, code in LINES}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=20) as client:
         tasks: set[asyncio.Task[str]] = set()
         while not stop.is_set():
-            minutes = (dt.datetime.now(dt.UTC) - started).total_seconds() / 60
-            # A "morning" corona surge: strong enough and long enough for the surge
-            # detector to see it in its first 15-minute bin (see topics-reports-service.md).
-            surge = 5.0 if 2 <= minutes <= 22 else 1.0
-            line_weights = [weights[code] * (surge if code == "corona" else 1.0) for _, _, code in LINES]
-            line = rng.choices([n for n, _, _ in LINES], weights=line_weights)[0]
-            profile = CallerProfile(
-                line=line,
-                patience_seconds=rng.uniform(30, 180),
-                talk_seconds=rng.lognormvariate(3.6, 0.5),
-                wants_callback_after=rng.choice([None, None, None, 45.0]),
+            rates = rates_per_hour(clock.elapsed_minutes(), load_factor(clock.local_now()))
+            total = sum(rates.values())
+            code = rng.choices(list(rates), weights=list(rates.values()))[0]
+            task = asyncio.create_task(
+                place_call(client, caller(line_of[code], code, rng), rng, stop, clock.speed())
             )
-            task = asyncio.create_task(place_call(client, profile, rng, stop))
             tasks.add(task)
+            task.add_done_callback(_finished)
             task.add_done_callback(tasks.discard)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=rng.expovariate(1 / 12))
-            except TimeoutError:
-                pass
+            await clock.pause(stop, rng.expovariate(total / 3600))
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)  # before the client closes
+
+
+def _finished(task: asyncio.Task[str]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.warning("demo call failed: %r", task.exception())

@@ -28,39 +28,75 @@ def swedish_mobile(rng: random.Random) -> str:
 
 
 async def place_call(
-    client: httpx.AsyncClient, profile: CallerProfile, rng: random.Random, stop: asyncio.Event
+    client: httpx.AsyncClient,
+    profile: CallerProfile,
+    rng: random.Random,
+    stop: asyncio.Event,
+    speed: float = 1.0,
 ) -> str:
-    """Place one call and play it out; returns how it ended."""
+    """Place one call and play it out; returns how it ended.
+
+    The caller's patience, talk and callback times pass ``speed`` times faster (the
+    demo clock); the route is polled every real second. A call always ends: when a
+    request fails (the server busy or restarting), the simulator tries again, and a
+    caller whose call it cannot follow any more hangs up (``abandoned``), so no call
+    is left waiting in a queue for ever.
+    """
     call_id = f"sim-{uuid.uuid4().hex[:12]}"
     number = swedish_mobile(rng)
-    response = await client.post(
-        "/api/telephony/calls", json={"call_id": call_id, "line": profile.line, "caller_number": number}
-    )
+    try:
+        response = await client.post(
+            "/api/telephony/calls",
+            json={"call_id": call_id, "line": profile.line, "caller_number": number},
+        )
+    except httpx.HTTPError:
+        return "refused:unreachable"
     if response.status_code != 201:
         return f"refused:{response.status_code}"
-    waited = 0.0
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    failures = 0
     while not stop.is_set():
-        route = (await client.get(f"/api/telephony/calls/{call_id}/route")).json().get("route", {})
-        action = route.get("action")
+        waited = (loop.time() - started) * speed
+        try:
+            route = (await client.get(f"/api/telephony/calls/{call_id}/route")).json()
+        except (httpx.HTTPError, ValueError):
+            failures += 1
+            if failures >= 5:
+                break
+            await _sleep(stop, 1.0)
+            continue
+        action = route.get("route", {}).get("action")
         if action == "connect":
-            await client.post(f"/api/telephony/calls/{call_id}/events", json={"event": "answered"})
-            await _sleep(stop, profile.talk_seconds)
-            await client.post(f"/api/telephony/calls/{call_id}/events", json={"event": "ended"})
+            await _event(client, call_id, {"event": "answered"})
+            await _sleep(stop, profile.talk_seconds / speed)
+            await _event(client, call_id, {"event": "ended"})
             return "answered"
         if action in ("fallback", "hangup"):
             return str(action)
         if profile.wants_callback_after is not None and waited >= profile.wants_callback_after:
-            await client.post(
-                f"/api/telephony/calls/{call_id}/events",
-                json={"event": "callback_requested", "number": number},
-            )
+            await _event(client, call_id, {"event": "callback_requested", "number": number})
             return "callback"
         if waited >= profile.patience_seconds:
-            await client.post(f"/api/telephony/calls/{call_id}/events", json={"event": "abandoned"})
-            return "abandoned"
+            break
         await _sleep(stop, 1.0)
-        waited += 1.0
-    return "stopped"
+    if stop.is_set():
+        return "stopped"
+    await _event(client, call_id, {"event": "abandoned"})
+    return "abandoned"
+
+
+async def _event(client: httpx.AsyncClient, call_id: str, event: dict[str, str]) -> None:
+    """Report a call event, trying a few times while the server is busy."""
+    for attempt in range(4):
+        try:
+            response = await client.post(f"/api/telephony/calls/{call_id}/events", json=event)
+        except httpx.HTTPError:
+            await asyncio.sleep(1.0 + attempt)
+            continue
+        if response.status_code < 500:
+            return
+        await asyncio.sleep(1.0 + attempt)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

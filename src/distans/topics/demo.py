@@ -1,9 +1,9 @@
-"""Demo topics, surge sensitivity for the compressed demo traffic, and eight weeks of history.
+"""Demo topics and surge sensitivity for the demo traffic.
 
-The history is synthetic (rows of the interval aggregate: answered phone contacts per
-15 minutes, spread over queues and topics at about the live demo traffic's rates) so
-that surge detection has a weekday × time-of-day baseline from the first minute.
-Seeded rows are those with a topic and no agent, before today; a reload replaces them.
+The demo's history (its surge baseline too) is imported by the planning loader
+(:mod:`distans.demo.history`). :func:`seed_history` writes a flat synthetic baseline
+(every 15 minutes alike) straight into the aggregate: the surge tests use it as a
+controlled background; the demo does not.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ def load_topics_demo(organisation: Organisation) -> None:
             defaults={"surge_bin_minutes": 15, "surge_threshold": 4.0, "surge_tail_probability": 1e-4,
                       "surge_min_count": 8},
         )  # fmt: skip
-    seed_history(organisation)
 
 
 def _counts(n: int) -> ContactCounts:
