@@ -60,7 +60,7 @@ def test_swedish_christmas_and_norwegian_constitution_day_are_closed():
 )
 def test_reforecast_keeps_actuals_and_scales_the_rest_by_one_ratio(forecast, actual):
     day = np.array(forecast)
-    updated = reforecast_rest_of_day(day, np.array(actual), credibility_contacts=10)
+    updated = reforecast_rest_of_day(day, np.array(actual), credibility_contacts=10, persistence=1)
     assert np.allclose(updated[:2], actual)
     expected_ratio = (sum(actual) + 10) / (sum(forecast[:2]) + 10)
     assert np.allclose(updated[2:], day[2:] * expected_ratio)
@@ -68,8 +68,14 @@ def test_reforecast_keeps_actuals_and_scales_the_rest_by_one_ratio(forecast, act
 
 def test_reforecast_follows_strong_evidence_and_ignores_none():
     day = np.full(4, 1000.0)
-    assert reforecast_rest_of_day(day, np.array([2000.0, 2000.0]), 1)[3] > 1990
+    assert reforecast_rest_of_day(day, np.array([2000.0, 2000.0]), 1, persistence=1)[3] > 1990
     assert reforecast_rest_of_day(day, np.array([]), 1)[3] == 1000
+
+
+def test_reforecast_carries_half_a_busy_morning_into_the_afternoon_by_default():
+    day = np.full(4, 1000.0)
+    updated = reforecast_rest_of_day(day, np.array([2000.0, 2000.0]), 1)
+    assert 1490 < updated[3] < 1500
 
 
 def test_uplift_of_forty_percent_for_two_weeks_only():

@@ -41,8 +41,8 @@ from distans.core.forecast.grid import DayGrid
 PROFILE_DAYS = 12
 OUTLIER_SHARE = 0.5
 WEEKDAY_WEEKS = 8
-LEVEL_DAYS = 10
-LEVEL_HALF_LIFE_DAYS = 5.0
+LEVEL_CHOICES = ((10, 5.0), (20, 10.0), (40, 1000.0))  # (open days, half-life in days)
+LEVEL_CHECK_DAYS = 20
 LEVEL_OUTLIER = 0.15
 CALENDAR_SHRINK = 1.0
 LOCAL_LEVEL_DAYS = 10
@@ -121,15 +121,8 @@ class _DayModel:
                 ratios.setdefault(keys[r], []).append(deseason[r] / float(np.median(near)) - 1)
         for key, values in ratios.items():
             self.calendar[key] = 1 + sum(values) / (len(values) + CALENDAR_SHRINK)
-        recent = [r for r in ordinary if keys[r] is None][-LEVEL_DAYS:]
-        self.level: float | None = None
-        if len(recent) >= 3:
-            values = np.array([deseason[r] for r in recent])
-            median = float(np.median(values))
-            keep = np.abs(values / median - 1) <= LEVEL_OUTLIER
-            age = np.array([known - r for r in recent])[keep]
-            weights = 0.5 ** (age / LEVEL_HALF_LIFE_DAYS)
-            self.level = float((values[keep] * weights).sum() / weights.sum())
+        plain_values = np.array([deseason[r] for r in plain])
+        self.level = _choose_level(np.array(plain, dtype=np.int64), plain_values, known)
 
     def _dow(self, row: int) -> int:
         return self.history.date_of(row).weekday()
@@ -148,7 +141,8 @@ class _DayModel:
             return x < known and bool(self.history.counts[x].sum() <= 0)
 
         key = self._calendar_key(row, closed)
-        return self.level * factor * self.calendar.get(key, 1.0) if key else self.level * factor
+        calendar = self.calendar.get(key, 1.0) if key is not None else 1.0
+        return self.level * factor * calendar
 
     def _previous_open_day_closed(self, row: int, closed: Callable[[int], bool]) -> bool:
         back = row - 1
@@ -176,6 +170,36 @@ class _DayModel:
         return None
 
 
+
+
+def _level_at(rows: NDArray[np.int64], values: NDArray[np.float64], now: int, days: int,
+              half_life: float) -> float | None:
+    """Weighted mean of the last ``days`` values before row ``now``, outliers left out."""
+    before = rows < now
+    rows, values = rows[before][-days:], values[before][-days:]
+    if len(rows) < 3:
+        return None
+    keep = np.abs(values / float(np.median(values)) - 1) <= LEVEL_OUTLIER
+    weights = 0.5 ** ((now - rows[keep]) / half_life)
+    return float((values[keep] * weights).sum() / weights.sum())
+
+
+def _choose_level(rows: NDArray[np.int64], values: NDArray[np.float64], now: int) -> float | None:
+    """The level of the LEVEL_CHOICES window that forecast the last LEVEL_CHECK_DAYS plain
+    days best a week ahead: short windows where volume is large and moves, long ones
+    where Poisson noise dominates (small centres)."""
+    best: tuple[float, float | None] = (float("inf"), None)
+    for days, half_life in LEVEL_CHOICES:
+        errors = []
+        for row, value in zip(rows[-LEVEL_CHECK_DAYS:], values[-LEVEL_CHECK_DAYS:], strict=True):
+            guess = _level_at(rows, values, int(row) - 6, days, half_life)
+            if guess is not None:
+                errors.append(abs(guess / value - 1))
+        level = _level_at(rows, values, now, days, half_life)
+        score = float(np.mean(errors)) if len(errors) >= 5 else float("inf")
+        if level is not None and (best[1] is None or score < best[0]):
+            best = (score, level)
+    return best[1]
 
 
 def _open_weekdays(history: DayGrid, totals: NDArray[np.float64]) -> frozenset[int]:
