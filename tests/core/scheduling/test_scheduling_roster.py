@@ -71,3 +71,55 @@ def test_too_few_people_is_infeasible():
         solve_roster(
             [day_need(3)], PATTERNS, [Person("only")], HOURLY, target=NO_TARGET, limits=LIMITS
         )
+
+
+def test_a_day_left_short_is_extended_until_it_serves_within_the_rules():
+    # given two days needing one person 08–16 (two 4-hour shifts), a start with only x
+    # (allowed one day) on day 0 and both y and z on the morning of day 1
+    from distans.core.scheduling.roster_repair import extend_until_served, serves
+    from distans.core.scheduling.roster_result import RosterValues
+    from distans.core.scheduling.roster_units import build_units
+
+    people = [Person("x", max_days=1), Person("y"), Person("z")]
+    units = build_units(people, ())
+    needs = [day_need(1), day_need(1)]
+    values = RosterValues(
+        shifts={(0, 0): 0, (1, 1): 0, (2, 1): 0},
+        office=set(),
+        located=False,
+        breaks=[{}, {}],
+        staffed=[[0] * 24, [0] * 24],
+    )
+    # when
+    extended = extend_until_served(
+        values, units, PATTERNS, needs, HOURLY, RosterRules(), NO_TARGET, 2, deadline=float("inf")
+    )
+    # then day 0 got a shift from y or z, one of day 1's moved to the afternoon, and
+    # x still works one day
+    assert extended == [0, 1]
+    assert all(serves(n, s, NO_TARGET) for n, s in zip(needs, values.staffed, strict=True))
+    assert sum(1 for (u, _) in values.shifts if u == 0) == 1
+    assert len([key for key in values.shifts if key[1] == 0]) == 2
+    assert sorted(j for (_, d), j in values.shifts.items() if d == 1) != [0, 0]
+
+
+def test_staged_roster_serves_and_reports_its_gap_even_with_almost_no_time():
+    # given three days needing three people 08–16, six people contracted 8 h each
+    people = [Person(f"p{i}", min_minutes=480, max_days=3) for i in range(6)]
+    # when the whole search may take a twentieth of a second
+    roster = solve_roster(
+        [day_need(3)] * 3,
+        PATTERNS,
+        people,
+        HOURLY,
+        target=NO_TARGET,
+        limits=SolverLimits(time_limit_seconds=0.05, num_search_workers=1),
+        method="staged",
+    )
+    # then every hour is covered, and the gap is measured against the larger bound
+    assert all(s >= 3 for day in roster.staffed for s in day[8:16])
+    assert roster.lower_bound_hours == max(roster.pool_lower_bound_hours, 6 * 8)
+    assert roster.gap_to_lower_bound == pytest.approx(
+        roster.paid_hours / roster.lower_bound_hours - 1
+    )
+    assert roster.paid_hours >= roster.lower_bound_hours

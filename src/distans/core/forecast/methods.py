@@ -114,11 +114,12 @@ class _DayModel:
         self.calendar: dict[int, float] = {}
         ratios: dict[int, list[float]] = {}
         for r in ordinary:
-            if keys[r] is None:
+            key = keys[r]
+            if key is None:
                 continue
             near = [deseason[x] for x in plain if abs(x - r) <= LOCAL_LEVEL_DAYS]
             if len(near) >= 3:
-                ratios.setdefault(keys[r], []).append(deseason[r] / float(np.median(near)) - 1)
+                ratios.setdefault(key, []).append(deseason[r] / float(np.median(near)) - 1)
         for key, values in ratios.items():
             self.calendar[key] = 1 + sum(values) / (len(values) + CALENDAR_SHRINK)
         plain_values = np.array([deseason[r] for r in plain])
@@ -142,7 +143,7 @@ class _DayModel:
 
         key = self._calendar_key(row, closed)
         calendar = self.calendar.get(key, 1.0) if key is not None else 1.0
-        return self.level * factor * calendar
+        return float(self.level * factor * calendar)
 
     def _previous_open_day_closed(self, row: int, closed: Callable[[int], bool]) -> bool:
         back = row - 1
@@ -157,9 +158,7 @@ class _DayModel:
         on = self.history.date_of(row)
         usual = self.open_weekdays
         first = on.replace(day=1)
-        position = sum(
-            1 for k in range(on.day) if (first + timedelta(days=k)).weekday() in usual
-        )
+        position = sum(1 for k in range(on.day) if (first + timedelta(days=k)).weekday() in usual)
         if position in TURN_OF_MONTH:
             return position
         ahead = on + timedelta(days=1)
@@ -170,10 +169,9 @@ class _DayModel:
         return None
 
 
-
-
-def _level_at(rows: NDArray[np.int64], values: NDArray[np.float64], now: int, days: int,
-              half_life: float) -> float | None:
+def _level_at(
+    rows: NDArray[np.int64], values: NDArray[np.float64], now: int, days: int, half_life: float
+) -> float | None:
     """Weighted mean of the last ``days`` values before row ``now``, outliers left out."""
     before = rows < now
     rows, values = rows[before][-days:], values[before][-days:]

@@ -78,34 +78,50 @@ def deal_shifts(
         able = sum(u.size for u in units if u.available_days is None or d in u.available_days)
         return able, -sum(pools[d].pattern_counts)
 
-    for d in sorted(range(len(pools)), key=scarcity):
-        wanted = _on_shift(pools[d].pattern_counts, patterns, len(pools[d].staffed))
-        have = [0] * len(wanted)
-        while True:
-            deficit = [max(0, w - h) for w, h in zip(wanted, have, strict=True)]
+    wanted = [_on_shift(pool.pattern_counts, patterns, len(pool.staffed)) for pool in pools]
+    have = [[0] * len(w) for w in wanted]
+    sizes = sorted({unit.size for unit in units})
+    days_by_scarcity = sorted(range(len(pools)), key=scarcity)
+    while True:
+        # every (day, pattern, unit size) scored by the missing agent-intervals it covers
+        # per paid agent-interval, over all days at once (a day dealt last is not starved)
+        options = []
+        for rank, d in enumerate(days_by_scarcity):
+            deficit = [max(0, w - h) for w, h in zip(wanted[d], have[d], strict=True)]
             if not any(deficit):
-                break
-            best, best_score = None, 0.0
-            for u, unit in enumerate(units):
-                capped = [min(unit.size, x) for x in deficit]
+                continue
+            for size in sizes:
+                covered = [0]
+                for x in deficit:
+                    covered.append(covered[-1] + min(size, x))
                 for j, pattern in enumerate(patterns):
-                    gain = sum(capped[pattern.start_period : pattern.end_period])
-                    score = gain / (unit.size * pattern.length_periods) + 1e-6 * shortfall(u)
-                    if gain and score > best_score and free(u, d, j):
-                        best, best_score = (u, j), score
-            if best is None:
+                    gain = covered[pattern.end_period] - covered[pattern.start_period]
+                    if gain:
+                        score = gain / (size * pattern.length_periods)
+                        options.append((-score, rank, -pattern.length_periods, d, j, size))
+        if not options:
+            break
+        options.sort()
+        chosen = None
+        for _, _, _, d, j, size in options:
+            able = [u for u, unit in enumerate(units) if unit.size == size and free(u, d, j)]
+            if able:
+                chosen = (max(able, key=shortfall), d, j)
                 break
-            give(best[0], d, best[1])
-            for period in range(patterns[best[1]].start_period, patterns[best[1]].end_period):
-                have[period] += units[best[0]].size
+        if chosen is None:
+            break
+        u, d, j = chosen
+        give(u, d, j)
+        for period in range(patterns[j].start_period, patterns[j].end_period):
+            have[d][period] += units[u].size
     busiest = [max(range(len(patterns)), key=lambda j: pool.pattern_counts[j]) for pool in pools]
     for u in sorted(range(len(units)), key=shortfall, reverse=True):
         for d in sorted(range(len(pools)), key=scarcity, reverse=True):
             if minutes[u] >= units[u].min_minutes:
                 break
-            options = [j for j in range(len(patterns)) if free(u, d, j)]
-            if options:
-                give(u, d, min(options, key=lambda j: abs(j - busiest[d])))
+            choices = [j for j in range(len(patterns)) if free(u, d, j)]
+            if choices:
+                give(u, d, min(choices, key=lambda j: abs(j - busiest[d])))
     _place_breaks(start, pools, units, patterns)
     if office is not None:
         _pick_office_days(start, units, patterns, office, len(pools))

@@ -1,0 +1,190 @@
+"""Making a roster serve: shifts added to a day until its floors and service level hold.
+
+The staged roster's search can end, on a busy machine or with little time, on a
+solution that leans on stand-in agents (coverage_model ``ghost_agents``). Instead of
+giving up, each day that misses its floors or its target is extended greedily: the
+breaks of the day's shifts are placed by a small CP-SAT model (shifts fixed, so it
+solves in a fraction of a second); where stand-ins are still needed, the free unit and
+pattern covering most of them per paid interval is added (availability, one shift a
+day, days, maximum minutes and daily rest respected; added shifts are worked from
+home, so seats and office days are untouched), and the breaks placed again. It stops
+when the day serves or nobody can be added.
+"""
+
+import time
+from collections.abc import Callable, Sequence
+
+from ortools.sat.python import cp_model
+
+from distans.core.scheduling.coverage_model import add_day
+from distans.core.scheduling.people import RosterRules
+from distans.core.scheduling.requirements import (
+    IntervalNeed,
+    ServiceTarget,
+    daily_service_level,
+    service_level_with,
+)
+from distans.core.scheduling.roster_result import RosterValues
+from distans.core.scheduling.roster_units import Unit
+from distans.core.scheduling.solver_run import SolverLimits, solve
+from distans.core.scheduling.templates import MINUTES_PER_DAY, ShiftPattern
+
+BREAK_SECONDS = 5.0
+MAX_CHANGES_PER_DAY = 60
+
+
+def serves(needs: Sequence[IntervalNeed], staffed: Sequence[int], target: ServiceTarget) -> bool:
+    """Floors and interval floor met everywhere, the daily target met."""
+    if any(a < n.min_agents for a, n in zip(staffed, needs, strict=True)):
+        return False
+    levels = service_level_with(needs, staffed)
+    if any(
+        lv < target.interval_floor and n.contacts > 0 for lv, n in zip(levels, needs, strict=True)
+    ):
+        return False
+    return daily_service_level(needs, staffed) >= target.daily_service_level - 1e-9
+
+
+def place_day_breaks(
+    crews: Sequence[int],
+    patterns: Sequence[ShiftPattern],
+    needs: Sequence[IntervalNeed],
+    target: ServiceTarget,
+    workers: int,
+) -> tuple[dict[tuple[int, int, int], int], list[int], list[int]]:
+    """Breaks for fixed crews per pattern: (break counts, staffed, stand-ins needed)."""
+    model = cp_model.CpModel()
+    bound = max(1, sum(crews))
+    day = add_day(
+        model, patterns, list(crews), bound, needs, target, "r", soft_target=True, ghost_agents=True
+    )
+    ghosts = day.ghosts or []
+    short = [day.shortfall] if day.shortfall is not None else []
+    model.minimize(1000 * cp_model.LinearExpr.sum(ghosts) + cp_model.LinearExpr.sum(short))
+    solver, _ = solve(model, SolverLimits(BREAK_SECONDS, workers), "break plan")
+    breaks = {
+        (j, r, offset): solver.value(var)
+        for (j, r), starts in day.breaks.items()
+        for offset, var in starts
+        if solver.value(var)
+    }
+    stand_ins = [solver.value(g) for g in ghosts]
+    staffed = [solver.value(v) - g for v, g in zip(day.staffed, stand_ins, strict=True)]
+    return breaks, staffed, stand_ins
+
+
+def extend_until_served(
+    values: RosterValues,
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+    needs_by_day: Sequence[Sequence[IntervalNeed]],
+    interval_minutes: int,
+    rules: RosterRules,
+    target: ServiceTarget,
+    workers: int,
+    deadline: float,
+) -> list[int]:
+    """Extend ``values`` in place day by day (see module doc) until ``deadline``
+    (time.perf_counter()); return the days extended."""
+    minutes = [0] * len(units)
+    days_worked = [0] * len(units)
+    for (u, _), j in values.shifts.items():
+        minutes[u] += patterns[j].length_periods * interval_minutes
+        days_worked[u] += 1
+
+    def free(u: int, d: int, j: int, moving: bool = False) -> bool:
+        """May unit u work pattern j on day d (``moving``: instead of its shift that day)?"""
+        unit, pattern = units[u], patterns[j]
+        current = values.shifts.get((u, d))
+        if (current is not None) != moving or not unit.can_work(d, pattern, interval_minutes):
+            return False
+        extra_days = 0 if moving else 1
+        if unit.max_days is not None and days_worked[u] + extra_days > unit.max_days:
+            return False
+        was = patterns[current].length_periods if current is not None else 0
+        added = (pattern.length_periods - was) * interval_minutes
+        if not unit.min_minutes <= minutes[u] + added <= unit.max_minutes:
+            return False
+        if moving and (u, d) in values.office:
+            return False  # its seat was counted for the shift it has
+        for other_day, after in ((d - 1, True), (d + 1, False)):
+            other = values.shifts.get((u, other_day))
+            if other is None:
+                continue
+            first, second = (patterns[other], pattern) if after else (pattern, patterns[other])
+            rest = MINUTES_PER_DAY + (second.start_period - first.end_period) * interval_minutes
+            if rest < rules.min_rest_minutes:
+                return False
+        return True
+
+    extended = []
+    for d, needs in enumerate(needs_by_day):
+        if serves(needs, values.staffed[d], target):
+            continue
+        for _ in range(MAX_CHANGES_PER_DAY):
+            if time.perf_counter() > deadline:
+                break
+            crews = [0] * len(patterns)
+            for (u, day), j in values.shifts.items():
+                if day == d:
+                    crews[j] += units[u].size
+            breaks, staffed, stand_ins = place_day_breaks(crews, patterns, needs, target, workers)
+            values.breaks[d], values.staffed[d] = breaks, staffed
+            if serves(needs, staffed, target):
+                break
+            wanted = stand_ins if any(stand_ins) else _busiest_gaps(needs, staffed)
+            best = _best_change(units, patterns, wanted, d, values.shifts, free)
+            if best is None:
+                break
+            u, j = best
+            current = values.shifts.get((u, d))
+            was = patterns[current].length_periods if current is not None else 0
+            values.shifts[(u, d)] = j
+            minutes[u] += (patterns[j].length_periods - was) * interval_minutes
+            days_worked[u] += 0 if current is not None else 1
+            if d not in extended:
+                extended.append(d)
+    return extended
+
+
+def _best_change(
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+    wanted: Sequence[int],
+    d: int,
+    shifts: dict[tuple[int, int], int],
+    free: Callable[..., bool],
+) -> tuple[int, int] | None:
+    """A new shift covering most wanted agent-intervals per paid interval; failing
+    that, a shift of the day moved to a pattern that covers more of them."""
+    best, best_score = None, 0.0
+    for u, unit in enumerate(units):
+        for j, pattern in enumerate(patterns):
+            gain = sum(min(unit.size, w) for w in wanted[pattern.start_period : pattern.end_period])
+            score = gain / (unit.size * pattern.length_periods)
+            if gain and score > best_score and free(u, d, j):
+                best, best_score = (u, j), score
+    if best is not None:
+        return best
+    best_gain = 0
+    for u, unit in enumerate(units):
+        current = shifts.get((u, d))
+        if current is None:
+            continue
+        old = patterns[current]
+        had = sum(min(unit.size, w) for w in wanted[old.start_period : old.end_period])
+        for j, pattern in enumerate(patterns):
+            gain = sum(min(unit.size, w) for w in wanted[pattern.start_period : pattern.end_period])
+            if gain - had > best_gain and free(u, d, j, moving=True):
+                best, best_gain = (u, j), gain - had
+    return best
+
+
+def _busiest_gaps(needs: Sequence[IntervalNeed], staffed: Sequence[int]) -> list[int]:
+    """Where one more agent answers most more contacts in time (1 there, else 0)."""
+    gains = []
+    for need, agents in zip(needs, staffed, strict=True):
+        curve = need.answered_by_agents
+        gains.append(curve[agents + 1] - curve[agents] if agents + 1 < len(curve) else 0.0)
+    best = max(gains, default=0.0)
+    return [1 if best > 0 and g >= 0.5 * best else 0 for g in gains]
