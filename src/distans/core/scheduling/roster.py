@@ -204,12 +204,17 @@ def _solve_staged(
         status=f"{report.status}+EXTENDED" if extended else report.status,
     )
     roster = read_roster(values, report, units, patterns, needs_by_day, interval_minutes)
+    if _shortcomings(roster, values, units, needs_by_day, target) and not _shortcomings(
+        start_roster := read_roster(start, report, units, patterns, needs_by_day, interval_minutes),
+        start,
+        units,
+        needs_by_day,
+        target,
+    ):
+        roster = replace(start_roster, report=replace(report, status="START"))
+        values = start
     _check_service(roster, needs_by_day, target, report.solve_seconds)
-    missing = [
-        unit.name
-        for u, unit in enumerate(units)
-        if sum(1 for (v, _) in values.office if v == u) < unit.min_office_days
-    ]
+    missing = _short_of_office_days(values, units)
     if missing:
         raise Infeasible(
             f"no roster found within {report.solve_seconds:.0f} s that gives "
@@ -220,6 +225,30 @@ def _solve_staged(
         pool_lower_bound_hours=pool_bound,
         lower_bound_hours=max(pool_bound, _contracted_hours(units)),
     )
+
+
+def _short_of_office_days(values: RosterValues, units: Sequence[Unit]) -> list[str]:
+    """Names of the units with fewer office days than they must have."""
+    return [
+        unit.name
+        for u, unit in enumerate(units)
+        if sum(1 for (v, _) in values.office if v == u) < unit.min_office_days
+    ]
+
+
+def _shortcomings(
+    roster: RosterSchedule,
+    values: RosterValues,
+    units: Sequence[Unit],
+    needs_by_day: Sequence[Sequence[IntervalNeed]],
+    target: ServiceTarget,
+) -> bool:
+    """True when the roster misses a floor, a day's target or an office day."""
+    try:
+        _check_service(roster, needs_by_day, target, 0.0)
+    except Infeasible:
+        return True
+    return bool(_short_of_office_days(values, units))
 
 
 def _contracted_hours(units: Sequence[Unit]) -> float:

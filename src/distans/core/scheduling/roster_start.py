@@ -16,6 +16,8 @@ from distans.core.scheduling.people import Office, RosterRules
 from distans.core.scheduling.roster_units import Unit
 from distans.core.scheduling.templates import MINUTES_PER_DAY, ShiftPattern
 
+MIN_COVER_SCORE = 0.3  # missing agent-intervals covered per paid one, to deal a shift
+
 
 @dataclass(frozen=True, slots=True)
 class PoolDay:
@@ -96,17 +98,25 @@ def deal_shifts(
                     covered.append(covered[-1] + min(size, x))
                 for j, pattern in enumerate(patterns):
                     gain = covered[pattern.end_period] - covered[pattern.start_period]
-                    if gain:
-                        score = gain / (size * pattern.length_periods)
+                    score = gain / (size * pattern.length_periods)
+                    if gain and score >= MIN_COVER_SCORE:
                         options.append((-score, rank, -pattern.length_periods, d, j, size))
         if not options:
             break
         options.sort()
         chosen = None
-        for _, _, _, d, j, size in options:
-            able = [u for u, unit in enumerate(units) if unit.size == size and free(u, d, j)]
-            if able:
-                chosen = (max(able, key=shortfall), d, j)
+        # contracted hours are paid anyway: hand them out before anyone's extra hours
+        for owed in (True, False):
+            for _, _, _, d, j, size in options:
+                able = [
+                    u
+                    for u, unit in enumerate(units)
+                    if unit.size == size and (shortfall(u) > 0) == owed and free(u, d, j)
+                ]
+                if able:
+                    chosen = (max(able, key=shortfall), d, j)
+                    break
+            if chosen is not None:
                 break
         if chosen is None:
             break
@@ -114,14 +124,33 @@ def deal_shifts(
         give(u, d, j)
         for period in range(patterns[j].start_period, patterns[j].end_period):
             have[d][period] += units[u].size
-    busiest = [max(range(len(patterns)), key=lambda j: pool.pattern_counts[j]) for pool in pools]
+    # units still short of their contract: the shift covering most of what is missing
     for u in sorted(range(len(units)), key=shortfall, reverse=True):
-        for d in sorted(range(len(pools)), key=scarcity, reverse=True):
-            if minutes[u] >= units[u].min_minutes:
+        while minutes[u] < units[u].min_minutes:
+            choices = [
+                (
+                    sum(
+                        min(units[u].size, max(0, w - h))
+                        for w, h in zip(
+                            wanted[d][patterns[j].start_period : patterns[j].end_period],
+                            have[d][patterns[j].start_period : patterns[j].end_period],
+                            strict=True,
+                        )
+                    ),
+                    -patterns[j].length_periods,
+                    d,
+                    j,
+                )
+                for d in range(len(pools))
+                for j in range(len(patterns))
+                if free(u, d, j)
+            ]
+            if not choices:
                 break
-            choices = [j for j in range(len(patterns)) if free(u, d, j)]
-            if choices:
-                give(u, d, min(choices, key=lambda j: abs(j - busiest[d])))
+            _, _, d, j = max(choices)
+            give(u, d, j)
+            for period in range(patterns[j].start_period, patterns[j].end_period):
+                have[d][period] += units[u].size
     _place_breaks(start, pools, units, patterns)
     if office is not None:
         _pick_office_days(start, units, patterns, office, len(pools))
@@ -170,17 +199,28 @@ def _pick_office_days(
     office: Office,
     days: int,
 ) -> None:
-    """Exclusive cohorts first, each alone on its days; then the rest while seats last."""
+    """Exclusive cohorts first, each alone on a day few others need; then the rest while
+    seats last."""
     periods_per_day = max(p.end_period for p in patterns)
     seated = [[0] * periods_per_day for _ in range(days)]
     exclusive_days: set[int] = set()
     order = sorted(
         range(len(units)), key=lambda u: (not units[u].exclusive_office, -units[u].min_office_days)
     )
+    # exclusive cohorts take the days on which the fewest others who need office days work
+    wanting = [0] * days
+    for u, d in start.shifts:
+        if units[u].min_office_days and not units[u].exclusive_office:
+            wanting[d] += 1
     for u in order:
         unit = units[u]
         taken = 0
-        for d in range(days):
+        ranked = (
+            sorted(range(days), key=lambda d: (wanting[d], d))
+            if unit.exclusive_office
+            else range(days)
+        )
+        for d in ranked:
             j = start.shifts.get((u, d))
             if taken >= unit.min_office_days or j is None or d in exclusive_days:
                 continue
