@@ -141,7 +141,7 @@ def backtest(grid: DayGrid, origins: list[int], methods: dict[str, Forecaster]) 
 def statsforecast_methods(open_slots: slice) -> dict[str, Forecaster]:
     """MSTL and AutoETS on the open intervals of open days; {} without statsforecast."""
     try:
-        from statsforecast.models import MSTL, AutoETS  # noqa: PLC0415 — optional extra
+        from statsforecast.models import MSTL, AutoETS
     except ImportError:
         return {}
     per_day = open_slots.stop - open_slots.start
@@ -173,7 +173,8 @@ def statsforecast_methods(open_slots: slice) -> dict[str, Forecaster]:
         ahead = [
             k
             for k in range(days)
-            if past.date_of(origin + k).weekday() < 5 and past.date_of(origin + k) not in CLOSED_2003
+            if past.date_of(origin + k).weekday() < 5
+            and past.date_of(origin + k) not in CLOSED_2003
         ]
         level = AutoETS(season_length=5).forecast(y=totals[open_rows].astype(float), h=len(ahead))
         out = np.zeros((days, past.slots))
@@ -185,7 +186,9 @@ def statsforecast_methods(open_slots: slice) -> dict[str, Forecaster]:
 
     return {
         "statsforecast_mstl": fit(
-            lambda: MSTL(season_length=[per_day, 5 * per_day], trend_forecaster=AutoETS(model="ZZN"))
+            lambda: MSTL(
+                season_length=[per_day, 5 * per_day], trend_forecaster=AutoETS(model="ZZN")
+            )
         ),
         "statsforecast_autoets_daily_x_profile": daily_ets,
     }
@@ -206,7 +209,10 @@ def noon_reforecast(grid: DayGrid, rows: list[int], special: dict[date, float]) 
         afternoon += actual.sum()
         before += np.abs(day_ahead[noon:] - actual).sum()
         after += np.abs(updated[noon:] - actual).sum()
-    return {"afternoon_wape_day_ahead": wape(before, afternoon), "afternoon_wape_at_noon": wape(after, afternoon)}
+    return {
+        "afternoon_wape_day_ahead": wape(before, afternoon),
+        "afternoon_wape_at_noon": wape(after, afternoon),
+    }
 
 
 def run_bank2003(path: Path, with_peers: bool = True) -> dict[str, Any]:
@@ -257,7 +263,9 @@ def run_bank1999(folder: Path) -> dict[str, Any]:
     }
 
 
-def run(bank2003: Path = DEFAULT_BANK2003, bank1999: Path = DEFAULT_BANK1999, peers: bool = True) -> dict[str, Any]:
+def run(
+    bank2003: Path = DEFAULT_BANK2003, bank1999: Path = DEFAULT_BANK1999, peers: bool = True
+) -> dict[str, Any]:
     """Every case whose data is present."""
     out: dict[str, Any] = {}
     if bank2003.exists():

@@ -158,3 +158,22 @@ def test_a_day_after_a_holiday_catches_up_as_it_did_before():
     # then Thursday is closed and Friday is forecast above an ordinary day
     assert forecast[3] == 0
     assert forecast[4] > 1.1 * forecast[2]
+
+
+def test_the_opening_calendar_gives_closed_days_zero_and_half_days_their_share():
+    from distans.core.calendar import DayOverride, OpeningCalendar, TimeRange
+    from distans.core.forecast.plan import calendar_factors
+
+    eight_to_four = (TimeRange(8 * 60, 16 * 60),)
+    calendar = OpeningCalendar(
+        weekly={d: eight_to_four for d in range(5)},
+        time_zone="Europe/Stockholm",
+        holiday_country="se",
+        overrides={
+            date(2026, 3, 4): DayOverride(date(2026, 3, 4), (TimeRange(8 * 60, 12 * 60),)),
+        },
+    )
+    factors = calendar_factors(calendar, date(2026, 3, 2), date(2026, 4, 10))
+    assert factors[date(2026, 3, 4)] == 0.5  # an override: open 4 of the usual 8 hours
+    assert factors[date(2026, 4, 3)] == 0.0  # Good Friday, closed
+    assert date(2026, 3, 5) not in factors  # an ordinary Thursday
