@@ -12,8 +12,8 @@ Brown et al. (2005, JASA), with each factor estimated where it has most data:
 * **turn of month**: the last open day of a month and the first three of the next
   (statement and pay days: +4–8 % at a bank) get a factor estimated from every such day
   in the history, as the mean ratio to the deseasonalised local level, shrunk towards 1
-  by ``CALENDAR_SHRINK`` pseudo-observations, more where plain days scatter more than
-  ``CALENDAR_NOISE`` around their neighbours (small, noisy centres: × (noise/0.03)²);
+  by ``CALENDAR_SHRINK`` pseudo-observations (scaling the shrinkage with the noise of
+  plain days made both banks worse, so it is not done);
 * **after a closure**: the first open day after a closed usual-open day (a holiday)
   catches up; its factor is estimated and shrunk the same way and applies ahead when a
   special day closes the day before;
@@ -46,7 +46,6 @@ LEVEL_CHOICES = ((10, 5.0), (20, 10.0), (40, 1000.0))  # (open days, half-life i
 LEVEL_CHECK_DAYS = 20
 LEVEL_OUTLIER = 0.15
 CALENDAR_SHRINK = 1.0
-CALENDAR_NOISE = 0.03  # plain-day noise up to which CALENDAR_SHRINK applies unchanged
 LOCAL_LEVEL_DAYS = 10
 TURN_OF_MONTH = (-1, 1, 2, 3)  # last open day of the month, first three of the next
 AFTER_CLOSURE = 99  # key of the "first open day after a closure" factor
@@ -122,9 +121,8 @@ class _DayModel:
             near = [deseason[x] for x in plain if abs(x - r) <= LOCAL_LEVEL_DAYS]
             if len(near) >= 3:
                 ratios.setdefault(key, []).append(deseason[r] / float(np.median(near)) - 1)
-        shrink = CALENDAR_SHRINK * max(1.0, _plain_noise(plain, deseason) / CALENDAR_NOISE) ** 2
         for key, values in ratios.items():
-            self.calendar[key] = 1 + sum(values) / (len(values) + shrink)
+            self.calendar[key] = 1 + sum(values) / (len(values) + CALENDAR_SHRINK)
         plain_values = np.array([deseason[r] for r in plain])
         self.level = _choose_level(np.array(plain, dtype=np.int64), plain_values, known)
 
@@ -170,17 +168,6 @@ class _DayModel:
         if ahead.month != on.month and -1 in TURN_OF_MONTH:
             return -1
         return None
-
-
-def _plain_noise(plain: list[int], deseason: Mapping[int, float]) -> float:
-    """Typical relative distance of a plain day from its neighbours' median (the noise
-    a calendar factor has to stand out from)."""
-    gaps = []
-    for r in plain:
-        near = [deseason[x] for x in plain if 0 < abs(x - r) <= LOCAL_LEVEL_DAYS]
-        if len(near) >= 3:
-            gaps.append(abs(deseason[r] / float(np.median(near)) - 1))
-    return float(np.median(gaps)) if gaps else 0.0
 
 
 def _level_at(
