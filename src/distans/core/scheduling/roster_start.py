@@ -11,6 +11,7 @@ receives the start as a hint and improves on it.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from distans.core.scheduling.people import Office, RosterRules
 from distans.core.scheduling.roster_units import Unit
@@ -192,6 +193,49 @@ def _place_breaks(
         start.breaks.append(counts)
 
 
+def _exclusive_days(
+    start: WarmStart, units: Sequence[Unit], days: int, tries: int = 50_000
+) -> dict[int, list[int]]:
+    """Office days for the exclusive units (distinct days on which they work) that leave
+    every other unit needing office days the most working days without an exclusive
+    unit: a small exhaustive search, cut at ``tries`` combinations."""
+    worked: dict[int, set[int]] = {}
+    for u, d in start.shifts:
+        worked.setdefault(u, set()).add(d)
+    exclusive = [
+        u for u, unit in enumerate(units) if unit.exclusive_office and unit.min_office_days
+    ]
+    others = [
+        u for u, unit in enumerate(units) if unit.min_office_days and not unit.exclusive_office
+    ]
+    best: tuple[tuple[int, int], dict[int, list[int]]] = ((-(10**9), 0), {})
+    count = 0
+
+    def score(taken: set[int]) -> tuple[int, int]:
+        slack = [len(worked.get(u, set()) - taken) - units[u].min_office_days for u in others]
+        return (sum(min(0, x) for x in slack), min(slack, default=0))
+
+    def search(i: int, taken: set[int], picks: dict[int, list[int]]) -> None:
+        nonlocal best, count
+        count += 1
+        if count > tries:
+            return
+        if i == len(exclusive):
+            value = score(taken)
+            if value > best[0]:
+                best = (value, {u: list(ds) for u, ds in picks.items()})
+            return
+        u = exclusive[i]
+        free = sorted(worked.get(u, set()) - taken)
+        for combo in combinations(free, min(units[u].min_office_days, len(free))):
+            picks[u] = list(combo)
+            search(i + 1, taken | set(combo), picks)
+        picks.pop(u, None)
+
+    search(0, set(), {})
+    return best[1]
+
+
 def _pick_office_days(
     start: WarmStart,
     units: Sequence[Unit],
@@ -207,19 +251,11 @@ def _pick_office_days(
     order = sorted(
         range(len(units)), key=lambda u: (not units[u].exclusive_office, -units[u].min_office_days)
     )
-    # exclusive cohorts take the days on which the fewest others who need office days work
-    wanting = [0] * days
-    for u, d in start.shifts:
-        if units[u].min_office_days and not units[u].exclusive_office:
-            wanting[d] += 1
+    chosen = _exclusive_days(start, units, days)
     for u in order:
         unit = units[u]
         taken = 0
-        ranked = (
-            sorted(range(days), key=lambda d: (wanting[d], d))
-            if unit.exclusive_office
-            else range(days)
-        )
+        ranked = chosen.get(u, list(range(days))) if unit.exclusive_office else range(days)
         for d in ranked:
             j = start.shifts.get((u, d))
             if taken >= unit.min_office_days or j is None or d in exclusive_days:
