@@ -7,7 +7,7 @@ from distans.core.scheduling.people import Cohort, Office, Person, RosterRules
 from distans.core.scheduling.requirements import ServiceTarget, headcount_needs
 from distans.core.scheduling.roster import solve_roster
 from distans.core.scheduling.solver_run import SolverLimits
-from distans.core.scheduling.templates import ShiftTemplate, expand_patterns
+from distans.core.scheduling.templates import BreakRule, ShiftTemplate, expand_patterns
 
 LIMITS = SolverLimits(time_limit_seconds=10, num_search_workers=2)
 HOURLY = 60
@@ -123,3 +123,22 @@ def test_staged_roster_serves_and_reports_its_gap_even_with_almost_no_time():
         roster.paid_hours / roster.lower_bound_hours - 1
     )
     assert roster.paid_hours >= roster.lower_bound_hours
+
+
+def test_an_extension_out_of_time_still_gives_every_shift_its_breaks():
+    from distans.core.scheduling.roster_repair import extend_until_served
+    from distans.core.scheduling.roster_result import RosterValues
+    from distans.core.scheduling.roster_units import build_units
+
+    with_break = expand_patterns(
+        (ShiftTemplate("4h", 240, 480, 720, 120, breaks=(BreakRule(60, 60, 120, "rast"),)),),
+        HOURLY,
+    )
+    units = build_units([Person("x"), Person("y")], ())
+    values = RosterValues({(0, 0): 0, (1, 0): 0}, set(), False, [{}], [[0] * 24])
+    extend_until_served(
+        values, units, with_break, [day_need(2)], HOURLY, RosterRules(), NO_TARGET, 1, deadline=0.0
+    )
+    assert sum(values.breaks[0].values()) == sum(
+        units[u].size for (u, d) in values.shifts if d == 0
+    )

@@ -121,17 +121,22 @@ def extend_until_served(
     for d, needs in enumerate(needs_by_day):
         if serves(needs, values.staffed[d], target):
             continue
-        for _ in range(MAX_CHANGES_PER_DAY):
-            if time.perf_counter() > deadline:
-                break
+        changes = 0
+        while True:
+            # breaks are placed after every change, so they always fit the day's shifts
             crews = [0] * len(patterns)
             for (u, day), j in values.shifts.items():
                 if day == d:
                     crews[j] += units[u].size
             breaks, staffed, stand_ins = place_day_breaks(crews, patterns, needs, target, workers)
             values.breaks[d], values.staffed[d] = breaks, staffed
-            if serves(needs, staffed, target):
+            if (
+                serves(needs, staffed, target)
+                or changes >= MAX_CHANGES_PER_DAY
+                or time.perf_counter() > deadline
+            ):
                 break
+            changes += 1
             wanted = stand_ins if any(stand_ins) else _busiest_gaps(needs, staffed)
             best = _best_change(units, patterns, wanted, d, values.shifts, free)
             if best is None:
