@@ -123,12 +123,9 @@ def extend_until_served(
             continue
         changes = 0
         while True:
-            # breaks are placed after every change, so they always fit the day's shifts
-            crews = [0] * len(patterns)
-            for (u, day), j in values.shifts.items():
-                if day == d:
-                    crews[j] += units[u].size
-            breaks, staffed, stand_ins = place_day_breaks(crews, patterns, needs, target, workers)
+            # greedy breaks while changing (fast); CP-SAT places them once at the end
+            crews = _crews(values, units, patterns, d)
+            breaks, staffed = greedy_breaks(crews, patterns, needs)
             values.breaks[d], values.staffed[d] = breaks, staffed
             if (
                 serves(needs, staffed, target)
@@ -137,7 +134,8 @@ def extend_until_served(
             ):
                 break
             changes += 1
-            wanted = stand_ins if any(stand_ins) else _busiest_gaps(needs, staffed)
+            floors = [max(0, n.min_agents - a) for a, n in zip(staffed, needs, strict=True)]
+            wanted = floors if any(floors) else _busiest_gaps(needs, staffed)
             best = _best_change(units, patterns, wanted, d, values.shifts, free)
             if best is None:
                 break
@@ -149,7 +147,49 @@ def extend_until_served(
             days_worked[u] += 0 if current is not None else 1
             if d not in extended:
                 extended.append(d)
+        if time.perf_counter() < deadline or not serves(needs, values.staffed[d], target):
+            crews = _crews(values, units, patterns, d)
+            breaks, staffed, _ = place_day_breaks(crews, patterns, needs, target, workers)
+            if serves(needs, staffed, target) or not serves(needs, values.staffed[d], target):
+                values.breaks[d], values.staffed[d] = breaks, staffed
     return extended
+
+
+def _crews(
+    values: RosterValues, units: Sequence[Unit], patterns: Sequence[ShiftPattern], day: int
+) -> list[int]:
+    crews = [0] * len(patterns)
+    for (u, d), j in values.shifts.items():
+        if d == day:
+            crews[j] += units[u].size
+    return crews
+
+
+def greedy_breaks(
+    crews: Sequence[int], patterns: Sequence[ShiftPattern], needs: Sequence[IntervalNeed]
+) -> tuple[dict[tuple[int, int, int], int], list[int]]:
+    """Breaks one agent at a time where the day has most agents to spare (staffed above
+    the floor, over the break's intervals); returns the break counts and staffed."""
+    periods = len(needs)
+    staffed = [0] * periods
+    for j, crew in enumerate(crews):
+        for p in range(patterns[j].start_period, min(patterns[j].end_period, periods)):
+            staffed[p] += crew
+    breaks: dict[tuple[int, int, int], int] = {}
+    for j, crew in enumerate(crews):
+        for r, (first, last, length) in enumerate(patterns[j].break_windows):
+            for _ in range(crew):
+                start = patterns[j].start_period
+
+                def spare(offset: int, start: int = start, length: int = length) -> int:
+                    span = range(start + offset, min(start + offset + length, periods))
+                    return min(staffed[p] - needs[p].min_agents for p in span)
+
+                offset = max(range(first, last + 1), key=spare)
+                breaks[(j, r, offset)] = breaks.get((j, r, offset), 0) + 1
+                for p in range(start + offset, min(start + offset + length, periods)):
+                    staffed[p] -= 1
+    return breaks, staffed
 
 
 def _best_change(
