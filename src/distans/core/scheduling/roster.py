@@ -56,7 +56,8 @@ EXACT_MAX_CHOICES = 3000
 PAID_SCALE = 10
 GHOST_WEIGHT = PAID_SCALE * 100  # per stand-in agent-interval (a floor or SL not met)
 OFFICE_DAY_WEIGHT = PAID_SCALE * 1000  # per office day a cohort misses
-EXTEND_SHARE = 0.6  # of the time limit, at most, for making the greedy start serve
+EXTEND_SHARE = 0.85  # of the time limit, at most, until the greedy start serves
+POOL_SHARE = 0.25  # of the time limit for the per-day pools (stage A), hinted day to day
 
 
 def solve_roster(
@@ -287,7 +288,9 @@ def _pool_days(
     """Stage A: each day as a pool (pattern indices into ``patterns``), and the bound."""
     stage_limits = replace(
         limits,
-        time_limit_seconds=max(1.0, limits.time_limit_seconds / (3 * max(1, len(needs_by_day)))),
+        time_limit_seconds=max(
+            1.0, limits.time_limit_seconds * POOL_SHARE / max(1, len(needs_by_day))
+        ),
         relative_gap=max(limits.relative_gap, 0.01),
     )
     days: list[PoolDay] = []
@@ -359,11 +362,12 @@ def _improve(
 ) -> tuple[RosterValues, SolveReport]:
     """Complete the hinted start (hinted variables fixed), then improve it with CP-SAT.
 
-    When the completed start serves (no stand-in agent, no target shortfall), the
-    improvement may only look at rosters that serve too, so a search cut short by time
-    or load can only return a roster at least as good; if it finds nothing, the start
-    is the answer. Without a completion (a start breaking a hard rule) it is a plain
-    search, and failing that the start itself is returned as it is.
+    The improvement may only look at rosters with no more stand-in agents, target
+    shortfall or missing office days than the completed start, each on its own: when
+    the start serves, so does every roster it may return, however short the search
+    (time, load); if it finds nothing, the start is the answer. Without a completion (a
+    start breaking a hard rule) it is a plain search, and failing that the start itself
+    is returned as it is.
     """
     first = cp_model.CpSolver()
     first.parameters.fix_variables_to_their_hinted_value = True
@@ -373,9 +377,8 @@ def _improve(
     status = first.solve(model)
     completed = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     if completed:
-        if all(first.value(v) == 0 for v in penalties):
-            for var in penalties:
-                model.add(var == 0)
+        for var in penalties:  # never worse than the start in any shortfall
+            model.add(var <= first.value(var))
         model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
         for index in range(len(model.proto.variables)):
             var = model.get_int_var_from_proto_index(index)
