@@ -1,12 +1,14 @@
 """A warm start for stage B of the staged roster: the per-day pool shifts dealt to
 people greedily, office days picked greedily.
 
-Day by day (days fewer people can work first), shifts are handed out greedily as a
-set cover of the pool's agents on shift per interval: each step gives the (unit,
-pattern) covering most missing agent-intervals per paid interval to a unit that may
-work it (availability, one shift a day, days and minutes left, daily rest); units still short get extra shifts on
-free days. Whatever cannot be dealt (cohorts are lumpy) is left to CP-SAT, which
-receives the start as a hint and improves on it.
+Over all days at once, shifts are handed out greedily as a set cover of the pools'
+agents on shift per interval: each step gives the (day, pattern, unit) covering most
+missing agent-intervals per paid interval (at least MIN_COVER_SCORE) to a unit that may
+work it (availability, one shift a day, days and minutes left, daily rest), units still
+owed contracted hours first; units still short of their contract then get the shifts
+that cover most of what is missing. Exclusive cohorts' office days are chosen by a
+small exhaustive search, the others' while seats last. roster_repair then extends the
+start until every day serves; CP-SAT receives it as a hint and improves on it.
 """
 
 from collections.abc import Sequence
