@@ -142,3 +142,21 @@ def test_an_extension_out_of_time_still_gives_every_shift_its_breaks():
     assert sum(values.breaks[0].values()) == sum(
         units[u].size for (u, d) in values.shifts if d == 0
     )
+
+
+def test_a_person_at_their_day_limit_is_moved_from_a_day_that_does_not_need_them():
+    from distans.core.scheduling.roster_repair import extend_until_served, serves
+    from distans.core.scheduling.roster_result import RosterValues
+    from distans.core.scheduling.roster_units import build_units
+
+    # given x (one day a week) on day 1, which needs nobody, and day 0 needing one 08–12
+    units = build_units([Person("x", max_days=1)], ())
+    needs = [headcount_needs([0] * 8 + [1] * 4 + [0] * 12), headcount_needs([0] * 24)]
+    values = RosterValues({(0, 1): 0}, set(), False, [{}, {}], [[0] * 24, [0] * 24])
+    # when
+    extend_until_served(
+        values, units, PATTERNS, needs, HOURLY, RosterRules(), NO_TARGET, 1, float("inf")
+    )
+    # then x works day 0 instead, and both days serve
+    assert list(values.shifts) == [(0, 0)]
+    assert all(serves(n, s, NO_TARGET) for n, s in zip(needs, values.staffed, strict=True))

@@ -92,16 +92,19 @@ def extend_until_served(
         minutes[u] += patterns[j].length_periods * interval_minutes
         days_worked[u] += 1
 
-    def free(u: int, d: int, j: int, moving: bool = False) -> bool:
-        """May unit u work pattern j on day d (``moving``: instead of its shift that day)?"""
+    def free(u: int, d: int, j: int, moving: bool = False, released: int | None = None) -> bool:
+        """May unit u work pattern j on day d (``moving``: instead of its shift that day;
+        ``released``: the pattern of a shift on another day it would give up)?"""
         unit, pattern = units[u], patterns[j]
         current = values.shifts.get((u, d))
         if (current is not None) != moving or not unit.can_work(d, pattern, interval_minutes):
             return False
-        extra_days = 0 if moving else 1
+        extra_days = (0 if moving else 1) - (1 if released is not None else 0)
         if unit.max_days is not None and days_worked[u] + extra_days > unit.max_days:
             return False
         was = patterns[current].length_periods if current is not None else 0
+        if released is not None:
+            was += patterns[released].length_periods
         added = (pattern.length_periods - was) * interval_minutes
         if not unit.min_minutes <= minutes[u] + added <= unit.max_minutes:
             return False
@@ -122,6 +125,7 @@ def extend_until_served(
         if serves(needs, values.staffed[d], target):
             continue
         changes = 0
+        moved: set[int] = set()  # units whose shift this day was moved (each once)
         while True:
             # greedy breaks while changing (fast); CP-SAT places them once at the end
             crews = _crews(values, units, patterns, d)
@@ -136,12 +140,27 @@ def extend_until_served(
             changes += 1
             floors = [max(0, n.min_agents - a) for a, n in zip(staffed, needs, strict=True)]
             wanted = floors if any(floors) else _busiest_gaps(needs, staffed)
-            best = _best_change(units, patterns, wanted, d, values.shifts, free)
+            best = _best_change(units, patterns, wanted, d, values.shifts, free, moved)
             if best is None:
-                break
+                swap = _day_swap(d, wanted, values, units, patterns, needs_by_day, target, free)
+                if swap is None:
+                    break
+                u, other = swap
+                j_other = values.shifts.pop((u, other))
+                minutes[u] -= patterns[j_other].length_periods * interval_minutes
+                days_worked[u] -= 1
+                crews = _crews(values, units, patterns, other)
+                values.breaks[other], values.staffed[other] = greedy_breaks(
+                    crews, patterns, needs_by_day[other]
+                )
+                best = _best_change(units, patterns, wanted, d, values.shifts, free, moved)
+                if best is None:  # cannot happen: _day_swap checked it
+                    break
             u, j = best
             current = values.shifts.get((u, d))
             was = patterns[current].length_periods if current is not None else 0
+            if current is not None:
+                moved.add(u)
             values.shifts[(u, d)] = j
             minutes[u] += (patterns[j].length_periods - was) * interval_minutes
             days_worked[u] += 0 if current is not None else 1
@@ -199,6 +218,7 @@ def _best_change(
     d: int,
     shifts: dict[tuple[int, int], int],
     free: Callable[..., bool],
+    moved: set[int],
 ) -> tuple[int, int] | None:
     """A new shift covering most wanted agent-intervals per paid interval; failing
     that, a shift of the day moved to a pattern that covers more of them."""
@@ -214,7 +234,7 @@ def _best_change(
     best_gain = 0
     for u, unit in enumerate(units):
         current = shifts.get((u, d))
-        if current is None:
+        if current is None or u in moved:
             continue
         old = patterns[current]
         had = sum(min(unit.size, w) for w in wanted[old.start_period : old.end_period])
@@ -223,6 +243,47 @@ def _best_change(
             if gain - had > best_gain and free(u, d, j, moving=True):
                 best, best_gain = (u, j), gain - had
     return best
+
+
+def _day_swap(
+    d: int,
+    wanted: Sequence[int],
+    values: RosterValues,
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+    needs_by_day: Sequence[Sequence[IntervalNeed]],
+    target: ServiceTarget,
+    free: Callable[..., bool],
+) -> tuple[int, int] | None:
+    """A unit not working day ``d`` whose shift on another day can go (that day still
+    serves without it, it is not an office day) so that it may work day ``d`` instead
+    (one day more or fewer hours is what blocked it): (unit, other day), or None."""
+    best: tuple[float, int, int] | None = None
+    for u, unit in enumerate(units):
+        if (u, d) in values.shifts:
+            continue
+        for (v, other), j_other in list(values.shifts.items()):
+            if v != u or other == d or (u, other) in values.office:
+                continue
+            del values.shifts[(u, other)]
+            try:
+                gains = [
+                    sum(min(unit.size, w) for w in wanted[p.start_period : p.end_period])
+                    / (unit.size * p.length_periods)
+                    for p in patterns
+                ]
+                options = [
+                    g for j, g in enumerate(gains) if g > 0 and free(u, d, j, released=j_other)
+                ]
+                if not options or (best is not None and max(options) <= best[0]):
+                    continue
+                crews = _crews(values, units, patterns, other)
+                _, staffed = greedy_breaks(crews, patterns, needs_by_day[other])
+                if serves(needs_by_day[other], staffed, target):
+                    best = (max(options), u, other)
+            finally:
+                values.shifts[(u, other)] = j_other
+    return None if best is None else (best[1], best[2])
 
 
 def _busiest_gaps(needs: Sequence[IntervalNeed], staffed: Sequence[int]) -> list[int]:
