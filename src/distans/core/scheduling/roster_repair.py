@@ -7,8 +7,11 @@ breaks of the day's shifts are placed by a small CP-SAT model (shifts fixed, so 
 solves in a fraction of a second); where stand-ins are still needed, the free unit and
 pattern covering most of them per paid interval is added (availability, one shift a
 day, days, maximum minutes and daily rest respected; added shifts are worked from
-home, so seats and office days are untouched), and the breaks placed again. It stops
-when the day serves or nobody can be added.
+home, so seats and office days are untouched); failing that a shift of the day is
+moved (each unit once a day, never an office shift), or a unit gives up its shift on
+another day that still serves without it to work this one. Breaks are placed greedily
+while changing and by CP-SAT once at the end. It stops when the day serves, nothing
+can change, or at the deadline.
 """
 
 import time
