@@ -1,11 +1,10 @@
 """Making a roster serve: shifts added to a day until its floors and service level hold.
 
-The staged roster's search can end, on a busy machine or with little time, on a
-solution that leans on stand-in agents (coverage_model ``ghost_agents``). Instead of
-giving up, each day that misses its floors or its target is extended greedily: the
-breaks of the day's shifts are placed by a small CP-SAT model (shifts fixed, so it
-solves in a fraction of a second); where stand-ins are still needed, the free unit and
-pattern covering most of them per paid interval is added (availability, one shift a
+The staged roster's greedy start (roster_start) covers the pools' agents on shift, but
+cohorts are lumpy and people's days and hours run out, so some days may miss their
+floors or target. Before CP-SAT improves anything, each such day is extended: where
+agents are missing (below the floor, else where one more agent answers most), the free
+unit and pattern covering most of them per paid interval is added (availability, one shift a
 day, days, maximum minutes and daily rest respected; added shifts are worked from
 home, so seats and office days are untouched); failing that a shift of the day is
 moved (each unit once a day, never an office shift), or a unit gives up its shift on
