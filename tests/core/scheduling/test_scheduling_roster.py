@@ -160,3 +160,21 @@ def test_a_person_at_their_day_limit_is_moved_from_a_day_that_does_not_need_them
     # then x works day 0 instead, and both days serve
     assert list(values.shifts) == [(0, 0)]
     assert all(serves(n, s, NO_TARGET) for n, s in zip(needs, values.staffed, strict=True))
+
+
+def test_a_shift_nobody_needs_is_dropped_unless_a_contract_needs_it():
+    from distans.core.scheduling.roster_repair import serves, trim_while_serving
+    from distans.core.scheduling.roster_result import RosterValues
+    from distans.core.scheduling.roster_units import build_units
+
+    # given x, y and z on the 08–12 shift of a day that needs one; z's contract needs it
+    units = build_units([Person("x"), Person("y"), Person("z", min_minutes=240)], ())
+    needs = [headcount_needs([0] * 8 + [1] * 4 + [0] * 12)]
+    values = RosterValues({(0, 0): 0, (1, 0): 0, (2, 0): 0}, set(), False, [{}], [[0] * 24])
+    values.staffed[0] = [3 if 8 <= h < 12 else 0 for h in range(24)]
+    # when
+    dropped = trim_while_serving(values, units, PATTERNS, needs, HOURLY, NO_TARGET, float("inf"))
+    # then x and y go, z stays, and the day still serves
+    assert dropped == 2
+    assert list(values.shifts) == [(2, 0)]
+    assert serves(needs[0], values.staffed[0], NO_TARGET)

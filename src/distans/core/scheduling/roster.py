@@ -42,7 +42,7 @@ from distans.core.scheduling.requirements import (
     ServiceTarget,
 )
 from distans.core.scheduling.roster_model import PeopleModel, add_people, crew_of
-from distans.core.scheduling.roster_repair import extend_until_served
+from distans.core.scheduling.roster_repair import extend_until_served, trim_while_serving
 from distans.core.scheduling.roster_result import RosterSchedule, RosterValues, read_roster
 from distans.core.scheduling.roster_start import PoolDay, deal_shifts
 from distans.core.scheduling.roster_units import Unit, build_units
@@ -151,6 +151,15 @@ def _solve_staged(
         rules,
         target,
         limits.num_search_workers,
+        deadline=started + EXTEND_SHARE * limits.time_limit_seconds,
+    )
+    trim_while_serving(
+        start,
+        units,
+        patterns,
+        needs_by_day,
+        interval_minutes,
+        target,
         deadline=started + EXTEND_SHARE * limits.time_limit_seconds,
     )
     model = cp_model.CpModel()

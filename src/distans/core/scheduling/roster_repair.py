@@ -296,3 +296,57 @@ def _busiest_gaps(needs: Sequence[IntervalNeed], staffed: Sequence[int]) -> list
         gains.append(curve[agents + 1] - curve[agents] if agents + 1 < len(curve) else 0.0)
     best = max(gains, default=0.0)
     return [1 if best > 0 and g >= 0.5 * best else 0 for g in gains]
+
+
+def trim_while_serving(
+    values: RosterValues,
+    units: Sequence[Unit],
+    patterns: Sequence[ShiftPattern],
+    needs_by_day: Sequence[Sequence[IntervalNeed]],
+    interval_minutes: int,
+    target: ServiceTarget,
+    deadline: float,
+) -> int:
+    """Drop shifts nobody's contract needs while their day still serves; return how many.
+
+    Candidates: shifts of units that stay at or above their contracted minutes without
+    them, not office shifts (seats and office days stay as they are), the most
+    over-staffed first (agents above the floor over the shift's intervals). The day's
+    breaks are placed again greedily; a drop that leaves the day short is undone."""
+    minutes = [0] * len(units)
+    for (u, _), j in values.shifts.items():
+        minutes[u] += patterns[j].length_periods * interval_minutes
+    dropped = 0
+    tried: set[tuple[int, int]] = set()
+    while time.perf_counter() < deadline:
+        surplus = [
+            [a - n.min_agents for a, n in zip(values.staffed[d], needs, strict=True)]
+            for d, needs in enumerate(needs_by_day)
+        ]
+        candidates = sorted(
+            (
+                -sum(surplus[d][patterns[j].start_period : patterns[j].end_period])
+                / patterns[j].length_periods,
+                u,
+                d,
+            )
+            for (u, d), j in values.shifts.items()
+            if (u, d) not in values.office
+            and (u, d) not in tried
+            and minutes[u] - patterns[j].length_periods * interval_minutes >= units[u].min_minutes
+        )
+        if not candidates:
+            break
+        _, u, d = candidates[0]
+        tried.add((u, d))
+        j = values.shifts.pop((u, d))
+        breaks, staffed = greedy_breaks(
+            _crews(values, units, patterns, d), patterns, needs_by_day[d]
+        )
+        if serves(needs_by_day[d], staffed, target):
+            values.breaks[d], values.staffed[d] = breaks, staffed
+            minutes[u] -= patterns[j].length_periods * interval_minutes
+            dropped += 1
+        else:
+            values.shifts[(u, d)] = j
+    return dropped
