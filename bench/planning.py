@@ -71,6 +71,10 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
             for k in (
                 "paid_hours",
                 "pool_lower_bound_hours",
+                "lower_bound_hours",
+                "above_lower_bound",
+                "status",
+                "failed",
                 "wall_seconds",
                 "worst_interval_service_level",
             )
@@ -80,7 +84,13 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
             for name, case in speed.items()
             if isinstance(case, dict)
         },
-        "forecast_wape": {key: value for key, value in forecast.items() if "wape" in key},
+        "forecast_wape_bank_2003_validation": {
+            name: figures
+            for name, figures in (
+                _pick(forecast, "bank_calls_2003", "validation", "every_midnight") or {}
+            ).items()
+            if isinstance(figures, dict)
+        },
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from distans.core.errors import Infeasible
 from distans.core.scheduling.people import Cohort, Office, Person, RosterRules
 from distans.core.scheduling.pool import solve_pool_day
 from distans.core.scheduling.requirements import (
@@ -196,10 +198,23 @@ def week_case(case: ModuleType) -> dict[str, Any]:
 
 
 def run_week(case: ModuleType, workers: int, time_limit: float) -> dict[str, Any]:
-    """Distans roster of the week case; checks the constraints on the output."""
+    """Distans roster of the week case; checks the constraints on the output.
+
+    A roster that cannot be found is reported as ``failed`` (with the solver's one-line
+    reason) rather than stopping the benchmark."""
     inputs = week_case(case)
     started = time.perf_counter()
-    roster = solve_roster(
+    load_before = os.getloadavg()[0]
+    try:
+        roster = _week_roster(inputs, workers, time_limit)
+    except Infeasible as exc:
+        return {"failed": str(exc), "wall_seconds": round(time.perf_counter() - started, 2)}
+    seconds = time.perf_counter() - started
+    return _week_figures(inputs, roster, seconds, load_before)
+
+
+def _week_roster(inputs: dict[str, Any], workers: int, time_limit: float) -> Any:
+    return solve_roster(
         inputs["needs_by_day"],
         inputs["patterns"],
         inputs["people"],
@@ -210,7 +225,11 @@ def run_week(case: ModuleType, workers: int, time_limit: float) -> dict[str, Any
         target=inputs["target"],
         limits=SolverLimits(time_limit, workers),
     )
-    seconds = time.perf_counter() - started
+
+
+def _week_figures(
+    inputs: dict[str, Any], roster: Any, seconds: float, load_before: float
+) -> dict[str, Any]:
     seats_worst = 0
     for day in range(7):
         at_office = [a for a in roster.assignments if a.day == day and a.location == "office"]
@@ -230,14 +249,11 @@ def run_week(case: ModuleType, workers: int, time_limit: float) -> dict[str, Any
             min(min(d) for d in roster.interval_service_levels), 4
         ),
         "most_people_at_office": seats_worst,
+        "lower_bound_hours": round(roster.lower_bound_hours, 2),
         "status": roster.report.status,
-        "above_lower_bound": round(
-            roster.paid_hours
-            / max(roster.pool_lower_bound_hours, sum(p.min_minutes for p in inputs["people"]) / 60)
-            - 1,
-            4,
-        ),
+        "above_lower_bound": round(roster.gap_to_lower_bound, 4),
         "wall_seconds": round(seconds, 2),
+        "load_average_1min_before_and_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cohorts_kept_together": _cohorts_together(roster),
         "exclusive_cohorts_alone_at_office": _exclusive_alone(roster, inputs["cohorts"]),
     }
@@ -293,10 +309,21 @@ if __name__ == "__main__":
     parser.add_argument("--case", type=Path, default=DEFAULT_CASE)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pyworkforce-python", default=DEFAULT_PWF_PYTHON)
-    args = parser.parse_args()
-    json.dump(
-        run(args.case, args.workers, pyworkforce_python=args.pyworkforce_python),
-        sys.stdout,
-        indent=2,
+    parser.add_argument(
+        "--busy",
+        type=int,
+        default=0,
+        help="run this many CPU-bound processes beside the benchmark (a busy machine)",
     )
+    args = parser.parse_args()
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)
+    ]
+    try:
+        figures = run(args.case, args.workers, pyworkforce_python=args.pyworkforce_python)
+    finally:
+        for burner in burners:
+            burner.kill()
+    figures["cpu_bound_processes_beside"] = args.busy
+    json.dump(figures, sys.stdout, indent=2)
     print()

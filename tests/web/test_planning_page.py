@@ -21,8 +21,10 @@ from tests.factories_planning import (
 )
 
 from distans.contacts.models import Contact
+from distans.core.forecast.adjust import CREDIBILITY_CONTACTS
 from distans.planning import queries
 from distans.planning.demand import saved_inputs, with_what_if
+from distans.reports.actions import do_import_contacts
 
 pytestmark = pytest.mark.django_db
 
@@ -89,24 +91,71 @@ def test_the_page_shows_forecast_required_and_scheduled_per_interval(planned) ->
     assert "13:00" not in re.findall(r'data-slot="([\d:]+)"', body)  # closed after 12
 
 
-def test_live_contacts_count_as_history_too(planned) -> None:  # type: ignore[no-untyped-def]
+def test_a_queue_forecasts_from_its_imported_contact_history(planned) -> None:  # type: ignore[no-untyped-def]
+    # given a queue with no planning history, and 20 contacts at 08:05 on each of the
+    # three Mondays before, imported the way `distans import contacts` does (the rows
+    # and the reports' interval aggregate)
+    org, _queue, _client = planned
+    skola = make_queue(org, name="Skola", code="skola", weekly_hours=WEEKDAYS_8_TO_12)
+    monday = next_monday(org)
+    today = monday - dt.timedelta(days=7)
+    assert queries.queue_chart(skola, saved_inputs(skola), today, today).demand is None
+    lines = ["arrived_at,queue,channel,waited_seconds,outcome"] + [
+        f"{(today - dt.timedelta(days=7 * weeks)).isoformat()}T08:05:{second:02d},skola,phone,3,answered"
+        for weeks in (1, 2, 3)
+        for second in range(20)
+    ]
+    assert do_import_contacts(org, lines, ZoneInfo(org.time_zone)).imported == 60
+    # when
+    chart = queries.queue_chart(skola, saved_inputs(skola), today, today)
+    # then the Monday 08:00 interval is forecast from them
+    assert {r["start"]: r for r in chart.rows}["08:00"]["contacts"] == pytest.approx(20, rel=0.1)
+
+
+def test_today_so_far_replaces_the_forecast_and_reforecasts_the_rest(planned) -> None:  # type: ignore[no-untyped-def]
+    # given a Monday whose morning until 10:00 had twice the usual contacts, live
     org, queue, _client = planned
     monday = next_monday(org)
-    before = queries.queue_chart(queue, saved_inputs(queue), monday, monday - dt.timedelta(days=7))
     zone = ZoneInfo(org.time_zone)
-    last_monday = monday - dt.timedelta(days=7)
-    for _ in range(40):  # a burst in last Monday's 08:00 interval, stored as contacts
-        Contact.objects.create(
-            organisation=org,
-            queue=queue,
-            channel="phone",
-            status="completed",
-            enqueued_at=dt.datetime.combine(
-                last_monday - dt.timedelta(days=7), dt.time(8, 5), tzinfo=zone
-            ),
-        )
-    after = queries.queue_chart(queue, saved_inputs(queue), monday, monday - dt.timedelta(days=7))
-    assert after.rows[0]["contacts"] > before.rows[0]["contacts"]
+    inputs = saved_inputs(queue)
+    plain = queries.queue_chart(queue, inputs, monday, monday - dt.timedelta(days=7))
+    now = dt.datetime.combine(monday, dt.time(10, 0), tzinfo=zone)
+    # (history is relative to the real today: move it one week on by asking a week early)
+    today = monday - dt.timedelta(days=7)
+    now = now - dt.timedelta(days=7)
+    for minutes in range(8 * 60, 10 * 60, 15):
+        usual = 12 if minutes // 60 == 9 else 4
+        for _ in range(2 * usual):
+            Contact.objects.create(
+                organisation=org,
+                queue=queue,
+                channel="phone",
+                status="completed",
+                enqueued_at=dt.datetime.combine(
+                    today, dt.time(minutes // 60, minutes % 60, 30), tzinfo=zone
+                ),
+            )
+    # when
+    updated = queries.queue_chart(queue, inputs, today, today, now)
+    # then the morning shows what came and the rest of the day is raised
+    rows = {r["start"]: r for r in updated.rows}
+    assert rows["09:00"]["contacts"] == 24 and rows["09:00"]["actual"]
+    assert not rows["10:00"]["actual"]
+    # 64 forecast and 128 seen by 10:00: half the credibility-shrunk ratio carries on
+    ratio = (128 + CREDIBILITY_CONTACTS) / (64 + CREDIBILITY_CONTACTS)
+    expected = {r["start"]: r for r in plain.rows}["10:00"]["contacts"] * (1 + 0.5 * (ratio - 1))
+    assert rows["10:00"]["contacts"] == pytest.approx(expected)
+    assert rows["10:00"]["contacts"] > 4.0
+
+
+def test_a_closed_special_day_is_forecast_closed_and_skipped_in_history(planned) -> None:  # type: ignore[no-untyped-def]
+    org, queue, _client = planned
+    monday = next_monday(org)
+    queue.special_days = {monday.isoformat(): []}
+    queue.save()
+    demand = queries.queue_chart(queue, saved_inputs(queue), monday, monday - dt.timedelta(days=7))
+    assert demand.demand is not None
+    assert demand.demand.contacts.sum() == 0
 
 
 def test_what_if_moves_required_agents_the_expected_way(planned) -> None:  # type: ignore[no-untyped-def]

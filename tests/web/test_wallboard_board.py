@@ -185,3 +185,48 @@ def test_a_queue_with_many_abandons_shows_both_service_levels(board) -> None:  #
     html = client.get("/wallboard/queues/").content.decode()
     cell = html[html.index('data-queue="lugn"') :].split("</tr>")[0]
     assert "100 %" in cell and cell.count("%") == 1  # no abandons: one figure
+
+
+def test_required_and_scheduled_now_agree_with_the_planning_page(board) -> None:  # type: ignore[no-untyped-def]
+    # given five weeks of history, a plan, and one agent scheduled 08–12 next Monday
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tests.factories_planning import (
+        WEEKDAYS_8_TO_12,
+        make_history,
+        make_plan,
+        make_schedule,
+        make_settings,
+        make_shift,
+        next_monday,
+    )
+
+    from distans.planning import queries as planning
+    from distans.planning.demand import saved_inputs
+
+    org, queue, _supervisor, _client = board
+    queue.weekly_hours = WEEKDAYS_8_TO_12
+    queue.holiday_country = ""
+    queue.save()
+    make_settings(org)
+    make_history(queue, weeks=5, busy=12, quiet=4)
+    make_plan(queue, aht_seconds=240)
+    monday = next_monday(org)
+    zone = ZoneInfo(org.time_zone)
+    agent = make_agent(org, [queue], full_name="Agnes Agent")
+    make_shift(
+        make_schedule(org, monday),
+        agent,
+        dt.datetime.combine(monday, dt.time(8, 0), tzinfo=zone),
+        dt.datetime.combine(monday, dt.time(12, 0), tzinfo=zone),
+        [],
+    )
+    moment = dt.datetime.combine(monday, dt.time(9, 10), tzinfo=zone)
+    # when
+    staffing = queries.staffing_now(queue, moment)
+    # then
+    page = planning.queue_chart(queue, saved_inputs(queue), monday, monday, moment)
+    at_nine = {r["start"]: r for r in page.rows}["09:00"]
+    assert staffing.required == at_nine["required"] and staffing.required > 0
+    assert staffing.scheduled == 1

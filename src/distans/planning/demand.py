@@ -8,15 +8,17 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db.models import Sum
 from numpy.typing import NDArray
 
 from distans.contacts.models import Contact
 from distans.core.errors import CoreError
 from distans.core.forecast.adjust import Uplift
 from distans.core.forecast.grid import DayGrid, grid_from_counts
-from distans.core.forecast.plan import forecast_from, holiday_factors
+from distans.core.forecast.plan import calendar_factors, forecast_from
 from distans.core.queueing import ServiceTarget, agents_with_shrinkage, required_agents
 from distans.planning.models import ImportedVolume, PlanningSettings, QueuePlan
+from distans.reports.models import IntervalAggregate
 from distans.routing.convert import calendar_of
 from distans.routing.models import Queue
 
@@ -62,6 +64,7 @@ class QueueDemand:
     required: NDArray[np.int64]
     rostered: NDArray[np.int64]
     inputs: PlanInputs
+    elapsed_slots: int = 0  # of the first day: intervals that are actual contacts, not forecast
 
 
 def planning_settings(organisation_id: int) -> PlanningSettings:
@@ -97,27 +100,64 @@ def zone_of(queue: Queue) -> ZoneInfo:
 
 
 def history_grid(
-    queue: Queue, interval_minutes: int, zone: ZoneInfo, before: dt.date
+    queue: Queue,
+    interval_minutes: int,
+    zone: ZoneInfo,
+    before: dt.date,
+    now: dt.datetime | None = None,
 ) -> DayGrid | None:
-    """Contacts that entered ``queue`` (live and imported) per local interval, before ``before``."""
+    """Contacts offered to ``queue`` per local interval before ``before``: the volumes
+    imported for planning when the queue has any (they were imported to plan from), else
+    the reports' interval aggregate, which holds the live contacts and every imported
+    contact history (``distans import contacts``). With ``now``, the live contacts of
+    ``before`` itself up to ``now`` are its last row (the day so far)."""
     end = dt.datetime.combine(before, dt.time.min, tzinfo=zone)
     start = end - dt.timedelta(days=HISTORY_DAYS)
-    arrivals = Contact.objects.for_org(queue.organisation_id).filter(
-        queue=queue, enqueued_at__gte=start, enqueued_at__lt=end
-    )
     cells: list[tuple[dt.date, int, float]] = []
-    for moment in arrivals.values_list("enqueued_at", flat=True).iterator():
+
+    def add(moment: dt.datetime, count: float) -> None:
         local = moment.astimezone(zone)
-        cells.append((local.date(), (local.hour * 60 + local.minute) // interval_minutes, 1.0))
+        cells.append((local.date(), (local.hour * 60 + local.minute) // interval_minutes, count))
+
     imported = ImportedVolume.objects.for_org(queue.organisation_id).filter(
         queue=queue, interval_start__gte=start, interval_start__lt=end
     )
     for moment, count in imported.values_list("interval_start", "contacts").iterator():
-        local = moment.astimezone(zone)
-        cells.append((local.date(), (local.hour * 60 + local.minute) // interval_minutes, count))
+        add(moment, float(count))
+    if not cells:
+        offered = (
+            IntervalAggregate.objects.for_org(queue.organisation_id)
+            .filter(
+                queue__in={queue.code, queue.name},
+                interval_start__gte=start,
+                interval_start__lt=end,
+            )
+            .values("interval_start")
+            .annotate(total=Sum("offered"))
+            .values_list("interval_start", "total")
+        )
+        for moment, count in offered.iterator():
+            add(moment, float(count))
+    if now is not None:
+        today = Contact.objects.for_org(queue.organisation_id).filter(
+            queue=queue, enqueued_at__gte=end, enqueued_at__lt=now
+        )
+        for moment in today.values_list("enqueued_at", flat=True).iterator():
+            add(moment, 1.0)
+        if cells:
+            cells.append((before, 0, 0.0))  # the day so far is a row even before a contact
     if not cells:
         return None
     return grid_from_counts(cells, interval_minutes)
+
+
+def special_factors(queue: Queue, first_day: dt.date, last_day: dt.date) -> dict[dt.date, float]:
+    """The queue's opening calendar (holidays of its country, its special days) as
+    forecast factors: closed days 0, shortened days their share of usual hours."""
+    calendar = calendar_of(queue, queue.organisation.time_zone)
+    if calendar is None:
+        return {}
+    return calendar_factors(calendar, first_day, last_day)
 
 
 def open_slots(queue: Queue, day: dt.date, interval_minutes: int) -> NDArray[np.bool_]:
@@ -150,31 +190,40 @@ def queue_demand(
     days: int,
     interval_minutes: int,
     today: dt.date,
+    now: dt.datetime | None = None,
 ) -> QueueDemand | None:
     """Forecast contacts and required agents per interval; None without usable history.
 
-    The forecast trains on history before ``today`` (level × profile, holidays of the
-    queue's country closed, the uplift last); required agents are Erlang C's (Erlang A
-    with a patience) for the target, rostered ones add shrinkage
+    The forecast trains on history before ``today`` (level × weekday × calendar ×
+    profile; the queue's calendar: its holidays and special days; the uplift last).
+    With ``now`` (a moment of ``today``), today's intervals before it hold the contacts
+    seen so far and the rest of today is reforecast from them. Required agents are
+    Erlang C's (Erlang A with a patience) for the target, rostered ones add shrinkage
     (ceil(n / (1 − shrinkage)))."""
     zone = zone_of(queue)
-    grid = history_grid(queue, interval_minutes, zone, today)
+    if now is not None and now.astimezone(zone).date() != today:
+        now = None
+    grid = history_grid(queue, interval_minutes, zone, today, now)
     if grid is None:
         return None
     ahead = (first_day - today).days
     if ahead < 0:
         raise ValueError("the forecast starts before today")
-    special = {}
-    if queue.holiday_country:
-        special = holiday_factors(
-            (queue.holiday_country.lower(),), range(today.year, first_day.year + 2)
-        )
+    special = special_factors(queue, grid.first_date, first_day + dt.timedelta(days=days))
+    slots = grid.slots
+    as_of_slot = 0
+    if now is not None:
+        local = now.astimezone(zone)
+        as_of_slot = (local.hour * 60 + local.minute) // interval_minutes
     try:
-        forecast = forecast_from(grid, today, 0, ahead + days, special, inputs.uplifts())
+        forecast = forecast_from(grid, today, as_of_slot, ahead + days, special, inputs.uplifts())
     except CoreError:
         return None
-    slots = grid.slots
-    contacts = forecast.contacts.reshape(-1, slots)[ahead : ahead + days].copy()
+    flat = forecast.contacts
+    if as_of_slot:
+        so_far = grid.counts[grid.day_index(today), :as_of_slot]
+        flat = np.concatenate([so_far, flat])[: (ahead + days) * slots]
+    contacts = flat.reshape(-1, slots)[ahead : ahead + days].copy()
     is_open = np.array(
         [open_slots(queue, first_day + dt.timedelta(days=d), interval_minutes) for d in range(days)]
     )
@@ -183,7 +232,10 @@ def queue_demand(
     target = ServiceTarget(inputs.service_level, inputs.answer_within_seconds)
     required = required_agents(traffic, inputs.aht_seconds, target, inputs.patience_seconds)
     rostered = agents_with_shrinkage(required, inputs.shrinkage)
-    return QueueDemand(first_day, interval_minutes, is_open, contacts, required, rostered, inputs)
+    elapsed = as_of_slot if ahead == 0 else 0
+    return QueueDemand(
+        first_day, interval_minutes, is_open, contacts, required, rostered, inputs, elapsed
+    )
 
 
 def with_what_if(inputs: PlanInputs, **changes: object) -> PlanInputs:

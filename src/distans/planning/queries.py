@@ -117,10 +117,17 @@ class ChartData:
     rows: list[dict[str, Any]]
 
 
-def queue_chart(queue: Queue, inputs: PlanInputs, day: dt.date, today: dt.date) -> ChartData:
-    """Forecast, required (Erlang, and with shrinkage) and scheduled agents of ``day``."""
+def queue_chart(
+    queue: Queue,
+    inputs: PlanInputs,
+    day: dt.date,
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> ChartData:
+    """Forecast, required (Erlang, and with shrinkage) and scheduled agents of ``day``;
+    for today with ``now``, the contacts so far and the rest of the day reforecast."""
     interval = planning_settings(queue.organisation_id).interval_minutes
-    demand = queue_demand(queue, inputs, day, 1, interval, today)
+    demand = queue_demand(queue, inputs, day, 1, interval, today, now if day == today else None)
     scheduled = scheduled_on_duty(queue, day, 1, interval)
     rows = []
     if demand is not None:
@@ -133,6 +140,7 @@ def queue_chart(queue: Queue, inputs: PlanInputs, day: dt.date, today: dt.date) 
                     "slot": slot,
                     "start": f"{minutes // 60:02d}:{minutes % 60:02d}",
                     "contacts": float(demand.contacts[0, slot]),
+                    "actual": slot < demand.elapsed_slots,
                     "required": int(demand.required[0, slot]),
                     "rostered": int(demand.rostered[0, slot]),
                     "scheduled": None if scheduled is None else int(scheduled[0, slot]),

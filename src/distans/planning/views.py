@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from distans.accounts.permissions import has_permission, requires
@@ -88,15 +89,22 @@ def _chart_context(request: HttpRequest, queue: Any, form: PlanInputsForm) -> di
     }
     if not form.is_valid():
         return context
-    data = queries.queue_chart(queue, form.inputs(), day, today)
+    data = queries.queue_chart(queue, form.inputs(), day, today, timezone.now())
     context.update(
         data=data,
         contacts_svg=chart.contacts_chart(data.rows),
         agents_svg=chart.agents_chart(data.rows),
         total_contacts=sum(r["contacts"] for r in data.rows),
         peak_required=max((r["required"] for r in data.rows), default=0),
+        reforecast_from=_clock(data.demand.elapsed_slots * data.interval_minutes)
+        if data.demand is not None and data.demand.elapsed_slots
+        else None,
     )
     return context
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @require_GET

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
@@ -83,12 +84,41 @@ def _options(service_level_seconds: int) -> MetricOptions:
 
 
 @dataclass(frozen=True)
+class StaffingNow:
+    """Agents the queue needs on the phones in the current interval (the planning
+    forecast, reforecast from today's contacts so far) and those scheduled on duty then;
+    None where there is no history or no schedule."""
+
+    required: int | None = None
+    scheduled: int | None = None
+
+
+@dataclass(frozen=True)
 class QueueToday:
     now: QueueNow
     metrics: PeriodMetrics
     threshold_seconds: int
     #: Closed now by its opening hours (the one calendar; a change shows at once).
     closed: bool = False
+    staffing: StaffingNow = StaffingNow()
+
+
+def staffing_now(queue: Any, moment: datetime) -> StaffingNow:
+    """Required and scheduled agents of ``queue`` in the interval holding ``moment``."""
+    from distans.planning.demand import planning_settings, queue_demand, saved_inputs
+    from distans.planning.queries import scheduled_on_duty
+
+    zone = ZoneInfo(queue.organisation.time_zone)
+    local = moment.astimezone(zone)
+    interval = planning_settings(queue.organisation_id).interval_minutes
+    slot = (local.hour * 60 + local.minute) // interval
+    today = local.date()
+    demand = queue_demand(queue, saved_inputs(queue), today, 1, interval, today, moment)
+    scheduled = scheduled_on_duty(queue, today, 1, interval)
+    return StaffingNow(
+        required=None if demand is None else int(demand.required[0, slot]),
+        scheduled=None if scheduled is None else int(scheduled[0, slot]),
+    )
 
 
 def queue_rows(organisation: Organisation) -> list[QueueToday]:
@@ -107,7 +137,7 @@ def queue_rows(organisation: Organisation) -> list[QueueToday]:
                 counts[contact.queue_id] + row if contact.queue_id in counts else row
             )
     rows = []
-    instant = timezone.now()
+    moment = timezone.now()
     for now in list_queue_states(organisation):
         options = _options(now.queue.service_level_seconds)
         calendar = calendar_of(now.queue, organisation.time_zone)
@@ -116,7 +146,8 @@ def queue_rows(organisation: Organisation) -> list[QueueToday]:
                 now=now,
                 metrics=compute_metrics(counts.get(now.queue.pk, ContactCounts()), options),
                 threshold_seconds=options.service_level_seconds,
-                closed=calendar is not None and not calendar.is_open(instant),
+                closed=calendar is not None and not calendar.is_open(moment),
+                staffing=staffing_now(now.queue, moment),
             )
         )
     return rows

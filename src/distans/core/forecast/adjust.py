@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from distans.core.errors import InvalidInput
 
 CREDIBILITY_CONTACTS = 500.0  # tuned on the bank backtest (docs/dev/planning.md)
+PERSISTENCE = 0.5  # share of the morning's deviation that lasts (bench/forecast.py, 2003)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +27,17 @@ def reforecast_rest_of_day(
     day_forecast: NDArray[np.float64],
     actual_so_far: NDArray[np.float64],
     credibility_contacts: float = CREDIBILITY_CONTACTS,
+    persistence: float = PERSISTENCE,
 ) -> NDArray[np.float64]:
     """Scale the rest of the day by the shrunk ratio of actual to forecast so far.
 
     With A contacts seen and F forecast for the elapsed intervals, the ratio is
     ``(A + k) / (F + k)``: a credibility-weighted ratio (Bühlmann) that stays near 1
     early in the day and follows the actuals as evidence grows; ``k`` is
-    ``credibility_contacts``. Elapsed intervals become the actuals.
+    ``credibility_contacts``. Only ``persistence`` of the ratio's distance from 1 is
+    carried into the rest of the day: at a large centre the morning is known almost
+    without noise, yet half its deviation is the morning's own (a busy hour, not a
+    busy day). Elapsed intervals become the actuals.
     """
     seen = len(actual_so_far)
     if seen > len(day_forecast):
@@ -42,7 +47,7 @@ def reforecast_rest_of_day(
     )
     out = day_forecast.astype(np.float64).copy()
     out[:seen] = actual_so_far
-    out[seen:] *= ratio
+    out[seen:] *= 1 + persistence * (ratio - 1)
     return out
 
 

@@ -3,12 +3,14 @@ special days, uplifts and today's actuals taken into account."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
 
 from distans.core.calendar.holidays import holidays_for
+from distans.core.calendar.hours import TimeRange
+from distans.core.calendar.opening_calendar import OpeningCalendar
 from distans.core.errors import InvalidInput
 from distans.core.forecast.adjust import Uplift, apply_uplifts, reforecast_rest_of_day
 from distans.core.forecast.grid import DayGrid
@@ -23,6 +25,29 @@ class IntervalForecast:
     first_slot: int
     interval_minutes: int
     contacts: NDArray[np.float64]
+
+
+def calendar_factors(
+    calendar: OpeningCalendar, first_day: date, last_day: date
+) -> dict[date, float]:
+    """Special days of an opening calendar as forecast factors, ``first_day`` to
+    ``last_day``: every day whose hours come from a holiday or an override gets its
+    open minutes over the usual open minutes of its weekday (0 = closed, 0.5 = a half
+    day). Such days are left out of training and scaled ahead (methods module doc)."""
+    factors: dict[date, float] = {}
+    day = first_day
+    while day <= last_day:
+        hours = calendar.hours_on(day)
+        if hours.source != "weekly":
+            usual = _minutes(calendar.weekly.get(day.weekday(), ()))
+            today = _minutes(hours.ranges)
+            factors[day] = min(1.0, today / usual) if usual else (1.0 if today else 0.0)
+        day += timedelta(days=1)
+    return factors
+
+
+def _minutes(ranges: Iterable[TimeRange]) -> int:
+    return sum(r.end_minute - r.start_minute for r in ranges)
 
 
 def holiday_factors(countries: Sequence[str], years: Iterable[int]) -> dict[date, float]:

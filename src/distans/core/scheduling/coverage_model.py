@@ -33,6 +33,7 @@ class DayModel:
     breaks: dict[tuple[int, int], list[tuple[int, cp_model.IntVar]]]
     staffed: list[cp_model.IntVar]
     shortfall: cp_model.IntVar | None = None  # answered-within-T short of target (soft)
+    ghosts: list[cp_model.IntVar] | None = None  # stand-in agents per interval (soft)
 
 
 def add_day(
@@ -44,12 +45,16 @@ def add_day(
     target: ServiceTarget,
     tag: str,
     soft_target: bool = False,
+    ghost_agents: bool = False,
 ) -> DayModel:
     """Add one day's breaks, coverage and service-level constraints to ``model``.
 
     With ``soft_target`` the daily target may be missed by ``shortfall`` (scaled
     contacts), which the caller penalises: a model that is always feasible lets the
-    search start anywhere; floors stay hard.
+    search start anywhere. With ``ghost_agents`` each interval may also count stand-in
+    agents (``ghosts``, which the caller penalises heavily) towards its floor and
+    service level, so any choice of shifts is a solution; ``staffed`` then includes
+    them. Without, floors are hard.
     """
     periods = len(needs)
     on_duty: list[list[cp_model.LinearExprT]] = [[] for _ in range(periods)]
@@ -69,12 +74,21 @@ def add_day(
             model.add(sum(var for _, var in starts) == crew)
             breaks[(j, r)] = starts
     staffed = []
+    ghosts: list[cp_model.IntVar] = []
     for p, need in enumerate(needs):
         var = model.new_int_var(need.min_agents, crew_upper_bound * len(patterns), f"{tag}n{p}")
-        model.add(var + cp_model.LinearExpr.sum(off_duty[p]) == cp_model.LinearExpr.sum(on_duty[p]))
+        present = cp_model.LinearExpr.sum(on_duty[p]) - cp_model.LinearExpr.sum(off_duty[p])
+        if ghost_agents:
+            ghost = model.new_int_var(
+                0, max(need.min_agents, len(need.answered_by_agents)), f"{tag}g{p}"
+            )
+            model.add(var == present + ghost)
+            ghosts.append(ghost)
+        else:
+            model.add(var == present)
         staffed.append(var)
     shortfall = _add_service_level(model, needs, staffed, target, tag, soft_target)
-    return DayModel(breaks, staffed, shortfall)
+    return DayModel(breaks, staffed, shortfall, ghosts if ghost_agents else None)
 
 
 def _add_service_level(

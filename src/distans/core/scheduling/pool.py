@@ -66,8 +66,12 @@ def solve_pool_day(
     target: ServiceTarget = ServiceTarget(),
     limits: SolverLimits = SolverLimits(),
     max_agents_per_pattern: int | None = None,
+    hint: Sequence[int] | None = None,
 ) -> PoolSchedule:
-    """Minimise paid time (shift lengths, breaks included) for one day of ``needs``."""
+    """Minimise paid time (shift lengths, breaks included) for one day of ``needs``.
+
+    ``hint``: agents per pattern to start the search from (e.g. a similar day's answer),
+    which keeps a short or busy search from ending on a poor first solution."""
     if not needs:
         raise InvalidInput("no intervals to schedule")
     if any(p.end_period > len(needs) for p in patterns):
@@ -79,6 +83,9 @@ def solve_pool_day(
     crews = [model.new_int_var(0, upper, f"x{j}") for j in range(len(patterns))]
     day = add_day(model, patterns, crews, upper, needs, target, "")
     model.minimize(sum(p.length_periods * x for p, x in zip(patterns, crews, strict=True)))
+    if hint is not None:
+        for crew, count in zip(crews, hint, strict=True):
+            model.add_hint(crew, min(upper, count))
     solver, report = solve(model, limits, "schedule")
     counts = [solver.value(x) for x in crews]
     staffed = [solver.value(v) for v in day.staffed]

@@ -26,6 +26,7 @@ Two methods:
 ``auto`` picks ``exact`` when the model has at most ``EXACT_MAX_CHOICES`` shift choices.
 """
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -41,15 +42,22 @@ from distans.core.scheduling.requirements import (
     ServiceTarget,
 )
 from distans.core.scheduling.roster_model import PeopleModel, add_people, crew_of
+from distans.core.scheduling.roster_repair import extend_until_served, trim_while_serving
 from distans.core.scheduling.roster_result import RosterSchedule, RosterValues, read_roster
-from distans.core.scheduling.roster_start import PoolDay, WarmStart, deal_shifts
+from distans.core.scheduling.roster_start import PoolDay, deal_shifts
 from distans.core.scheduling.roster_units import Unit, build_units
-from distans.core.scheduling.solver_run import SolverLimits, solve, solve_from_hint
+from distans.core.scheduling.solver_run import SolveReport, SolverLimits, solve
 from distans.core.scheduling.templates import ShiftPattern
 
 EXACT_MAX_CHOICES = 3000
-OFFICE_DAY_WEIGHT = 1000  # paid intervals per office day a cohort misses (stage B)
-SHORT_WEIGHT = 100  # paid intervals per agent-interval below the pool's staffing (stage B)
+# stage B objective, in tenths of a paid interval; the service-level shortfall counts in
+# thousandths of a contact (coverage_model.SCALE), so one contact not answered in time
+# weighs as much as 100 paid intervals
+PAID_SCALE = 10
+GHOST_WEIGHT = PAID_SCALE * 100  # per stand-in agent-interval (a floor or SL not met)
+OFFICE_DAY_WEIGHT = PAID_SCALE * 1000  # per office day a cohort misses
+EXTEND_SHARE = 0.85  # of the time limit, at most, until the greedy start serves
+POOL_SHARE = 0.25  # of the time limit for the per-day pools (stage A), hinted day to day
 
 
 def solve_roster(
@@ -110,7 +118,8 @@ def _solve_exact(
     values = _people_values(solver, people)
     values.breaks = [_break_values(solver, day) for day in day_models]
     values.staffed = [[solver.value(v) for v in day.staffed] for day in day_models]
-    return read_roster(values, report, units, patterns, needs_by_day, interval_minutes)
+    roster = read_roster(values, report, units, patterns, needs_by_day, interval_minutes)
+    return replace(roster, lower_bound_hours=_contracted_hours(units))
 
 
 def _solve_staged(
@@ -124,8 +133,35 @@ def _solve_staged(
     limits: SolverLimits,
 ) -> RosterSchedule:
     started = time.perf_counter()
-    pools, lower_bound = _pool_days(needs_by_day, patterns, units, interval_minutes, target, limits)
+    pools, pool_bound = _pool_days(needs_by_day, patterns, units, interval_minutes, target, limits)
     warm = deal_shifts(pools, units, patterns, interval_minutes, rules, office)
+    start = RosterValues(
+        shifts=dict(warm.shifts),
+        office=set(warm.office),
+        located=office is not None,
+        breaks=[{} for _ in needs_by_day],
+        staffed=[[0] * len(needs) for needs in needs_by_day],
+    )
+    extended = extend_until_served(
+        start,
+        units,
+        patterns,
+        needs_by_day,
+        interval_minutes,
+        rules,
+        target,
+        limits.num_search_workers,
+        deadline=started + EXTEND_SHARE * limits.time_limit_seconds,
+    )
+    trim_while_serving(
+        start,
+        units,
+        patterns,
+        needs_by_day,
+        interval_minutes,
+        target,
+        deadline=started + EXTEND_SHARE * limits.time_limit_seconds,
+    )
     model = cp_model.CpModel()
     people = add_people(
         model,
@@ -141,46 +177,93 @@ def _solve_staged(
     for (u, d, j), var in people.shifts.items():
         crews.setdefault((d, j), []).append((units[u].size, var))
     day_models = []
-    shortfalls: list[cp_model.IntVar] = []
-    for d, staffed in enumerate(pool.staffed for pool in pools):
+    for d, needs in enumerate(needs_by_day):
         day_crews = [
             cp_model.LinearExpr.weighted_sum(
                 [v for _, v in crews.get((d, j), [])], [n for n, _ in crews.get((d, j), [])]
             )
             for j in range(len(patterns))
         ]
-        free = [IntervalNeed(min_agents=0) for _ in staffed]
-        day = add_day(model, patterns, day_crews, sum(u.size for u in units), free, target, f"d{d}")
-        for p, (agents, wanted) in enumerate(zip(day.staffed, staffed, strict=True)):
-            if wanted:
-                short = model.new_int_var(0, wanted, f"short{d}_{p}")
-                model.add(agents + short >= wanted)
-                shortfalls.append(short)
-        day_models.append(day)
+        day_models.append(
+            add_day(
+                model,
+                patterns,
+                day_crews,
+                sum(u.size for u in units),
+                needs,
+                target,
+                f"d{d}",
+                soft_target=True,
+                ghost_agents=True,
+            )
+        )
+    ghosts = [g for day in day_models for g in day.ghosts or []]
+    missed = [day.shortfall for day in day_models if day.shortfall is not None]
     model.minimize(
-        people.paid
-        + rules.fairness_weight * people.unfairness
-        + SHORT_WEIGHT * cp_model.LinearExpr.sum(shortfalls)
+        PAID_SCALE * (people.paid + rules.fairness_weight * people.unfairness)
+        + GHOST_WEIGHT * cp_model.LinearExpr.sum(ghosts)
+        + cp_model.LinearExpr.sum(missed)
         + OFFICE_DAY_WEIGHT * cp_model.LinearExpr.sum(list(people.office_days_short.values()))
     )
-    _add_hints(model, warm, people)
-    remaining = max(2.0, limits.time_limit_seconds - (time.perf_counter() - started) - 1.0)
-    solver, report = solve_from_hint(
-        model, replace(limits, time_limit_seconds=remaining), "roster", remaining / 3
+    _add_hints(model, start, people, day_models)
+    penalties = ghosts + missed + list(people.office_days_short.values())
+    values, report = _improve(model, people, day_models, penalties, start, limits, started)
+    report = replace(
+        report,
+        solve_seconds=time.perf_counter() - started,
+        status=f"{report.status}+EXTENDED" if extended else report.status,
     )
-    values = _people_values(solver, people)
-    values.breaks = [_break_values(solver, day) for day in day_models]
-    values.staffed = [[solver.value(v) for v in day.staffed] for day in day_models]
-    report = replace(report, solve_seconds=time.perf_counter() - started)
     roster = read_roster(values, report, units, patterns, needs_by_day, interval_minutes)
+    if _shortcomings(roster, values, units, needs_by_day, target) and not _shortcomings(
+        start_roster := read_roster(start, report, units, patterns, needs_by_day, interval_minutes),
+        start,
+        units,
+        needs_by_day,
+        target,
+    ):
+        roster = replace(start_roster, report=replace(report, status="START"))
+        values = start
     _check_service(roster, needs_by_day, target, report.solve_seconds)
-    missing = [units[u].name for u, var in people.office_days_short.items() if solver.value(var)]
+    missing = _short_of_office_days(values, units)
     if missing:
         raise Infeasible(
             f"no roster found within {report.solve_seconds:.0f} s that gives "
             f"{', '.join(missing)} their office days; add seats or allow more time"
         )
-    return replace(roster, pool_lower_bound_hours=lower_bound)
+    return replace(
+        roster,
+        pool_lower_bound_hours=pool_bound,
+        lower_bound_hours=max(pool_bound, _contracted_hours(units)),
+    )
+
+
+def _short_of_office_days(values: RosterValues, units: Sequence[Unit]) -> list[str]:
+    """Names of the units with fewer office days than they must have."""
+    return [
+        unit.name
+        for u, unit in enumerate(units)
+        if sum(1 for (v, _) in values.office if v == u) < unit.min_office_days
+    ]
+
+
+def _shortcomings(
+    roster: RosterSchedule,
+    values: RosterValues,
+    units: Sequence[Unit],
+    needs_by_day: Sequence[Sequence[IntervalNeed]],
+    target: ServiceTarget,
+) -> bool:
+    """True when the roster misses a floor, a day's target or an office day."""
+    try:
+        _check_service(roster, needs_by_day, target, 0.0)
+    except Infeasible:
+        return True
+    return bool(_short_of_office_days(values, units))
+
+
+def _contracted_hours(units: Sequence[Unit]) -> float:
+    """Hours the contracts oblige: no roster can pay less."""
+    return sum(unit.min_minutes * unit.size for unit in units) / 60
 
 
 def _check_service(
@@ -214,10 +297,13 @@ def _pool_days(
     """Stage A: each day as a pool (pattern indices into ``patterns``), and the bound."""
     stage_limits = replace(
         limits,
-        time_limit_seconds=max(1.0, limits.time_limit_seconds / (3 * max(1, len(needs_by_day)))),
+        time_limit_seconds=max(
+            1.0, limits.time_limit_seconds * POOL_SHARE / max(1, len(needs_by_day))
+        ),
         relative_gap=max(limits.relative_gap, 0.01),
     )
-    days = []
+    days: list[PoolDay] = []
+    solved: dict[int, tuple[float, tuple[int, ...]]] = {}  # day → (contacts, counts)
     lower_bound = 0.0
     for d, needs in enumerate(needs_by_day):
         workable = [
@@ -227,24 +313,107 @@ def _pool_days(
         ]
         if not workable:
             raise Infeasible(f"nobody can work any shift on day {d}")
-        pool = solve_pool_day(needs, workable, interval_minutes, target, stage_limits)
-        lower_bound += pool.report.best_bound * interval_minutes / 60
         index = [patterns.index(shape) for shape in workable]
+        pool = solve_pool_day(
+            needs,
+            workable,
+            interval_minutes,
+            target,
+            stage_limits,
+            hint=_similar_day_hint(needs, solved, index),
+        )
+        lower_bound += pool.report.best_bound * interval_minutes / 60
         counts = [0] * len(patterns)
         for local, count in enumerate(pool.pattern_counts):
             counts[index[local]] = count
         breaks = tuple((index[j], r, offset, n) for j, r, offset, n in pool.break_starts)
         days.append(PoolDay(tuple(counts), breaks, pool.staffed))
+        solved[d] = (sum(n.contacts for n in needs), tuple(counts))
     return days, lower_bound
 
 
-def _add_hints(model: cp_model.CpModel, warm: WarmStart, people: PeopleModel) -> None:
-    """Hand CP-SAT the greedy start (roster_start)."""
+def _similar_day_hint(
+    needs: Sequence[IntervalNeed],
+    solved: dict[int, tuple[float, tuple[int, ...]]],
+    index: Sequence[int],
+) -> list[int] | None:
+    """The solved day with the nearest contact volume, its counts scaled to this day's."""
+    if not solved:
+        return None
+    contacts = sum(n.contacts for n in needs)
+    other, counts = min(solved.values(), key=lambda seen: abs(seen[0] - contacts))
+    scale = contacts / other if other > 0 else 1.0
+    return [math.ceil(counts[j] * scale) for j in index]
+
+
+def _add_hints(
+    model: cp_model.CpModel, start: RosterValues, people: PeopleModel, days: Sequence[DayModel]
+) -> None:
+    """Hand CP-SAT the greedy start (roster_start, extended by roster_repair)."""
     for (u, d, j), var in people.shifts.items():
-        model.add_hint(var, warm.shifts.get((u, d)) == j)
+        model.add_hint(var, start.shifts.get((u, d)) == j)
     for key, var in people.office.items():
-        model.add_hint(var, key in warm.office)
-    # breaks stay unhinted: the first, hint-fixed solve places them (solve_from_hint)
+        model.add_hint(var, key in start.office)
+    for d, day in enumerate(days):
+        for (j, r), starts in day.breaks.items():
+            for offset, var in starts:
+                model.add_hint(var, start.breaks[d].get((j, r, offset), 0))
+
+
+def _improve(
+    model: cp_model.CpModel,
+    people: PeopleModel,
+    days: Sequence[DayModel],
+    penalties: Sequence[cp_model.IntVar],
+    start: RosterValues,
+    limits: SolverLimits,
+    started: float,
+) -> tuple[RosterValues, SolveReport]:
+    """Complete the hinted start (hinted variables fixed), then improve it with CP-SAT.
+
+    The improvement may only look at rosters with no more stand-in agents, target
+    shortfall or missing office days than the completed start, each on its own: when
+    the start serves, so does every roster it may return, however short the search
+    (time, load); if it finds nothing, the start is the answer. Without a completion (a
+    start breaking a hard rule) it is a plain search, and failing that the start itself
+    is returned as it is.
+    """
+    first = cp_model.CpSolver()
+    first.parameters.fix_variables_to_their_hinted_value = True
+    first.parameters.num_workers = limits.num_search_workers
+    left = limits.time_limit_seconds - (time.perf_counter() - started)
+    first.parameters.max_time_in_seconds = max(1.0, left / 4)
+    status = first.solve(model)
+    completed = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if completed:
+        for var in penalties:  # never worse than the start in any shortfall
+            model.add(var <= first.value(var))
+        model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
+        for index in range(len(model.proto.variables)):
+            var = model.get_int_var_from_proto_index(index)
+            model.add_hint(var, first.value(var))
+    left = max(1.0, limits.time_limit_seconds - (time.perf_counter() - started) - 0.5)
+    try:
+        solver, report = solve(model, replace(limits, time_limit_seconds=left), "roster")
+    except Infeasible:
+        if not completed:
+            fallback = SolveReport("START", float("nan"), 0.0, 0.0, limits.num_search_workers)
+            return start, fallback
+        solver = first
+        report = SolveReport("FEASIBLE", first.objective_value, 0.0, 0.0, limits.num_search_workers)
+    else:
+        if completed and report.objective > first.objective_value:
+            solver = first
+    values = _people_values(solver, people)
+    values.breaks = [_break_values(solver, day) for day in days]
+    values.staffed = [
+        [
+            solver.value(v) - solver.value(g)
+            for v, g in zip(day.staffed, day.ghosts or [], strict=True)
+        ]
+        for day in days
+    ]
+    return values, report
 
 
 def _people_values(solver: cp_model.CpSolver, people: PeopleModel) -> RosterValues:

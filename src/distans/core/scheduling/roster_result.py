@@ -38,6 +38,14 @@ class RosterSchedule:
     paid_hours: float
     report: SolveReport
     pool_lower_bound_hours: float = 0.0  # Σ per-day pool bounds: no roster can pay less
+    lower_bound_hours: float = 0.0  # the best of the pool bound and the contracted hours
+
+    @property
+    def gap_to_lower_bound(self) -> float:
+        """How far the paid hours are above the lower bound (0.05 = 5 %); 0 without one."""
+        if self.lower_bound_hours <= 0:
+            return 0.0
+        return self.paid_hours / self.lower_bound_hours - 1
 
 
 @dataclass(slots=True)

@@ -1,20 +1,25 @@
 """A warm start for stage B of the staged roster: the per-day pool shifts dealt to
 people greedily, office days picked greedily.
 
-Day by day (days fewer people can work first), shifts are handed out greedily as a
-set cover of the pool's agents on shift per interval: each step gives the (unit,
-pattern) covering most missing agent-intervals per paid interval to a unit that may
-work it (availability, one shift a day, days and minutes left, daily rest); units still short get extra shifts on
-free days. Whatever cannot be dealt (cohorts are lumpy) is left to CP-SAT, which
-receives the start as a hint and improves on it.
+Over all days at once, shifts are handed out greedily as a set cover of the pools'
+agents on shift per interval: each step gives the (day, pattern, unit) covering most
+missing agent-intervals per paid interval (at least MIN_COVER_SCORE) to a unit that may
+work it (availability, one shift a day, days and minutes left, daily rest), units still
+owed contracted hours first; units still short of their contract then get the shifts
+that cover most of what is missing. Exclusive cohorts' office days are chosen by a
+small exhaustive search, the others' while seats last. roster_repair then extends the
+start until every day serves; CP-SAT receives it as a hint and improves on it.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from distans.core.scheduling.people import Office, RosterRules
 from distans.core.scheduling.roster_units import Unit
 from distans.core.scheduling.templates import MINUTES_PER_DAY, ShiftPattern
+
+MIN_COVER_SCORE = 0.3  # missing agent-intervals covered per paid one, to deal a shift
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,34 +83,77 @@ def deal_shifts(
         able = sum(u.size for u in units if u.available_days is None or d in u.available_days)
         return able, -sum(pools[d].pattern_counts)
 
-    for d in sorted(range(len(pools)), key=scarcity):
-        wanted = _on_shift(pools[d].pattern_counts, patterns, len(pools[d].staffed))
-        have = [0] * len(wanted)
-        while True:
-            deficit = [max(0, w - h) for w, h in zip(wanted, have, strict=True)]
+    wanted = [_on_shift(pool.pattern_counts, patterns, len(pool.staffed)) for pool in pools]
+    have = [[0] * len(w) for w in wanted]
+    sizes = sorted({unit.size for unit in units})
+    days_by_scarcity = sorted(range(len(pools)), key=scarcity)
+    while True:
+        # every (day, pattern, unit size) scored by the missing agent-intervals it covers
+        # per paid agent-interval, over all days at once (a day dealt last is not starved)
+        options = []
+        for rank, d in enumerate(days_by_scarcity):
+            deficit = [max(0, w - h) for w, h in zip(wanted[d], have[d], strict=True)]
             if not any(deficit):
-                break
-            best, best_score = None, 0.0
-            for u, unit in enumerate(units):
-                capped = [min(unit.size, x) for x in deficit]
+                continue
+            for size in sizes:
+                covered = [0]
+                for x in deficit:
+                    covered.append(covered[-1] + min(size, x))
                 for j, pattern in enumerate(patterns):
-                    gain = sum(capped[pattern.start_period : pattern.end_period])
-                    score = gain / (unit.size * pattern.length_periods) + 1e-6 * shortfall(u)
-                    if gain and score > best_score and free(u, d, j):
-                        best, best_score = (u, j), score
-            if best is None:
+                    gain = covered[pattern.end_period] - covered[pattern.start_period]
+                    score = gain / (size * pattern.length_periods)
+                    if gain and score >= MIN_COVER_SCORE:
+                        options.append((-score, rank, -pattern.length_periods, d, j, size))
+        if not options:
+            break
+        options.sort()
+        chosen = None
+        # contracted hours are paid anyway: hand them out before anyone's extra hours
+        for owed in (True, False):
+            for _, _, _, d, j, size in options:
+                able = [
+                    u
+                    for u, unit in enumerate(units)
+                    if unit.size == size and (shortfall(u) > 0) == owed and free(u, d, j)
+                ]
+                if able:
+                    chosen = (max(able, key=shortfall), d, j)
+                    break
+            if chosen is not None:
                 break
-            give(best[0], d, best[1])
-            for period in range(patterns[best[1]].start_period, patterns[best[1]].end_period):
-                have[period] += units[best[0]].size
-    busiest = [max(range(len(patterns)), key=lambda j: pool.pattern_counts[j]) for pool in pools]
+        if chosen is None:
+            break
+        u, d, j = chosen
+        give(u, d, j)
+        for period in range(patterns[j].start_period, patterns[j].end_period):
+            have[d][period] += units[u].size
+    # units still short of their contract: the shift covering most of what is missing
     for u in sorted(range(len(units)), key=shortfall, reverse=True):
-        for d in sorted(range(len(pools)), key=scarcity, reverse=True):
-            if minutes[u] >= units[u].min_minutes:
+        while minutes[u] < units[u].min_minutes:
+            choices = [
+                (
+                    sum(
+                        min(units[u].size, max(0, w - h))
+                        for w, h in zip(
+                            wanted[d][patterns[j].start_period : patterns[j].end_period],
+                            have[d][patterns[j].start_period : patterns[j].end_period],
+                            strict=True,
+                        )
+                    ),
+                    -patterns[j].length_periods,
+                    d,
+                    j,
+                )
+                for d in range(len(pools))
+                for j in range(len(patterns))
+                if free(u, d, j)
+            ]
+            if not choices:
                 break
-            options = [j for j in range(len(patterns)) if free(u, d, j)]
-            if options:
-                give(u, d, min(options, key=lambda j: abs(j - busiest[d])))
+            _, _, d, j = max(choices)
+            give(u, d, j)
+            for period in range(patterns[j].start_period, patterns[j].end_period):
+                have[d][period] += units[u].size
     _place_breaks(start, pools, units, patterns)
     if office is not None:
         _pick_office_days(start, units, patterns, office, len(pools))
@@ -147,6 +195,49 @@ def _place_breaks(
         start.breaks.append(counts)
 
 
+def _exclusive_days(
+    start: WarmStart, units: Sequence[Unit], days: int, tries: int = 50_000
+) -> dict[int, list[int]]:
+    """Office days for the exclusive units (distinct days on which they work) that leave
+    every other unit needing office days the most working days without an exclusive
+    unit: a small exhaustive search, cut at ``tries`` combinations."""
+    worked: dict[int, set[int]] = {}
+    for u, d in start.shifts:
+        worked.setdefault(u, set()).add(d)
+    exclusive = [
+        u for u, unit in enumerate(units) if unit.exclusive_office and unit.min_office_days
+    ]
+    others = [
+        u for u, unit in enumerate(units) if unit.min_office_days and not unit.exclusive_office
+    ]
+    best: tuple[tuple[int, int], dict[int, list[int]]] = ((-(10**9), 0), {})
+    count = 0
+
+    def score(taken: set[int]) -> tuple[int, int]:
+        slack = [len(worked.get(u, set()) - taken) - units[u].min_office_days for u in others]
+        return (sum(min(0, x) for x in slack), min(slack, default=0))
+
+    def search(i: int, taken: set[int], picks: dict[int, list[int]]) -> None:
+        nonlocal best, count
+        count += 1
+        if count > tries:
+            return
+        if i == len(exclusive):
+            value = score(taken)
+            if value > best[0]:
+                best = (value, {u: list(ds) for u, ds in picks.items()})
+            return
+        u = exclusive[i]
+        free = sorted(worked.get(u, set()) - taken)
+        for combo in combinations(free, min(units[u].min_office_days, len(free))):
+            picks[u] = list(combo)
+            search(i + 1, taken | set(combo), picks)
+        picks.pop(u, None)
+
+    search(0, set(), {})
+    return best[1]
+
+
 def _pick_office_days(
     start: WarmStart,
     units: Sequence[Unit],
@@ -154,17 +245,20 @@ def _pick_office_days(
     office: Office,
     days: int,
 ) -> None:
-    """Exclusive cohorts first, each alone on its days; then the rest while seats last."""
+    """Exclusive cohorts first, each alone on a day few others need; then the rest while
+    seats last."""
     periods_per_day = max(p.end_period for p in patterns)
     seated = [[0] * periods_per_day for _ in range(days)]
     exclusive_days: set[int] = set()
     order = sorted(
         range(len(units)), key=lambda u: (not units[u].exclusive_office, -units[u].min_office_days)
     )
+    chosen = _exclusive_days(start, units, days)
     for u in order:
         unit = units[u]
         taken = 0
-        for d in range(days):
+        ranked = chosen.get(u, list(range(days))) if unit.exclusive_office else range(days)
+        for d in ranked:
             j = start.shifts.get((u, d))
             if taken >= unit.min_office_days or j is None or d in exclusive_days:
                 continue

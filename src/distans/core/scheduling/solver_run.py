@@ -46,7 +46,10 @@ def solve_from_hint(
 ) -> tuple[cp_model.CpSolver, SolveReport]:
     """Complete the model's (partial) hint with the hinted variables fixed, then solve
     again from that complete solution: CP-SAT starts improving at once instead of
-    searching for a first solution. Falls back to a plain solve if completion fails."""
+    searching for a first solution. The completed hint is kept as the answer when the
+    second search finds nothing better in time (a busy machine), so a model whose hint
+    completes always yields a solution. Falls back to a plain solve if completion fails.
+    """
     first = cp_model.CpSolver()
     first.parameters.fix_variables_to_their_hinted_value = True
     first.parameters.max_time_in_seconds = first_seconds
@@ -54,12 +57,25 @@ def solve_from_hint(
     started = time.perf_counter()
     status = first.solve(model)
     remaining = max(1.0, limits.time_limit_seconds - (time.perf_counter() - started))
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
-        for index in range(len(model.proto.variables)):
-            var = model.get_int_var_from_proto_index(index)
-            model.add_hint(var, first.value(var))
-    return solve(model, replace(limits, time_limit_seconds=remaining), what)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return solve(model, replace(limits, time_limit_seconds=remaining), what)
+    model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
+    for index in range(len(model.proto.variables)):
+        var = model.get_int_var_from_proto_index(index)
+        model.add_hint(var, first.value(var))
+    try:
+        second, report = solve(model, replace(limits, time_limit_seconds=remaining), what)
+    except Infeasible:
+        second = None
+    if second is not None and report.objective <= first.objective_value:
+        return second, report
+    return first, SolveReport(
+        status="FEASIBLE",
+        objective=first.objective_value,
+        best_bound=second.best_objective_bound if second is not None else 0.0,
+        solve_seconds=time.perf_counter() - started,
+        num_search_workers=limits.num_search_workers,
+    )
 
 
 def solve(
