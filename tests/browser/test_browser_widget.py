@@ -89,6 +89,12 @@ def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     demo_server: str, browser: Any, visitor_site: str
 ) -> None:
     _allow_origin(browser, demo_server, visitor_site)
+    # Earlier browser tests on this shared demo server may have left Anna available
+    # (she serves this queue too): the chat must reach Johan's desk.
+    anna = browser.new_context()
+    login(anna.new_page(), demo_server, demo_email("agent"), DEMO_PASSWORD)
+    _set_presence(anna, demo_server, "offline")
+    anna.close()
     agent = _agent_available(browser, demo_server)
     # The agent's desk is open before the visitor writes: the offer is taken at once
     # (left unanswered it would time out and never come back to this agent).
