@@ -152,5 +152,9 @@ def test_agent_handles_a_chat_and_the_wallboard_follows_live(demo_server, browse
     tv.wait_for_selector("#wb-agents .wb-tiles")
     assert tv.locator("#wb-agents button").count() == 0
     assert errors == [], errors
+    # Anna logs off: the demo server is shared by the browser tests that follow, whose
+    # contacts must reach the agents they make available.
+    desk.click("#desk-state button[hx-vals*='\"offline\"']")
+    desk.wait_for_selector("#desk-state .presence-offline")
     agent_context.close()
     sup_context.close()

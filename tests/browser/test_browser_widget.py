@@ -67,10 +67,15 @@ def _agent_available(browser: Any, base_url: str) -> Any:
     context = browser.new_context()
     page = context.new_page()
     login(page, base_url, demo_email("johan"), DEMO_PASSWORD)
+    _set_presence(context, base_url, "available")
+    return context
+
+
+def _set_presence(context: Any, base_url: str, presence: str) -> None:
     token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
     response = context.request.post(
         f"{base_url}/api/agent/presence",
-        data=json.dumps({"presence": "available"}),
+        data=json.dumps({"presence": presence}),
         headers={
             "Content-Type": "application/json",
             "X-CSRFToken": token,
@@ -78,14 +83,24 @@ def _agent_available(browser: Any, base_url: str) -> Any:
         },
     )
     assert response.ok, response.text()
-    return context
 
 
 def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     demo_server: str, browser: Any, visitor_site: str
 ) -> None:
     _allow_origin(browser, demo_server, visitor_site)
+    # Earlier browser tests on this shared demo server may have left Anna available
+    # (she serves this queue too): the chat must reach Johan's desk.
+    anna = browser.new_context()
+    login(anna.new_page(), demo_server, demo_email("agent"), DEMO_PASSWORD)
+    _set_presence(anna, demo_server, "offline")
+    anna.close()
     agent = _agent_available(browser, demo_server)
+    # The agent's desk is open before the visitor writes: the offer is taken at once
+    # (left unanswered it would time out and never come back to this agent).
+    desk = agent.pages[0]
+    desk.goto(f"{demo_server}/desk/")
+    desk.wait_for_selector("#live-status:not(.offline):text('Live')")
 
     context = browser.new_context()
     page = context.new_page()
@@ -100,6 +115,8 @@ def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     page.keyboard.press("Enter")
     page.wait_for_selector(".distans-chat-status:text('Du är nummer 1 i kön.')", timeout=10_000)
     page.wait_for_selector(".distans-chat-from-visitor:text('Var kan jag vaccinera mig')")
+    desk.wait_for_selector(".offer", timeout=15_000)
+    desk.click(".offer button.accept")
 
     violations = blocking_violations(page, ".distans-chat")
     assert not violations, violations
@@ -108,12 +125,7 @@ def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     assert launcher.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.classList.contains('distans-chat-launcher')")
 
-    # The agent takes the chat on the desk; lines then go live both ways, no reload.
-    desk = agent.pages[0]
-    desk.goto(f"{demo_server}/desk/")
-    desk.wait_for_selector("#live-status:not(.offline):text('Live')")
-    desk.wait_for_selector(".offer", timeout=15_000)
-    desk.click(".offer button.accept")
+    # The agent took the chat on the desk; lines go live both ways, no reload.
     workspace = desk.wait_for_selector(".workspace[data-contact]")
     contact_id = workspace.get_attribute("data-contact")
     thread = f"#thread-{contact_id}"
@@ -133,4 +145,5 @@ def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     page.keyboard.press("Enter")
     desk.wait_for_selector(f"{thread} :text('Behöver jag boka tid?')", timeout=10_000)
     context.close()
+    _set_presence(agent, demo_server, "offline")  # the demo server is shared with later tests
     agent.close()

@@ -58,8 +58,8 @@ def test_every_page_names_a_favicon_that_loads(demo_server: str, browser: Any) -
 
 
 def test_the_chat_widgets_buttons_are_never_cut_off(demo_server: str, browser: Any) -> None:
-    """Whatever the widget shows (here the "leave a message" form: nobody is logged in
-    in the test's demo), the panel fits the window above its launcher, on a desktop
+    """Whatever the widget shows (the chat form, or the "leave a message" form when
+    nobody is logged in), the panel fits the window above its launcher, on a desktop
     and on a phone, and what does not fit in the panel can be scrolled to (a panel
     that clips its overflow cut the form's button off)."""
     for width, height in ((1280, 800), (390, 640)):
@@ -67,7 +67,7 @@ def test_the_chat_widgets_buttons_are_never_cut_off(demo_server: str, browser: A
         page = context.new_page()
         page.goto(f"{demo_server}/chat/demo/")
         page.locator(".distans-chat-launcher").click()
-        page.wait_for_selector(".distans-chat-panel form:visible button")
+        page.wait_for_selector(".distans-chat-panel form:visible button:visible")
         panel = page.locator(".distans-chat-panel")
         box = panel.bounding_box()
         assert box is not None and box["y"] >= 0, (width, box)

@@ -135,6 +135,10 @@ def busy_day(demo_server: str, browser: Any) -> Any:
     a meeting break, Fatima busy with a chat, an e-mail and a form waiting. Everyone is
     set offline again afterwards (these tests run last in the browser suite)."""
     supervisor = _Api(browser, demo_server, "supervisor")
+    for local in ("agent", "johan"):  # whom earlier browser tests made available
+        other = _Api(browser, demo_server, local)
+        other.post("/agent/presence", {"presence": "offline"})
+        other.context.close()
     erik, fatima = _Api(browser, demo_server, "erik"), _Api(browser, demo_server, "fatima")
     erik.post("/agent/presence", {"presence": "break", "reason": "meeting"})
     fatima.post("/agent/presence", {"presence": "available"})
