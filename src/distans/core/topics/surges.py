@@ -27,19 +27,24 @@ reported ``score`` is observed ÷ expected over [start, detected_at].
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import poisson
+from scipy.stats import nbinom, poisson
 
 from distans.core.errors import InvalidInput
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 WEEK = timedelta(weeks=1)
+MIN_DISPERSION_CONTACTS = 200
+CLOSED_DAY_MEDIAN = 20
+MAX_DISPERSION = 0.25
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,18 @@ class SurgeSettings:
     cusum_threshold: float = 6.0
     min_count: int = 5
     baseline_margin: float = 1.0
+    # "nb": negative binomial with a dispersion estimated per topic from its past days;
+    # "poisson": the detector before issue 22 (dispersion 0).
+    model: str = "nb"
+    default_dispersion: float = 0.02
+    min_dispersion_days: int = 14
+    # A topic with at most this many contacts in its baseline weeks is "new": it is
+    # alerted (method "new") when a local day's count reaches ``new_topic_count``.
+    new_topic_history: int = 0
+    new_topic_count: int = 10
+    closed_days_missing: bool = True
+
+
 
 
 @dataclass(frozen=True)
@@ -65,19 +82,25 @@ class SurgeAlert:
     score: float
     observed: int
     expected: float
-    method: str  # "tail" or "cusum"
+    method: str  # "tail", "cusum" or "new"
     ongoing: bool
 
 
 def expected_counts(
-    counts: NDArray[np.float64], period: int, settings: SurgeSettings
+    counts: NDArray[np.float64],
+    period: int,
+    settings: SurgeSettings,
+    closed: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
-    """Return μ_t per bin (NaN where history is too short); see the module docstring."""
+    """Return μ_t per bin (NaN where history is too short or the bin's day is closed)."""
     n_bins = len(counts)
+    source = counts.astype(np.float64)
+    if closed is not None:
+        source = np.where(closed[:n_bins], np.nan, source)
     history = np.full((settings.baseline_weeks, n_bins), np.nan)
     for k in range(1, settings.baseline_weeks + 1):
         if k * period < n_bins:
-            history[k - 1, k * period :] = counts[: n_bins - k * period]
+            history[k - 1, k * period :] = source[: n_bins - k * period]
     seen = (~np.isnan(history)).sum(axis=0)
     ordered = np.sort(np.where(np.isnan(history), -np.inf, history), axis=0)
     largest = ordered[-1]
@@ -87,7 +110,81 @@ def expected_counts(
         winsorised = np.where(seen >= 3, total - largest + second, total)
         mu = (winsorised + 0.5) / seen
         mu = mu + settings.baseline_margin * np.sqrt(mu / seen)
-    return np.where(seen >= settings.min_history_weeks, mu, np.nan)
+    mu = np.where(seen >= settings.min_history_weeks, mu, np.nan)
+    if closed is not None:
+        mu = np.where(closed[:n_bins], np.nan, mu)
+    return mu
+
+
+def dispersion_by_bin(
+    counts: NDArray[np.float64], mu: NDArray[np.float64], per_day: int, settings: SurgeSettings
+) -> NDArray[np.float64]:
+    """Negative binomial dispersion α per bin (Var X = μ + α μ²), from earlier days only.
+
+    Real arrivals vary from day to day more than Poisson (a busy day is busy in every
+    hour), so α is estimated from whole local days: with D the day's count and M its
+    expected count, α̂ = Σ[(D − M)² − D] / Σ M² over the tested days before the bin's
+    day (moment estimator of NB2; Cameron & Trivedi, *Regression Analysis of Count
+    Data*, 2013, §3.2), ``default_dispersion`` until ``min_dispersion_days`` days are
+    known or while those days hold under ``MIN_DISPERSION_CONTACTS`` contacts (a topic
+    near zero says nothing about it), kept within [0, ``MAX_DISPERSION``]. The day's α then applies to each of its bins, which is what a
+    day-level multiplicative factor does to an hour.
+    """
+    if settings.model == "poisson":
+        return np.zeros(len(counts))
+    n_days = len(counts) // per_day + (1 if len(counts) % per_day else 0)
+    padded_mu = np.full(n_days * per_day, np.nan)
+    padded_mu[: len(mu)] = mu
+    padded_x = np.zeros(n_days * per_day)
+    padded_x[: len(counts)] = counts
+    day_mu = padded_mu.reshape(n_days, per_day)
+    complete = ~np.isnan(day_mu).any(axis=1)
+    complete[-1] = complete[-1] and len(counts) % per_day == 0
+    m = np.where(complete, np.nansum(day_mu, axis=1), 0.0)
+    d = np.where(complete, padded_x.reshape(n_days, per_day).sum(axis=1), 0.0)
+    numerator = np.cumsum(np.where(complete, (d - m) ** 2 - d, 0.0))
+    denominator = np.cumsum(m**2)
+    days_known = np.cumsum(complete)
+    alpha = np.full(n_days, settings.default_dispersion)
+    # Day j uses the days before it: shift the cumulative sums by one.
+    seen_total = np.cumsum(d)
+    enough = np.zeros(n_days, dtype=bool)
+    enough[1:] = (days_known[:-1] >= settings.min_dispersion_days) & (
+        seen_total[:-1] >= MIN_DISPERSION_CONTACTS
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        estimate = np.zeros(n_days)
+        estimate[1:] = numerator[:-1] / denominator[:-1]
+    alpha = np.where(
+        enough & (denominator > 0), np.clip(estimate, 0.0, MAX_DISPERSION), alpha
+    )
+    return np.repeat(alpha, per_day)[: len(counts)]
+
+
+def _tail_probability(
+    counts: NDArray[np.float64], mu: NDArray[np.float64], alpha: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """P(X ≥ x) under NB(μ, α) (Poisson where α = 0); 1 where μ is unknown."""
+    testable = ~np.isnan(mu)
+    safe_mu = np.where(testable, mu, 1.0)
+    result = np.ones(len(counts))
+    poisson_bins = testable & (alpha <= 0)
+    result[poisson_bins] = poisson.sf(counts[poisson_bins] - 1, safe_mu[poisson_bins])
+    nb_bins = testable & (alpha > 0)
+    if nb_bins.any():
+        size = 1.0 / alpha[nb_bins]
+        result[nb_bins] = nbinom.sf(
+            counts[nb_bins] - 1, size, size / (size + safe_mu[nb_bins])
+        )
+    return result
+
+
+def _log_likelihood_ratio(x: float, mu: float, alpha: float, ratio: float) -> float:
+    """log P(x | NB(rμ, α)) − log P(x | NB(μ, α)); Poisson when α = 0."""
+    if alpha <= 0.0:
+        return x * math.log(ratio) - (ratio - 1.0) * mu
+    size = 1.0 / alpha
+    return x * math.log(ratio) + (x + size) * math.log((size + mu) / (size + ratio * mu))
 
 
 def _detect_one(
@@ -97,22 +194,43 @@ def _detect_one(
     bin_start: datetime,
     bin_size: timedelta,
     settings: SurgeSettings,
+    closed: NDArray[np.bool_] | None = None,
 ) -> list[SurgeAlert]:
-    log_r = float(np.log(settings.cusum_ratio))
-    drift = settings.cusum_ratio - 1.0
+    per_day = max(1, DAY // bin_size)
+    alpha = dispersion_by_bin(counts, mu, per_day, settings)
     testable = ~np.isnan(mu)
-    with np.errstate(invalid="ignore"):
-        tail = np.where(testable, poisson.sf(counts - 1, np.where(testable, mu, 1.0)), 1.0)
+    tail = _tail_probability(counts, mu, alpha)
     spikes = (tail < settings.tail_probability) & (counts >= settings.min_count)
+    new_topic = _new_topic_bins(counts, per_day, settings, closed)
     alerts: list[SurgeAlert] = []
     s = 0.0
     run_start = 0  # first bin of the current CUSUM run (after S was last 0)
     in_surge = False
     for t in range(len(counts)):
+        if new_topic[t] and not in_surge:
+            day_start = t - t % per_day
+            observed = float(counts[day_start : t + 1].sum())
+            expected = float(np.nansum(mu[day_start : t + 1]))
+            alerts.append(
+                SurgeAlert(
+                    topic=topic,
+                    start=bin_start + day_start * bin_size,
+                    detected_at=bin_start + t * bin_size,
+                    score=round(observed / expected, 3) if expected > 0 else float("inf"),
+                    observed=int(observed),
+                    expected=round(expected, 3),
+                    method="new",
+                    ongoing=False,
+                )
+            )
+            in_surge = True
+            s = settings.cusum_threshold
+            run_start = day_start
+            continue
         if not testable[t]:
             continue
         previous = s
-        s = max(0.0, s + counts[t] * log_r - drift * mu[t])
+        s = max(0.0, s + _log_likelihood_ratio(counts[t], mu[t], alpha[t], settings.cusum_ratio))
         if previous == 0.0:
             run_start = t
         if in_surge:
@@ -146,6 +264,37 @@ def _detect_one(
     return alerts
 
 
+def _new_topic_bins(
+    counts: NDArray[np.float64],
+    per_day: int,
+    settings: SurgeSettings,
+    closed: NDArray[np.bool_] | None,
+) -> NDArray[np.bool_]:
+    """Bins where a topic with (almost) no past reaches ``new_topic_count`` within its day.
+
+    "No past": at most ``new_topic_history`` contacts in the ``baseline_weeks`` weeks
+    before the bin's day, the series reaching back at least ``min_history_weeks``.
+    Only the first such bin of a day is marked.
+    """
+    marks = np.zeros(len(counts), dtype=bool)
+    if settings.new_topic_count <= 0:
+        return marks
+    window = settings.baseline_weeks * 7 * per_day
+    first = settings.min_history_weeks * 7 * per_day  # the series must show a past
+    cumulative = np.concatenate([[0.0], np.cumsum(counts)])
+    for day_start in range(first, len(counts), per_day):
+        if closed is not None and closed[day_start]:
+            continue
+        past = cumulative[day_start] - cumulative[max(0, day_start - window)]
+        if past > settings.new_topic_history:
+            continue
+        day = counts[day_start : day_start + per_day]
+        reached = np.nonzero(np.cumsum(day) >= settings.new_topic_count)[0]
+        if len(reached):
+            marks[day_start + int(reached[0])] = True
+    return marks
+
+
 def detect_surges(
     counts: Mapping[str, ArrayLike],
     *,
@@ -167,7 +316,8 @@ def detect_surges(
     if bin_size <= timedelta(0) or WEEK % bin_size != timedelta(0):
         raise InvalidInput("bin_size must divide a week (e.g. one hour or one day).")
     period = WEEK // bin_size
-    alerts: list[SurgeAlert] = []
+    per_day = max(1, DAY // bin_size)
+    series_by_topic: dict[str, NDArray[np.float64]] = {}
     for topic, series in counts.items():
         values = np.asarray(series, dtype=np.float64)
         if values.ndim != 1 or (values < 0).any() or np.isnan(values).any():
@@ -175,6 +325,43 @@ def detect_surges(
         if now is not None:
             bins_before_now = -((first_bin_at - now) // bin_size)
             values = values[: max(0, bins_before_now)]
-        mu = expected_counts(values, period, settings)
-        alerts.extend(_detect_one(topic, values, mu, first_bin_at, bin_size, settings))
+        series_by_topic[topic] = values
+    closed = _closed_bins(series_by_topic, per_day) if settings.closed_days_missing else None
+    alerts: list[SurgeAlert] = []
+    for topic, values in series_by_topic.items():
+        mu = expected_counts(values, period, settings, closed)
+        alerts.extend(_detect_one(topic, values, mu, first_bin_at, bin_size, settings, closed))
     return sorted(alerts, key=lambda a: (a.detected_at, a.topic))
+
+
+def _closed_bins(
+    series_by_topic: Mapping[str, NDArray[np.float64]], per_day: int
+) -> NDArray[np.bool_] | None:
+    """Bins of complete past days with no contact in any series (closed, or no data).
+
+    Such a day tells nothing about the usual level: it is left out of every baseline
+    and not tested. Only where the median day holds at least ``CLOSED_DAY_MEDIAN``
+    contacts (so an empty day cannot be chance); the current (last, maybe partial) day
+    is never marked.
+    """
+    lengths = {len(v) for v in series_by_topic.values()}
+    if not lengths:
+        return None
+    n = max(lengths)
+    total = np.zeros(n)
+    for values in series_by_topic.values():
+        total[: len(values)] += values
+    full_days = n // per_day
+    if n % per_day == 0:
+        full_days -= 1  # the last day may still be going on
+    marks = np.zeros(n, dtype=bool)
+    if full_days <= 0:
+        return marks
+    day_totals = total[: full_days * per_day].reshape(full_days, per_day).sum(axis=1)
+    if np.median(day_totals) < CLOSED_DAY_MEDIAN:
+        return marks  # too little traffic for an empty day to stand out
+    for day in range(full_days):
+        block = slice(day * per_day, (day + 1) * per_day)
+        if total[block].sum() == 0:
+            marks[block] = True
+    return marks
