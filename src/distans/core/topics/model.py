@@ -6,9 +6,11 @@ Confidence of topic k for a text:
 
 where s are the linear SVM's decision scores over the trained topics (0 for
 keyword-only topics, which the classifier never saw), n_k the largest cosine
-similarity of the text to any remembered text of topic k (the **memory**: the
-training rows, then every contact learnt since with :meth:`TopicModel.learn`, the
-newest ``MEMORY_PER_TOPIC`` per topic; λ = ``MEMORY_WEIGHT``), T the fitted temperature
+similarity of the text to any remembered text of topic k (the **memory**: every
+contact learnt with :meth:`TopicModel.learn` since the model was trained — the
+wrap-ups where an agent chose or corrected a topic —, the newest ``MEMORY_PER_TOPIC``
+per topic; λ = ``MEMORY_WEIGHT``; a freshly trained model has an empty memory, the
+contacts being in the SVM), T the fitted temperature
 (:mod:`calibration`), m_k the number of distinct keywords of topic k found in the
 text (:mod:`keywords`) and w = 0.6 when any keyword matched (so a keyword match outranks
 any single classifier topic), else 0 (w = 1 when
@@ -225,18 +227,6 @@ def _fit_classifier(texts: Sequence[str], topics: Sequence[str]) -> tuple[Any, A
     return vectoriser, classifier, features
 
 
-def _blended_scores(
-    vectoriser: Any, classifier: Any, train_features: Any, train_topics: Sequence[str],
-    texts: Sequence[str],
-) -> NDArray[np.float64]:  # fmt: skip
-    """SVM scores plus λ × memory similarity, the memory being the training rows."""
-    memory: dict[str, Any] = {}
-    _remember(memory, train_features, train_topics)
-    classes = [str(c) for c in classifier.classes_]
-    features = vectoriser.transform(list(texts))
-    scores = _decision_scores(classifier, features)
-    stacked, starts = _stack_memory(memory, classes)
-    return scores + MEMORY_WEIGHT * _memory_scores(features, stacked, starts, len(classes))
 
 
 def _calibrate(
@@ -260,12 +250,10 @@ def _calibrate(
         train_topics = [topics[i] for i in train] + list(extra_topics)
         if len(test) == 0 or len(set(train_topics)) < 2:
             continue
-        vectoriser, classifier, features = _fit_classifier(
+        vectoriser, classifier, _ = _fit_classifier(
             [texts[i] for i in train] + list(extra_texts), train_topics
         )
-        scores = _blended_scores(
-            vectoriser, classifier, features, train_topics, [texts[i] for i in test]
-        )
+        scores = _decision_scores(classifier, vectoriser.transform([texts[i] for i in test]))
         position = {t: i for i, t in enumerate(classifier.classes_)}
         truth = np.array([position.get(topics[i], -1) for i in test], dtype=np.int64)
         blocks.append(scores)
@@ -334,9 +322,8 @@ def train_model(
         metrics["n_extra"] = float(len(extras))
     memory: dict[str, Any] = {}
     if len(labelled) >= 2:
-        vectoriser, classifier, features = _fit_classifier(texts, topics)
+        vectoriser, classifier, _ = _fit_classifier(texts, topics)
         labelled = [str(t) for t in classifier.classes_]
-        _remember(memory, features, topics)
         if calibrate:
             temperature, cv_metrics = _calibrate(
                 contact_texts, contact_topics, [t for t, _ in extras], [y for _, y in extras]

@@ -43,6 +43,9 @@ HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 WEEK = timedelta(weeks=1)
 MIN_DISPERSION_CONTACTS = 200
+DISPERSION_LAG_DAYS = 7
+NEW_TOPIC_GROWTH_DAYS = 14
+DISPERSION_TRIM = 0.1
 CLOSED_DAY_MEDIAN = 20
 MAX_DISPERSION = 0.25
 
@@ -53,15 +56,15 @@ class SurgeSettings:
 
     baseline_weeks: int = 8
     min_history_weeks: int = 4
-    tail_probability: float = 1e-5
-    cusum_ratio: float = 1.5
-    cusum_threshold: float = 6.0
+    tail_probability: float = 1e-7
+    cusum_ratio: float = 1.4
+    cusum_threshold: float = 10.0
     min_count: int = 5
     baseline_margin: float = 1.0
     # "nb": negative binomial with a dispersion estimated per topic from its past days;
     # "poisson": the detector before issue 22 (dispersion 0).
     model: str = "nb"
-    default_dispersion: float = 0.02
+    default_dispersion: float = 0.1
     min_dispersion_days: int = 14
     # A topic with at most this many contacts in its baseline weeks is "new": it is
     # alerted (method "new") when a local day's count reaches ``new_topic_count``.
@@ -122,42 +125,46 @@ def dispersion_by_bin(
     """Negative binomial dispersion α per bin (Var X = μ + α μ²), from earlier days only.
 
     Real arrivals vary from day to day more than Poisson (a busy day is busy in every
-    hour), so α is estimated from whole local days: with D the day's count and M its
-    expected count, α̂ = Σ[(D − M)² − D] / Σ M² over the tested days before the bin's
-    day (moment estimator of NB2; Cameron & Trivedi, *Regression Analysis of Count
-    Data*, 2013, §3.2), ``default_dispersion`` until ``min_dispersion_days`` days are
-    known or while those days hold under ``MIN_DISPERSION_CONTACTS`` contacts (a topic
-    near zero says nothing about it), kept within [0, ``MAX_DISPERSION``]. The day's α then applies to each of its bins, which is what a
-    day-level multiplicative factor does to an hour.
+    hour), so α is estimated from whole local days: with D a day's count and M its
+    expected count, each day gives a_d = [(D − M)² − D] / M², and α̂ is the M²-weighted
+    mean of a_d (the moment estimator of NB2; Cameron & Trivedi, *Regression Analysis
+    of Count Data*, 2013, §3.2) over the tested days that ended at least
+    ``DISPERSION_LAG_DAYS`` before the bin's day, the largest ``DISPERSION_TRIM`` share
+    of a_d left out — so that a surge going on does not teach the detector that such
+    days are ordinary. ``default_dispersion`` until ``min_dispersion_days`` days with
+    ``MIN_DISPERSION_CONTACTS`` contacts are known; kept within [0, ``MAX_DISPERSION``].
+    The day's α then applies to each of its bins, which is what a day-level
+    multiplicative factor does to an hour.
     """
     if settings.model == "poisson":
         return np.zeros(len(counts))
-    n_days = len(counts) // per_day + (1 if len(counts) % per_day else 0)
+    n_days = -(-len(counts) // per_day)
     padded_mu = np.full(n_days * per_day, np.nan)
     padded_mu[: len(mu)] = mu
     padded_x = np.zeros(n_days * per_day)
     padded_x[: len(counts)] = counts
     day_mu = padded_mu.reshape(n_days, per_day)
     complete = ~np.isnan(day_mu).any(axis=1)
-    complete[-1] = complete[-1] and len(counts) % per_day == 0
+    if len(counts) % per_day:
+        complete[-1] = False
     m = np.where(complete, np.nansum(day_mu, axis=1), 0.0)
-    d = np.where(complete, padded_x.reshape(n_days, per_day).sum(axis=1), 0.0)
-    numerator = np.cumsum(np.where(complete, (d - m) ** 2 - d, 0.0))
-    denominator = np.cumsum(m**2)
-    days_known = np.cumsum(complete)
-    alpha = np.full(n_days, settings.default_dispersion)
-    # Day j uses the days before it: shift the cumulative sums by one.
-    seen_total = np.cumsum(d)
-    enough = np.zeros(n_days, dtype=bool)
-    enough[1:] = (days_known[:-1] >= settings.min_dispersion_days) & (
-        seen_total[:-1] >= MIN_DISPERSION_CONTACTS
-    )
+    d = padded_x.reshape(n_days, per_day).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        estimate = np.zeros(n_days)
-        estimate[1:] = numerator[:-1] / denominator[:-1]
-    alpha = np.where(
-        enough & (denominator > 0), np.clip(estimate, 0.0, MAX_DISPERSION), alpha
-    )
+        a = np.where(complete & (m > 0), ((d - m) ** 2 - d) / m**2, np.nan)
+    alpha = np.full(n_days, settings.default_dispersion)
+    for day in range(n_days):
+        last = day - DISPERSION_LAG_DAYS
+        if last <= 0:
+            continue
+        known = ~np.isnan(a[:last])
+        if known.sum() < settings.min_dispersion_days or d[:last][known].sum() < (
+            MIN_DISPERSION_CONTACTS
+        ):
+            continue
+        values, weights = a[:last][known], m[:last][known] ** 2
+        keep = values <= np.quantile(values, 1.0 - DISPERSION_TRIM)
+        estimate = float(np.average(values[keep], weights=weights[keep]))
+        alpha[day] = min(max(estimate, 0.0), MAX_DISPERSION)
     return np.repeat(alpha, per_day)[: len(counts)]
 
 
@@ -243,7 +250,7 @@ def _detect_one(
             continue
         start = run_start  # where the current run above expectation began
         observed = float(counts[start : t + 1].sum())
-        expected = float(mu[start : t + 1].sum())
+        expected = float(np.nansum(mu[start : t + 1]))
         alerts.append(
             SurgeAlert(
                 topic=topic,
@@ -270,28 +277,33 @@ def _new_topic_bins(
     settings: SurgeSettings,
     closed: NDArray[np.bool_] | None,
 ) -> NDArray[np.bool_]:
-    """Bins where a topic with (almost) no past reaches ``new_topic_count`` within its day.
+    """The first bin where a new topic's count within one local day reaches
+    ``new_topic_count``.
 
-    "No past": at most ``new_topic_history`` contacts in the ``baseline_weeks`` weeks
-    before the bin's day, the series reaching back at least ``min_history_weeks``.
-    Only the first such bin of a day is marked.
+    "New": at most ``new_topic_history`` contacts in the ``baseline_weeks`` weeks
+    that ended ``NEW_TOPIC_GROWTH_DAYS`` before the bin's day (so a topic that
+    appeared a few days ago and is still growing counts as new), the series reaching
+    back at least ``min_history_weeks`` weeks. Only one bin is marked per series.
     """
     marks = np.zeros(len(counts), dtype=bool)
     if settings.new_topic_count <= 0:
         return marks
     window = settings.baseline_weeks * 7 * per_day
-    first = settings.min_history_weeks * 7 * per_day  # the series must show a past
+    growth = NEW_TOPIC_GROWTH_DAYS * per_day
+    first = settings.min_history_weeks * 7 * per_day + growth
     cumulative = np.concatenate([[0.0], np.cumsum(counts)])
     for day_start in range(first, len(counts), per_day):
         if closed is not None and closed[day_start]:
             continue
-        past = cumulative[day_start] - cumulative[max(0, day_start - window)]
+        end = day_start - growth
+        past = cumulative[end] - cumulative[max(0, end - window)]
         if past > settings.new_topic_history:
             continue
         day = counts[day_start : day_start + per_day]
         reached = np.nonzero(np.cumsum(day) >= settings.new_topic_count)[0]
         if len(reached):
             marks[day_start + int(reached[0])] = True
+            break
     return marks
 
 
