@@ -36,9 +36,13 @@ def supervisor_view(view: View) -> View:
 
 def _page(request: HttpRequest, **extra: Any) -> HttpResponse:
     org = request.user.organisation  # type: ignore[union-attr]
+    learned = queries.learned_counts(org)
+    surges = queries.list_recent_surges(org)
+    tree = queries.topic_tree(org)
     context = {
-        "tree": queries.topic_tree(org),
-        "surges": queries.list_recent_surges(org),
+        "tree": tree,
+        "tree_rows": [(topic, depth, path, learned.get(path)) for topic, depth, path in tree],
+        "surges": [(alert, queries.describe_surge(alert, org.time_zone)) for alert in surges],
         "settings_row": queries.topic_settings(org),
         "import_form": ImportForm(),
         **extra,

@@ -87,6 +87,7 @@ class SurgeAlert:
     expected: float
     method: str  # "tail", "cusum" or "new"
     ongoing: bool
+    ended_at: datetime | None = None  # start of the bin where the episode ended
 
 
 def expected_counts(
@@ -242,6 +243,8 @@ def _detect_one(
             run_start = t
         if in_surge:
             in_surge = s > 0.0 or bool(spikes[t])
+            if not in_surge:
+                alerts[-1] = replace(alerts[-1], ended_at=bin_start + t * bin_size)
             continue
         window = slice(run_start, t + 1)
         observed = float(counts[window].sum())
