@@ -205,6 +205,28 @@ def new_topic(counts: dict[str, np.ndarray], settings: SurgeSettings, runs: int)
     }  # fmt: skip
 
 
+def threshold_sweep(counts: dict[str, np.ndarray], runs: int) -> dict[str, Any]:
+    """False alerts against +40 % detection for other CUSUM thresholds (NB detector)."""
+    from dataclasses import replace
+
+    result: dict[str, Any] = {}
+    for threshold in (6.0, 10.0, 15.0, 20.0):
+        settings = replace(SHIPPED, cusum_threshold=threshold)
+        shifts = injected_shifts(counts, settings, runs)
+        result[f"h={threshold:g}"] = {
+            "false_alerts_per_type_per_quarter": false_alerts(counts, settings)[
+                "mean_per_type_per_quarter"
+            ],
+            "+40% within 4 open hours": {
+                t: shifts[t].get("+40%", {}).get("within_4_open_hours") for t in shifts
+            },
+            "+40% median open hours": {
+                t: shifts[t].get("+40%", {}).get("median_open_hours") for t in shifts
+            },
+        }
+    return result
+
+
 def run(data: Path, runs: int) -> dict[str, Any]:
     counts, stats = hourly_counts(data)
     result: dict[str, Any] = {
@@ -218,6 +240,7 @@ def run(data: Path, runs: int) -> dict[str, Any]:
             "injected_shifts": injected_shifts(counts, settings, runs),
             "new_topic": new_topic(counts, settings, runs),
         }
+    result["threshold_sweep (negative binomial)"] = threshold_sweep(counts, max(5, runs // 2))
     return result
 
 

@@ -78,7 +78,7 @@ class WordAnalyser:
 
     def _analyse(self, word: str) -> tuple[str, ...]:
         stem = swedish_stem(word)
-        parts = split_compound(word, self.vocabulary)
+        parts = split_compound(word, self.vocabulary) or split_compound(stem, self.vocabulary)
         if not parts:
             return (stem,)
         return (stem, *(swedish_stem(p) for p in parts))

@@ -44,6 +44,7 @@ DAY = timedelta(days=1)
 WEEK = timedelta(weeks=1)
 MIN_DISPERSION_CONTACTS = 200
 DISPERSION_LAG_DAYS = 7
+MIN_LEVEL_CONTACTS = 100
 NEW_TOPIC_GROWTH_DAYS = 14
 DISPERSION_TRIM = 0.1
 CLOSED_DAY_MEDIAN = 20
@@ -56,14 +57,15 @@ class SurgeSettings:
 
     baseline_weeks: int = 8
     min_history_weeks: int = 4
-    tail_probability: float = 1e-7
+    tail_probability: float = 1e-9
     cusum_ratio: float = 1.4
-    cusum_threshold: float = 10.0
+    cusum_threshold: float = 8.0
     min_count: int = 5
     baseline_margin: float = 1.0
-    # "nb": negative binomial with a dispersion estimated per topic from its past days;
-    # "poisson": the detector before issue 22 (dispersion 0).
-    model: str = "nb"
+    # "nb-day": negative binomial, the CUSUM step being the likelihood ratio of the day
+    # so far (a day's hours share its level); "nb": negative binomial per bin;
+    # "poisson": the detector before issue 22 (dispersion 0, per bin).
+    model: str = "nb-day"
     default_dispersion: float = 0.1
     min_dispersion_days: int = 14
     # A topic with at most this many contacts in its baseline weeks is "new": it is
@@ -71,6 +73,10 @@ class SurgeSettings:
     new_topic_history: int = 0
     new_topic_count: int = 10
     closed_days_missing: bool = True
+    # Follow the topic's level: μ is scaled by observed ÷ expected over the previous
+    # ``level_days`` complete days (0: off), within [1/max_level_ratio, max_level_ratio].
+    level_days: int = 0  # measured: following the level raised false alerts (docs/dev/topics.md)
+    max_level_ratio: float = 1.5
 
 
 
@@ -169,6 +175,41 @@ def dispersion_by_bin(
     return np.repeat(alpha, per_day)[: len(counts)]
 
 
+def level_ratio_by_bin(
+    counts: NDArray[np.float64], mu: NDArray[np.float64], per_day: int, settings: SurgeSettings
+) -> NDArray[np.float64]:
+    """Per bin, observed ÷ expected over the ``level_days`` complete days before its day.
+
+    The weekday × hour profile of the past weeks lags a topic whose level drifts
+    (a season, a campaign that became the normal): multiplying μ by this ratio keeps
+    the baseline at the recent level, while today's own counts never lift it, so a
+    surge starting today is measured against yesterday's level. Days with fewer than
+    ``MIN_LEVEL_CONTACTS`` expected contacts over the window keep ratio 1 (too noisy).
+    """
+    result = np.ones(len(counts))
+    if settings.level_days <= 0 or per_day <= 1:
+        return result
+    n_days = -(-len(counts) // per_day)
+    padded_mu = np.full(n_days * per_day, np.nan)
+    padded_mu[: len(mu)] = mu
+    padded_x = np.zeros(n_days * per_day)
+    padded_x[: len(counts)] = counts
+    known = ~np.isnan(padded_mu)
+    day_mu = np.where(known, padded_mu, 0.0).reshape(n_days, per_day).sum(axis=1)
+    day_x = np.where(known, padded_x, 0.0).reshape(n_days, per_day).sum(axis=1)
+    mu_cum = np.concatenate([[0.0], np.cumsum(day_mu)])
+    x_cum = np.concatenate([[0.0], np.cumsum(day_x)])
+    for day in range(1, n_days):
+        first = max(0, day - settings.level_days)
+        expected = mu_cum[day] - mu_cum[first]
+        if expected < MIN_LEVEL_CONTACTS:
+            continue
+        ratio = (x_cum[day] - x_cum[first]) / expected
+        ratio = min(max(ratio, 1.0 / settings.max_level_ratio), settings.max_level_ratio)
+        result[day * per_day : (day + 1) * per_day] = ratio
+    return result[: len(counts)]
+
+
 def _tail_probability(
     counts: NDArray[np.float64], mu: NDArray[np.float64], alpha: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -203,9 +244,10 @@ def _detect_one(
     bin_size: timedelta,
     settings: SurgeSettings,
     closed: NDArray[np.bool_] | None = None,
+    mean: NDArray[np.float64] | None = None,
 ) -> list[SurgeAlert]:
     per_day = max(1, DAY // bin_size)
-    alpha = dispersion_by_bin(counts, mu, per_day, settings)
+    alpha = dispersion_by_bin(counts, mu if mean is None else mean, per_day, settings)
     testable = ~np.isnan(mu)
     tail = _tail_probability(counts, mu, alpha)
     spikes = (tail < settings.tail_probability) & (counts >= settings.min_count)
@@ -214,7 +256,11 @@ def _detect_one(
     s = 0.0
     run_start = 0  # first bin of the current CUSUM run (after S was last 0)
     in_surge = False
+    day_level = settings.model == "nb-day"
+    s_day = day_count = day_expected = 0.0
     for t in range(len(counts)):
+        if day_level and t % per_day == 0:
+            s_day, day_count, day_expected = s, 0.0, 0.0
         if new_topic[t] and not in_surge:
             day_start = t - t % per_day
             observed = float(counts[day_start : t + 1].sum())
@@ -238,10 +284,18 @@ def _detect_one(
         if not testable[t]:
             continue
         previous = s
-        s = max(0.0, s + _log_likelihood_ratio(counts[t], mu[t], alpha[t], settings.cusum_ratio))
+        if day_level:  # the day's factor is shared by its hours: test the day so far
+            day_count += counts[t]
+            day_expected += mu[t]
+            step = _log_likelihood_ratio(day_count, day_expected, alpha[t], settings.cusum_ratio)
+            s = max(0.0, s_day + step)
+        else:
+            step = _log_likelihood_ratio(counts[t], mu[t], alpha[t], settings.cusum_ratio)
+            s = max(0.0, s + step)
         if previous == 0.0:
             run_start = t
         if in_surge:
+            s = min(s, settings.cusum_threshold)  # so the episode ends soon after the surge
             in_surge = s > 0.0 or bool(spikes[t])
             if not in_surge:
                 alerts[-1] = replace(alerts[-1], ended_at=bin_start + t * bin_size)
@@ -343,9 +397,15 @@ def detect_surges(
         series_by_topic[topic] = values
     closed = _closed_bins(series_by_topic, per_day) if settings.closed_days_missing else None
     alerts: list[SurgeAlert] = []
+    unmargined = replace(settings, baseline_margin=0.0)
     for topic, values in series_by_topic.items():
         mu = expected_counts(values, period, settings, closed)
-        alerts.extend(_detect_one(topic, values, mu, first_bin_at, bin_size, settings, closed))
+        level = level_ratio_by_bin(values, mu, per_day, settings)
+        # the dispersion is measured around the plain mean: the margin would count as spread
+        mean = expected_counts(values, period, unmargined, closed) * level
+        alerts.extend(
+            _detect_one(topic, values, mu * level, first_bin_at, bin_size, settings, closed, mean)
+        )
     return sorted(alerts, key=lambda a: (a.detected_at, a.topic))
 
 
