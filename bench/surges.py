@@ -4,8 +4,8 @@
 
 Counts: calls per local hour (Asia/Jerusalem wall clock) per call type (PS, NW, NE,
 TT, IN, PE), arrival as in bench/bank_log.py. Three figures, for the shipped detector
-(negative binomial, ``SurgeSettings()``) beside the detector before issue 22
-(Poisson, no closed days, no new-topic rule):
+(day-level negative binomial, ``SurgeSettings()``) beside an hourly negative binomial
+CUSUM and the detector before issue 22 (Poisson, no closed days, no new-topic rule):
 
 * **False alerts** on the real, untouched traffic, per type, scaled to a quarter by
   the share of the quarter that is tested (the first 4 weeks only build the baseline).
@@ -37,12 +37,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bank_log import DEFAULT_DATA, JERUSALEM, convert  # noqa: E402
-from distans.core.topics.surges import SurgeSettings, detect_surges  # noqa: E402
+from bench.bank_log import DEFAULT_DATA, JERUSALEM, convert
+from distans.core.topics.surges import SurgeSettings, detect_surges
 
 FIRST = datetime(1999, 1, 1, tzinfo=JERUSALEM)
 DAYS = 90
-LEGACY = SurgeSettings(model="poisson", new_topic_count=0, closed_days_missing=False)
+LEGACY = SurgeSettings(  # the detector before issue 22, with its defaults
+    model="poisson", new_topic_count=0, closed_days_missing=False, cusum_ratio=1.5,
+    cusum_threshold=6.0, tail_probability=1e-5, level_days=0,
+)  # fmt: skip
+HOURLY_NB = SurgeSettings(model="nb", cusum_threshold=10.0, tail_probability=1e-7)
 SHIPPED = SurgeSettings()
 
 
@@ -206,11 +210,11 @@ def new_topic(counts: dict[str, np.ndarray], settings: SurgeSettings, runs: int)
 
 
 def threshold_sweep(counts: dict[str, np.ndarray], runs: int) -> dict[str, Any]:
-    """False alerts against +40 % detection for other CUSUM thresholds (NB detector)."""
+    """False alerts against +40 % detection for other CUSUM thresholds (shipped model)."""
     from dataclasses import replace
 
     result: dict[str, Any] = {}
-    for threshold in (6.0, 10.0, 15.0, 20.0):
+    for threshold in (4.0, 6.0, 8.0, 12.0):
         settings = replace(SHIPPED, cusum_threshold=threshold)
         shifts = injected_shifts(counts, settings, runs)
         result[f"h={threshold:g}"] = {
@@ -234,13 +238,20 @@ def run(data: Path, runs: int) -> dict[str, Any]:
         "calls_per_type": {t: int(v.sum()) for t, v in sorted(counts.items())},
         "log_rows": stats.get("rows"),
     }
-    for name, settings in (("negative binomial (shipped)", SHIPPED), ("Poisson (before)", LEGACY)):
+    detectors = (
+        ("day-level negative binomial (shipped)", SHIPPED),
+        ("hourly negative binomial, h=10", HOURLY_NB),
+        ("Poisson (before)", LEGACY),
+    )
+    for name, settings in detectors:
         result[name] = {
             "false_alerts": false_alerts(counts, settings),
             "injected_shifts": injected_shifts(counts, settings, runs),
             "new_topic": new_topic(counts, settings, runs),
         }
-    result["threshold_sweep (negative binomial)"] = threshold_sweep(counts, max(5, runs // 2))
+    result["threshold_sweep (day-level negative binomial)"] = threshold_sweep(
+        counts, max(5, runs // 2)
+    )
     return result
 
 

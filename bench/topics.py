@@ -23,12 +23,13 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -322,6 +323,12 @@ def bench_suggestion(
     texts_per_s = len(batch) / (time.perf_counter() - started)
     # CPU time of this process: the single-core rate, less disturbed by other jobs.
     texts_per_cpu_s = len(batch) / (time.process_time() - cpu_started)
+    # The same after learning every phrasing once online (memory: up to 50 per topic).
+    model.learn(texts, topics)
+    started = time.perf_counter()
+    for begin in range(0, len(batch), 2048):
+        model.suggest(batch[begin : begin + 2048], top=3)
+    texts_per_s_with_memory = len(batch) / (time.perf_counter() - started)
     alternatives = {}
     if not quick:
         with warnings.catch_warnings():
@@ -338,6 +345,7 @@ def bench_suggestion(
         "macro_f1": round(quality.macro_f1, 4),
         "texts_per_s": round(texts_per_s),
         "texts_per_cpu_s": round(texts_per_cpu_s),
+        "texts_per_s_with_full_memory": round(texts_per_s_with_memory),
         "train_seconds_per_fold": round(train_seconds / folds_n, 2),
         "temperature": round(model.temperature, 4),
         "mean_top1_confidence": round(float(np.mean(top_conf)), 4),
@@ -433,15 +441,32 @@ def _score(truth: list[str], ranked: list[list[str]]) -> tuple[float, float]:
     return quality.accuracy, quality.top3_accuracy
 
 
+@contextlib.contextmanager
+def _stem_features() -> Iterator[None]:
+    """Train with the measured, not shipped, stem + compound-split features."""
+    import distans.core.topics.model as model_module
+    from distans.core.topics.features import build_vectoriser
+
+    shipped = model_module.build_vectoriser
+    model_module.build_vectoriser = lambda: build_vectoriser(stems=True)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        model_module.build_vectoriser = shipped
+
+
 def bench_learning_curve(
     path: Path, draws: int, ks: tuple[int, ...] = (1, 2, 5, 10, 20)
 ) -> dict[str, Any]:
     """Top-1/top-3 accuracy by examples per topic, 20-topic subsets and all intents.
 
     Variants: the plain char n-gram SVM baseline; the shipped model on the examples
-    only; + each intent's name as one extra text (``extra_texts_by_topic``); + online
-    learning: the test contacts arrive one by one in random order, each suggested
-    before the agent's topic is learnt (:meth:`TopicModel.learn`, no retraining).
+    only; + each intent's name as one extra text (``extra_texts_by_topic``); the same
+    with the stem + compound-split word features beside the character n-grams; +
+    online learning: the test contacts arrive one by one in random order, each
+    suggested before the agent's topic is learnt (:meth:`TopicModel.learn`, no
+    retraining). Only names can be measured here: the corona intents have no
+    descriptions, articles or canned answers.
     """
     intents = load_intents_with_names(path)
     result: dict[str, Any] = {}
@@ -464,6 +489,11 @@ def bench_learning_curve(
                         [t for t, _ in r] for r in model.suggest(tx, top=3)
                     ]
                 extras = {i: [n] for i, n in names.items()}
+                with _stem_features():
+                    stemmed = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
+                variants["model + stems/compounds: examples + names"] = [
+                    [t for t, _ in r] for r in stemmed.suggest(tx, top=3)
+                ]
                 model = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
                 variants["model: examples + names"] = [
                     [t for t, _ in r] for r in model.suggest(tx, top=3)

@@ -65,7 +65,9 @@ def test_names_and_articles_train_and_wrap_ups_are_learnt_at_once(run, tmp_path)
         assert queries.learned_counts(org) == {"Skolplikt": 1}
 
 
-def _alert(org, method: str, observed: int, expected: float, key: str = "Vaccination") -> SurgeAlert:  # type: ignore[no-untyped-def]
+def _alert(
+    org, method: str, observed: int, expected: float, key: str = "Vaccination"
+) -> SurgeAlert:  # type: ignore[no-untyped-def]
     start = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
     return SurgeAlert.objects.create(
         organisation=org, dimension="topic", key=key, start=start, detected_at=start,
@@ -85,7 +87,9 @@ def _alert(org, method: str, observed: int, expected: float, key: str = "Vaccina
          ["new topic", "12 contacts since", "none in the weeks before"]),
     ],
 )  # fmt: skip
-def test_an_alert_says_what_was_expected_seen_and_since_when(language, surge_words, new_words) -> None:  # type: ignore[no-untyped-def]
+def test_an_alert_says_what_was_expected_seen_and_since_when(
+    language, surge_words, new_words
+) -> None:  # type: ignore[no-untyped-def]
     org = make_organisation(time_zone="Europe/Stockholm")
     surge = _alert(org, "cusum", 42, 25.0)
     new = _alert(org, "new", 12, 0.4, key="Skolstart")

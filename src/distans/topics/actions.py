@@ -166,7 +166,9 @@ def extra_texts(organisation: Organisation | int) -> dict[str, list[str]]:
     for _code, path in queries.list_topic_choices(organisation):
         leaf = path.rsplit(PATH_SEPARATOR, 1)[-1]
         extras[path] = [leaf] if leaf == path else [leaf, path.replace(PATH_SEPARATOR, " ")]
-    articles = Article.objects.for_org(organisation).exclude(topic="").only("title", "body", "topic")
+    articles = (
+        Article.objects.for_org(organisation).exclude(topic="").only("title", "body", "topic")
+    )
     for article in articles[:MAX_ARTICLES]:
         path = queries.resolve_topic(index, article.topic)
         if path in extras:
@@ -197,9 +199,7 @@ def do_train_topic_model(organisation: Organisation, force: bool = False) -> boo
     if len(set(topics)) < 2 and not any(keywords.values()) and len(extras) < 2:
         return False
     calibrate = len(texts) >= 30 and min(topics.count(t) for t in set(topics)) >= 3
-    model = train_model(
-        texts, topics, keywords, extra_texts_by_topic=extras, calibrate=calibrate
-    )
+    model = train_model(texts, topics, keywords, extra_texts_by_topic=extras, calibrate=calibrate)
     save_model(model, queries.model_directory(organisation))
     settings_row.trained_at = timezone.now()
     settings_row.trained_contacts = completed

@@ -58,7 +58,9 @@ def test_learning_keeps_only_the_newest_per_topic_and_survives_saving(tmp_path) 
     loaded = load_model(tmp_path)
     assert loaded.learned_by_topic == model.learned_by_topic
     probe = ["fråga nummer 7 om skolan"]
-    assert loaded.confidences(probe)[0].tolist() == pytest.approx(model.confidences(probe)[0].tolist())
+    assert loaded.confidences(probe)[0].tolist() == pytest.approx(
+        model.confidences(probe)[0].tolist()
+    )
 
 
 def test_learn_refuses_mismatched_lengths() -> None:

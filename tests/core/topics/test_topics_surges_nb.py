@@ -24,7 +24,9 @@ MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
 POISSON = SurgeSettings(model="poisson", new_topic_count=0, closed_days_missing=False)
 
 
-def _overdispersed(rng: np.random.Generator, weeks: int, per_week: float, alpha: float) -> np.ndarray:
+def _overdispersed(
+    rng: np.random.Generator, weeks: int, per_week: float, alpha: float
+) -> np.ndarray:
     """Hourly counts whose every day is scaled by a gamma factor (mean 1, variance α)."""
     profile = weekly_profile()
     factors = np.repeat(rng.gamma(1.0 / alpha, alpha, size=weeks * 7), 24)
@@ -114,4 +116,8 @@ def test_an_episode_records_when_it_ended() -> None:
               if a.detected_at >= MONDAY + start * HOUR]  # fmt: skip
     assert alerts and not alerts[0].ongoing
     assert alerts[0].ended_at is not None
-    assert MONDAY + (start + 6) * HOUR <= alerts[0].ended_at < MONDAY + (start + 6) * HOUR + timedelta(days=2)
+    assert (
+        MONDAY + (start + 6) * HOUR
+        <= alerts[0].ended_at
+        < MONDAY + (start + 6) * HOUR + timedelta(days=2)
+    )

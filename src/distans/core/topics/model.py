@@ -182,9 +182,7 @@ def _remember(memory: dict[str, Any], features: Any, topics: Sequence[str]) -> N
         memory[topic] = block[-MEMORY_PER_TOPIC:]
 
 
-def _stack_memory(
-    memory: dict[str, Any], classes: Sequence[str]
-) -> tuple[Any, NDArray[np.int64]]:
+def _stack_memory(memory: dict[str, Any], classes: Sequence[str]) -> tuple[Any, NDArray[np.int64]]:
     """All remembered rows in class order, and the first row of each class."""
     import scipy.sparse as sp
 
@@ -225,8 +223,6 @@ def _fit_classifier(texts: Sequence[str], topics: Sequence[str]) -> tuple[Any, A
     features = vectoriser.fit_transform(list(texts))
     classifier = LinearSVC(C=SVM_C).fit(features, np.asarray(topics))
     return vectoriser, classifier, features
-
-
 
 
 def _calibrate(

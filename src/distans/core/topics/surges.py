@@ -28,7 +28,6 @@ reported ``score`` is observed ÷ expected over [start, detected_at].
 from __future__ import annotations
 
 import math
-
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -77,8 +76,6 @@ class SurgeSettings:
     # ``level_days`` complete days (0: off), within [1/max_level_ratio, max_level_ratio].
     level_days: int = 0  # measured: following the level raised false alerts (docs/dev/topics.md)
     max_level_ratio: float = 1.5
-
-
 
 
 @dataclass(frozen=True)
@@ -222,9 +219,7 @@ def _tail_probability(
     nb_bins = testable & (alpha > 0)
     if nb_bins.any():
         size = 1.0 / alpha[nb_bins]
-        result[nb_bins] = nbinom.sf(
-            counts[nb_bins] - 1, size, size / (size + safe_mu[nb_bins])
-        )
+        result[nb_bins] = nbinom.sf(counts[nb_bins] - 1, size, size / (size + safe_mu[nb_bins]))
     return result
 
 
@@ -295,7 +290,8 @@ def _detect_one(
         if previous == 0.0:
             run_start = t
         if in_surge:
-            s = min(s, settings.cusum_threshold)  # so the episode ends soon after the surge
+            if settings.model != "poisson":  # so the episode ends soon after the surge
+                s = min(s, settings.cusum_threshold)
             in_surge = s > 0.0 or bool(spikes[t])
             if not in_surge:
                 alerts[-1] = replace(alerts[-1], ended_at=bin_start + t * bin_size)
