@@ -43,6 +43,7 @@ from distans.core.topics.surges import DAY, detect_surges  # noqa: E402
 from distans.core.topics.text import STOPWORDS, normalise_text, words  # noqa: E402
 
 DEFAULT_DATA = Path("../shared/data/corona_chatbot_sv/corona_intents_sv.json")
+RETRAIN_EVERY = 50  # the product retrains after MIN_NEW_CONTACTS = 50 new contacts
 
 FILLERS: dict[str, list[str]] = {
     "CORONA": ["corona", "covid-19", "coronaviruset", "covid", "viruset"],
@@ -465,7 +466,7 @@ def bench_learning_curve(
     with the stem + compound-split word features beside the character n-grams; +
     online learning: the test contacts arrive one by one in random order, each
     suggested before the agent's topic is learnt (:meth:`TopicModel.learn`, no
-    retraining). Only names can be measured here: the corona intents have no
+    retraining); the same, retrained every 50 wrap-ups as the product does. Only names can be measured here: the corona intents have no
     descriptions, articles or canned answers.
     """
     intents = load_intents_with_names(path)
@@ -503,6 +504,20 @@ def bench_learning_curve(
                     online.append([t for t, _ in model.suggest([text], top=3)[0]])
                     model.learn([text], [topic])
                 variants["model: examples + names + online wrap-ups"] = online
+                # as the product runs it: retrained after every 50 new wrap-ups
+                retrained, seen = [], 0
+                model = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
+                for text, topic in test:
+                    retrained.append([t for t, _ in model.suggest([text], top=3)[0]])
+                    model.learn([text], [topic])
+                    seen += 1
+                    if seen % RETRAIN_EVERY == 0:
+                        done = test[:seen]
+                        model = train_model(
+                            x + [t for t, _ in done], y + [c for _, c in done],
+                            extra_texts_by_topic=extras, calibrate=False,
+                        )  # fmt: skip
+                variants[f"model: … + online, retrained every {RETRAIN_EVERY}"] = retrained
                 for name, ranked in variants.items():
                     scores.setdefault(name, []).append(_score(ty, ranked))
             row: dict[str, Any] = {
