@@ -6,7 +6,8 @@ Confidence of topic k for a text:
 
 where s are the linear SVM's decision scores over the trained topics (0 for
 keyword-only topics, which the classifier never saw), n_k the largest cosine
-similarity of the text to any remembered text of topic k (the **memory**: every
+similarity of the text to any remembered text of topic k, less ``MEMORY_FLOOR`` and
+rescaled (0 below it; the **memory**: every
 contact learnt with :meth:`TopicModel.learn` since the model was trained — the
 wrap-ups where an agent chose or corrected a topic —, the newest ``MEMORY_PER_TOPIC``
 per topic; λ = ``MEMORY_WEIGHT``; a freshly trained model has an empty memory, the
@@ -42,6 +43,7 @@ KEYWORD_WEIGHT = 0.6
 CALIBRATION_FOLDS = 3
 SVM_C = 1.0
 MEMORY_WEIGHT = 2.0  # measured in bench/topics.py (online learning curve)
+MEMORY_FLOOR = 0.2  # similarities below count 0; above, rescaled to (0, 1]
 MEMORY_PER_TOPIC = 50
 
 Suggestion = tuple[str, float]
@@ -202,7 +204,8 @@ def _stack_memory(memory: dict[str, Any], classes: Sequence[str]) -> tuple[Any, 
 def _memory_scores(
     features: Any, stacked: Any, starts: NDArray[np.int64], n_classes: int
 ) -> NDArray[np.float64]:
-    """Per text and class, the largest cosine similarity to a remembered row (0 if none)."""
+    """Per text and class, the largest cosine similarity to a remembered row, less the
+    floor and rescaled: (max − MEMORY_FLOOR)⁺ / (1 − MEMORY_FLOOR); 0 without memory."""
     result = np.zeros((features.shape[0], n_classes))
     if stacked is None:
         return result
@@ -212,7 +215,7 @@ def _memory_scores(
         end = starts[k + 1] if k + 1 < n_classes else total
         if end > starts[k]:
             result[:, k] = similarity[:, starts[k] : end].max(axis=1)
-    return result
+    return np.maximum(result - MEMORY_FLOOR, 0.0) / (1.0 - MEMORY_FLOOR)
 
 
 def _fit_classifier(texts: Sequence[str], topics: Sequence[str]) -> tuple[Any, Any, Any]:
