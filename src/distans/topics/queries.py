@@ -140,19 +140,23 @@ def learn_recent_wrap_ups(organisation: Organisation | int, model: Any) -> int:
     from distans.contacts.models import Contact
 
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    contacts = (
+    ids = list(
         Contact.objects.for_org(org_id)
         .filter(status=ContactStatus.COMPLETED, ended_at__gte=model.trained_at)
         .exclude(topic="")
-        .prefetch_related("messages")
-        .order_by("-id")[:MAX_CATCH_UP]
-    )
+        .order_by("-id")
+        .values_list("id", flat=True)[:MAX_CATCH_UP]
+    )  # one index read per suggestion; texts are fetched only for new wrap-ups
     with _models_lock:
         seen = _learned_ids.setdefault(org_id, set())
-        fresh = [c for c in contacts if c.pk not in seen]
-        seen.update(c.pk for c in fresh)
-    if not fresh:
+        new_ids = [i for i in ids if i not in seen]
+        seen.update(new_ids)
+    if not new_ids:
         return 0
+    fresh = list(
+        Contact.objects.for_org(org_id).filter(id__in=new_ids).prefetch_related("messages")
+        .order_by("-id")
+    )  # fmt: skip
     index = topic_paths_by_text(org_id)
     texts, topics = [], []
     for contact in reversed(fresh):  # oldest first, so the newest stay in memory
