@@ -86,3 +86,19 @@ def test_the_stem_features_add_stems_and_compound_parts() -> None:
     features = build_vectoriser(stems=True)
     matrix = features.fit_transform(["barnomsorg i kommunen", "vaccin mot covid"])
     assert matrix.shape[0] == 2
+
+
+def test_the_memory_keeps_the_newest_rows_of_all_topics_within_its_bound(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from distans.core.topics import model as model_module
+
+    monkeypatch.setattr(model_module, "MEMORY_MAX_ROWS", 40)
+    texts, topics = _rows(EXAMPLES)
+    model = train_model(texts, topics, calibrate=False)
+    model.learn([f"skolfråga {i}" for i in range(35)], ["Skola"] * 35)
+    model.learn([f"vaccinfråga {i}" for i in range(30)], ["Vaccination"] * 30)
+    rows = {t: m.shape[0] for t, m in model.memory.items()}
+    # the 25 oldest (all Skola) are dropped, the newest of every topic kept
+    assert rows == {"Skola": 10, "Vaccination": 30}
+    assert model.learned_by_topic["Skola"] == 37  # counts are not trimmed
+    newest = model.vectoriser.transform(["skolfråga 34"])
+    assert abs(model.memory["Skola"][-1] - newest).max() == 0

@@ -45,6 +45,7 @@ SVM_C = 1.0
 MEMORY_WEIGHT = 2.0  # measured in bench/topics.py (online learning curve)
 MEMORY_FLOOR = 0.2  # similarities below count 0; above, rescaled to (0, 1]
 MEMORY_PER_TOPIC = 50
+MEMORY_MAX_ROWS = 600  # all topics together: the similarity costs ∝ rows (bench/topics.py)
 
 Suggestion = tuple[str, float]
 
@@ -74,6 +75,10 @@ class TopicModel:
             [column[t] for t in self.classifier_topics], dtype=np.int64
         )
         self._stacked: tuple[Any, NDArray[np.int64]] | None = None
+        # topics of the remembered rows, oldest first (after loading: topic by topic)
+        self._order: list[str] = [
+            t for t, rows in self.memory.items() for _ in range(rows.shape[0])
+        ]
 
     def learn(self, texts: Sequence[str], topics: Sequence[str]) -> int:
         """Remember contacts whose topic an agent chose or corrected at wrap-up.
@@ -90,6 +95,8 @@ class TopicModel:
             return 0
         features = self.vectoriser.transform([t for t, _ in rows])
         _remember(self.memory, features, [y for _, y in rows])
+        self._order.extend(y for _, y in rows)
+        _trim_memory(self.memory, self._order)
         for _, topic in rows:
             self.learned_by_topic[topic] = self.learned_by_topic.get(topic, 0) + 1
         self._stacked = None
@@ -182,6 +189,29 @@ def _remember(memory: dict[str, Any], features: Any, topics: Sequence[str]) -> N
         if old is not None:
             block = sp.vstack([old, block], format="csr")
         memory[topic] = block[-MEMORY_PER_TOPIC:]
+
+
+def _trim_memory(memory: dict[str, Any], order: list[str]) -> None:
+    """Drop the oldest remembered rows until at most MEMORY_MAX_ROWS remain."""
+    total = sum(rows.shape[0] for rows in memory.values())
+    counts = {t: rows.shape[0] for t, rows in memory.items()}
+    # rows already cut by MEMORY_PER_TOPIC are no longer in ``order``'s tail counts
+    seen: dict[str, int] = {}
+    kept: list[str] = []
+    for topic in reversed(order):
+        if seen.get(topic, 0) < counts.get(topic, 0):
+            seen[topic] = seen.get(topic, 0) + 1
+            kept.append(topic)
+    kept.reverse()
+    drop: dict[str, int] = {}
+    excess = total - MEMORY_MAX_ROWS
+    for topic in kept[: max(0, excess)]:
+        drop[topic] = drop.get(topic, 0) + 1
+    for topic, n in drop.items():
+        memory[topic] = memory[topic][n:]
+        if memory[topic].shape[0] == 0:
+            del memory[topic]
+    order[:] = kept[max(0, excess) :]
 
 
 def _stack_memory(memory: dict[str, Any], classes: Sequence[str]) -> tuple[Any, NDArray[np.int64]]:
