@@ -23,12 +23,13 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -42,6 +43,7 @@ from distans.core.topics.surges import DAY, detect_surges  # noqa: E402
 from distans.core.topics.text import STOPWORDS, normalise_text, words  # noqa: E402
 
 DEFAULT_DATA = Path("../shared/data/corona_chatbot_sv/corona_intents_sv.json")
+RETRAIN_EVERY = 50  # the product retrains after MIN_NEW_CONTACTS = 50 new contacts
 
 FILLERS: dict[str, list[str]] = {
     "CORONA": ["corona", "covid-19", "coronaviruset", "covid", "viruset"],
@@ -322,6 +324,12 @@ def bench_suggestion(
     texts_per_s = len(batch) / (time.perf_counter() - started)
     # CPU time of this process: the single-core rate, less disturbed by other jobs.
     texts_per_cpu_s = len(batch) / (time.process_time() - cpu_started)
+    # The same after learning every phrasing once online (memory: up to 50 per topic).
+    model.learn(texts, topics)
+    started = time.perf_counter()
+    for begin in range(0, len(batch), 2048):
+        model.suggest(batch[begin : begin + 2048], top=3)
+    texts_per_s_with_memory = len(batch) / (time.perf_counter() - started)
     alternatives = {}
     if not quick:
         with warnings.catch_warnings():
@@ -338,6 +346,7 @@ def bench_suggestion(
         "macro_f1": round(quality.macro_f1, 4),
         "texts_per_s": round(texts_per_s),
         "texts_per_cpu_s": round(texts_per_cpu_s),
+        "texts_per_s_with_full_memory": round(texts_per_s_with_memory),
         "train_seconds_per_fold": round(train_seconds / folds_n, 2),
         "temperature": round(model.temperature, 4),
         "mean_top1_confidence": round(float(np.mean(top_conf)), 4),
@@ -362,6 +371,172 @@ def bench_keyword_cold_start(texts: list[str], topics: list[str]) -> dict[str, f
         "top3_accuracy": round(quality.top3_accuracy, 4),
         "share_with_any_suggestion": round(sum(bool(s) for s in suggested) / len(texts), 4),
     }
+
+
+# --------------------------------------------------------------------------- learning curve
+
+
+def load_intents_with_names(path: Path, seed: int = 6) -> list[tuple[str, str, list[str]]]:
+    """(intent, name, phrasings): the name without its "question: " prefix; phrasings
+    equal to the name (after normalisation) or to an earlier phrasing are dropped, so
+    that giving the model the name never hands it a test text."""
+    rng = random.Random(seed)
+    result = []
+    for intent in json.loads(path.read_text(encoding="utf-8")):
+        name = intent["intent"].removeprefix("question: ").strip()
+        seen = {normalise_text(name).strip(" ?.!")}
+        examples = []
+        for example in intent["examples"]:
+            text = fill_placeholders(example, rng)
+            key = normalise_text(text).strip(" ?.!")
+            if text and key not in seen:
+                seen.add(key)
+                examples.append(text)
+        result.append((intent["intent"], name, examples))
+    return result
+
+
+def _baseline_svm(texts: list[str], topics: list[str]) -> Callable[[list[str]], list[list[str]]]:
+    """The plain character n-gram SVM (char_wb 2-5 TF-IDF, LinearSVC C=1)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    vectoriser = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=normalise_text
+    )
+    classifier = LinearSVC().fit(vectoriser.fit_transform(texts), topics)
+    classes = np.array(classifier.classes_)
+
+    def rank(batch: list[str]) -> list[list[str]]:
+        scores = classifier.decision_function(vectoriser.transform(batch))
+        return [list(map(str, classes[row])) for row in np.argsort(-scores, axis=1)[:, :3]]
+
+    return rank
+
+
+def _draws(
+    intents: list[tuple[str, str, list[str]]], k: int, draws: int, n_topics: int | None
+) -> list[tuple[dict[str, str], list[tuple[str, str]], list[tuple[str, str]]]]:
+    """Per draw: names of the picked intents, k training rows each, the rest as test."""
+    eligible = [i for i in intents if len(i[2]) >= k + 1]
+    result = []
+    for draw in range(draws):
+        rng = random.Random(1000 * k + draw)
+        picked = (
+            rng.sample(eligible, n_topics) if n_topics and n_topics < len(eligible) else eligible
+        )
+        train: list[tuple[str, str]] = []
+        test: list[tuple[str, str]] = []
+        for intent, _name, examples in picked:
+            order = examples[:]
+            rng.shuffle(order)
+            train += [(t, intent) for t in order[:k]]
+            test += [(t, intent) for t in order[k:]]
+        rng.shuffle(test)  # the order contacts arrive in, for the online variant
+        result.append(({i: n for i, n, _ in picked}, train, test))
+    return result
+
+
+def _score(truth: list[str], ranked: list[list[str]]) -> tuple[float, float]:
+    quality = measure_quality(truth, ranked)
+    return quality.accuracy, quality.top3_accuracy
+
+
+@contextlib.contextmanager
+def _stem_features() -> Iterator[None]:
+    """Train with the measured, not shipped, stem + compound-split features."""
+    import distans.core.topics.model as model_module
+    from distans.core.topics.features import build_vectoriser
+
+    shipped = model_module.build_vectoriser
+    model_module.build_vectoriser = lambda: build_vectoriser(stems=True)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        model_module.build_vectoriser = shipped
+
+
+def bench_learning_curve(
+    path: Path, draws: int, ks: tuple[int, ...] = (1, 2, 5, 10, 20)
+) -> dict[str, Any]:
+    """Top-1/top-3 accuracy by examples per topic, 20-topic subsets and all intents.
+
+    Variants: the plain char n-gram SVM baseline; the shipped model on the examples
+    only; + each intent's name as one extra text (``extra_texts_by_topic``); the same
+    with the stem + compound-split word features beside the character n-grams; +
+    online learning: the test contacts arrive one by one in random order, each
+    suggested before the agent's topic is learnt (:meth:`TopicModel.learn`, no
+    retraining); the same, retrained every 50 wrap-ups as the product does. Only names can be measured here: the corona intents have no
+    descriptions, articles or canned answers.
+    """
+    intents = load_intents_with_names(path)
+    result: dict[str, Any] = {}
+    for n_topics, n_draws in ((20, draws), (None, 1)):
+        for k in ks:
+            eligible = sum(1 for i in intents if len(i[2]) >= k + 1)
+            if n_topics and eligible < n_topics:
+                continue
+            scores: dict[str, list[tuple[float, float]]] = {}
+            n_test = 0
+            for names, train, test in _draws(intents, k, n_draws, n_topics):
+                x, y = [t for t, _ in train], [c for _, c in train]
+                tx, ty = [t for t, _ in test], [c for _, c in test]
+                n_test += len(test)
+                variants: dict[str, list[list[str]]] = {}
+                if k >= 2:
+                    variants["baseline char SVM"] = _baseline_svm(x, y)(tx)
+                    model = train_model(x, y, calibrate=False)
+                    variants["model: examples"] = [
+                        [t for t, _ in r] for r in model.suggest(tx, top=3)
+                    ]
+                extras = {i: [n] for i, n in names.items()}
+                with _stem_features():
+                    stemmed = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
+                variants["model + stems/compounds: examples + names"] = [
+                    [t for t, _ in r] for r in stemmed.suggest(tx, top=3)
+                ]
+                model = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
+                variants["model: examples + names"] = [
+                    [t for t, _ in r] for r in model.suggest(tx, top=3)
+                ]
+                online = []
+                for text, topic in test:
+                    online.append([t for t, _ in model.suggest([text], top=3)[0]])
+                    model.learn([text], [topic])
+                variants["model: examples + names + online wrap-ups"] = online
+                # as the product runs it: retrained after every 50 new wrap-ups
+                retrained, seen = [], 0
+                model = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
+                for text, topic in test:
+                    retrained.append([t for t, _ in model.suggest([text], top=3)[0]])
+                    model.learn([text], [topic])
+                    seen += 1
+                    if seen % RETRAIN_EVERY == 0:
+                        done = test[:seen]
+                        model = train_model(
+                            x + [t for t, _ in done], y + [c for _, c in done],
+                            extra_texts_by_topic=extras, calibrate=False,
+                        )  # fmt: skip
+                variants[f"model: … + online, retrained every {RETRAIN_EVERY}"] = retrained
+                for name, ranked in variants.items():
+                    scores.setdefault(name, []).append(_score(ty, ranked))
+            row: dict[str, Any] = {
+                "topics": n_topics or eligible,
+                "draws": n_draws,
+                "test_texts_per_draw": round(n_test / n_draws),
+            }
+            for name, pairs in scores.items():
+                top1 = np.array([p[0] for p in pairs])
+                top3 = np.array([p[1] for p in pairs])
+                se = float(top1.std(ddof=1) / np.sqrt(len(top1))) if len(top1) > 1 else None
+                row[name] = {
+                    "top1": round(float(top1.mean()), 3),
+                    "top3": round(float(top3.mean()), 3),
+                    "top1_se": round(se, 3) if se is not None else None,
+                }
+            label = f"{n_topics} topics" if n_topics else "all eligible intents"
+            result[f"{label}, {k} examples per topic"] = row
+    return result
 
 
 # --------------------------------------------------------------------------- surges
@@ -473,11 +648,14 @@ def bench_clusters(texts: list[str]) -> dict[str, Any]:
     }
 
 
-def run(data: Path = DEFAULT_DATA, folds: int = 5, quick: bool = False) -> dict[str, Any]:
+def run(
+    data: Path = DEFAULT_DATA, folds: int = 5, quick: bool = False, draws: int = 30
+) -> dict[str, Any]:
     texts, topics = load_intents(data)
     return {
         "machine_cores": os.cpu_count(),
         "threads": 1,
+        "learning_curve": bench_learning_curve(data, 5 if quick else draws),
         "suggestion": bench_suggestion(texts, topics, folds, quick),
         "surges": bench_surges(quick),
         "clusters": bench_clusters(texts),
@@ -489,5 +667,15 @@ if __name__ == "__main__":
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip alternatives, fewer runs")
+    parser.add_argument("--draws", type=int, default=30, help="20-topic draws per point")
+    parser.add_argument(
+        "--only", choices=("learning_curve",), help="run only this part (learning curve)"
+    )
     options = parser.parse_args()
-    print(json.dumps(run(options.data, options.folds, options.quick), ensure_ascii=False, indent=2))
+    if options.only == "learning_curve":
+        output: dict[str, Any] = {
+            "learning_curve": bench_learning_curve(options.data, options.draws)
+        }
+    else:
+        output = run(options.data, options.folds, options.quick, options.draws)
+    print(json.dumps(output, ensure_ascii=False, indent=2))

@@ -18,11 +18,12 @@ from distans.core.errors import InvalidInput
 from distans.realtime.groups import supervisors_group
 from distans.realtime.publish import publish
 from distans.topics import queries
-from distans.topics.models import SurgeAlert, Topic
+from distans.topics.models import PATH_SEPARATOR, SurgeAlert, Topic
 from distans.topics.tree_csv import parse_topics_csv
 
 MIN_NEW_CONTACTS = 50  # retrain only when at least this many contacts were registered since
 MAX_TRAINING_CONTACTS = 50_000
+MAX_ARTICLES = 5_000
 
 
 @dataclass
@@ -151,8 +152,35 @@ def training_data(organisation: Organisation | int) -> tuple[list[str], list[str
     return texts, topics
 
 
+def extra_texts(organisation: Organisation | int) -> dict[str, list[str]]:
+    """What the center knows of each active leaf topic besides its contacts.
+
+    The topic's name and its full path, and the title and text of every knowledge
+    article filed under it (``Article.topic`` naming the topic by path, name or code).
+    Canned answers are not filed under topics, so they are not used.
+    """
+    from distans.desk.models import Article
+
+    index = queries.topic_paths_by_text(organisation)
+    extras: dict[str, list[str]] = {}
+    for _code, path in queries.list_topic_choices(organisation):
+        leaf = path.rsplit(PATH_SEPARATOR, 1)[-1]
+        extras[path] = [leaf] if leaf == path else [leaf, path.replace(PATH_SEPARATOR, " ")]
+    articles = (
+        Article.objects.for_org(organisation).exclude(topic="").only("title", "body", "topic")
+    )
+    for article in articles[:MAX_ARTICLES]:
+        path = queries.resolve_topic(index, article.topic)
+        if path in extras:
+            extras[path].append(f"{article.title}\n{article.body}")
+    return extras
+
+
 def do_train_topic_model(organisation: Organisation, force: bool = False) -> bool:
-    """Train and save the organisation's suggestion model (keywords = cold start).
+    """Train and save the organisation's suggestion model.
+
+    Learns from the completed contacts' topics, the topic names and the knowledge
+    articles filed under each topic (:func:`extra_texts`); keywords for cold start.
 
     Skipped (False) unless ``force`` or at least MIN_NEW_CONTACTS completed contacts
     arrived since the last training (or there is no model yet).
@@ -167,10 +195,11 @@ def do_train_topic_model(organisation: Organisation, force: bool = False) -> boo
         return False
     texts, topics = training_data(organisation)
     keywords = queries.keywords_by_path(organisation)
-    if len(set(topics)) < 2 and not any(keywords.values()):
+    extras = extra_texts(organisation)
+    if len(set(topics)) < 2 and not any(keywords.values()) and len(extras) < 2:
         return False
     calibrate = len(texts) >= 30 and min(topics.count(t) for t in set(topics)) >= 3
-    model = train_model(texts, topics, keywords, calibrate=calibrate)
+    model = train_model(texts, topics, keywords, extra_texts_by_topic=extras, calibrate=calibrate)
     save_model(model, queries.model_directory(organisation))
     settings_row.trained_at = timezone.now()
     settings_row.trained_contacts = completed

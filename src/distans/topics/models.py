@@ -68,8 +68,8 @@ class TopicSettings(OrgOwned):
     """Per organisation: surge sensitivity and the suggestion model's training state."""
 
     surge_bin_minutes = models.PositiveIntegerField(_("surge bin (minutes)"), default=60)
-    surge_threshold = models.FloatField(_("surge CUSUM threshold"), default=6.0)
-    surge_tail_probability = models.FloatField(_("surge spike probability"), default=1e-5)
+    surge_threshold = models.FloatField(_("surge CUSUM threshold"), default=8.0)
+    surge_tail_probability = models.FloatField(_("surge spike probability"), default=1e-9)
     surge_min_count = models.PositiveIntegerField(_("surge minimum count"), default=5)
     trained_at = models.DateTimeField(_("suggestions trained at"), null=True, blank=True)
     trained_contacts = models.PositiveIntegerField(_("contacts trained on"), default=0)

@@ -102,6 +102,8 @@ def model_directory(organisation: Organisation | int) -> Path:
 
 _models: dict[int, tuple[str, Any]] = {}
 _models_lock = threading.Lock()
+_learned_ids: dict[int, set[int]] = {}  # per organisation: contacts the cached model learnt
+MAX_CATCH_UP = 2_000
 
 
 def load_topic_model(organisation: Organisation | int) -> Any | None:
@@ -124,7 +126,58 @@ def load_topic_model(organisation: Organisation | int) -> Any | None:
         return None
     with _models_lock:
         _models[org_id] = (stamp, model)
+        _learned_ids[org_id] = set()
     return model
+
+
+def learn_recent_wrap_ups(organisation: Organisation | int, model: Any) -> int:
+    """Teach the cached model the wrap-ups since it was trained (online learning).
+
+    Every contact completed with a topic after the model's ``trained_at`` — the agent
+    chose or corrected that topic — is learnt once (``TopicModel.learn``: at once, no
+    retraining); the hourly retraining then folds them into the classifier. Returns
+    how many were learnt now.
+    """
+    from distans.contacts.choices import ContactStatus
+    from distans.contacts.models import Contact
+
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    ids = list(
+        Contact.objects.for_org(org_id)
+        .filter(status=ContactStatus.COMPLETED, ended_at__gte=model.trained_at)
+        .exclude(topic="")
+        .order_by("-id")
+        .values_list("id", flat=True)[:MAX_CATCH_UP]
+    )  # one index read per suggestion; texts are fetched only for new wrap-ups
+    with _models_lock:
+        seen = _learned_ids.setdefault(org_id, set())
+        new_ids = [i for i in ids if i not in seen]
+        seen.update(new_ids)
+    if not new_ids:
+        return 0
+    fresh = list(
+        Contact.objects.for_org(org_id).filter(id__in=new_ids).prefetch_related("messages")
+        .order_by("-id")
+    )  # fmt: skip
+    index = topic_paths_by_text(org_id)
+    texts, topics = [], []
+    for contact in reversed(fresh):  # oldest first, so the newest stay in memory
+        parts = [contact.subject, contact.body, contact.notes]
+        parts += [m.body_text for m in contact.messages.all() if m.direction in ("in", "internal")]
+        texts.append("\n".join(p for p in parts if p))
+        topics.append(resolve_topic(index, contact.topic))
+    with _models_lock:
+        return int(model.learn(texts, topics))
+
+
+def learned_counts(organisation: Organisation | int) -> dict[str, int]:
+    """Per topic path, how many contacts the suggestion model has learnt from
+    (training plus the wrap-ups learnt since); empty without a model."""
+    model = load_topic_model(organisation)
+    if model is None:
+        return {}
+    learn_recent_wrap_ups(organisation, model)
+    return dict(model.learned_by_topic)
 
 
 def contact_text(contact: Any) -> str:
@@ -178,6 +231,7 @@ def suggest_topics(contact: Any, top: int = 3) -> list[tuple[str, float]]:
     text = contact_text(contact)
     if model is None or not text.strip():
         return []
+    learn_recent_wrap_ups(contact.organisation_id, model)
     allowed = {path for _code, path in list_topic_choices(contact.organisation_id)}
     ranked = model.suggest([text], top=top + 5)[0]
     return [(topic, round(float(conf), 3)) for topic, conf in ranked if topic in allowed][:top]
@@ -192,6 +246,44 @@ def list_active_surges(organisation: Organisation | int) -> list[SurgeAlert]:
 
 def list_recent_surges(organisation: Organisation | int, limit: int = 20) -> list[SurgeAlert]:
     return list(SurgeAlert.objects.for_org(organisation).order_by("-detected_at")[:limit])
+
+
+def describe_surge(alert: SurgeAlert, time_zone: str | None = None) -> str:
+    """One sentence in the active language: what was seen, what was expected, since when.
+
+    E.g. "Vaccination: 42 contacts since Mon 6 Mar 09:00, expected 25 (1.7 times the
+    usual)." For a new topic: "…: new topic, 12 contacts since …; none in the weeks
+    before." Times in the organisation's zone (or ``time_zone``).
+    """
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats
+    from django.utils.translation import gettext, ngettext
+
+    zone = ZoneInfo(time_zone or alert.organisation.time_zone)
+    since = formats.date_format(alert.start.astimezone(zone), "D j M H:i")
+    if alert.method == "new":
+        text = ngettext(
+            "%(topic)s: new topic, %(observed)d contact since %(since)s; none in the weeks before.",
+            "%(topic)s: new topic, %(observed)d contacts since %(since)s; none in the weeks before.",
+            alert.observed,
+        )
+        return text % {"topic": alert.key, "observed": alert.observed, "since": since}
+    if alert.method == "cluster":
+        return gettext("%(topic)s: %(observed)d similar uncategorised contacts since %(since)s.") % {
+            "topic": alert.key, "observed": alert.observed, "since": since,
+        }  # fmt: skip
+    expected = alert.expected
+    shown = formats.number_format(round(expected, 1) if expected < 10 else round(expected))
+    text = ngettext(
+        "%(topic)s: %(observed)d contact since %(since)s, expected %(expected)s (%(ratio)s times the usual).",
+        "%(topic)s: %(observed)d contacts since %(since)s, expected %(expected)s (%(ratio)s times the usual).",
+        alert.observed,
+    )
+    return text % {
+        "topic": alert.key, "observed": alert.observed, "since": since, "expected": shown,
+        "ratio": formats.number_format(round(alert.score, 1), decimal_pos=1),
+    }  # fmt: skip
 
 
 def surging_topics(organisation: Organisation, counts: dict[str, int]) -> set[str]:

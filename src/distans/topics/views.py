@@ -24,9 +24,16 @@ supervisor_view = requires("topics.manage")
 
 def _page(request: HttpRequest, **extra: Any) -> HttpResponse:
     org = request.user.organisation  # type: ignore[union-attr]
+    learned = queries.learned_counts(org)
+    surges = queries.list_recent_surges(org)
+    tree = queries.topic_tree(org)
     context = {
-        "tree": queries.topic_tree(org),
-        "surges": queries.label_surges(org, queries.list_recent_surges(org)),
+        "tree": tree,
+        "tree_rows": [(topic, depth, path, learned.get(path)) for topic, depth, path in tree],
+        "surges": [
+            (surge, queries.describe_surge(surge.alert, org.time_zone))
+            for surge in queries.label_surges(org, surges)
+        ],
         "settings_row": queries.topic_settings(org),
         "import_form": ImportForm(),
         **extra,

@@ -63,10 +63,13 @@ def test_one_event_against_a_tenth_expected_is_not_an_alarm() -> None:
     counts = np.zeros(9 * 7)
     counts[8 * 7 : 8 * 7 + 3] = [1, 2, 4]
     alerts = detect_surges({"Rare": counts}, first_bin_at=MONDAY, bin_size=DAY)
-    # Then nothing is raised: fewer than min_count (5) events
+    # Then nothing is raised: a topic without a past is flagged when a day reaches 10
     assert alerts == []
     counts[8 * 7 + 3] = 6
-    assert len(detect_surges({"Rare": counts}, first_bin_at=MONDAY, bin_size=DAY)) == 1
+    assert detect_surges({"Rare": counts}, first_bin_at=MONDAY, bin_size=DAY) == []
+    counts[8 * 7 + 3] = 10
+    alerts = detect_surges({"Rare": counts}, first_bin_at=MONDAY, bin_size=DAY)
+    assert [(a.method, a.observed) for a in alerts] == [("new", 10)]
 
 
 def test_now_ignores_later_bins() -> None:

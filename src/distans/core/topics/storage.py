@@ -15,9 +15,9 @@ from typing import Any
 
 from distans.core.errors import InvalidInput
 from distans.core.topics.features import FEATURES_DESCRIPTION
-from distans.core.topics.model import SVM_C, TopicModel
+from distans.core.topics.model import MEMORY_WEIGHT, SVM_C, TopicModel
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 ESTIMATORS_NAME = "estimators.joblib"
 
@@ -35,7 +35,8 @@ def save_model(model: TopicModel, directory: Path | str) -> Path:
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
     joblib.dump(
-        {"vectoriser": model.vectoriser, "classifier": model.classifier}, path / ESTIMATORS_NAME
+        {"vectoriser": model.vectoriser, "classifier": model.classifier, "memory": model.memory},
+        path / ESTIMATORS_NAME,
     )
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -45,8 +46,10 @@ def save_model(model: TopicModel, directory: Path | str) -> Path:
         "metrics": model.metrics,
         "temperature": model.temperature,
         "keywords_by_topic": model.keywords_by_topic,
+        "learned_by_topic": model.learned_by_topic,
+        "extra_by_topic": model.extra_by_topic,
         "features": FEATURES_DESCRIPTION,
-        "classifier": f"LinearSVC(C={SVM_C}) + temperature-scaled softmax",
+        "classifier": f"LinearSVC(C={SVM_C}) + {MEMORY_WEIGHT} x nearest remembered text, temperature-scaled softmax",
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2)
     (path / MANIFEST_NAME).write_text(text + "\n", encoding="utf-8")
@@ -89,4 +92,7 @@ def load_model(directory: Path | str) -> TopicModel:
         keywords_by_topic={t: list(k) for t, k in manifest["keywords_by_topic"].items()},
         trained_at=datetime.fromisoformat(manifest["trained_at"]),
         metrics={k: float(v) for k, v in manifest["metrics"].items()},
+        learned_by_topic={t: int(n) for t, n in manifest.get("learned_by_topic", {}).items()},
+        extra_by_topic={t: int(n) for t, n in manifest.get("extra_by_topic", {}).items()},
+        memory=dict(estimators.get("memory") or {}),
     )
