@@ -116,6 +116,7 @@ def test_the_caught_mail_page_is_for_admins_and_only_while_a_catcher_runs(  # ty
     settings, tmp_path
 ) -> None:
     org = make_organisation()
+    make_queue(org)  # set up (an admin without queues is sent to the first run)
     agent = make_person(org)
     admin = make_person(org, is_org_admin=True)
     client = Client()
