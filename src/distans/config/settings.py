@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "distans.topics",
     "distans.reports",
     "distans.planning",
+    "distans.announcements",
 ]
 
 MIDDLEWARE = [

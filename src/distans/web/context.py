@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, Any, set[str]]] = [
     ("desk:index", _("Desktop"), {"agent", "team_leader"}),
     ("wallboard:index", _("Wallboard"), {"supervisor", "team_leader", "org_admin"}),
     ("team:index", _("My team"), set()),
+    ("announcements:index", _("Announcements"), set()),
     ("reports:index", _("Reports"), {"supervisor", "team_leader", "org_admin"}),
     ("topics:index", _("Topics"), {"supervisor", "org_admin"}),
     ("planning:index", _("Planning"), {"supervisor", "org_admin"}),

@@ -1,0 +1,234 @@
+"""Pages of announcements: writing and following them (team leaders, supervisors,
+organisation admins), reading and acknowledging them (everyone)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from distans.accounts.models import Person
+from distans.announcements import actions, queries
+from distans.announcements.forms import AnnouncementForm
+from distans.announcements.models import Announcement
+from distans.announcements.render import render_markdown
+from distans.core.errors import CoreError
+
+View = Callable[..., HttpResponse]
+
+
+def _me(request: HttpRequest) -> Person:
+    return request.user  # type: ignore[return-value]
+
+
+def member_view(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "organisation_id", None):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def publisher_view(view: View) -> View:
+    @wraps(view)
+    @member_view
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not queries.may_publish(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _announcement(request: HttpRequest, announcement_id: int) -> Announcement:
+    announcement = queries.get_announcement(_me(request).organisation_id, announcement_id)  # type: ignore[arg-type]
+    if announcement is None:
+        raise Http404
+    return announcement
+
+
+@require_GET
+@member_view
+def index(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    context: dict[str, Any] = {"may_publish": queries.may_publish(me)}
+    if context["may_publish"]:
+        context["announcements"] = queries.list_announcements(me.organisation_id)[:100]  # type: ignore[arg-type]
+    return render(request, "announcements/index.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@publisher_view
+def edit(request: HttpRequest, announcement_id: int | None = None) -> HttpResponse:
+    me = _me(request)
+    announcement = _announcement(request, announcement_id) if announcement_id else None
+    form = AnnouncementForm(
+        request.POST or None,
+        instance=announcement,
+        organisation_id=me.organisation_id,  # type: ignore[arg-type]
+    )
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.do_save_announcement(
+                me,
+                form.saved_fields(),
+                form.chosen_articles(),
+                announcement=Announcement.objects.get(pk=announcement.pk) if announcement else None,
+                ask_new_ack=bool(form.cleaned_data.get("ask_new_ack")),
+            )
+        except CoreError as failure:
+            error = str(failure)
+        else:
+            return redirect("announcements:detail", saved.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "announcements/edit.html",
+        {"form": form, "announcement": announcement, "error": error},
+        status=status,
+    )
+
+
+@require_GET
+@publisher_view
+def detail(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    announcement = _announcement(request, announcement_id)
+    language = get_language() or "sv"
+    return render(
+        request,
+        "announcements/detail.html",
+        {
+            "announcement": announcement,
+            "title": announcement.title_in(language[:2]),
+            "html": render_markdown(announcement.body_in(language[:2])),
+            "revisions": announcement.revisions.all(),
+            "articles": announcement.articles.all(),
+        },
+    )
+
+
+@require_GET
+@publisher_view
+def proof(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    announcement = _announcement(request, announcement_id)
+    rows = queries.proof(announcement)
+    return render(
+        request,
+        "announcements/_proof.html",
+        {
+            "announcement": announcement,
+            "rows": rows,
+            "missing": [r for r in rows if not r.acknowledged],
+            "reach": queries.reach(announcement),
+        },
+    )
+
+
+@require_POST
+@publisher_view
+def send(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    announcement = _announcement(request, announcement_id)
+    actions.do_send_announcement(announcement)
+    return redirect("announcements:detail", announcement.pk)
+
+
+@require_POST
+@publisher_view
+def remind(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    announcement = _announcement(request, announcement_id)
+    count = actions.do_remind_unacknowledged(_me(request), announcement)
+    return render(request, "announcements/_reminded.html", {"count": count})
+
+
+@require_GET
+@publisher_view
+def reach_board(request: HttpRequest) -> HttpResponse:
+    """Today's reach of the current must-acknowledge announcements (the team leader's
+    page: the own team; the wallboard: every team)."""
+    me = _me(request)
+    team_id = me.team_id if request.GET.get("mine") and me.team_id else None
+    board = queries.reach_board(me.organisation, team_id)  # type: ignore[arg-type]
+    return render(
+        request, "announcements/_reach.html", {"board": board, "team_only": team_id is not None}
+    )
+
+
+@require_GET
+@member_view
+def mine(request: HttpRequest) -> HttpResponse:
+    return _mine(request)
+
+
+def _mine(request: HttpRequest) -> HttpResponse:
+    """The announcements a person has now; showing them is their delivery."""
+    me = _me(request)
+    receipts = list(queries.my_receipts(me)[:20])
+    actions.do_mark_delivered(me, [r.pk for r in receipts if r.delivered_at is None])
+    language = (get_language() or "sv")[:2]
+    items = [
+        {
+            "receipt": r,
+            "announcement": r.announcement,
+            "title": r.announcement.title_in(language),
+            "pending": r.announcement.must_acknowledge
+            and r.acknowledged_version < r.announcement.ack_version,
+        }
+        for r in receipts
+    ]
+    items.sort(key=lambda item: not item["pending"])
+    return render(request, "announcements/_mine.html", {"items": items, "now": timezone.now()})
+
+
+@require_GET
+@member_view
+def read(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    me = _me(request)
+    receipt = queries.my_receipt(me, announcement_id)
+    if receipt is None:
+        raise Http404
+    actions.do_mark_seen(me, receipt)
+    announcement = receipt.announcement
+    language = (get_language() or "sv")[:2]
+    return render(
+        request,
+        "announcements/read.html",
+        {
+            "announcement": announcement,
+            "receipt": receipt,
+            "title": announcement.title_in(language),
+            "html": render_markdown(announcement.body_in(language)),
+            "articles": announcement.articles.all(),
+            "pending": announcement.must_acknowledge
+            and receipt.acknowledged_version < announcement.ack_version,
+        },
+    )
+
+
+@require_POST
+@member_view
+def acknowledge(request: HttpRequest, announcement_id: int) -> HttpResponse:
+    me = _me(request)
+    receipt = queries.my_receipt(me, announcement_id)
+    if receipt is None:
+        raise Http404
+    try:
+        actions.do_acknowledge(me, receipt)
+    except CoreError as failure:
+        return render(request, "announcements/_error.html", {"error": str(failure)}, status=409)
+    if request.headers.get("HX-Request"):
+        return _mine(request)
+    return redirect("announcements:read", announcement_id)

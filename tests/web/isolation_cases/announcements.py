@@ -1,0 +1,129 @@
+"""Tenant isolation of announcements: B's supervisor (also team leader and admin) never
+reads, sends, edits, reminds about or acknowledges A's announcements, nor sees A's
+people in proof or reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.isolation import Probe, World, case, denied, must_not_show, world_builder
+
+
+@world_builder
+def _announcements_world(world: World) -> None:
+    from tests.factories_announcements import make_announcement, shift_today
+
+    from distans.announcements.actions import do_send_announcement
+
+    shift_today(world.person_a)
+    sent = make_announcement(
+        world.org_a,
+        world.person_a,
+        title_sv="Alfameddelande",
+        body_sv="Alfatext",
+        audience_kind="everyone",
+    )
+    do_send_announcement(sent)
+    draft = make_announcement(
+        world.org_a, world.person_a, title_sv="Alfautkast", body_sv="Alfautkasttext"
+    )
+    world.extra.update(announcement_a=sent, draft_a=draft)
+
+
+ALFA = must_not_show(
+    lambda w: "Alfameddelande",
+    lambda w: "Alfatext",
+    lambda w: "Alfautkast",
+    lambda w: w.person_a.full_name,
+)
+
+
+def _denied(response: Any, world: World) -> None:
+    denied(response, world)
+    ALFA(response, world)
+
+
+def _a(world: World) -> int:
+    return int(world.extra["announcement_a"].pk)
+
+
+def _unchanged(response: Any, world: World) -> None:
+    from distans.announcements.models import Announcement, Receipt
+
+    _denied(response, world)
+    draft = Announcement.objects.get(pk=world.extra["draft_a"].pk)
+    assert draft.sent_at is None and draft.title_sv == "Alfautkast"
+    sent = Announcement.objects.get(pk=_a(world))
+    assert sent.version == 1 and sent.title_sv == "Alfameddelande"
+    receipt = Receipt.objects.get(announcement=sent)
+    assert receipt.reminders == 0 and receipt.acknowledged_at is None and receipt.seen_at is None
+
+
+@case("announcements:index")
+def _index(world: World) -> list[Probe]:
+    return [Probe("get", "/announcements/", ALFA)]
+
+
+@case("announcements:mine")
+def _mine(world: World) -> list[Probe]:
+    return [Probe("get", "/announcements/mine/", ALFA)]
+
+
+@case("announcements:reach")
+def _reach(world: World) -> list[Probe]:
+    return [
+        Probe("get", "/announcements/reach/", ALFA),
+        Probe("get", "/announcements/reach/?mine=1", ALFA),
+    ]
+
+
+@case("announcements:new")
+def _new(world: World) -> list[Probe]:
+    def no_article_of_a(response: Any, world: World) -> None:
+        ALFA(response, world)
+        assert "Alfakön" not in response.content.decode()
+
+    return [Probe("get", "/announcements/new/", no_article_of_a)]
+
+
+@case("announcements:detail")
+def _detail(world: World) -> list[Probe]:
+    return [Probe("get", f"/announcements/{_a(world)}/", _denied)]
+
+
+@case("announcements:edit")
+def _edit(world: World) -> list[Probe]:
+    data = {"title_sv": "Betas", "body_sv": "B", "priority": "info", "audience_kind": "everyone",
+            "remind_after_hours": 1, "escalate_after_hours": 1}  # fmt: skip
+    return [
+        Probe("get", f"/announcements/{world.extra['draft_a'].pk}/edit/", _denied),
+        Probe("post", f"/announcements/{world.extra['draft_a'].pk}/edit/", _unchanged, data),
+        Probe(
+            "post", f"/announcements/{_a(world)}/edit/", _unchanged, {**data, "ask_new_ack": "on"}
+        ),
+    ]
+
+
+@case("announcements:proof")
+def _proof(world: World) -> list[Probe]:
+    return [Probe("get", f"/announcements/{_a(world)}/proof/", _denied)]
+
+
+@case("announcements:send")
+def _send(world: World) -> list[Probe]:
+    return [Probe("post", f"/announcements/{world.extra['draft_a'].pk}/send/", _unchanged)]
+
+
+@case("announcements:remind")
+def _remind(world: World) -> list[Probe]:
+    return [Probe("post", f"/announcements/{_a(world)}/remind/", _unchanged)]
+
+
+@case("announcements:read")
+def _read(world: World) -> list[Probe]:
+    return [Probe("get", f"/announcements/{_a(world)}/read/", _unchanged)]
+
+
+@case("announcements:acknowledge")
+def _acknowledge(world: World) -> list[Probe]:
+    return [Probe("post", f"/announcements/{_a(world)}/acknowledge/", _unchanged)]
