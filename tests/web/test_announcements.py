@@ -389,3 +389,59 @@ def test_acknowledging_publishes_to_the_supervisors_after_commit(
     commits(actions.do_acknowledge, world["on"], receipt)
     message = async_to_sync(layer.receive)(channel)
     assert json.loads(message["text"])["kind"] == "announcement_receipt"
+
+
+def test_phases_current_visible_to_everyone_and_change_announced_once(
+    world: dict[str, Any], commits: Any
+) -> None:
+    today = timezone.localdate()
+    boss = Client()
+    boss.force_login(world["boss"])
+    bad = boss.post(
+        "/announcements/phases/",
+        {
+            "name": "Fas 0",
+            "starts_on": str(today),
+            "ends_on": str(today - dt.timedelta(days=1)),
+            "rules": "x",
+        },
+    )
+    assert (
+        bad.status_code == 422 and "En fas kan inte sluta innan den börjar." in bad.content.decode()
+    )
+    for name, start, end in (("Fas 1: alla hemma", today - dt.timedelta(days=10), today - dt.timedelta(days=1)),
+                             ("Fas 2: halva på kontoret", today, today + dt.timedelta(days=13))):  # fmt: skip
+        response = boss.post(
+            "/announcements/phases/",
+            {
+                "name": name,
+                "starts_on": str(start),
+                "ends_on": str(end),
+                "review_on": str(end),
+                "rules": "Jobba **hemma**.",
+            },
+        )
+        assert response.status_code == 302
+    agent = Client()
+    agent.force_login(world["on"])
+    assert (
+        "Nuvarande fas: Fas 2: halva på kontoret"
+        in agent.get("/announcements/mine/").content.decode()
+    )
+    assert (
+        agent.post(
+            "/announcements/phases/", {"name": "X", "starts_on": str(today), "rules": "x"}
+        ).status_code
+        == 403
+    )
+    # Fas 2 holds today and is announced once; Fas 1 is over and is never announced.
+    assert commits(actions.do_announce_phase_changes) == 1
+    assert commits(actions.do_announce_phase_changes) == 0
+    from distans.announcements.models import Announcement
+
+    sent = Announcement.objects.get(title_sv__startswith="Ny fas")
+    assert (
+        sent.title_sv == "Ny fas: Fas 2: halva på kontoret"
+        and sent.title_en == "New phase: Fas 2: halva på kontoret"
+    )
+    assert sent.receipts.count() == 4 and sent.priority == "important"

@@ -399,3 +399,61 @@ def send_due_chat(now: dt.datetime | None = None) -> int:
     return sum(
         1 for pk in list(due) if (n := deliver_chat(pk, now)) and n.status == ChatStatus.SENT
     )
+
+
+@transaction.atomic
+def do_save_phase(actor: Person, fields: dict[str, Any], phase: Any = None) -> Any:
+    from distans.announcements.models import Phase
+
+    if phase is None:
+        phase = Phase(organisation_id=actor.organisation_id)
+    elif phase.organisation_id != actor.organisation_id:
+        raise InvalidInput(_("No such phase."))
+    if fields.get("ends_on") and fields["ends_on"] < fields["starts_on"]:
+        raise InvalidInput(_("A phase cannot end before it starts."))
+    for name, value in fields.items():
+        setattr(phase, name, value)
+    phase.save()
+    _announce_change(phase.organisation_id)
+    return phase
+
+
+def do_announce_phase_changes(now: dt.datetime | None = None) -> int:
+    """For each organisation whose current phase has not been announced: an important
+    announcement to everyone, in the three languages, with the phase's rules."""
+    from distans.accounts.models import Organisation
+    from distans.announcements.models import Phase
+
+    now = now or timezone.now()
+    count = 0
+    org_ids = (
+        Phase.objects.filter(announcement__isnull=True)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    for organisation in Organisation.objects.filter(pk__in=list(org_ids)):
+        with transaction.atomic():
+            phase = queries.current_phase(organisation, now)
+            if phase is None:
+                continue
+            phase = Phase.objects.select_for_update().get(pk=phase.pk)
+            if phase.announcement_id is not None:
+                continue
+            titles = {}
+            for language in ("sv", "nb", "en"):
+                with translation.override(language):
+                    titles[language] = _("New phase: %(name)s") % {"name": phase.name}
+            announcement = Announcement.objects.create(
+                organisation=organisation,
+                title_sv=titles["sv"],
+                title_nb=titles["nb"],
+                title_en=titles["en"],
+                body_sv=phase.rules,
+                priority=Priority.IMPORTANT,
+                valid_from=now,
+            )
+            phase.announcement = announcement
+            phase.save(update_fields=["announcement"])
+            do_send_announcement(announcement, now)
+            count += 1
+    return count

@@ -108,3 +108,23 @@ class AnnouncementForm(forms.ModelForm):  # type: ignore[type-arg]
 
         ids = [int(v) for v in self.cleaned_data.get("article_ids") or []]
         return list(Article.objects.for_org(self.organisation_id).filter(pk__in=ids))
+
+
+class PhaseForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        from distans.announcements.models import Phase
+
+        model = Phase
+        fields = ["name", "starts_on", "ends_on", "review_on", "rules"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "review_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "rules": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("ends_on") and data.get("starts_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("A phase cannot end before it starts."))
+        return data

@@ -169,3 +169,28 @@ class ChatNotice(OrgOwned):
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+
+
+class Phase(OrgOwned):
+    """A phase of the home-working period, as published to staff: its name, dates, the
+    rules in plain words and when it is reviewed. The phase whose dates hold today is
+    the current one; its start is announced to everyone automatically."""
+
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    rules = models.TextField(
+        _("rules"), help_text=_("Markdown: **bold**, *italic*, lists with -, links.")
+    )
+    review_on = models.DateField(_("reviewed"), null=True, blank=True)
+    announcement = models.ForeignKey(
+        Announcement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["starts_on"]
+
+    def __str__(self) -> str:
+        return self.name

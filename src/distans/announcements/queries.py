@@ -310,3 +310,21 @@ def chat_targets_for(organisation_id: int, team_ids: Iterable[int | None]) -> li
         .filter(is_active=True)
         .filter(Q(team__isnull=True) | Q(team_id__in=wanted))
     )
+
+
+def phases(organisation_id: int) -> QuerySet[Any]:
+    from distans.announcements.models import Phase
+
+    return Phase.objects.for_org(organisation_id)
+
+
+def current_phase(organisation: Organisation, now: dt.datetime | None = None) -> Any:
+    """The phase whose dates hold today (the latest started, when they overlap)."""
+    today = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone)).date()
+    return (
+        phases(organisation.pk)
+        .filter(starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by("-starts_on", "-pk")
+        .first()
+    )

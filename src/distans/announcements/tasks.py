@@ -14,6 +14,7 @@ def send_due() -> None:
     """Scheduled announcements whose time has come; chat notices to retry."""
     now = timezone.now()
     actions.do_send_due_announcements(now)
+    actions.do_announce_phase_changes(now)
     actions.send_due_chat(now)
 
 

@@ -190,7 +190,12 @@ def _mine(request: HttpRequest) -> HttpResponse:
         for r in receipts
     ]
     items.sort(key=lambda item: not item["pending"])
-    return render(request, "announcements/_mine.html", {"items": items, "now": timezone.now()})
+    context = {
+        "items": items,
+        "now": timezone.now(),
+        "phase": queries.current_phase(me.organisation),
+    }  # type: ignore[arg-type]
+    return render(request, "announcements/_mine.html", context)
 
 
 @require_GET
@@ -232,3 +237,40 @@ def acknowledge(request: HttpRequest, announcement_id: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return _mine(request)
     return redirect("announcements:read", announcement_id)
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def phases(request: HttpRequest, phase_id: int | None = None) -> HttpResponse:
+    """The published plan of phases (everyone); team leaders, supervisors and admins add
+    and change phases here."""
+    from distans.announcements.forms import PhaseForm
+
+    me = _me(request)
+    publisher = queries.may_publish(me)
+    phase = None
+    if phase_id is not None:
+        phase = queries.phases(me.organisation_id).filter(pk=phase_id).first()  # type: ignore[arg-type]
+        if phase is None:
+            raise Http404
+    if request.method == "POST" and not publisher:
+        raise PermissionDenied
+    form = PhaseForm(request.POST or None, instance=phase) if publisher else None
+    status = 200
+    if request.method == "POST" and form is not None:
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            actions.do_save_phase(me, fields, phase=phase)
+            return redirect("announcements:phases")
+        status = 422
+    plan = [
+        {"phase": p, "rules": render_markdown(p.rules)}
+        for p in queries.phases(me.organisation_id)  # type: ignore[arg-type]
+    ]
+    current = queries.current_phase(me.organisation)  # type: ignore[arg-type]
+    return render(
+        request,
+        "announcements/phases.html",
+        {"plan": plan, "current": current, "form": form, "editing": phase},
+        status=status,
+    )

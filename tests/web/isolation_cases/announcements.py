@@ -127,3 +127,50 @@ def _read(world: World) -> list[Probe]:
 @case("announcements:acknowledge")
 def _acknowledge(world: World) -> list[Probe]:
     return [Probe("post", f"/announcements/{_a(world)}/acknowledge/", _unchanged)]
+
+
+@world_builder
+def _phases_world(world: World) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from distans.announcements.models import Phase
+
+    phase = Phase.objects.create(
+        organisation=world.org_a,
+        name="Alfafasen",
+        starts_on=timezone.localdate() - dt.timedelta(days=1),
+        rules="Alfaregler",
+    )
+    world.extra["phase_a"] = phase
+
+
+PHASE_A = must_not_show(lambda w: "Alfafasen", lambda w: "Alfaregler")
+
+
+def _phase_unchanged(response: Any, world: World) -> None:
+    from distans.announcements.models import Phase
+
+    denied(response, world)
+    PHASE_A(response, world)
+    assert Phase.objects.get(pk=world.extra["phase_a"].pk).name == "Alfafasen"
+
+
+@case("announcements:phases")
+def _phases(world: World) -> list[Probe]:
+    return [Probe("get", "/announcements/phases/", PHASE_A)]
+
+
+@case("announcements:phase_edit")
+def _phase_edit(world: World) -> list[Probe]:
+    path = f"/announcements/phases/{world.extra['phase_a'].pk}/"
+    return [
+        Probe("get", path, _phase_unchanged),
+        Probe(
+            "post",
+            path,
+            _phase_unchanged,
+            {"name": "Betafas", "starts_on": "2026-01-01", "rules": "B"},
+        ),
+    ]
