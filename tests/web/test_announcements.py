@@ -445,3 +445,38 @@ def test_phases_current_visible_to_everyone_and_change_announced_once(
         and sent.title_en == "New phase: Fas 2: halva på kontoret"
     )
     assert sent.receipts.count() == 4 and sent.priority == "important"
+
+
+def test_api_posts_an_announcement_and_reads_its_proof(world: dict[str, Any], commits: Any) -> None:
+    from distans.accounts.actions import do_create_api_token
+
+    key, _ = do_create_api_token(world["org"], "intranät")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    client = Client()
+    body = {"title_sv": "Från intranätet", "body_sv": "Text", "priority": "acknowledge",
+            "audience_kind": "on_shift_today", "send_now": True}  # fmt: skip
+    response = commits(
+        client.post, "/api/announcements", json.dumps(body), content_type="application/json", **auth
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert created["recipients"] == 1 and created["sent_at"]
+    assert created["reach"] == {
+        "working_today": 1,
+        "acknowledged": 0,
+        "acknowledged_in_time": 0,
+        "percent_in_time": 0,
+    }
+    receipts = client.get(f"/api/announcements/{created['id']}/receipts", **auth).json()
+    assert [(r["name"], r["acknowledged"]) for r in receipts] == [("Olle Ipass", False)]
+    bad = client.post(
+        "/api/announcements",
+        json.dumps({**body, "audience_kind": "teams"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_input"
+    agent = Client()
+    agent.force_login(world["on"])
+    assert agent.get("/api/announcements").status_code == 403
+    assert [a["id"] for a in client.get("/api/announcements", **auth).json()] == [created["id"]]

@@ -42,18 +42,21 @@ def _announce_change(organisation_id: int) -> None:
 
 @transaction.atomic
 def do_save_announcement(
-    actor: Person,
+    actor: Person | None,
     fields: dict[str, Any],
     articles: Iterable[Any] = (),
     announcement: Announcement | None = None,
     ask_new_ack: bool = False,
+    organisation_id: int | None = None,
 ) -> Announcement:
-    """Create or edit. An edit after sending keeps the old text as a revision; with
-    ``ask_new_ack`` everyone must acknowledge the new version again."""
+    """Create or edit (``actor`` None: an integration's API key of ``organisation_id``).
+    An edit after sending keeps the old text as a revision; with ``ask_new_ack``
+    everyone must acknowledge the new version again."""
     now = timezone.now()
+    org_id = actor.organisation_id if actor is not None else organisation_id
     if announcement is None:
-        announcement = Announcement(organisation_id=actor.organisation_id, created_by=actor)
-    elif announcement.organisation_id != actor.organisation_id:
+        announcement = Announcement(organisation_id=org_id, created_by=actor)
+    elif announcement.organisation_id != org_id:
         raise InvalidInput(_("No such announcement."))
     if (
         fields.get("valid_from")

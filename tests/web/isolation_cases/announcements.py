@@ -174,3 +174,37 @@ def _phase_edit(world: World) -> list[Probe]:
             {"name": "Betafas", "starts_on": "2026-01-01", "rules": "B"},
         ),
     ]
+
+
+def _api_denied(response: Any, world: World) -> None:
+    assert response.status_code in (403, 404), response.status_code
+    ALFA(response, world)
+
+
+@case("api:list_announcements")
+def _api_list(world: World) -> list[Probe]:
+    return [Probe("get", "/api/announcements", ALFA)]
+
+
+@case("api:create_announcement")
+def _api_create(world: World) -> list[Probe]:
+    def nothing_in_a(response: Any, world: World) -> None:
+        from distans.announcements.models import Announcement
+
+        assert response.status_code in (201, 403), response.status_code
+        assert not Announcement.objects.filter(
+            organisation=world.org_a, title_sv="Betaprov"
+        ).exists()
+
+    data = {"title_sv": "Betaprov", "body_sv": "B", "send_now": True}
+    return [Probe("post", "/api/announcements", nothing_in_a, data, True)]
+
+
+@case("api:get_announcement")
+def _api_get(world: World) -> list[Probe]:
+    return [Probe("get", f"/api/announcements/{_a(world)}", _api_denied)]
+
+
+@case("api:announcement_receipts")
+def _api_receipts(world: World) -> list[Probe]:
+    return [Probe("get", f"/api/announcements/{_a(world)}/receipts", _api_denied)]
