@@ -480,3 +480,64 @@ def test_api_posts_an_announcement_and_reads_its_proof(world: dict[str, Any], co
     agent.force_login(world["on"])
     assert agent.get("/api/announcements").status_code == 403
     assert [a["id"] for a in client.get("/api/announcements", **auth).json()] == [created["id"]]
+
+
+def test_staff_questions_private_answer_and_answer_to_all_in_the_faq(world: dict[str, Any]) -> None:
+    agent = Client()
+    agent.force_login(world["on"])
+    assert agent.post("/announcements/questions/", {"text": "  "}).status_code == 422
+    agent.post("/announcements/questions/", {"text": "Får jag jobba från sommarstugan?"})
+    agent.post("/announcements/questions/", {"text": "Vem betalar min kontorsstol?"})
+    leader = Client()
+    leader.force_login(world["leader"])
+    page = leader.get("/announcements/questions/").content.decode()
+    assert (
+        "Obesvarade frågor" in page and "sedan" in page and "Vem betalar min kontorsstol?" in page
+    )
+    from distans.announcements.models import Question
+
+    cottage = Question.objects.get(text__contains="sommarstugan")
+    chair = Question.objects.get(text__contains="kontorsstol")
+    leader.post(
+        f"/announcements/questions/{cottage.pk}/answer/",
+        {"answer": "Ja, med stabil uppkoppling.", "to_all": "on"},
+    )
+    leader.post(
+        f"/announcements/questions/{chair.pk}/answer/", {"answer": "Vi tar det på ditt samtal."}
+    )
+    colleague = Client()
+    colleague.force_login(world["off"])
+    faq = colleague.get("/announcements/questions/?q=sommarstugan").content.decode()
+    assert "Ja, med stabil uppkoppling." in faq and "Vi tar det på ditt samtal." not in faq
+    assert (
+        "Får jag jobba"
+        not in colleague.get("/announcements/questions/?q=kontorsstol").content.decode()
+    )
+    mine = agent.get("/announcements/questions/").content.decode()
+    assert "Vi tar det på ditt samtal." in mine  # the private answer reaches the asker
+    assert "Obesvarade frågor" not in mine  # an agent sees no one else's questions
+
+
+def test_newsletter_preview_and_sending_html_and_text(
+    world: dict[str, Any], commits: Any, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    announcement = make_announcement(world["org"], world["boss"], priority="info")
+    commits(actions.do_send_announcement, announcement)
+    boss = Client()
+    boss.force_login(world["boss"])
+    preview = boss.get("/announcements/newsletter/").content.decode()
+    assert (
+        "Personalbrev" in preview
+        and "Nya regler för hemarbete" in preview
+        and "<strong>noga</strong>" in preview
+    )
+    assert commits(boss.post, "/announcements/newsletter/").status_code == 200
+    letters = OutgoingMail.objects.filter(subject="Personalbrev")
+    assert letters.count() == 4
+    raw = message_from_bytes(bytes(letters.first().raw))  # type: ignore[union-attr]
+    kinds = sorted(part.get_content_type() for part in raw.walk() if not part.is_multipart())
+    assert kinds == ["text/html", "text/plain"]
+    agent = Client()
+    agent.force_login(world["on"])
+    assert agent.get("/announcements/newsletter/").status_code == 403

@@ -460,3 +460,70 @@ def do_announce_phase_changes(now: dt.datetime | None = None) -> int:
             do_send_announcement(announcement, now)
             count += 1
     return count
+
+
+def do_ask_question(person: Person, text: str) -> Any:
+    from distans.announcements.models import Question
+
+    text = text.strip()
+    if not text:
+        raise InvalidInput(_("Write your question."))
+    if len(text) > 4000:
+        raise InvalidInput(_("The question is too long (at most 4,000 characters)."))
+    question = Question.objects.create(
+        organisation_id=person.organisation_id, asked_by=person, text=text
+    )
+    publish(supervisors_group(person.organisation_id), "staff_question")  # type: ignore[arg-type]
+    return question
+
+
+@transaction.atomic
+def do_answer_question(actor: Person, question: Any, answer: str, to_all: bool) -> Any:
+    answer = answer.strip()
+    if not answer:
+        raise InvalidInput(_("Write an answer."))
+    if question.organisation_id != actor.organisation_id:
+        raise InvalidInput(_("No such question."))
+    question.answer = answer
+    question.to_all = to_all
+    question.answered_by = actor
+    question.answered_at = timezone.now()
+    question.save()
+    publish(supervisors_group(actor.organisation_id), "staff_question")  # type: ignore[arg-type]
+    if question.asked_by_id:
+        publish(person_group(question.asked_by_id), "staff_question")
+    return question
+
+
+def _newsletter_message(person: Person, digest: dict[str, Any]) -> EmailMessage:
+    with translation.override(person.language):
+        context = {**queries.newsletter_in(digest, person.language), "person": person}
+        message = EmailMessage()
+        message["Subject"] = _("Staff newsletter")
+        message["From"] = settings.DEFAULT_FROM_EMAIL
+        message["To"] = person.email
+        message.set_content(render_to_string("announcements/newsletter.txt", context))
+        message.add_alternative(
+            render_to_string("announcements/newsletter.html", context), subtype="html"
+        )
+    return message
+
+
+@transaction.atomic
+def do_send_newsletter(actor: Person, days: int = 7) -> int:
+    """The digest to every active person of the organisation, through the outbox."""
+    from distans.channels_email.models import OutgoingPurpose
+    from distans.channels_email.outbox import deliver_after_commit, queue_mail
+
+    organisation = actor.organisation
+    assert organisation is not None
+    digest = queries.newsletter(organisation, days)
+    people = list(Person.objects.for_org(organisation).filter(is_active=True))
+    for person in people:
+        outgoing = queue_mail(
+            organisation.pk,
+            _newsletter_message(person, digest),
+            purpose=OutgoingPurpose.ANNOUNCEMENT,
+        )
+        deliver_after_commit(outgoing)
+    return len(people)

@@ -194,3 +194,25 @@ class Phase(OrgOwned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Question(OrgOwned):
+    """A staff question about work and rules. Answered privately (only the asker sees
+    the answer) or to all (it joins the searchable staff FAQ)."""
+
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("question"))
+    asked_at = models.DateTimeField(default=timezone.now, db_index=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    to_all = models.BooleanField(_("answer to all (staff FAQ)"), default=False)
+
+    class Meta:
+        verbose_name = _("staff question")
+        verbose_name_plural = _("staff questions")
+        ordering = ["-asked_at"]

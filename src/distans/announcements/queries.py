@@ -328,3 +328,59 @@ def current_phase(organisation: Organisation, now: dt.datetime | None = None) ->
         .order_by("-starts_on", "-pk")
         .first()
     )
+
+
+def questions(organisation_id: int) -> QuerySet[Any]:
+    from distans.announcements.models import Question
+
+    return Question.objects.for_org(organisation_id).select_related("asked_by", "answered_by")
+
+
+def staff_faq(organisation_id: int, search: str = "") -> QuerySet[Any]:
+    """Questions answered to all, newest first; ``search`` in question or answer."""
+    rows = questions(organisation_id).filter(to_all=True, answered_at__isnull=False)
+    for word in search.split()[:5]:
+        rows = rows.filter(Q(text__icontains=word) | Q(answer__icontains=word))
+    return rows.order_by("-answered_at")
+
+
+def unanswered(organisation_id: int) -> QuerySet[Any]:
+    return questions(organisation_id).filter(answered_at__isnull=True).order_by("asked_at")
+
+
+def newsletter(
+    organisation: Organisation, days: int = 7, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """What a digest holds: announcements sent and knowledge articles changed in the
+    last ``days`` days, and the current phase."""
+    from distans.desk.models import Article
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
+    return {
+        "since": since,
+        "announcements": list(
+            Announcement.objects.for_org(organisation)
+            .filter(sent_at__gte=since)
+            .order_by("-sent_at")[:30]
+        ),
+        "articles": list(Article.objects.for_org(organisation).filter(updated_at__gte=since)[:30]),
+        "phase": current_phase(organisation, now),
+        "faq": list(staff_faq(organisation.pk).filter(answered_at__gte=since)[:20]),
+    }
+
+
+def newsletter_in(digest: dict[str, Any], language: str) -> dict[str, Any]:
+    """The digest with each announcement's title and text in ``language``."""
+    from distans.announcements.render import plain_text, render_markdown
+
+    items = [
+        {
+            "title": a.title_in(language),
+            "html": render_markdown(a.body_in(language)),
+            "text": plain_text(a.body_in(language)),
+            "sent_at": a.sent_at,
+        }
+        for a in digest["announcements"]
+    ]
+    return {**digest, "items": items}

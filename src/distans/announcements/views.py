@@ -274,3 +274,68 @@ def phases(request: HttpRequest, phase_id: int | None = None) -> HttpResponse:
         {"plan": plan, "current": current, "form": form, "editing": phase},
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def staff_questions(request: HttpRequest) -> HttpResponse:
+    """Ask (everyone), the staff FAQ with search, one's own questions; for team leaders,
+    supervisors and admins also the unanswered ones with their age."""
+    me = _me(request)
+    error = ""
+    if request.method == "POST":
+        try:
+            actions.do_ask_question(me, request.POST.get("text", ""))
+        except CoreError as failure:
+            error = str(failure)
+        else:
+            return redirect("announcements:questions")
+    search = request.GET.get("q", "")[:200]
+    org_id: int = me.organisation_id  # type: ignore[assignment]
+    publisher = queries.may_publish(me)
+    return render(
+        request,
+        "announcements/questions.html",
+        {
+            "error": error,
+            "search": search,
+            "faq": queries.staff_faq(org_id, search)[:50],
+            "mine": queries.questions(org_id).filter(asked_by=me)[:20],
+            "unanswered": queries.unanswered(org_id)[:100] if publisher else None,
+            "now": timezone.now(),
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_POST
+@publisher_view
+def answer_question(request: HttpRequest, question_id: int) -> HttpResponse:
+    me = _me(request)
+    question = queries.questions(me.organisation_id).filter(pk=question_id).first()  # type: ignore[arg-type]
+    if question is None:
+        raise Http404
+    try:
+        actions.do_answer_question(
+            me, question, request.POST.get("answer", ""), request.POST.get("to_all") == "on"
+        )
+    except CoreError as failure:
+        return render(request, "announcements/_error.html", {"error": str(failure)}, status=422)
+    return redirect("announcements:questions")
+
+
+@require_http_methods(["GET", "POST"])
+@publisher_view
+def newsletter(request: HttpRequest) -> HttpResponse:
+    """The digest's browser preview (the e-mail's HTML part), and sending it to all."""
+    me = _me(request)
+    if request.method == "POST":
+        count = actions.do_send_newsletter(me)
+        return render(request, "announcements/_reminded.html", {"count": count})
+    digest = queries.newsletter(me.organisation)  # type: ignore[arg-type]
+    language = (get_language() or "sv")[:2]
+    return render(
+        request,
+        "announcements/newsletter_preview.html",
+        {**queries.newsletter_in(digest, language), "person": me},
+    )

@@ -208,3 +208,59 @@ def _api_get(world: World) -> list[Probe]:
 @case("api:announcement_receipts")
 def _api_receipts(world: World) -> list[Probe]:
     return [Probe("get", f"/api/announcements/{_a(world)}/receipts", _api_denied)]
+
+
+@world_builder
+def _questions_world(world: World) -> None:
+    from distans.announcements.models import Question
+
+    world.extra["question_a"] = Question.objects.create(
+        organisation=world.org_a, asked_by=world.person_a, text="Alfafråga"
+    )
+    Question.objects.create(
+        organisation=world.org_a, asked_by=world.person_a, text="Alfafaq", answer="Alfasvar",
+        to_all=True, answered_at=world.org_a.created_at,
+    )  # fmt: skip
+
+
+QUESTIONS_A = must_not_show(lambda w: "Alfafråga", lambda w: "Alfafaq", lambda w: "Alfasvar")
+
+
+@case("announcements:questions")
+def _questions(world: World) -> list[Probe]:
+    return [
+        Probe("get", "/announcements/questions/?q=Alfa", QUESTIONS_A),
+        Probe("get", "/announcements/questions/", QUESTIONS_A),
+    ]
+
+
+@case("announcements:answer")
+def _answer(world: World) -> list[Probe]:
+    def unanswered(response: Any, world: World) -> None:
+        denied(response, world)
+        question = world.extra["question_a"]
+        question.refresh_from_db()
+        assert question.answered_at is None and question.answer == ""
+
+    return [
+        Probe(
+            "post",
+            f"/announcements/questions/{world.extra['question_a'].pk}/answer/",
+            unanswered,
+            {"answer": "Beta", "to_all": "on"},
+        )
+    ]
+
+
+@case("announcements:newsletter")
+def _newsletter(world: World) -> list[Probe]:
+    def no_mail_to_a(response: Any, world: World) -> None:
+        from distans.channels_email.models import OutgoingMail
+
+        ALFA(response, world)
+        assert not OutgoingMail.objects.filter(recipients__contains=world.person_a.email).exists()
+
+    return [
+        Probe("get", "/announcements/newsletter/", ALFA),
+        Probe("post", "/announcements/newsletter/", no_mail_to_a),
+    ]
