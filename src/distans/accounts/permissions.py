@@ -38,6 +38,8 @@ class Rule:
 PERMISSIONS: dict[str, Rule] = {
     # pages
     "team.view": Rule(_("see your own team"), EVERYONE),
+    "announcements.view": Rule(_("read announcements and ask staff questions"), EVERYONE),
+    "announcements.publish": Rule(_("publish announcements and answer staff questions"), frozenset({TL, S, ADM}), True),
     "desk.use": Rule(_("use the agent desktop"), frozenset({A, TL})),
     "articles.edit": Rule(_("write knowledge articles"), frozenset({TL, S, ADM})),
     "wallboard.view": Rule(_("watch the wallboard"), frozenset({TL, S, ADM})),

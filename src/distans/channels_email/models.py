@@ -112,6 +112,7 @@ class OutgoingPurpose(models.TextChoices):
     REPLY = "reply", _("Reply")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     ACCOUNT = "account", _("Account e-mail")
+    ANNOUNCEMENT = "announcement", _("Announcement to staff")
 
 
 class OutgoingMail(OrgOwned):

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "distans.planning",
     "distans.administration",
     "distans.setup",
+    "distans.announcements",
 ]
 
 MIDDLEWARE = [

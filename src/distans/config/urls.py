@@ -17,6 +17,7 @@ APP_PREFIXES = {
     "topics": "topics/",
     "reports": "reports/",
     "planning": "planning/",
+    "announcements": "announcements/",
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",

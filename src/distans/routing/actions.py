@@ -29,6 +29,7 @@ from distans.routing.convert import agent_to_core, contact_to_core, offer_to_cor
 from distans.routing.dispatcher import request_routing
 from distans.routing.errors import NotFound, offer_gone
 from distans.routing.eventlog import append_events
+from distans.routing.gates import check_may_go_available
 from distans.routing.models import AgentState, IdempotencyKey, Offer, Queue, RoutingEvent
 from distans.routing.signals import contact_accepted
 from distans.routing.sql import insert_contact, lock_rows, on_postgresql, unsaved_contact
@@ -97,9 +98,7 @@ def do_create_contact_once(
         )
         if not created:
             if row.request_hash != request_hash:
-                raise IdempotencyKeyReused(
-                    "This Idempotency-Key was used for a different request."
-                )
+                raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
             existing = Contact.objects.filter(pk=row.contact_id).select_related("queue").first()
             if existing is not None:
                 return existing, True
@@ -171,6 +170,8 @@ def do_create_contact(
 def do_set_presence(
     person: Person, presence: str, reason: str = "", actor: Person | None = None
 ) -> AgentState:
+    if presence == Presence.AVAILABLE and (actor is None or actor.pk == person.pk):
+        check_may_go_available(person)  # e.g. an announcement to acknowledge first
     state = get_agent_state(person, lock=True)
     now = timezone.now()
     if presence == Presence.WRAP_UP:

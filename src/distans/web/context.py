@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("desk:index", _("Desktop"), ("desk.use",)),
     ("wallboard:index", _("Wallboard"), ("wallboard.view",)),
     ("team:index", _("My team"), ("team.view",)),
+    ("announcements:index", _("Announcements"), ("announcements.view",)),
     ("reports:index", _("Reports"), ("reports.view",)),
     ("planning:index", _("Planning"), ("planning.manage",)),
     ("topics:index", _("Topics"), ("topics.manage",)),
