@@ -31,6 +31,15 @@ class LoginView(auth_views.LoginView):
                 pass
         return super().get(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.DISTANS_OIDC_ENABLED
+        context["sso_name"] = settings.DISTANS_OIDC_NAME
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from distans.sso import views
+
+app_name = "sso"
+
+urlpatterns = [
+    path("start/", views.start, name="start"),
+    path("callback/", views.callback, name="callback"),
+]
