@@ -31,6 +31,15 @@ class LoginView(auth_views.LoginView):
                 pass
         return super().get(request, *args, **kwargs)
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        # With a second factor the password alone logs nobody in (distans.sso).
+        from distans.sso import queries, views
+
+        person = form.get_user()
+        if queries.has_second_factor(person):
+            return views.begin_second_step(self.request, person, person.backend, self.get_redirect_url())
+        return super().form_valid(form)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from django.conf import settings
 

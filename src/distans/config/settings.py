@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "distans.administration",
     "distans.setup",
     "distans.sso",
+    "django_otp",  # the second factor's keys (TOTP), distans.sso
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [

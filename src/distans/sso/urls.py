@@ -7,4 +7,6 @@ app_name = "sso"
 urlpatterns = [
     path("start/", views.start, name="start"),
     path("callback/", views.callback, name="callback"),
+    path("code/", views.verify, name="verify"),
+    path("second-factor/", views.second_factor, name="second_factor"),
 ]

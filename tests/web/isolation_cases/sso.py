@@ -17,3 +17,18 @@ case("sso:start")(lambda w: [Probe("get", "/account/sso/start/", denied)])
 case("sso:callback")(lambda w: [
     Probe("get", f"/account/sso/callback/?code=forged&state=x&user={w.person_a.pk}", _not_a),
 ])  # fmt: skip
+
+
+def _own_page_only(response: Any, world: World) -> None:
+    """B's own second-factor page: nothing of A's (A's e-mail is never in it)."""
+    assert response.status_code in (200, 400)
+    assert world.person_a.email not in response.content.decode()
+
+
+case("sso:second_factor")(lambda w: [
+    Probe("get", "/account/sso/second-factor/", _own_page_only),
+    Probe("post", "/account/sso/second-factor/", _own_page_only, {"action": "start"}),
+])  # fmt: skip
+# the login's second step belongs to a session that passed the password step: without
+# one (B is logged in, nothing pending) it only redirects to the login
+case("sso:verify")(lambda w: [Probe("post", "/account/sso/code/", denied, {"code": "123456"})])

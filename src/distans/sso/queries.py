@@ -1,0 +1,42 @@
+"""Reads of the second factor (TOTP, django-otp's TOTPDevice)."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import Any
+from urllib.parse import quote
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+NAME = "distans"
+
+
+def confirmed_device(person: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=person, confirmed=True, name=NAME).first()
+
+
+def pending_device(person: Any) -> TOTPDevice | None:
+    """A key shown for enrolment but not yet confirmed with a code."""
+    return TOTPDevice.objects.filter(user=person, confirmed=False, name=NAME).first()
+
+
+def has_second_factor(person: Any) -> bool:
+    return confirmed_device(person) is not None
+
+
+def secret_of(device: TOTPDevice) -> str:
+    """The key as an authenticator app takes it when typed (base32, no padding)."""
+    return b32encode(device.bin_key).decode().rstrip("=")
+
+
+def provisioning_uri(device: TOTPDevice, person: Any) -> str:
+    """The otpauth:// URI that the QR code carries."""
+    label = quote(f"Distans:{person.email}")
+    return (f"otpauth://totp/{label}?secret={secret_of(device)}&issuer=Distans"
+            f"&digits={device.digits}&period={device.step}")  # fmt: skip
+
+
+def qr_svg(uri: str) -> str:
+    import segno
+
+    return str(segno.make(uri, error="m").svg_inline(scale=4, title="QR"))
