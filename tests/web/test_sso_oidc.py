@@ -120,3 +120,17 @@ def test_the_password_login_still_works_beside_single_sign_on(client: Client, ss
     assert int(client.session["_auth_user_id"]) == person.pk
 
 
+
+
+def test_check_refuses_single_sign_on_without_the_providers_endpoints(settings: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.DISTANS_OIDC_ENABLED, settings.OIDC_RP_CLIENT_ID = True, "distans"
+    settings.OIDC_OP_TOKEN_ENDPOINT = ""
+    with pytest.raises(SystemCheckError, match="DISTANS_OIDC_TOKEN_ENDPOINT"):
+        call_command("check", tags=["distans"])
+    settings.OIDC_RP_CLIENT_SECRET = "s3cret"
+    for name in ("AUTHORIZATION", "TOKEN", "USER", "JWKS"):
+        setattr(settings, f"OIDC_OP_{name}_ENDPOINT", f"https://idp.example/{name.lower()}")
+    call_command("check", tags=["distans"])  # no error
