@@ -11,6 +11,7 @@ from django.contrib import auth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -71,6 +72,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if person is None:
         request.session.pop(PENDING, None)
         return redirect("login")
+    if person.language:  # the page in the language the person chose, as after login
+        translation.activate(person.language)
+        request.LANGUAGE_CODE = person.language  # type: ignore[attr-defined]
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if actions.do_check_second_factor(person, form.cleaned_data["code"]):
