@@ -72,3 +72,17 @@ def test_a_supervisor_sets_up_and_uses_the_second_factor(demo_server, browser) -
         page.click("button:has-text('Stäng av andra faktorn')")
         page.wait_for_selector("button:has-text('Ställ in en andra faktor')")
         first.close()
+
+
+def test_the_sign_in_settings_page_is_axe_clean(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.conftest import login
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # for axe only
+    page = context.new_page()
+    login(page, demo_server, demo_email("admin"), DEMO_PASSWORD)
+    page.goto(f"{demo_server}/settings/")
+    page.get_by_role("link", name="Inloggning", exact=True).click()
+    page.wait_for_url(f"{demo_server}/account/sso/settings/")
+    assert "lösenord" in page.inner_text("#sso-state")
+    _clean(page, "sign-in settings")
+    context.close()

@@ -134,3 +134,21 @@ def test_check_refuses_single_sign_on_without_the_providers_endpoints(settings: 
     for name in ("AUTHORIZATION", "TOKEN", "USER", "JWKS"):
         setattr(settings, f"OIDC_OP_{name}_ENDPOINT", f"https://idp.example/{name.lower()}")
     call_command("check", tags=["distans"])  # no error
+
+
+def test_the_settings_page_shows_how_people_sign_in(client: Client, settings: Any) -> None:
+    org = make_organisation(slug="kommun")
+    admin = make_person(org, is_org_admin=True)
+    client.force_login(admin)
+    settings.DISTANS_OIDC_ENABLED = False
+    off = client.get("/account/sso/settings/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Av: personer loggar in med e-postadress och lösenord." in off
+    assert "http://testserver/account/sso/callback/" in off
+    settings.DISTANS_OIDC_ENABLED, settings.DISTANS_OIDC_NAME = True, "Kommunens konto"
+    on = client.get("/account/sso/settings/").content.decode()
+    assert "På: personer kan logga in med Kommunens konto." in on
+    settings.DISTANS_OIDC_ORGANISATION = "grannkommun"
+    assert "hör till en annan organisation" in client.get("/account/sso/settings/").content.decode()
+    assert "Inloggning" in client.get("/settings/").content.decode()  # on the settings start page
+    client.force_login(make_person(org, is_supervisor=True))
+    assert client.get("/account/sso/settings/").status_code == 403

@@ -20,3 +20,9 @@ class SsoConfig(AppConfig):
             _("A code from an authenticator app after your password."),
             "account.second_factor",
         )
+        register_section(
+            "sso:settings",
+            _("Sign-in"),
+            _("Single sign-on with the organisation's accounts, and who uses a second factor."),
+            "organisation.manage",
+        )

@@ -40,3 +40,9 @@ def qr_svg(uri: str) -> str:
     import segno
 
     return str(segno.make(uri, error="m").svg_inline(scale=4, title="QR"))
+
+
+def people_with_second_factor(organisation: Any) -> int:
+    return TOTPDevice.objects.filter(
+        user__organisation=organisation, user__is_active=True, confirmed=True, name=NAME
+    ).count()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("callback/", views.callback, name="callback"),
     path("code/", views.verify, name="verify"),
     path("second-factor/", views.second_factor, name="second_factor"),
+    path("settings/", views.sign_in_settings, name="settings"),
 ]

@@ -122,3 +122,22 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         uri = queries.provisioning_uri(pending, person)
         context.update(secret=queries.secret_of(pending), qr=queries.qr_svg(uri), uri=uri)
     return render(request, "sso/second_factor.html", context, status=status)
+
+
+@requires("organisation.manage")
+@require_http_methods(["GET"])
+def sign_in_settings(request: HttpRequest) -> HttpResponse:
+    """How people of this organisation sign in: single sign-on's state (set per install in
+    the environment, docs/dev/sso.md) and the redirect URI to register at the provider."""
+    from django.conf import settings
+
+    organisation = request.user.organisation  # type: ignore[union-attr]
+    only = settings.DISTANS_OIDC_ORGANISATION
+    context = {
+        "enabled": settings.DISTANS_OIDC_ENABLED,
+        "applies": settings.DISTANS_OIDC_ENABLED and (not only or only == organisation.slug),
+        "name": settings.DISTANS_OIDC_NAME,
+        "callback": request.build_absolute_uri(reverse("sso:callback")),
+        "with_second_factor": queries.people_with_second_factor(organisation),
+    }
+    return render(request, "sso/sign_in_settings.html", context)

@@ -32,3 +32,5 @@ case("sso:second_factor")(lambda w: [
 # the login's second step belongs to a session that passed the password step: without
 # one (B is logged in, nothing pending) it only redirects to the login
 case("sso:verify")(lambda w: [Probe("post", "/account/sso/code/", denied, {"code": "123456"})])
+# the sign-in page shows the install's settings and a count of B's own people
+case("sso:settings")(lambda w: [Probe("get", "/account/sso/settings/", _own_page_only)])
