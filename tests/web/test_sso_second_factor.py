@@ -49,6 +49,16 @@ def test_a_supervisor_turns_it_on_and_then_needs_a_code_after_the_password(clien
     supervisor = make_person(make_organisation(), is_supervisor=True)
     app, enrolled_at = enrol(client, supervisor)
     assert AuditEntry.objects.filter(actor=supervisor, action="second_factor.enabled").count() == 1
+    # the key is encrypted at rest and belongs to the supervisor's organisation
+    from django.db import connection
+
+    from distans.sso.models import SecondFactor
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key, organisation_id FROM sso_secondfactor")
+        [(stored, organisation_id)] = cursor.fetchall()
+    assert stored.startswith("enc1:") and organisation_id == supervisor.organisation_id
+    assert SecondFactor.objects.get().bin_key == bytes(pyotp.TOTP(app.secret).byte_secret())
 
     response = password_login(client, supervisor)
     assert response.status_code == 302 and response["Location"] == "/account/sso/code/"

@@ -63,8 +63,7 @@ INSTALLED_APPS = [
     "distans.administration",
     "distans.setup",
     "distans.sso",
-    "django_otp",  # the second factor's keys (TOTP), distans.sso
-    "django_otp.plugins.otp_totp",
+    "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Reads of the second factor (TOTP, django-otp's TOTPDevice)."""
+"""Reads of the second factor (TOTP, django-otp's SecondFactor)."""
 
 from __future__ import annotations
 
@@ -6,34 +6,34 @@ from base64 import b32encode
 from typing import Any
 from urllib.parse import quote
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from distans.sso.models import DIGITS, STEP, SecondFactor
 
 NAME = "distans"
 
 
-def confirmed_device(person: Any) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=person, confirmed=True, name=NAME).first()
+def confirmed_device(person: Any) -> SecondFactor | None:
+    return SecondFactor.objects.filter(user=person, confirmed=True, name=NAME).first()
 
 
-def pending_device(person: Any) -> TOTPDevice | None:
+def pending_device(person: Any) -> SecondFactor | None:
     """A key shown for enrolment but not yet confirmed with a code."""
-    return TOTPDevice.objects.filter(user=person, confirmed=False, name=NAME).first()
+    return SecondFactor.objects.filter(user=person, confirmed=False, name=NAME).first()
 
 
 def has_second_factor(person: Any) -> bool:
     return confirmed_device(person) is not None
 
 
-def secret_of(device: TOTPDevice) -> str:
+def secret_of(device: SecondFactor) -> str:
     """The key as an authenticator app takes it when typed (base32, no padding)."""
     return b32encode(device.bin_key).decode().rstrip("=")
 
 
-def provisioning_uri(device: TOTPDevice, person: Any) -> str:
+def provisioning_uri(device: SecondFactor, person: Any) -> str:
     """The otpauth:// URI that the QR code carries."""
     label = quote(f"Distans:{person.email}")
     return (f"otpauth://totp/{label}?secret={secret_of(device)}&issuer=Distans"
-            f"&digits={device.digits}&period={device.step}")  # fmt: skip
+            f"&digits={DIGITS}&period={STEP}")  # fmt: skip
 
 
 def qr_svg(uri: str) -> str:
@@ -43,6 +43,6 @@ def qr_svg(uri: str) -> str:
 
 
 def people_with_second_factor(organisation: Any) -> int:
-    return TOTPDevice.objects.filter(
-        user__organisation=organisation, user__is_active=True, confirmed=True, name=NAME
+    return SecondFactor.objects.for_org(organisation).filter(
+        user__is_active=True, confirmed=True, name=NAME
     ).count()
