@@ -22,6 +22,7 @@ SERVICE_WORDS = {
     "redis": ("redis",),
     "browser": ("chromium", "browser", "playwright"),
     "imap": ("dovecot", "imap"),
+    "nginx": ("nginx",),
 }
 
 

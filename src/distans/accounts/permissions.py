@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, Rule] = {
     "integrations.manage": Rule(_("manage API keys and webhooks"), frozenset({ADM})),
     "audit.view": Rule(_("read the audit log"), frozenset({ADM})),
     "mail.caught": Rule(_("read the mail the demo's mail catcher caught"), frozenset({S, ADM})),
+    "account.second_factor": Rule(_("protect your login with a second factor"), frozenset({S, ADM})),
     "admin.use": Rule(_("use the technical administration"), frozenset({ADM})),
     # the API (also scopes for keys)
     "contacts.create": Rule(_("create and steer contacts through the API"), frozenset({TL, S, ADM}), True),

@@ -31,6 +31,24 @@ class LoginView(auth_views.LoginView):
                 pass
         return super().get(request, *args, **kwargs)
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        # With a second factor the password alone logs nobody in (distans.sso).
+        from distans.sso import queries, views
+
+        person = form.get_user()
+        if queries.has_second_factor(person):
+            return views.begin_second_step(self.request, person, person.backend, self.get_redirect_url())
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.DISTANS_OIDC_ENABLED
+        context["sso_name"] = settings.DISTANS_OIDC_NAME
+        context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        return context
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"

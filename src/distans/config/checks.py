@@ -64,3 +64,31 @@ def check_production_safety(app_configs: Any = None, **kwargs: Any) -> list[Warn
             )
         )
     return warnings
+
+
+OIDC_VARIABLES = {
+    "OIDC_RP_CLIENT_SECRET": "DISTANS_OIDC_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "DISTANS_OIDC_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT": "DISTANS_OIDC_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT": "DISTANS_OIDC_USERINFO_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT": "DISTANS_OIDC_JWKS_ENDPOINT",
+}
+
+
+@register("distans")
+def check_single_sign_on(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Single sign-on switched on (a client id) needs the rest of the provider's settings."""
+    if not settings.DISTANS_OIDC_ENABLED:
+        return []
+    missing = [env for name, env in OIDC_VARIABLES.items() if not getattr(settings, name, "")]
+    if not missing:
+        return []
+    return [
+        Error(
+            "Single sign-on is on (DISTANS_OIDC_CLIENT_ID is set) but " + ", ".join(missing)
+            + " is not set: nobody could sign in with the organisation's account.",
+            hint="Set them from the provider's app registration (docs/dev/sso.md), or unset "
+            "DISTANS_OIDC_CLIENT_ID.",
+            id="distans.E003",
+        )
+    ]

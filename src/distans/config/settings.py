@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "distans.administration",
     "distans.setup",
     "distans.announcements",
+    "distans.sso",
+    "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]
 
 MIDDLEWARE = [
@@ -104,7 +106,31 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.Person"
-AUTHENTICATION_BACKENDS = ["distans.accounts.backends.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "distans.accounts.backends.LockoutModelBackend",
+    "distans.sso.backends.OrganisationOIDCBackend",  # does nothing until configured
+]
+
+# Single sign-on with the organisation's accounts (OpenID Connect; docs/deploy.md):
+# on when a client id is set. People are matched by e-mail, never created.
+OIDC_RP_CLIENT_ID = env.env_str("DISTANS_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env.env_str("DISTANS_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.env_str("DISTANS_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env.env_str("DISTANS_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env.env_str("DISTANS_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env.env_str("DISTANS_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env.env_str("DISTANS_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 15
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+LOGIN_REDIRECT_URL_FAILURE = "/account/login/?sso=failed"
+DISTANS_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+#: only people of this organisation (its slug) may sign in through the provider
+DISTANS_OIDC_ORGANISATION = env.env_str("DISTANS_OIDC_ORGANISATION", "")
+#: the provider's name on the login page ("Microsoft", "Google", "Kommunens konto")
+DISTANS_OIDC_NAME = env.env_str("DISTANS_OIDC_NAME", "")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -23,6 +23,7 @@ APP_PREFIXES = {
     "telephony": "telephony/",
     "administration": "settings/",
     "setup": "settings/",
+    "sso": "account/sso/",
 }
 
 urlpatterns = [
