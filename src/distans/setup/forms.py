@@ -91,6 +91,7 @@ CODE_ERRORS = {
     )
 }
 
+
 class QueueForm(forms.Form):
     """Everything about one queue. Fields added in ``__init__``: the hours of each
     weekday, of each public holiday of the queue's country, the overflow rules and
