@@ -132,3 +132,29 @@ def test_a_site_or_team_given_twice_is_explained_not_an_error() -> None:
     assert client.post("/settings/first-run/team/", {"name": "Lag 1"}).status_code == 302
     assert client.post("/settings/first-run/team/", {"name": "Lag 1"}).status_code == 200
     assert Team.objects.for_org(admin.organisation).count() == 1
+
+
+@pytest.mark.parametrize("path", ["/settings/first-run/queue/", "/settings/queues/new/"])
+def test_a_queue_code_with_spaces_or_a_with_ring_is_explained_in_plain_swedish(path: str) -> None:
+    admin = make_person(is_org_admin=True, language="sv")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(path, {"name": "Växeln", "code": "väx eln", "weekdays": "08:00-16:30"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "slug" not in body.lower()  # Django's default speaks of a “slug”
+    assert "utan å, ä, ö" in body
+    assert not Queue.objects.exists()
+
+
+def test_an_invitation_the_mail_server_refuses_is_said_not_claimed_sent(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nobody listens
+    admin = make_person(is_org_admin=True, language="sv")
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/settings/first-run/people/", {"people": "Bo Berg, bo@vasterby.se"}, follow=True)
+    page = response.content.decode()
+    assert "Inbjudningar skickade" not in page
+    assert "bo@vasterby.se" in page and "kunde inte skickas" in page
+    assert Person.objects.filter(email="bo@vasterby.se").exists()  # kept: “send a new invitation” retries

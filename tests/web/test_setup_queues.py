@@ -230,3 +230,20 @@ def test_a_saved_queue_tells_the_pages_and_asks_for_a_full_round(admin, monkeypa
         actions.do_save_queue(org, person, None, {"name": "Skola", "code": "skola"})
     assert rounds_asked == [(org.pk, {})]  # naming no contact or agent: a full round
     assert (f"sup.{org.pk}", "queues") in sent and (f"org.{org.pk}", "queue_settings") in sent
+
+
+def test_the_queue_list_links_channels_only_for_whom_may_open_them() -> None:
+    org = make_organisation()
+    make_queue(org)
+    supervisor = make_person(org, is_supervisor=True, language="sv")
+    admin = make_person(org, is_org_admin=True, language="sv")
+    for person, shown in ((supervisor, False), (admin, True)):
+        client = Client()
+        client.force_login(person)
+        page = client.get("/settings/queues/").content.decode()
+        assert ('href="/settings/channels/"' in page) is shown, person
+        if shown:
+            assert client.get("/settings/channels/").status_code == 200
+    client = Client()
+    client.force_login(supervisor)
+    assert client.get("/settings/channels/").status_code == 403  # the link would be a dead end

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from distans.accounts.models import Organisation, Person, Site, Team
+from distans.administration.actions import InvitationMail
 from distans.channels_chat.models import ChatWidget
 from distans.realtime.groups import org_group, supervisors_group
 from distans.realtime.publish import publish
@@ -240,12 +241,10 @@ def do_invite_person(
     *,
     team: Team | None = None,
     queues: list[Queue] | None = None,
-) -> tuple[Person, str]:
-    """Create an agent with no password and e-mail them a link to set one (after
-    commit). The one place the first run invites people: switch it to the
-    administration app's invitations when that exists. Returns (person, link)."""
-    from django.core.mail import send_mail
-
+) -> tuple[Person, InvitationMail]:
+    """Create an agent with no password and the mail with a link to set one. The
+    caller sends it after commit (administration's ``send_invitation_mail``), so a
+    mail server that refuses is said, not hidden. Returns (person, mail)."""
     email = email.strip().lower()
     if Person.objects.filter(email=email).exists():
         raise ValidationError(_("%(email)s already has an account.") % {"email": email})
@@ -261,8 +260,7 @@ def do_invite_person(
         "Hello %(name)s,\n\n%(inviter)s has invited you to Distans. Choose your password here "
         "(the link works once):\n\n%(link)s\n"
     ) % {"name": person.full_name, "inviter": actor.full_name if actor else organisation.name, "link": link}
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=True))
-    return person, link
+    return person, InvitationMail(str(subject), str(body), email)
 
 
 @transaction.atomic
@@ -392,13 +390,16 @@ def do_first_run_channel(
 @transaction.atomic
 def do_first_run_invitations(
     organisation: Organisation, actor: Person, people: list[tuple[str, str]], base_url: str
-) -> list[str]:
-    """Invite each (name, e-mail) as an agent of the first team and queue; all or none."""
+) -> list[InvitationMail]:
+    """Invite each (name, e-mail) as an agent of the first team and queue; all or none.
+    Returns the mails for the caller to send once this has committed."""
     queue = Queue.objects.for_org(organisation).order_by("pk").first()
     team = Team.objects.for_org(organisation).order_by("pk").first()
+    mails = []
     for name, email in people:
-        do_invite_person(organisation, actor, name, email, base_url, team=team, queues=[queue] if queue else [])
-    return [email for _name, email in people]
+        _person, mail = do_invite_person(organisation, actor, name, email, base_url, team=team, queues=[queue] if queue else [])
+        mails.append(mail)
+    return mails
 
 
 # -- channels (forms in channel_settings.py) ----------------------------------------

@@ -84,6 +84,14 @@ def time_zone_choices() -> list[tuple[str, Any]]:
     return list(TIME_ZONES)
 
 
+# Django's own message speaks of a “slug”; say what is allowed instead.
+CODE_ERRORS = {
+    "invalid": gettext_lazy(
+        "Use only the letters a–z (without å, ä, ö), digits, - and _, with no spaces; e.g. vaxeln."
+    )
+}
+
+
 class QueueForm(forms.Form):
     """Everything about one queue. Fields added in ``__init__``: the hours of each
     weekday, of each public holiday of the queue's country, the overflow rules and
@@ -94,6 +102,7 @@ class QueueForm(forms.Form):
         label=gettext_lazy("Code"),
         max_length=50,
         help_text=gettext_lazy("Short, without spaces; used by the API and in exports."),
+        error_messages=CODE_ERRORS,
     )
     channels = forms.MultipleChoiceField(
         label=gettext_lazy("Channels"),
@@ -413,6 +422,7 @@ class FirstQueueForm(forms.Form):
         label=gettext_lazy("Code"),
         max_length=50,
         help_text=gettext_lazy("Short, without spaces; used by the API and in exports."),
+        error_messages=CODE_ERRORS,
     )
     weekdays = forms.CharField(
         label=gettext_lazy("Monday to Friday"), required=False, initial="08:00–16:30",

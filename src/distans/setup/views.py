@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from distans.accounts.permissions import requires
+from distans.accounts.permissions import has_permission, requires
 from distans.setup import actions, queries
 from distans.setup.forms import QueueForm, queue_initial
 
@@ -31,7 +31,8 @@ def _org(request: HttpRequest) -> Any:
 @queues_view
 def queue_list(request: HttpRequest) -> HttpResponse:
     rows = [(q, queries.opening_overview(q, days=1)) for q in queries.queues(_org(request))]
-    return render(request, "setup/queues.html", {"rows": rows})
+    may_channels = has_permission(request.user, "channels.manage")  # else the link is a 403
+    return render(request, "setup/queues.html", {"rows": rows, "may_channels": may_channels})
 
 
 @queues_view

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from distans.accounts.models import Site, Team
+from distans.administration.actions import send_invitation_mail
 from distans.setup import actions, queries
 from distans.setup.forms import (
     ChannelForm,
@@ -126,9 +127,14 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
         elif step == "people":
             form = PeopleForm(post)
             if post is not None and form.is_valid():
-                invited = actions.do_first_run_invitations(organisation, actor, form.cleaned_data["people"], _base_url(request))
-                if invited:
-                    messages.success(request, _("Invitations sent to %(emails)s.") % {"emails": ", ".join(invited)})
+                mails = actions.do_first_run_invitations(organisation, actor, form.cleaned_data["people"], _base_url(request))
+                sent = [mail.to for mail in mails if send_invitation_mail(mail)]
+                if sent:
+                    messages.success(request, _("Invitations sent to %(emails)s.") % {"emails": ", ".join(sent)})
+                for mail in mails:
+                    if mail.to not in sent:
+                        messages.error(request, _("The invitation to %(email)s could not be sent: the mail server did not "
+                                                  "answer. Try “Send a new invitation” later.") % {"email": mail.to})  # fmt: skip
                 return _next(step)
         elif step == "test":
             context["widget"] = queries.first_widget(organisation)
