@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from distans.core import routing as core
-from distans.core.routing.per_event import IDLE_ORDER
 from distans.core.routing.rules import channel_is_free
+from distans.core.routing.strategy import IDLE_ORDER
 from distans.routing.rounds import agents_by_pk, remember
 from distans.routing.sql import (
     ROUTABLE,
