@@ -203,7 +203,7 @@ def do_set_presence(
 def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
     RoutingEvent.objects.create(
         organisation_id=offer.organisation_id,
-        name="offer_cancelled",
+        name=core.EventName.OFFER_CANCELLED,
         at=now,
         contact_id=offer.contact_id,
         agent_id=offer.agent_id,

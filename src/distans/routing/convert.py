@@ -100,7 +100,7 @@ CONTACT_COLUMNS = (
 _CHANNELS = {c.value: c for c in core.Channel}
 
 
-def contact_from_values(row: tuple) -> core.Contact:  # type: ignore[type-arg]
+def contact_from_values(row: tuple) -> core.Contact:
     """Like contact_to_core, from a ``values_list(*CONTACT_COLUMNS)`` row (no model
     instance: a round may read 10,000 of them)."""
     pk, channel, queue_id, enqueued_at, priority, skills, language, entered, target, excluded, visited = row

@@ -24,7 +24,7 @@ from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.rules import channel_is_free
 from distans.realtime.groups import person_group, supervisors_group
-from distans.realtime.publish import QUEUES_COALESCE_SECONDS, publish
+from distans.realtime.publish import QUEUES_COALESCE_SECONDS, LiveKind, publish
 from distans.routing.choices import OfferStatus, Presence
 from distans.routing.convert import (
     CONTACT_COLUMNS,
@@ -116,7 +116,7 @@ def _queue_token(organisation_id: int) -> str | None:
     from django.core.cache import cache
 
     try:
-        return cache.get(_queue_token_key(organisation_id))  # type: ignore[no-any-return]
+        return cache.get(_queue_token_key(organisation_id))
     except Exception:
         return None
 
@@ -494,5 +494,5 @@ def _expire(
     publish(person_group(agent_id), "offer_closed", contact_id=contact_id)
 
 
-def publish_contact_change(organisation_id: int, contact_id: int, kind: str) -> None:
+def publish_contact_change(organisation_id: int, contact_id: int, kind: LiveKind) -> None:
     publish(f"contact.{contact_id}", kind, contact_id=contact_id)

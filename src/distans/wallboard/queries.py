@@ -140,7 +140,7 @@ def agents_now(organisation: Organisation) -> AgentsNow:
     )
     presence = Counter(s.presence for s in states)
     logged_in = [s for s in states if s.presence != Presence.OFFLINE]
-    location = Counter(s.site.get_kind_display() if s.site else "–" for s in logged_in)  # type: ignore[attr-defined]
+    location = Counter(s.site.get_kind_display() if s.site else "–" for s in logged_in)
     return AgentsNow(
         states=states,
         by_presence=[
