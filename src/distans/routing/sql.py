@@ -26,7 +26,6 @@ from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import F
 
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
@@ -34,16 +33,14 @@ from distans.core import routing as core
 from distans.routing.choices import OfferStatus
 from distans.routing.convert import CONTACT_COLUMNS, agent_from_values, contact_from_values
 from distans.routing.models import AgentState, Offer, Queue, RoutingEvent, RoutingLock
+from distans.routing.process_state import STATE
 
 
 def on_postgresql() -> bool:
-    global _ON_POSTGRESQL
-    if not _ON_POSTGRESQL:  # a process's default database does not change: asked once
-        _ON_POSTGRESQL = connection.vendor == "postgresql"  # (a per-thread proxy)
-    return _ON_POSTGRESQL
-
-
-_ON_POSTGRESQL = False
+    vendor = STATE.on_postgresql
+    if vendor is None:  # a process's default database does not change: asked once
+        vendor = STATE.on_postgresql = connection.vendor == "postgresql"  # (per-thread proxy)
+    return vendor
 
 
 def _rows(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
@@ -270,9 +267,7 @@ def insert_offers(
         Contact.objects.filter(pk__in=[int(o.contact_id) for o in offers]).update(
             status=ContactStatus.OFFERED
         )
-        AgentState.objects.filter(person_id__in={int(o.agent_id) for o in offers}).update(
-            version=F("version") + 1
-        )
+        AgentState.objects.filter(person_id__in={int(o.agent_id) for o in offers}).mark_changed()
         append_events(organisation_id, events)
         return
     rows = _event_rows(organisation_id, events)
