@@ -109,3 +109,20 @@ def test_clear_caches_empties_every_cache() -> None:
     assert STATE.agents and STATE.queues and STATE.free_tables
     rounds.clear_caches()
     assert (STATE.agents, STATE.queues, STATE.queue_tokens, STATE.free_tables) == ({}, {}, {}, {})
+
+
+def test_every_core_agent_field_is_declared_once_as_a_column() -> None:
+    """``routing/agent_columns.py`` declares each stored field the core's Agent reads;
+    the reads, their unpacking and the built-agent key derive from it."""
+    from dataclasses import fields
+
+    from distans.core import routing as core
+    from distans.routing import sql
+    from distans.routing.agent_columns import AGENT_COLUMNS
+
+    joined = {"id", "queue_ids", "load"}  # person id, membership table, active contacts
+    declared = [c.core_name for c in AGENT_COLUMNS]
+    assert sorted(declared) == sorted({f.name for f in fields(core.Agent) if f.init} - joined)
+    assert len(set(declared)) == len(declared)
+    for column in AGENT_COLUMNS:
+        assert column.sql in sql._AGENT_COLUMNS and column.name in sql._STATE_FIELDS
