@@ -25,7 +25,7 @@ from distans.core import routing as core
 from distans.routing.models import DEFAULT_CAPACITY
 
 _CHANNELS = {c.value: c for c in core.Channel}
-_EMPTY_JSON = {"{}": dict, "[]": list, "null": type(None)}
+_EMPTY_JSON: dict[str, Callable[[], Any]] = {"{}": dict, "[]": list, "null": lambda: None}
 
 
 def parse_json(value: object) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -138,7 +138,7 @@ class AgentState(OrgOwned):
     # when this moved.
     version = models.PositiveBigIntegerField(default=0)
 
-    objects = AgentStateQuerySet.as_manager()
+    objects: ClassVar[Any] = AgentStateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agent state")
