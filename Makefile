@@ -41,6 +41,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/python scripts/typecheck_ratchet.py
 
 # The pure core's tests run without Django at all; then everything else.
 pytest: install

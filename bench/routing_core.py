@@ -18,12 +18,10 @@ Prints one JSON object. Method:
 - ``steady_round_ms``: a round where only 20 agents are free and 10,000 wait (the
   steady state of a busy centre: the cost is dominated by the O(C) heap build).
 - ``per_event_latency_us``: ``best_agent_for_contact`` with every routable member of
-  the queue as candidates (~360 agents, the worst case: no SQL pre-filtering), and
-  ``best_contact_for_agent`` with the first 20 contacts by ``contact_rank`` of each of
-  the agent's 4 queues (what an indexed SQL query would return). p50/p99 over 2,000 events.
-- ``index``: the same two events through :class:`RoutingIndex` (per-queue sorted lists),
-  state = the scenario after the full round's offers were applied; each event's time
-  includes the index updates it causes (``put_contact``/``put_offer``).
+  the queue as candidates (~360 agents, the worst case: no SQL pre-filtering).
+  p50/p99 over 2,000 events. (The ``agent_free`` and ``index`` figures of earlier runs
+  measured ``best_contact_for_agent`` and ``RoutingIndex``, removed in issue 16: no
+  production code used them.)
 """
 
 import argparse
@@ -48,11 +46,9 @@ from distans.core.routing import (
     Queue,
     Strategy,
     WideningStep,
-    contact_rank,
     route,
 )
-from distans.core.routing.index import RoutingIndex
-from distans.core.routing.per_event import best_agent_for_contact, best_contact_for_agent
+from distans.core.routing.per_event import best_agent_for_contact
 
 DEFAULT_DATA = "../shared/data/anonymous_bank_1999/january.txt.gz"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -197,62 +193,6 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def bench_index(
-    queue_map: dict[str, Queue],
-    agents: list[Agent],
-    contacts: list[Contact],
-    offers: list,
-    calls: list[tuple[int, str, int]],
-    rng: random.Random,
-) -> dict[str, object]:
-    """Per-event picks through RoutingIndex, each including the index update it causes."""
-    started = time.perf_counter()
-    index = RoutingIndex(queue_map)
-    for agent in agents:
-        index.put_agent(agent)
-    for contact in contacts:
-        index.put_contact(contact)
-    build_ms = (time.perf_counter() - started) * 1000
-    started = time.perf_counter()
-    for offer in offers:
-        index.put_offer(offer)
-    apply_us = (time.perf_counter() - started) * 1e6 / max(1, len(offers))
-    arrived_us, freed_us, made = [], [], 0
-    cpu_started = time.process_time()
-    for contact in build_contacts(rng, calls, 2000, prefix="idx"):
-        started = time.perf_counter()
-        index.put_contact(contact)
-        offer = index.best_agent_for(contact, NOW)
-        if offer is not None:
-            index.put_offer(offer)
-            made += 1
-        arrived_us.append((time.perf_counter() - started) * 1e6)
-    for agent in rng.sample(agents, 2000):
-        started = time.perf_counter()
-        offer = index.best_contact_for(index.agents[agent.id], NOW)
-        if offer is not None:
-            index.put_offer(offer)
-            made += 1
-        freed_us.append((time.perf_counter() - started) * 1e6)
-    cpu_per_event_us = (time.process_time() - cpu_started) * 1e6 / 4000
-    return {
-        "build_ms": round(build_ms, 1),
-        "put_offer_us_mean": round(apply_us, 1),
-        "contact_arrived_us": {
-            "p50": round(percentile(arrived_us, 0.5)),
-            "p99": round(percentile(arrived_us, 0.99)),
-        },
-        "agent_free_us": {
-            "p50": round(percentile(freed_us, 0.5)),
-            "p99": round(percentile(freed_us, 0.99)),
-        },
-        "events": 4000,
-        "offers_made": made,
-        "cpu_us_per_event": round(cpu_per_event_us, 1),
-        "events_per_cpu_s": round(1e6 / cpu_per_event_us),
-    }
-
-
 def run(data: str = DEFAULT_DATA, repeats: int = 15, seed: int = 20261123) -> dict[str, object]:
     rng = random.Random(seed)
     path = Path(data)
@@ -289,11 +229,8 @@ def run(data: str = DEFAULT_DATA, repeats: int = 15, seed: int = 20261123) -> di
         if agent.presence in (Presence.AVAILABLE, Presence.BUSY):
             for queue_id in agent.queue_ids:
                 members[queue_id].append(agent)
-    ranked: dict[str, list[Contact]] = {q.id: [] for q in queues}
-    for contact in sorted(contacts, key=lambda c: contact_rank(c, queue_map[c.queue_id])):
-        ranked[contact.queue_id].append(contact)
     arrivals = build_contacts(rng, calls, 2000, prefix="new")
-    arrived_us, freed_us = [], []
+    arrived_us: list[float] = []
     cpu_started = time.process_time()
     for contact in arrivals:
         candidates = members[contact.queue_id]
@@ -301,17 +238,6 @@ def run(data: str = DEFAULT_DATA, repeats: int = 15, seed: int = 20261123) -> di
         best_agent_for_contact(NOW, contact, queue_map[contact.queue_id], candidates)
         arrived_us.append((time.perf_counter() - started) * 1e6)
     arrived_cpu_us = (time.process_time() - cpu_started) * 1e6 / len(arrivals)
-    freed_agents = rng.sample(agents, 2000)
-    cpu_started = time.process_time()
-    for agent in freed_agents:
-        candidates = [c for q in agent.queue_ids for c in ranked[q][:20]]
-        started = time.perf_counter()
-        best_contact_for_agent(NOW, agent, queue_map, candidates)
-        freed_us.append((time.perf_counter() - started) * 1e6)
-    freed_cpu_us = (time.process_time() - cpu_started) * 1e6 / len(freed_agents)
-
-    index_figures = bench_index(queue_map, agents, contacts, result.offers, calls, rng)
-
     return {
         "core_decisions_per_s": round(statistics.median(rates)),
         "core_decisions_per_s_best": round(max(rates)),
@@ -335,14 +261,7 @@ def run(data: str = DEFAULT_DATA, repeats: int = 15, seed: int = 20261123) -> di
                     statistics.mean(len(members[c.queue_id]) for c in arrivals)
                 ),
             },
-            "agent_free": {
-                "p50": round(percentile(freed_us, 0.5)),
-                "p99": round(percentile(freed_us, 0.99)),
-                "cpu_mean": round(freed_cpu_us),
-                "candidates": 80,
-            },
         },
-        "index": index_figures,
         "agents": AGENTS,
         "waiting": WAITING,
         "queues": QUEUES,

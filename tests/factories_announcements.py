@@ -17,7 +17,10 @@ def shift_today(
     from tests.factories_planning import make_schedule, make_shift
 
     start = starts_at or timezone.now()
-    week = timezone.localdate(start) - dt.timedelta(days=timezone.localdate(start).weekday())
+    from zoneinfo import ZoneInfo
+
+    day = start.astimezone(ZoneInfo(person.organisation.time_zone)).date()  # the org's day
+    week = day - dt.timedelta(days=day.weekday())
     from distans.planning.models import Schedule
 
     schedule = Schedule.objects.filter(

@@ -43,26 +43,75 @@ def board():  # type: ignore[no-untyped-def]
     return org, queue, supervisor, client
 
 
-def test_queue_figures_use_the_report_definitions(board) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    def call(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return call
+
+
+def _day_of_contacts(run, org, queue, other):  # type: ignore[no-untyped-def]
+    """Two answered, one transferred from ``queue`` to ``other`` and answered there,
+    one abandoned, one still waiting — all through routing's actions (the event log)."""
+    from tests.factories_reports import abandon_contact
+
+    from distans.routing import actions as routing
+    from distans.routing.models import Offer
+
+    def answer(contact, topic: str) -> None:  # type: ignore[no-untyped-def]
+        offer = Offer.objects.get(contact=contact, status="open")
+        run(routing.do_accept_offer, offer.agent, offer.pk)
+        run(routing.do_complete_contact, offer.agent, contact.pk, topic=topic)
+        run(routing.do_end_wrap_up, offer.agent)
+
+    first = make_agent(org, [queue, other], full_name="Anna")
+    second = make_agent(org, [queue, other], full_name="Bo")
+    for agent in (first, second):
+        run(routing.do_set_presence, agent, "available")
+    answer(run(routing.do_create_contact, queue, "phone"), "Bygglov")
+    answer(run(routing.do_create_contact, queue, "phone"), "Bygglov")
+    contact = run(routing.do_create_contact, queue, "phone")
+    offer = Offer.objects.get(contact=contact, status="open")
+    run(routing.do_accept_offer, offer.agent, offer.pk)
+    run(routing.do_transfer_contact, offer.agent, contact.pk, to_queue=other)
+    answer(contact, "Skola")
+    abandon_contact(run, queue)
+    for agent in (first, second):
+        run(routing.do_set_presence, agent, "offline")
+    run(routing.do_create_contact, queue, "phone")  # waits: not in today's figures
+
+
+def test_wallboard_today_equals_the_report_of_today(board, run) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from distans.core.reports import ContactCounts, compute_metrics
+    from distans.core.reports.periods import Granularity
+    from distans.reports.queries import metric_options, report_rows
+
     org, queue, supervisor, client = board
-    _contact(org, queue, "completed", 10, topic="Bygglov")  # answered within 20 s
-    _contact(org, queue, "completed", 40, topic="Bygglov")  # answered late
-    _contact(org, queue, "abandoned", 30, accepted=False)  # abandoned after 30 s
-    _contact(org, queue, "abandoned", 3, accepted=False)  # short abandon: excluded
-    Contact.objects.create(organisation=org, queue=queue, channel="callback", status="waiting")
-    # Yesterday's contact is not today's.
-    old = _contact(org, queue, "completed", 5)
-    Contact.objects.filter(pk=old.pk).update(enqueued_at=timezone.now() - timedelta(days=2))
+    other = make_queue(org, name="Skola", code="skola", service_level_seconds=60)
+    _day_of_contacts(run, org, queue, other)
 
-    (row,) = queries.queue_rows(org)
-    m = row.metrics
-    assert (m.offered, m.answered, m.abandoned) == (3, 2, 1)
-    assert m.service_level == 0.5
-    assert m.asa_seconds == pytest.approx(25.0)
-    assert row.now.waiting == 1 and row.now.callbacks_waiting == 1
-
-    html = client.get("/wallboard/queues/").content.decode()
-    assert 'data-field="answered">2<' in html and "50 %" in html and "25 s" in html
+    html = client.get("/wallboard/queues/").content.decode()  # folds the log in
+    rows = {row.now.queue.code: row for row in queries.queue_rows(org)}
+    today = timezone.localdate(timezone.now(), timezone=queries.ZoneInfo(org.time_zone))
+    for code, threshold in (("vaxel", 20), ("skola", 60)):
+        options = replace(metric_options(org), service_level_seconds=threshold)
+        report = {
+            r.group["queue"]: r.metrics
+            for r in report_rows(org, today, today, Granularity.DAY, ("queue",), options=options)
+        }
+        empty = compute_metrics(ContactCounts(), options)
+        assert rows[code].metrics == report.get(code, empty)
+    vaxel, skola = rows["vaxel"].metrics, rows["skola"].metrics
+    # The transferred contact counts once, in the queue of its first answer (as the
+    # report does); the abandon after no wait is a short abandon.
+    assert (vaxel.offered, vaxel.answered, vaxel.short_abandoned) == (3, 3, 1)
+    assert skola.offered == 0
+    assert rows["vaxel"].now.waiting == 1
+    assert f'data-field="answered">{vaxel.answered}<' in html
 
 
 def test_agents_by_state_location_break_and_not_responding(board) -> None:  # type: ignore[no-untyped-def]
@@ -168,20 +217,35 @@ def test_saving_another_organisations_queue_is_an_error_not_an_empty_list(board)
     assert list(AgentState.objects.get(person=agent).queues.all()) == [queue]
 
 
-def test_a_queue_with_many_abandons_shows_both_service_levels(board) -> None:  # type: ignore[no-untyped-def]
+def test_a_queue_with_many_abandons_shows_both_service_levels(board, run) -> None:  # type: ignore[no-untyped-def]
     """7 answered within the threshold and 9 abandoned after it: "answered within /
     answered" is 100 %; the board also shows the convention that counts the abandons
-    (7 / 16 = 44 %), as its legend says."""
+    (7 / 16 = 44 %), as its legend says. Through routing's actions (the event log the
+    wallboard and the reports read); the abandons are moved a minute after arrival."""
+    from datetime import timedelta as _td
+
+    from django.db.models import F
+    from tests.factories_reports import abandon_contact, handle_contact
+
+    from distans.routing import actions as routing
+    from distans.routing.models import RoutingEvent
+
     org, queue, supervisor, client = board
+    agent = make_agent(org, [queue], full_name="Anna")
+    run(routing.do_set_presence, agent, "available")
     for _ in range(7):
-        _contact(org, queue, "completed", 10)
+        handle_contact(run, queue, agent, "Bygglov")
+    run(routing.do_set_presence, agent, "offline")
     for _ in range(9):
-        _contact(org, queue, "abandoned", 60, accepted=False)
+        contact = abandon_contact(run, queue)
+        RoutingEvent.objects.filter(contact_id=contact.pk, name="abandoned").update(at=F("at") + _td(seconds=60))
     html = client.get("/wallboard/queues/").content.decode()
     cell = html[html.index('data-field="service-level"') :].split("</td>")[0]
     assert "100 %" in cell and "44 %" in cell
     quiet = make_queue(org, name="Lugna kön", code="lugn", service_level_seconds=20)
-    _contact(org, quiet, "completed", 10)
+    calm = make_agent(org, [quiet], full_name="Bo")
+    run(routing.do_set_presence, calm, "available")
+    handle_contact(run, quiet, calm, "Skola")
     html = client.get("/wallboard/queues/").content.decode()
     cell = html[html.index('data-queue="lugn"') :].split("</tr>")[0]
     assert "100 %" in cell and cell.count("%") == 1  # no abandons: one figure

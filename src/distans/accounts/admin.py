@@ -50,7 +50,7 @@ def _org_id(request: HttpRequest) -> int | None:
     return getattr(request.user, "organisation_id", None)
 
 
-class OrgScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrgScopedAdmin(admin.ModelAdmin):
     """Rows and choices limited to the admin's organisation; organisation set on save."""
 
     org_field = "organisation"
@@ -169,7 +169,7 @@ class AuditEntryAdmin(OrgScopedAdmin):
 
 
 @admin.register(Organisation, site=site)
-class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:

@@ -56,7 +56,7 @@ def decrypt(stored: str) -> str:
     return str(fernet().decrypt(stored[len(PREFIX) :].encode()).decode())
 
 
-class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
+class EncryptedCharField(models.CharField):
     """A CharField whose value is encrypted in the database (``max_length`` is of the
     stored token: about 1.4 × the secret + 105 characters)."""
 

@@ -88,7 +88,7 @@ class OutboxPasswordResetForm(LimitedPasswordResetForm):
     the address has an account, and the outbox records whether the link went out
     (``outbox.system_mail_failing`` tells the done page, for every address alike)."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

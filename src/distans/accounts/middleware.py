@@ -16,7 +16,7 @@ class PersonLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "language", None):
             translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
         if user is not None and user.is_authenticated and getattr(user, "language", None):
             response.headers.setdefault("Content-Language", user.language)

@@ -44,7 +44,7 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].choices = [("", _("Anything"))] + [(a, action_label(a)) for a in choices["actions"]]  # type: ignore[attr-defined]
         self.fields["object_type"].choices = [("", _("Any kind"))] + [
             (t, object_type_label(t)) for t in choices["object_types"]
-        ]  # type: ignore[attr-defined]
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

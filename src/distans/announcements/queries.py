@@ -232,7 +232,10 @@ def _roster_rows(announcement: Announcement, now: dt.datetime | None = None) -> 
         GROUP BY r.person_id, p.team_id, r.acknowledged_at, r.acknowledged_version
     """  # noqa: S608 — table names from the models, values as parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start, end, ScheduleStatus.PUBLISHED, announcement.pk])
+        # as the backend stores them (SQLite compares text: a local-time bound with its
+        # offset would sort wrongly against the UTC values from local midnight to 01:00)
+        bounds = [connection.ops.adapt_datetimefield_value(moment) for moment in (start, end)]
+        cursor.execute(sql, [*bounds, ScheduleStatus.PUBLISHED, announcement.pk])
         rows = cursor.fetchall()
     ack_version = announcement.ack_version
     result: list[RosterRow] = []

@@ -47,7 +47,7 @@ class PersonSession(SessionAuth):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        return super().__call__(request)  # type: ignore[no-any-return]
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
         user = super().authenticate(request, key)

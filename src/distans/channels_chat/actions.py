@@ -115,7 +115,7 @@ def do_send_chat_message(
     contact: Contact,
     person: Person,
     text: str,
-    attachments: tuple = (),  # type: ignore[type-arg]
+    attachments: tuple = (),
 ) -> Message:
     """The agent's line to the visitor: stored as an outbound Message and pushed to the
     visitor's socket (event "message" on ``contact.<pk>``)."""

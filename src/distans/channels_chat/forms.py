@@ -99,7 +99,7 @@ class ContactForm(forms.Form):
         if (extension == ".txt") != (content_type == "text/plain"):
             raise forms.ValidationError(_("The attachment's content does not match its file name."))
         upload.content_type = content_type
-        return upload  # type: ignore[no-any-return]
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

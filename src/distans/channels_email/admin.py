@@ -13,7 +13,7 @@ from distans.accounts.admin import OrgScopedAdmin, site
 from distans.channels_email.models import Mailbox, OutgoingMail
 
 
-class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
+class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = "__all__"

@@ -71,7 +71,7 @@ def own_addresses(organisation_id: int) -> tuple[str, ...]:
     )
 
 
-def _case_of_message_id(organisation_id: int):  # type: ignore[no-untyped-def]
+def _case_of_message_id(organisation_id: int):
     def lookup(message_id: str) -> int | None:
         return (
             Message.objects.for_org(organisation_id)
@@ -84,7 +84,7 @@ def _case_of_message_id(organisation_id: int):  # type: ignore[no-untyped-def]
     return lookup
 
 
-def _case_exists(organisation_id: int, sender: str):  # type: ignore[no-untyped-def]
+def _case_exists(organisation_id: int, sender: str):
     def exists(number: int) -> bool:
         return (
             Contact.objects.for_org(organisation_id)

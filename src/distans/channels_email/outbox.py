@@ -94,7 +94,7 @@ def _claim(outgoing_id: int, now: dt.datetime) -> bool:
 def _send_system_mail(raw: bytes) -> None:
     """System mail (no mailbox) through Django's e-mail backend and settings."""
     parsed = message_from_bytes(raw, policy=policy.default)
-    body = parsed.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    body = parsed.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""
     mail = DjangoEmailMessage(
         subject=str(parsed["Subject"] or ""),

@@ -60,7 +60,7 @@ def _read(eml: Path, boxes: set[str], people: set[str], *, body: bool) -> Caught
         return None
     text = ""
     if body:
-        part = parsed.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+        part = parsed.get_body(preferencelist=("plain", "html"))
         text = part.get_content() if part is not None else ""
     try:
         received = dt.datetime.fromisoformat(envelope.get("received_at", ""))

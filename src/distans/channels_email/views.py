@@ -64,7 +64,7 @@ def retry_outgoing(request: HttpRequest, outgoing_id: int) -> HttpResponse:
     )
     if outgoing is None:
         raise Http404
-    contact = outgoing.message.contact  # type: ignore[union-attr]
+    contact = outgoing.message.contact
     if contact.agent_id != user.pk and not (user.is_supervisor or user.is_org_admin):
         raise Http404
     retry_now([outgoing.pk])

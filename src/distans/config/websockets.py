@@ -5,7 +5,7 @@ from importlib import import_module
 
 from django.apps import apps
 
-websocket_urlpatterns: list = []  # type: ignore[type-arg]
+websocket_urlpatterns: list = []
 for _config in apps.get_app_configs():
     if not _config.name.startswith("distans."):
         continue

@@ -19,7 +19,7 @@ def register_reply_sender(channel: str, sender: ReplySender) -> None:
     _senders[channel] = sender
 
 
-def send_reply(contact: object, person: object, text: str, attachments: tuple = ()) -> object:  # type: ignore[type-arg]
+def send_reply(contact: object, person: object, text: str, attachments: tuple = ()) -> object:
     channel = getattr(contact, "channel", "")
     sender = _senders.get(channel)
     if sender is None:

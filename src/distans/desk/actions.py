@@ -51,7 +51,7 @@ def do_add_internal_note(person: Person, contact: Contact, text: str) -> Message
     return message
 
 
-def do_send_reply(person: Person, contact: Contact, text: str, attachments: tuple = ()) -> object:  # type: ignore[type-arg]
+def do_send_reply(person: Person, contact: Contact, text: str, attachments: tuple = ()) -> object:
     """Send a reply on the contact's own channel (the channel app's registered sender)."""
     if not text.strip():
         raise InvalidInput(_("Write the reply first."))

@@ -5,7 +5,7 @@ from django import forms
 from distans.desk.models import Article
 
 
-class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
+class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "topic", "body"]

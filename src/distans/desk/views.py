@@ -154,7 +154,7 @@ def set_location(request: HttpRequest) -> HttpResponse:
         Site.objects.for_org(me.organisation_id).filter(pk=site_id).first()
         if site_id.isdigit()
         else None
-    )  # type: ignore[arg-type]
+    )
     if site is None:
         raise Http404
     return _run(request, lambda: routing.do_set_location(me, site), "state")

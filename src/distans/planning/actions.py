@@ -14,6 +14,7 @@ from distans.accounts.models import Organisation, Person
 from distans.contacts.choices import Channel, ContactStatus
 from distans.contacts.models import Contact
 from distans.core.errors import CoreError, StateConflict
+from distans.core.routing import EventName
 from distans.planning.choices import ReminderReason, ScheduleStatus, WorkLocation
 from distans.planning.demand import PlanInputs, planning_settings
 from distans.planning.models import (
@@ -261,12 +262,12 @@ def handling_since(person_id: int, organisation_id: int) -> dt.datetime | None:
     event log: the first "accepted" after the latest change to break, away or offline."""
     events = RoutingEvent.objects.for_org(organisation_id).filter(agent_id=person_id)
     pause = (
-        events.filter(name="agent_state_changed", data__to__in=[str(p) for p in PAUSE_PRESENCES])
+        events.filter(name=EventName.AGENT_STATE_CHANGED, data__to__in=[str(p) for p in PAUSE_PRESENCES])
         .order_by("-at")
         .values_list("at", flat=True)
         .first()
     )
-    accepted = events.filter(name="accepted")
+    accepted = events.filter(name=EventName.ACCEPTED)
     if pause is not None:
         accepted = accepted.filter(at__gt=pause)
     return accepted.order_by("at").values_list("at", flat=True).first()

@@ -33,12 +33,38 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Literal
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+#: Every kind of live event (``{"kind": …}`` on the socket; the pages' scripts switch on
+#: it). A new kind is added here, so a misspelt one fails ``make typecheck``.
+LiveKind = Literal[
+    "accepted",  # contact.<id>: an agent took the contact (the visitor's widget)
+    "agent_state",  # person.<id>: the agent's own presence/offers changed, re-fetch
+    "agents",  # supervisors: the agents table changed, re-fetch
+    "articles",  # org: knowledge-base articles changed
+    "availability",  # widget: opening hours or staffing changed
+    "break_due",  # person: planning says a break is due
+    "chat_typing",  # person: the visitor is typing
+    "completed",  # contact.<id>: the contact was completed
+    "consultation",  # person: a consultation started/changed
+    "fallback",  # contact.<id>: the waiting contact was given a fallback
+    "message",  # person: a new message on a contact
+    "offer",  # person: a new offer
+    "offer_closed",  # person: an offer ended (accepted elsewhere, timed out, cancelled)
+    "presence",  # team: a colleague's presence changed
+    "queue_settings",  # org: a queue's settings changed
+    "queues",  # supervisors: the queue table changed, re-fetch
+    "schedule",  # supervisors: a schedule changed
+    "session_ended",  # session: logged out elsewhere
+    "surge",  # supervisors: a topic surge started or ended
+    "typing",  # contact.<id>: someone is typing
+    "visitor_left",  # contact.<id>: the visitor closed the chat
+]
 _local_sequence = itertools.count(1)
 
 #: "Queues changed" events (every arrival, offer and answer sends one) make each
@@ -59,7 +85,7 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
 
 def publish(
     group: str,
-    kind: str,
+    kind: LiveKind,
     *,
     coalesce_seconds: float = 0.0,
     close_code: int | None = None,

@@ -50,6 +50,7 @@ from distans.core.reports.records import (
     ContactOutcome,
     Outcome,
 )
+from distans.core.routing import EventName
 from distans.reports.models import (
     AGENT_DAILY_DIMENSIONS,
     DAILY_DIMENSIONS,
@@ -188,7 +189,7 @@ DERIVED_TABLES = (AgentDailyAggregate, DailyAggregate, LoggedInDailyAggregate, R
 def clear_aggregates(organisation_id: int) -> None:
     """Delete the organisation's interval tables and everything derived from them."""
     for model in (IntervalAggregate, LoggedInAggregate, *DERIVED_TABLES):
-        model.objects.filter(organisation_id=organisation_id).delete()  # type: ignore[attr-defined]
+        model.objects.filter(organisation_id=organisation_id).delete()
 
 
 def rebuild_daily(organisation_id: int) -> None:
@@ -199,7 +200,7 @@ def rebuild_daily(organisation_id: int) -> None:
     interval row is read once.
     """
     for model in DERIVED_TABLES:
-        model.objects.filter(organisation_id=organisation_id).delete()  # type: ignore[attr-defined]
+        model.objects.filter(organisation_id=organisation_id).delete()
     zone = _zone(organisation_id)
     counts = {c: ("MAX" if c == "max_wait_ms" else "SUM", c) for c in COLUMN_NAMES}
     _fill_day_table(
@@ -219,7 +220,7 @@ def rebuild_daily(organisation_id: int) -> None:
         (DailyAggregate, DAILY_DIMENSIONS),
         (AgentDailyAggregate, ("agent",)),
     ):
-        rows = model.objects.filter(organisation_id=organisation_id)  # type: ignore[attr-defined]
+        rows = model.objects.filter(organisation_id=organisation_id)
         for dimension in dimensions:
             values = rows.exclude(**{dimension: ""}).values_list(dimension, flat=True).distinct()
             note_dimension_values(organisation_id, ((dimension, v) for v in values.order_by()))
@@ -361,24 +362,24 @@ class _Ev:
 def _outcome_of(contact_events: list[_Ev], labels: Labels, topics: Mapping[str, str],
                 sites: Mapping[int, str]) -> tuple[ContactOutcome, str] | None:  # fmt: skip
     """The contact's outcome (wrap-up 0) and its agent, as core ``events.py`` derives it."""
-    queued = next((e for e in contact_events if e.name == "contact_queued"), None)
+    queued = next((e for e in contact_events if e.name == EventName.CONTACT_QUEUED), None)
     if queued is None:
         return None
     accepted = None
     for event in contact_events:
         if event.id < queued.id:
             continue
-        if event.name == "accepted" and accepted is None:
+        if event.name == EventName.ACCEPTED and accepted is None:
             accepted = event
-        elif event.name in ("abandoned", "fallback_given"):
-            kind = Outcome.ABANDONED if event.name == "abandoned" else Outcome.OTHER
+        elif event.name in (EventName.ABANDONED, EventName.FALLBACK_GIVEN):
+            kind = Outcome.ABANDONED if event.name == EventName.ABANDONED else Outcome.OTHER
             return ContactOutcome(
                 arrived_at=queued.at, queue=labels.queue(event.queue_id or queued.queue_id or ""),
                 channel=str(queued.data.get("channel") or ""), outcome=kind,
                 waited_seconds=max(0.0, (event.at - queued.at).total_seconds()),
                 topic=topics.get(queued.contact_id or "", ""),
             ), ""  # fmt: skip
-        elif event.name == "completed":
+        elif event.name == EventName.COMPLETED:
             if accepted is None:
                 return None
             agent = accepted.agent_id or ""
@@ -400,7 +401,7 @@ def _site_before(organisation_id: int, agent_id: str, event_id: int) -> str:
     the site the agent has (set without an event: by an admin, or the demo). Home
     workers otherwise counted as "–" and the location filter offered only the office."""
     changes = RoutingEvent.objects.filter(
-        organisation_id=organisation_id, name="agent_location_changed", agent_id=int(agent_id)
+        organisation_id=organisation_id, name=EventName.AGENT_LOCATION_CHANGED, agent_id=int(agent_id)
     )
     before = changes.filter(id__lt=event_id).order_by("-id").values_list("data", flat=True).first()
     if before is not None:
@@ -419,16 +420,16 @@ def _site_before(organisation_id: int, agent_id: str, event_id: int) -> str:
 
 
 def _is_release(event: _Ev) -> bool:
-    if event.name == "completed":
+    if event.name == EventName.COMPLETED:
         return bool(event.agent_id)
-    return event.name == "agent_state_changed" and event.data.get("to") != "wrap_up"
+    return event.name == EventName.AGENT_STATE_CHANGED and event.data.get("to") != "wrap_up"
 
 
 def _previous_release(organisation_id: int, agent_id: str, before_id: int) -> _Ev | None:
     """The agent's latest release-type event before ``before_id`` (see :func:`_is_release`)."""
     rows = RoutingEvent.objects.filter(
         organisation_id=organisation_id, agent_id=int(agent_id),
-        name__in=("completed", "agent_state_changed"), id__lt=before_id,
+        name__in=(EventName.COMPLETED, EventName.AGENT_STATE_CHANGED), id__lt=before_id,
     ).order_by("-id")  # fmt: skip
     for row in rows.iterator(chunk_size=20):
         event = _Ev(row)
@@ -454,7 +455,7 @@ def deltas_for_events(organisation_id: int, batch: list[RoutingEvent]) -> tuple[
         if agent not in previous_release:
             previous_release[agent] = _previous_release(organisation_id, agent, events[0].id)
         before = previous_release[agent]
-        if before is not None and before.name == "completed":
+        if before is not None and before.name == EventName.COMPLETED:
             wrapped.append((before, event.at))
         previous_release[agent] = event
     contact_ids = {e.contact_id for e in ending if e.contact_id} | {
@@ -474,7 +475,7 @@ def deltas_for_events(organisation_id: int, batch: list[RoutingEvent]) -> tuple[
     sites: dict[int, str] = {}
     for contact_events in by_contact.values():
         for event in contact_events:
-            if event.name == "accepted" and event.agent_id:
+            if event.name == EventName.ACCEPTED and event.agent_id:
                 sites[event.id] = _site_before(organisation_id, event.agent_id, event.id)
     contacts: list[ContactOutcome] = []
     for event in ending:
@@ -513,7 +514,7 @@ def _logged_in_deltas(
     organisation_id: int, events: list[_Ev], labels: Labels
 ) -> dict[LoggedInKey, int]:
     """Closed logged-in segments: from an agent's previous presence/location event to the next."""
-    names = ("agent_state_changed", "agent_location_changed")
+    names = (EventName.AGENT_STATE_CHANGED, EventName.AGENT_LOCATION_CHANGED)
     state: dict[str, tuple[datetime, str, str]] = {}  # agent -> (since, presence, site)
     rows: dict[LoggedInKey, int] = {}
     for event in events:
@@ -527,7 +528,7 @@ def _logged_in_deltas(
             key = AgentKey(labels.team(agent), agent, site)
             for start, ms in split_into_intervals(since, event.at):
                 rows[(start, key)] = rows.get((start, key), 0) + ms
-        if event.name == "agent_state_changed":
+        if event.name == EventName.AGENT_STATE_CHANGED:
             presence = str(event.data.get("to") or "")
         else:
             site = str(event.data.get("to") or "")
@@ -539,7 +540,7 @@ def _state_before(organisation_id: int, agent: str, event_id: int) -> tuple[Any,
     previous = (
         RoutingEvent.objects.filter(
             organisation_id=organisation_id, agent_id=int(agent), id__lt=event_id,
-            name__in=("agent_state_changed", "agent_location_changed"),
+            name__in=(EventName.AGENT_STATE_CHANGED, EventName.AGENT_LOCATION_CHANGED),
         ).order_by("-id").first()
     )  # fmt: skip
     if previous is None:
@@ -547,7 +548,7 @@ def _state_before(organisation_id: int, agent: str, event_id: int) -> tuple[Any,
     last_state = (
         RoutingEvent.objects.filter(
             organisation_id=organisation_id, agent_id=int(agent), id__lt=event_id,
-            name="agent_state_changed",
+            name=EventName.AGENT_STATE_CHANGED,
         ).order_by("-id").values_list("data", flat=True).first()
     )  # fmt: skip
     presence = str((last_state or {}).get("to") or "")
@@ -568,7 +569,7 @@ def _sites_at_start(organisation_id: int, rows: list[_Ev]) -> dict[str, str]:
     }
     seen: set[str] = set()
     for event in rows:
-        if event.name == "agent_location_changed" and event.agent_id and event.agent_id not in seen:
+        if event.name == EventName.AGENT_LOCATION_CHANGED and event.agent_id and event.agent_id not in seen:
             seen.add(event.agent_id)
             sites[event.agent_id] = str(event.data.get("from") or "")
     return sites

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from distans.accounts.models import Person, Site
@@ -204,7 +203,7 @@ def do_set_presence(
 def _log_cancelled(offer: Offer, now: datetime, reason: str) -> None:
     RoutingEvent.objects.create(
         organisation_id=offer.organisation_id,
-        name="offer_cancelled",
+        name=core.EventName.OFFER_CANCELLED,
         at=now,
         contact_id=offer.contact_id,
         agent_id=offer.agent_id,
@@ -512,7 +511,7 @@ def _cancel_offer_of_contact(contact_id: int, now: datetime) -> list[int]:
         offer.closed_at = now
         offer.save(update_fields=["status", "closed_at"])
         # The agent's open offers are part of their routing state (free_agents).
-        AgentState.objects.filter(person_id=offer.agent_id).update(version=F("version") + 1)
+        AgentState.objects.filter(person_id=offer.agent_id).mark_changed()
         publish(person_group(offer.agent_id), "offer_closed", contact_id=contact_id)
         freed.append(offer.agent_id)
     return freed

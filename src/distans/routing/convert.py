@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date
 
 from distans.contacts.models import Contact as ContactRow
 from distans.core import routing as core
 from distans.core.calendar import DayOverride, OpeningCalendar, TimeRange
-from distans.routing.models import DEFAULT_CAPACITY, AgentState, Offer, Queue
+from distans.routing.agent_columns import core_agent, values_of
+from distans.routing.models import AgentState, Offer, Queue
 
 
 def calendar_of(queue: Queue, time_zone: str) -> OpeningCalendar | None:
@@ -100,7 +101,7 @@ CONTACT_COLUMNS = (
 _CHANNELS = {c.value: c for c in core.Channel}
 
 
-def contact_from_values(row: tuple) -> core.Contact:  # type: ignore[type-arg]
+def contact_from_values(row: tuple) -> core.Contact:
     """Like contact_to_core, from a ``values_list(*CONTACT_COLUMNS)`` row (no model
     instance: a round may read 10,000 of them)."""
     pk, channel, queue_id, enqueued_at, priority, skills, language, entered, target, excluded, visited = row
@@ -122,57 +123,8 @@ def contact_from_values(row: tuple) -> core.Contact:  # type: ignore[type-arg]
 def agent_to_core(
     state: AgentState, load: Counter[str], queue_ids: Iterable[int]
 ) -> core.Agent:
-    return agent_from_values(
-        state.person_id,
-        state.presence,
-        queue_ids,
-        state.skills,
-        state.languages,
-        state.capacity,
-        load,
-        state.site_id,
-        state.break_reason,
-        state.presence_changed_at,
-        state.last_contact_ended_at,
-        state.wrap_up_until,
-        state.consecutive_timeouts,
-    )
-
-
-def agent_from_values(
-    person_id: int,
-    presence: str,
-    queue_ids: Iterable[int | str],
-    skills: dict[str, int] | None,
-    languages: list[str] | None,
-    capacity: dict[str, int] | None,
-    load: Mapping[str, int],
-    site_id: int | None,
-    break_reason: str | None,
-    presence_changed_at: datetime,
-    last_contact_ended_at: datetime | None,
-    wrap_up_until: datetime | None,
-    consecutive_timeouts: int,
-) -> core.Agent:
-    """Like :func:`agent_to_core`, from an agent state's column values (no model
-    instance: routing reads agents by the thousand)."""
-    return core.Agent(
-        id=str(person_id),
-        presence=core.Presence(presence),
-        queue_ids=frozenset(str(q) for q in queue_ids),
-        skills=skills or {},
-        languages=frozenset(languages or []),
-        capacity={
-            _CHANNELS[k]: int(v) for k, v in {**DEFAULT_CAPACITY, **(capacity or {})}.items()
-        },
-        load={_CHANNELS[k]: v for k, v in load.items() if v},
-        site_id=str(site_id) if site_id else None,
-        break_reason=break_reason or None,
-        presence_changed_at=presence_changed_at,
-        last_contact_ended_at=last_contact_ended_at,
-        wrap_up_until=wrap_up_until,
-        consecutive_timeouts=consecutive_timeouts,
-    )
+    """The core's agent of a model instance (its fields: ``agent_columns``)."""
+    return core_agent(state.person_id, queue_ids, load, values_of(state))
 
 
 def offer_to_core(row: Offer) -> core.Offer:

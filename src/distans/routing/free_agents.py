@@ -26,8 +26,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from distans.core import routing as core
-from distans.core.routing.per_event import IDLE_ORDER
 from distans.core.routing.rules import channel_is_free
+from distans.core.routing.strategy import IDLE_ORDER
+from distans.routing.process_state import STATE
 from distans.routing.rounds import agents_by_pk, remember
 from distans.routing.sql import (
     ROUTABLE,
@@ -254,8 +255,8 @@ class FreeAgents:
             self._placed[agent_id] = (pattern, agent)
 
 
-_tables: dict[int, FreeAgents] = {}
-_tables_lock = threading.Lock()
+_tables = STATE.free_tables  # one owner of routing's per-process state
+_tables_lock = STATE.free_tables_lock
 
 
 def table(organisation_id: int) -> FreeAgents:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts.models import Organisation, OrgOwned
+from distans.accounts.models import Organisation, OrgOwned, OrgQuerySet
 from distans.routing.choices import BreakReason, FallbackKind, OfferStatus, Presence, Strategy
 
 DEFAULT_WEEKLY_HOURS = {str(d): [["08:00", "16:30"]] for d in range(5)}
@@ -84,6 +84,29 @@ class Queue(OrgOwned):
         return self.name
 
 
+class AgentStateQuerySet(OrgQuerySet):
+    """The one way an agent's routing state is marked changed: every write moves
+    ``version`` (routing's per-process caches rebuild an agent only when it moved).
+    ``save()`` bumps it (below), ``update()`` and ``bulk_update()`` here, queue
+    membership through the signal further down, raw SQL by ``version = version + 1``
+    (``tests/web/test_routing_agent_version.py`` fails when a writer forgets)."""
+
+    def update(self, **kwargs: Any) -> int:
+        kwargs.setdefault("version", models.F("version") + 1)
+        return super().update(**kwargs)
+
+    def mark_changed(self) -> int:
+        """Move the version of these agents without changing a field (e.g. their open
+        offers or queue membership changed, which live in other tables)."""
+        return self.update()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        objs = list(objs)
+        for obj in objs:
+            obj.version += 1
+        return super().bulk_update(objs, {*fields, "version"}, batch_size=batch_size)
+
+
 class AgentState(OrgOwned):
     """Routing's view of one agent: presence, location, skills, capacity, queues."""
 
@@ -110,9 +133,12 @@ class AgentState(OrgOwned):
     capacity = models.JSONField(_("capacity per channel"), default=dict, blank=True)
     endpoint_sip = models.CharField(_("softphone address"), max_length=200, blank=True)
     queues = models.ManyToManyField(Queue, blank=True, related_name="agents")
-    # Bumped by every change (save, routing's updates, queue membership): routing
-    # rebuilds its cached view of an agent only when this moved.
+    # Bumped by every change (AgentStateQuerySet: save, update, bulk_update, queue
+    # membership; raw SQL by hand): routing rebuilds its cached view of an agent only
+    # when this moved.
     version = models.PositiveBigIntegerField(default=0)
+
+    objects: ClassVar[Any] = AgentStateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agent state")
@@ -220,11 +246,11 @@ def _bump_on_membership_change(
     whichever side the change is made from (``agent.queues`` or ``queue.agents``)."""
     if isinstance(instance, AgentState):
         if action in ("post_add", "post_remove", "post_clear"):
-            AgentState.objects.filter(pk=instance.pk).update(version=models.F("version") + 1)
+            AgentState.objects.filter(pk=instance.pk).mark_changed()
     elif action in ("post_add", "post_remove") and pk_set:
-        AgentState.objects.filter(pk__in=pk_set).update(version=models.F("version") + 1)
+        AgentState.objects.filter(pk__in=pk_set).mark_changed()
     elif action == "pre_clear":  # before the rows go: who the members were
-        instance.agents.update(version=models.F("version") + 1)
+        instance.agents.all().mark_changed()
 
 
 models.signals.m2m_changed.connect(

@@ -24,7 +24,7 @@ from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.rules import channel_is_free
 from distans.realtime.groups import person_group, supervisors_group
-from distans.realtime.publish import QUEUES_COALESCE_SECONDS, publish
+from distans.realtime.publish import QUEUES_COALESCE_SECONDS, LiveKind, publish
 from distans.routing.choices import OfferStatus, Presence
 from distans.routing.convert import (
     CONTACT_COLUMNS,
@@ -34,6 +34,7 @@ from distans.routing.convert import (
     queue_to_core,
 )
 from distans.routing.models import AgentState, Offer, Queue
+from distans.routing.process_state import STATE
 from distans.routing.sql import (
     Locked,
     agent_rows,
@@ -63,29 +64,18 @@ class RoundOutcome:
 
 logger = logging.getLogger(__name__)
 
-# Routing's cached view of agents: {organisation: {state pk: (version, core.Agent)}}.
-# Rebuilt per agent only when AgentState.version moved (every change bumps it).
-_agent_cache: dict[int, dict[int, tuple[int, core.Agent]]] = {}
-
-
-# Routing's cached queue configuration: {organisation: {queue id: core.Queue}}. A full
-# round always reloads it; targeted rounds use it (a change saved in this process
-# clears it at once; one saved in another process moves the shared token below, which
-# this process notices within QUEUE_TOKEN_CHECK_SECONDS).
-_queue_cache: dict[int, dict[str, core.Queue]] = {}
+# Routing's per-process caches (agents by version, queues, queue tokens, free-agent
+# tables, last full round) all live in process_state.STATE: one owner, one clear().
+_agent_cache = STATE.agents
+_queue_cache = STATE.queues
 
 
 def clear_caches() -> None:
-    from distans.routing import free_agents  # derived from the agent cache
-
-    _agent_cache.clear()
-    _queue_cache.clear()
-    _queue_tokens.clear()
-    free_agents.forget()
+    STATE.clear()
 
 
 def forget_queues(organisation_id: int) -> None:
-    _queue_cache.pop(organisation_id, None)
+    STATE.forget_queues(organisation_id)
 
 
 # Queue settings changed in another process: a token per organisation in the shared
@@ -93,7 +83,7 @@ def forget_queues(organisation_id: int) -> None:
 # compares it with the token it loaded its queues under, at most every
 # QUEUE_TOKEN_CHECK_SECONDS (targeted rounds stay free of a cache read per event).
 QUEUE_TOKEN_CHECK_SECONDS = 0.5
-_queue_tokens: dict[int, tuple[str | None, float]] = {}  # org → (token, checked at)
+_queue_tokens = STATE.queue_tokens  # org → (token, checked at)
 
 
 def _queue_token_key(organisation_id: int) -> str:
@@ -116,7 +106,7 @@ def _queue_token(organisation_id: int) -> str | None:
     from django.core.cache import cache
 
     try:
-        return cache.get(_queue_token_key(organisation_id))  # type: ignore[no-any-return]
+        return cache.get(_queue_token_key(organisation_id))
     except Exception:
         return None
 
@@ -328,7 +318,7 @@ def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome
 
 
 # When this process last ran a full round per organisation (monotonic seconds).
-_last_full_round: dict[int, float] = {}
+_last_full_round = STATE.last_full_round
 
 
 def seconds_since_full_round(organisation_id: int) -> float:
@@ -407,7 +397,7 @@ def apply_result(
             publish_contact_change(organisation_id, int(decision.contact_id), "fallback")
         elif isinstance(decision, core.SetAgentAway):
             AgentState.objects.filter(person_id=int(decision.agent_id)).update(
-                presence=Presence.AWAY, presence_changed_at=now, version=F("version") + 1
+                presence=Presence.AWAY, presence_changed_at=now
             )
             locked.presence[int(decision.agent_id)] = str(Presence.AWAY)
             publish(person_group(int(decision.agent_id)), "agent_state")
@@ -416,7 +406,6 @@ def apply_result(
                 presence=str(decision.presence),
                 wrap_up_until=None,
                 presence_changed_at=now,
-                version=F("version") + 1,
             )
             locked.presence[int(decision.agent_id)] = str(decision.presence)
             publish(person_group(int(decision.agent_id)), "agent_state")
@@ -490,9 +479,9 @@ def _expire(
     contact.save(update_fields=["excluded_agent_ids", "status"])
     AgentState.objects.filter(
         person_id=agent_id, presence__in=[Presence.AVAILABLE, Presence.BUSY]
-    ).update(consecutive_timeouts=F("consecutive_timeouts") + 1, version=F("version") + 1)
+    ).update(consecutive_timeouts=F("consecutive_timeouts") + 1)
     publish(person_group(agent_id), "offer_closed", contact_id=contact_id)
 
 
-def publish_contact_change(organisation_id: int, contact_id: int, kind: str) -> None:
+def publish_contact_change(organisation_id: int, contact_id: int, kind: LiveKind) -> None:
     publish(f"contact.{contact_id}", kind, contact_id=contact_id)

@@ -26,24 +26,29 @@ from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import F
 
 from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
+from distans.routing.agent_columns import (
+    AGENT_COLUMNS,
+    AGENT_FIELDS,
+    AGENT_JSON_FIELDS,
+    core_agent,
+    parse_json,
+    values_from_sql,
+)
 from distans.routing.choices import OfferStatus
-from distans.routing.convert import CONTACT_COLUMNS, agent_from_values, contact_from_values
+from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
 from distans.routing.models import AgentState, Offer, Queue, RoutingEvent, RoutingLock
+from distans.routing.process_state import STATE
 
 
 def on_postgresql() -> bool:
-    global _ON_POSTGRESQL
-    if not _ON_POSTGRESQL:  # a process's default database does not change: asked once
-        _ON_POSTGRESQL = connection.vendor == "postgresql"  # (a per-thread proxy)
-    return _ON_POSTGRESQL
-
-
-_ON_POSTGRESQL = False
+    vendor = STATE.on_postgresql
+    if vendor is None:  # a process's default database does not change: asked once
+        vendor = STATE.on_postgresql = connection.vendor == "postgresql"  # (per-thread proxy)
+    return vendor
 
 
 def _rows(sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
@@ -57,16 +62,7 @@ def _run(sql: str, params: Sequence[object]) -> None:
         cursor.execute(sql, params)
 
 
-_EMPTY_JSON = {"{}": dict, "[]": list, "null": type(None)}
-
-
-def _json(value: object) -> Any:
-    """Django's PostgreSQL backend hands JSON columns over as text (the common empty
-    values without the parser)."""
-    if isinstance(value, str):
-        empty = _EMPTY_JSON.get(value)
-        return empty() if empty is not None else json.loads(value)
-    return value
+_json = parse_json  # Django's PostgreSQL backend hands JSON columns over as text
 
 
 # -- a round's start -------------------------------------------------------------------
@@ -270,9 +266,7 @@ def insert_offers(
         Contact.objects.filter(pk__in=[int(o.contact_id) for o in offers]).update(
             status=ContactStatus.OFFERED
         )
-        AgentState.objects.filter(person_id__in={int(o.agent_id) for o in offers}).update(
-            version=F("version") + 1
-        )
+        AgentState.objects.filter(person_id__in={int(o.agent_id) for o in offers}).mark_changed()
         append_events(organisation_id, events)
         return
     rows = _event_rows(organisation_id, events)
@@ -708,13 +702,16 @@ class AgentRow:
 ROUTABLE = frozenset(str(p) for p in core.ROUTABLE_PRESENCES)
 
 
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text is not None else None
-
-
 #: Core agents already built, by agent state pk: the columns they were built from (all
 #: but the version and the open offers) and the agent (see :func:`_agent_row`).
 BuiltAgents = dict[int, tuple[tuple[Any, ...], core.Agent]]
+
+
+#: Positions in an agents' read row (:data:`_AGENT_COLUMNS`): pk, version, person id,
+#: the declared fields (``agent_columns``), queue ids, active channels, open offers.
+_FIELDS_AT = 3
+_QUEUES_AT = _FIELDS_AT + len(AGENT_COLUMNS)
+_PRESENCE_AT = _FIELDS_AT + AGENT_FIELDS.index("presence")
 
 
 def _agent_row(row: Sequence[Any], built: BuiltAgents) -> AgentRow:
@@ -722,59 +719,36 @@ def _agent_row(row: Sequence[Any], built: BuiltAgents) -> AgentRow:
     than version and open offers are as when it was last built (``built``, the reading
     table's own) is not built again: most rows a round reads changed only by an offer
     (each offer bumps its agent's version)."""
-    pk, version, person_id, presence, reason, site_id, changed, ended, wrap_up = row[:9]
-    timeouts, skills, languages, capacity, queue_ids, channels, offers = row[9:]
+    pk, version, person_id = row[0], row[1], row[2]
+    queue_ids, channels, offers = row[_QUEUES_AT], row[_QUEUES_AT + 1], row[_QUEUES_AT + 2]
     open_offers = []
     if offers:
         for item in offers.split(","):
             channel, at = item.split(" ", 1)
             open_offers.append((channel, datetime.fromisoformat(at)))
-    if presence not in ROUTABLE:
+    if row[_PRESENCE_AT] not in ROUTABLE:
         built.pop(pk, None)
         return AgentRow(pk, version, person_id, None, open_offers)
-    key = tuple(row[2:15])
+    key = tuple(row[2 : _QUEUES_AT + 2])  # person, declared fields, queues, channels
     known = built.get(pk)
     if known is not None and known[0] == key:
         return AgentRow(pk, version, person_id, known[1], open_offers)
     load: dict[str, int] = {}
     for channel in channels.split(",") if channels else ():
         load[channel] = load.get(channel, 0) + 1
-    agent = agent_from_values(
+    agent = core_agent(
         person_id,
-        presence,
         queue_ids.split(",") if queue_ids else (),
-        _json(skills),
-        _json(languages),
-        _json(capacity),
         load,
-        site_id,
-        reason,
-        datetime.fromisoformat(changed),
-        _time(ended),
-        _time(wrap_up),
-        timeouts,
+        values_from_sql(row[_FIELDS_AT:_QUEUES_AT]),
     )
     built[pk] = (key, agent)
     return AgentRow(pk, version, person_id, agent, open_offers)
 
 
-_STATE_FIELDS = (
-    "id",
-    "organisation_id",
-    "person_id",
-    "presence",
-    "break_reason",
-    "site_id",
-    "presence_changed_at",
-    "last_contact_ended_at",
-    "wrap_up_until",
-    "consecutive_timeouts",
-    "skills",
-    "languages",
-    "capacity",
-    "version",
-)
-_STATE_JSON = ("skills", "languages", "capacity")
+#: The ORM-shaped reads' fields (an ``AgentState`` built from them, not for saving).
+_STATE_FIELDS = ("id", "organisation_id", "person_id", *AGENT_FIELDS, "version")
+_STATE_JSON = AGENT_JSON_FIELDS
 #: Agent states of an organisation, each with their queue ids, their active contacts'
 #: channels and their open offers (channel and expiry; index ``offer_agent_status``).
 #: Times, lists and JSON come as text: parsed in C (``fromisoformat``, ``split``,
@@ -783,16 +757,7 @@ _AGENT_COLUMNS = (
     "s.id",
     "s.version",
     "s.person_id",
-    "s.presence",
-    "s.break_reason",
-    "s.site_id",
-    "s.presence_changed_at::text",
-    "s.last_contact_ended_at::text",
-    "s.wrap_up_until::text",
-    "s.consecutive_timeouts",
-    "s.skills::text",
-    "s.languages::text",
-    "s.capacity::text",
+    *(column.sql for column in AGENT_COLUMNS),
     "(SELECT string_agg(q.queue_id::text, ',') FROM routing_agentstate_queues q"
     " WHERE q.agentstate_id = s.id)",
     "(SELECT string_agg(c.channel, ',') FROM contacts_contact c"

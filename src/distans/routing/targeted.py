@@ -39,12 +39,13 @@ from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core import routing as core
 from distans.core.routing.lifecycle import end_wrap_up
-from distans.core.routing.per_event import IDLE_ORDER, longest_idle_of_ordered
+from distans.core.routing.per_event import longest_idle_of_ordered
 from distans.core.routing.rules import (
     effective_priority,
     leave_thresholds,
     waited_seconds,
 )
+from distans.core.routing.strategy import IDLE_ORDER
 from distans.routing import free_agents
 from distans.routing.choices import Presence
 from distans.routing.convert import CONTACT_COLUMNS, contact_from_values

@@ -434,10 +434,10 @@ def do_save_widget(organisation: Organisation, actor: Person | None, widget: Cha
 
 
 @transaction.atomic
-def do_save_model_form(organisation: Organisation, actor: Person | None, form: Any, name: str) -> Any:  # type: ignore[type-arg]
+def do_save_model_form(organisation: Organisation, actor: Person | None, form: Any, name: str) -> Any:
     """Save a validated mailbox or line form; audited (secrets only as changed)."""
     instance = form.instance
-    fields = tuple(form.Meta.fields)  # type: ignore[attr-defined]
+    fields = tuple(form.Meta.fields)
     before = None
     secret_changed: set[str] = set()
     if instance.pk:

@@ -156,7 +156,7 @@ def widget_initial(widget: ChatWidget | None) -> dict[str, Any]:
     return initial
 
 
-class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
+class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = [
@@ -189,7 +189,7 @@ class MailboxForm(forms.ModelForm):  # type: ignore[type-arg]
         return self._keep("smtp_password")
 
 
-class LineForm(forms.ModelForm):  # type: ignore[type-arg]
+class LineForm(forms.ModelForm):
     class Meta:
         model = Line
         fields = ["number", "name", "queue"]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from distans.topics.models import Topic
 
 
-class TopicForm(forms.ModelForm):  # type: ignore[type-arg]
+class TopicForm(forms.ModelForm):
     keywords_text = forms.CharField(
         label=_("Keywords"),
         required=False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from distans.background import every
 
 
-def _organisations():  # type: ignore[no-untyped-def]
+def _organisations():
     from distans.accounts.models import Organisation
 
     return Organisation.objects.all()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from distans.accounts.models import Person
 from distans.core.errors import InvalidInput
+from distans.core.routing import EventName
 from distans.realtime.groups import person_group, supervisors_group
 from distans.realtime.publish import publish
 from distans.routing.actions import get_agent_state
@@ -30,7 +31,7 @@ def do_set_agent_queues(actor: Person, agent: Person, queues: list[Queue]) -> No
     if before != after:
         RoutingEvent.objects.create(
             organisation_id=state.organisation_id,
-            name="agent_queues_changed",
+            name=EventName.AGENT_QUEUES_CHANGED,
             at=timezone.now(),
             agent_id=agent.pk,
             data={"before": before, "after": after, "by": actor.pk},

@@ -1,18 +1,21 @@
 """Reads for the wallboard: per-queue figures of today, agents, topic counts.
 
-Service level and ASA use the shared report definitions (distans.core.reports):
-each contact that entered a queue today (organisation's time zone) and has left it
-becomes a ``ContactOutcome``; the outcomes are summed into ``ContactCounts`` and
-``compute_metrics`` gives offered, answered, abandoned, service level (convention 1,
-answered within the queue's threshold / answered) and ASA. Waiting contacts are not
-yet "offered" in that sense; they show as "waiting now".
+Today's figures per queue are the reports' own: the day rows of the report aggregate
+(``reports.queries.report_rows``, fed from the one event log), grouped by queue, with
+the organisation's report settings and the queue's service-level threshold (the
+nearest stored one not above it). So the wallboard and a report of today cannot
+disagree: transfers, waits (first accept) and short abandons are counted once, the
+same way. The wallboard view brings the aggregate up to date first
+(``reports.actions.do_update_aggregates``). A contact counts when it has left its
+queue and ended (answered at completion, abandoned, given a fallback); waiting
+contacts show as "waiting now".
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,18 +24,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from distans.accounts.models import Organisation
-from distans.contacts.choices import ContactStatus
 from distans.contacts.models import Contact
 from distans.core.reports import (
     THRESHOLDS_SECONDS,
     ContactCounts,
-    ContactOutcome,
     MetricOptions,
-    Outcome,
     PeriodMetrics,
     compute_metrics,
 )
 from distans.core.reports.periods import Granularity, period_start
+from distans.reports.queries import metric_options, report_rows
 from distans.routing.choices import Presence
 from distans.routing.convert import calendar_of
 from distans.routing.models import AgentState
@@ -44,43 +45,13 @@ def today_start(organisation: Organisation) -> datetime:
     return period_start(timezone.now(), Granularity.DAY, ZoneInfo(organisation.time_zone))
 
 
-def contact_outcome(contact: Contact) -> ContactOutcome | None:
-    """The report record of a contact that has left its queue, else None.
-
-    Answered: accepted by an agent (wait = accepted_at - enqueued_at, handled =
-    ended_at - accepted_at). Abandoned: the customer left while queued. Other: given
-    the queue's fallback (callback offer, voicemail, closed message)."""
-    if contact.accepted_at is not None:
-        end = contact.ended_at or timezone.now()
-        return ContactOutcome(
-            arrived_at=contact.enqueued_at,
-            queue=str(contact.queue_id),
-            channel=contact.channel,
-            outcome=Outcome.ANSWERED,
-            waited_seconds=max(0.0, (contact.accepted_at - contact.enqueued_at).total_seconds()),
-            handled_seconds=max(0.0, (end - contact.accepted_at).total_seconds()),
-            topic=contact.topic,
-        )
-    if contact.status in (ContactStatus.ABANDONED, ContactStatus.FALLBACK):
-        end = contact.ended_at or timezone.now()
-        return ContactOutcome(
-            arrived_at=contact.enqueued_at,
-            queue=str(contact.queue_id),
-            channel=contact.channel,
-            outcome=Outcome.ABANDONED
-            if contact.status == ContactStatus.ABANDONED
-            else Outcome.OTHER,
-            waited_seconds=max(0.0, (end - contact.enqueued_at).total_seconds()),
-        )
-    return None
-
-
-def _options(service_level_seconds: int) -> MetricOptions:
-    """The queue's threshold, or the nearest stored one not above it."""
+def _options(base: MetricOptions, service_level_seconds: int) -> MetricOptions:
+    """The report options with the queue's threshold, or the nearest stored one not
+    above it."""
     allowed = [t for t in THRESHOLDS_SECONDS if t <= service_level_seconds] or [
         THRESHOLDS_SECONDS[0]
     ]
-    return MetricOptions(service_level_seconds=allowed[-1])
+    return replace(base, service_level_seconds=allowed[-1])
 
 
 @dataclass(frozen=True)
@@ -121,30 +92,29 @@ def staffing_now(queue: Any, moment: datetime) -> StaffingNow:
     )
 
 
+def today_metrics(organisation: Organisation, options: MetricOptions) -> dict[str, PeriodMetrics]:
+    """Today's report metrics per queue code (only queues with contacts today)."""
+    today = timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
+    rows = report_rows(organisation, today, today, Granularity.DAY, ("queue",), options=options)
+    return {row.group["queue"]: row.metrics for row in rows}
+
+
 def queue_rows(organisation: Organisation) -> list[QueueToday]:
-    since = today_start(organisation)
-    counts: dict[int, ContactCounts] = {}
-    contacts = (
-        Contact.objects.for_org(organisation)
-        .filter(enqueued_at__gte=since)
-        .only("queue_id", "channel", "status", "enqueued_at", "accepted_at", "ended_at", "topic")
-    )
-    for contact in contacts.iterator():
-        record = contact_outcome(contact)
-        if record is not None:
-            row = ContactCounts.from_outcome(record)
-            counts[contact.queue_id] = (
-                counts[contact.queue_id] + row if contact.queue_id in counts else row
-            )
+    base = metric_options(organisation)
+    states = list_queue_states(organisation)
+    by_threshold: dict[MetricOptions, dict[str, PeriodMetrics]] = {}
     rows = []
     moment = timezone.now()
-    for now in list_queue_states(organisation):
-        options = _options(now.queue.service_level_seconds)
+    for now in states:
+        options = _options(base, now.queue.service_level_seconds)
+        if options not in by_threshold:
+            by_threshold[options] = today_metrics(organisation, options)
+        metrics = by_threshold[options].get(now.queue.code)
         calendar = calendar_of(now.queue, organisation.time_zone)
         rows.append(
             QueueToday(
                 now=now,
-                metrics=compute_metrics(counts.get(now.queue.pk, ContactCounts()), options),
+                metrics=metrics or compute_metrics(ContactCounts(), options),
                 threshold_seconds=options.service_level_seconds,
                 closed=calendar is not None and not calendar.is_open(moment),
                 staffing=staffing_now(now.queue, moment),

@@ -22,13 +22,12 @@ from distans.core.routing import (
     route,
 )
 from distans.core.routing.per_event import (
-    IDLE_ORDER,
     best_agent_for_contact,
-    best_contact_for_agent,
     best_of_eligible,
     longest_idle_of_ordered,
 )
 from distans.core.routing.rules import channel_is_free
+from distans.core.routing.strategy import IDLE_ORDER
 
 SKILLS = ("tech", "billing")
 
@@ -85,15 +84,6 @@ def test_best_agent_for_contact_matches_route(
         assert [picked] == expected if expected else picked is None
 
 
-@settings(max_examples=150, deadline=None)
-@given(queue_strategy, contacts_strategy, agents_strategy)
-def test_best_contact_for_agent_matches_route(q: Queue, contacts: list, agents: list) -> None:
-    for a in agents[:1]:
-        picked = best_contact_for_agent(NOW, a, {q.id: q}, contacts)
-        expected = route(NOW, [q], contacts, [a]).offers
-        assert [picked] == expected if expected else picked is None
-
-
 def test_open_offers_reserve_capacity_in_per_event_picks() -> None:
     ringing = Offer("other", "a1", "q", Channel.PHONE, NOW, NOW + timedelta(seconds=10))
     assert (
@@ -101,9 +91,6 @@ def test_open_offers_reserve_capacity_in_per_event_picks() -> None:
             NOW, contact("c", channel=Channel.CHAT), queue(), [agent("a1")], [ringing]
         )
         is None
-    )
-    assert (
-        best_contact_for_agent(NOW, agent("a1"), {"q": queue()}, [contact("c")], [ringing]) is None
     )
 
 

@@ -1,12 +1,14 @@
 """Many rounds of arrivals, answers, timeouts and completions: invariants hold throughout.
 
-Drives route() together with the lifecycle and applying functions, as the Django side
-will, and checks after every step: no agent above capacity (phone alone), at most one
+Drives route() together with the lifecycle functions, applying a round's decisions as
+the Django side does (``distans.routing.rounds``: an overflow clears the exclusions),
+and checks after every step: no agent above capacity (phone alone), at most one
 open offer per contact, accept never refused for lack of room, and no contact lost
 (each is waiting, in progress or finished).
 """
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -30,12 +32,6 @@ from distans.core.routing import (
     Strategy,
     WideningStep,
     route,
-)
-from distans.core.routing.applying import (
-    apply_end_wrap_up,
-    apply_expire_offer,
-    apply_overflow,
-    apply_set_agent_away,
 )
 from distans.core.routing.lifecycle import accept, complete, decline, set_presence
 
@@ -139,24 +135,38 @@ def test_invariants_hold_over_many_rounds(seed: int, strategy: Strategy) -> None
                 assert decision.contact_id not in offers
                 offers[decision.contact_id] = decision
             elif isinstance(decision, ExpireOffer):
-                applied = apply_expire_offer(
-                    decision, waiting[decision.contact_id], agents[decision.agent_id]
+                expired = waiting[decision.contact_id]
+                waiting[decision.contact_id] = replace(
+                    expired, excluded_agent_ids=expired.excluded_agent_ids | {decision.agent_id}
                 )
-                waiting[decision.contact_id] = applied.contact  # type: ignore[assignment]
-                agents[decision.agent_id] = applied.agent  # type: ignore[assignment]
+                timed_out = agents[decision.agent_id]
+                agents[decision.agent_id] = replace(
+                    timed_out, consecutive_timeouts=timed_out.consecutive_timeouts + 1
+                )
                 del offers[decision.contact_id]
             elif isinstance(decision, SetAgentAway):
-                agents[decision.agent_id] = apply_set_agent_away(
-                    decision, agents[decision.agent_id], now
-                ).agent  # type: ignore[assignment]
+                agents[decision.agent_id] = replace(
+                    agents[decision.agent_id],
+                    presence=Presence.AWAY,
+                    presence_changed_at=now,
+                    consecutive_timeouts=decision.consecutive_timeouts,
+                )
             elif isinstance(decision, EndWrapUp):
-                agents[decision.agent_id] = apply_end_wrap_up(
-                    decision, agents[decision.agent_id], now
-                ).agent  # type: ignore[assignment]
+                agents[decision.agent_id] = replace(
+                    agents[decision.agent_id],
+                    presence=decision.presence,
+                    wrap_up_until=None,
+                    presence_changed_at=now,
+                )
             elif isinstance(decision, Overflow):
-                waiting[decision.contact_id] = apply_overflow(
-                    decision, waiting[decision.contact_id], now
-                ).contact  # type: ignore[assignment]
+                moved = waiting[decision.contact_id]
+                waiting[decision.contact_id] = replace(
+                    moved,
+                    queue_id=decision.to_queue_id,
+                    queue_entered_at=now,
+                    excluded_agent_ids=frozenset(),
+                    visited_queue_ids=moved.visited_queue_ids | {decision.from_queue_id},
+                )
             elif isinstance(decision, Fallback):
                 assert decision.contact_id not in offers
                 del waiting[decision.contact_id]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 SCOPES_OF_OLD_KEYS = ["contacts.create", "contacts.read", "live.read", "telephony.adapter", "mail.inbound"]
 
 
-def grant_old_keys(apps, schema_editor):  # type: ignore[no-untyped-def]
+def grant_old_keys(apps, schema_editor):
     ApiToken = apps.get_model("accounts", "ApiToken")
     for token in ApiToken.objects.all():
         if not token.scopes:

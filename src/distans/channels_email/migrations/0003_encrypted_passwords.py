@@ -4,7 +4,7 @@ import distans.accounts.fields
 from django.db import migrations
 
 
-def encrypt_existing(apps, schema_editor):  # type: ignore[no-untyped-def]
+def encrypt_existing(apps, schema_editor):
     """Rows written before encryption hold plain text: encrypt them now."""
     Mailbox = apps.get_model("channels_email", "Mailbox")
     for pk, imap, smtp in Mailbox.objects.values_list("pk", "imap_password", "smtp_password"):

@@ -27,6 +27,17 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from distans.core.reports.records import ContactOutcome, LoggedInSpan, Outcome
+from distans.core.routing.decisions import EventName
+
+# The names this module reads, as plain str: an enum attribute costs ~0.3 µs per access
+# on Python 3.11, paid per event and comparison in the loops below.
+_LOCATION = EventName.AGENT_LOCATION_CHANGED.value
+_STATE = EventName.AGENT_STATE_CHANGED.value
+_QUEUED = EventName.CONTACT_QUEUED.value
+_ACCEPTED = EventName.ACCEPTED.value
+_ABANDONED = EventName.ABANDONED.value
+_ENDED_WAITING = (EventName.ABANDONED.value, EventName.FALLBACK_GIVEN.value)
+_COMPLETED = EventName.COMPLETED.value
 
 
 class EventLike(Protocol):
@@ -103,29 +114,29 @@ def contact_outcomes_from_events(
     for event in events:
         last_at = event.at
         name, cid, agent = str(event.name), event.contact_id, event.agent_id
-        if name == "agent_location_changed" and agent:
+        if name == _LOCATION and agent:
             sites[agent] = str(event.data.get("to") or "")
-        elif name == "agent_state_changed" and agent:
+        elif name == _STATE and agent:
             if event.data.get("to") != "wrap_up":
                 yield from release(agent, event.at)
         elif cid is None:
             continue
-        elif name == "contact_queued":
+        elif name == _QUEUED:
             if cid not in contacts:
                 channel = str(event.data.get("channel") or "")
                 contacts[cid] = _Contact(event.at, event.queue_id or "", channel)
-        elif name == "accepted" and cid in contacts:
+        elif name == _ACCEPTED and cid in contacts:
             c = contacts[cid]
             if c.accepted_at is None:
                 c.accepted_at, c.queue = event.at, event.queue_id or c.queue
                 c.agent, c.location = agent or "", sites.get(agent or "", "")
-        elif name in ("abandoned", "fallback_given") and cid in contacts:
+        elif name in _ENDED_WAITING and cid in contacts:
             c = contacts.pop(cid)
             c.queue = event.queue_id or c.queue
-            kind = Outcome.ABANDONED if name == "abandoned" else Outcome.OTHER
+            kind = Outcome.ABANDONED if name == _ABANDONED else Outcome.OTHER
             c.accepted_at = None
             yield outcome(cid, c, kind, event.at)
-        elif name == "completed" and cid in contacts:
+        elif name == _COMPLETED and cid in contacts:
             c = contacts.pop(cid)
             if c.accepted_at is None:
                 continue  # completed without an accept: not a reportable contact
@@ -159,12 +170,12 @@ def logged_in_spans_from_events(
         agent = event.agent_id
         if not agent:
             continue
-        if str(event.name) == "agent_location_changed":
+        if str(event.name) == _LOCATION:
             if agent in opened:
                 yield from close(agent, event.at)
                 opened[agent] = event.at
             sites[agent] = str(event.data.get("to") or "")
-        elif str(event.name) == "agent_state_changed":
+        elif str(event.name) == _STATE:
             if event.data.get("to") == "offline":
                 yield from close(agent, event.at)
             elif agent not in opened:

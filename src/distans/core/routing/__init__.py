@@ -1,7 +1,7 @@
 """The pure routing core: which agent gets which waiting contact, and when.
 
-Batch: :func:`route` (one round over all queues). Per event: :func:`best_agent_for_contact`,
-:func:`best_contact_for_agent` and the in-memory :class:`RoutingIndex`. Lifecycle
+Batch: :func:`route` (one round over all queues). Per event: :func:`best_agent_for_contact`
+and its variants in :mod:`per_event`. Strategy order: :mod:`strategy`. Lifecycle
 transitions: :mod:`distans.core.routing.lifecycle`. See docs/dev/routing.md.
 """
 
@@ -18,7 +18,6 @@ from distans.core.routing.decisions import (
     event_to_dict,
 )
 from distans.core.routing.engine import route
-from distans.core.routing.index import RoutingIndex
 from distans.core.routing.lifecycle import Transition
 from distans.core.routing.model import (
     DEFAULT_CAPACITY,
@@ -38,7 +37,6 @@ from distans.core.routing.model import (
 )
 from distans.core.routing.per_event import (
     best_agent_for_contact,
-    best_contact_for_agent,
     best_of_eligible,
     offer_event,
 )
@@ -69,7 +67,6 @@ __all__ = [
     "OverflowRule",
     "Presence",
     "Queue",
-    "RoutingIndex",
     "RoutingResult",
     "SetAgentAway",
     "Strategy",
@@ -77,7 +74,6 @@ __all__ = [
     "WideningStep",
     "best_agent_for_contact",
     "best_of_eligible",
-    "best_contact_for_agent",
     "contact_rank",
     "effective_priority",
     "effective_requirements",

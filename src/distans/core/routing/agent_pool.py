@@ -1,26 +1,17 @@
-"""Free agents of one routing round, pre-sorted per (queue, channel) by the queue's strategy.
+"""Free agents of one routing round, pre-sorted per queue by the queue's strategy.
 
-Strategies (lower sort key is offered first):
-
-- ``longest_idle``: the agent idle longest (oldest ``idle_since``) first — spreads work
-  evenly over time; the Asterisk/mod_callcenter default ("longest-idle-agent").
-- ``least_occupied``: lowest ``Σ load/capacity`` first, then longest idle — for
-  multi-contact channels (chat, e-mail) so concurrent work is spread across agents.
-- ``round_robin``: agents in id order, starting after the agent the queue offered
-  last (the persisted cursor) — strict turn-taking, equal counts ±1 over many rounds.
-- ``best_skill``: highest sum of levels in the contact's required skills first, then
-  longest idle — the most expert free agent gets the hard contacts.
-
-Each agent gets at most one new offer per round (``taken``), so the sorted lists stay
-valid for the whole round and per-signature cursors only move forward.
+The order itself is :func:`distans.core.routing.strategy.strategy_key` (the one
+definition, shared with the per-event picks). Each agent gets at most one new offer per
+round (``taken``), so the sorted lists stay valid for the whole round and
+per-signature cursors only move forward.
 """
 
-from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from distans.core.routing.model import Agent, Channel, Queue, Strategy
 from distans.core.routing.rules import occupancy
+from distans.core.routing.strategy import strategy_key
 
 
 @dataclass(slots=True, eq=False)
@@ -55,36 +46,16 @@ def make_slot(agent: Agent, load: Mapping[Channel, int], free: frozenset[Channel
 def strategy_order(
     slots: list[AgentSlot], queue: Queue, round_robin_after: str | None
 ) -> list[AgentSlot]:
-    """Return ``slots`` in the order ``queue.strategy`` offers them (best_skill: idle order)."""
-    if queue.strategy is Strategy.LEAST_OCCUPIED:
-        return sorted(slots, key=lambda s: (s.occupancy, s.idle_seconds_key, s.agent.id))
-    if queue.strategy is Strategy.ROUND_ROBIN:
-        by_id = sorted(slots, key=lambda s: s.agent.id)
-        if round_robin_after is None:
-            return by_id
-        start = bisect_right([s.agent.id for s in by_id], round_robin_after)
-        return by_id[start:] + by_id[:start]
-    return sorted(slots, key=lambda s: (s.idle_seconds_key, s.agent.id))
-
-
-def skill_score(agent: Agent, skill_names: tuple[str, ...]) -> int:
-    """Sum of the agent's levels in ``skill_names`` (best_skill's measure)."""
-    skills = agent.skills
-    return sum(skills.get(name, 0) for name in skill_names)
+    """Return ``slots`` in the order ``queue.strategy`` offers them (best_skill: idle
+    order; :func:`best_skill_sorted` re-sorts per contact's skills)."""
+    key = strategy_key(queue.strategy, (), round_robin_after)
+    return sorted(slots, key=lambda s: key(s.agent, s.occupancy))
 
 
 def best_skill_sorted(members: list[AgentSlot], skill_names: tuple[str, ...]) -> list[AgentSlot]:
-    """``members`` (already in idle order) stably re-sorted by skill score, highest first."""
-    if len(skill_names) == 1:
-        (name,) = skill_names
-        scores = [-s.skills.get(name, 0) for s in members]
-    elif len(skill_names) == 2:
-        first, second = skill_names
-        scores = [-s.skills.get(first, 0) - s.skills.get(second, 0) for s in members]
-    else:
-        scores = [-skill_score(s.agent, skill_names) for s in members]
-    order = sorted(range(len(members)), key=scores.__getitem__)
-    return [members[i] for i in order]
+    """``members`` (already in idle order) in best_skill order for ``skill_names``."""
+    key = strategy_key(Strategy.BEST_SKILL, skill_names)
+    return sorted(members, key=lambda s: key(s.agent, s.occupancy))
 
 
 @dataclass(slots=True, eq=False)

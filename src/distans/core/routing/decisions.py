@@ -30,6 +30,10 @@ class EventName(StrEnum):
     COMPLETED = "completed"
     AGENT_STATE_CHANGED = "agent_state_changed"
     AGENT_LOCATION_CHANGED = "agent_location_changed"
+    #: An open offer withdrawn (the agent left, wrapped up, logged out): Django side only.
+    OFFER_CANCELLED = "offer_cancelled"
+    #: The queues an agent serves were replaced (a supervisor's change): Django side only.
+    AGENT_QUEUES_CHANGED = "agent_queues_changed"
 
 
 EventValue = str | int | float | bool | None

@@ -2,11 +2,8 @@
 
 - :func:`best_agent_for_contact` — "a contact arrived (or its offer ended)": the
   agent the queue's strategy picks among the given candidates.
-- :func:`best_contact_for_agent` — "an agent became free": the waiting contact with
-  the highest effective priority (then earliest arrival) the agent may take, across
-  the agent's queues.
 
-Both apply exactly the rules of :func:`distans.core.routing.route` (eligibility,
+It applies exactly the rules of :func:`distans.core.routing.route` (eligibility,
 widening, capacity incl. open offers, exclusions, person transfers, opening hours)
 and cost O(candidates). The caller keeps the candidate lists short: e.g. SQL
 ``WHERE queue AND presence IN (available, busy)`` for agents, and the first K contacts
@@ -15,9 +12,7 @@ per queue ``ORDER BY rank`` (:func:`contact_rank`) for contacts.
 
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from operator import attrgetter
 
-from distans.core.routing.agent_pool import skill_score
 from distans.core.routing.decisions import Event, EventName
 from distans.core.routing.model import (
     ROUTABLE_PRESENCES,
@@ -30,12 +25,12 @@ from distans.core.routing.model import (
 )
 from distans.core.routing.rules import (
     channel_is_free,
-    effective_priority,
     effective_requirements,
     meets,
     occupancy,
     waited_seconds,
 )
+from distans.core.routing.strategy import IDLE_ORDER, strategy_key
 
 
 def _load_with_offers(agent: Agent, offers: Sequence[Offer]) -> Mapping[Channel, int]:
@@ -129,7 +124,7 @@ def best_agent_for_contact(
         eligible.append((agent, load))
     if not eligible:
         return None
-    chosen = min(eligible, key=_strategy_key(queue.strategy, contact, round_robin_after))[0]
+    chosen = min(eligible, key=_pair_key(queue.strategy, contact, round_robin_after))[0]
     return _make_offer(contact, chosen, queue, now)
 
 
@@ -166,12 +161,8 @@ def best_of_eligible(
         chosen = min(candidates, key=IDLE_ORDER)
     else:
         pairs = [(agent, loads.get(agent.id, agent.load)) for agent in candidates]
-        chosen = min(pairs, key=_strategy_key(queue.strategy, contact, round_robin_after))[0]
+        chosen = min(pairs, key=_pair_key(queue.strategy, contact, round_robin_after))[0]
     return _make_offer(contact, chosen, queue, now)
-
-
-#: Longest idle first (as ``_strategy_key``'s default, on the agent alone).
-IDLE_ORDER = attrgetter("idle_ts", "id")
 
 
 def longest_idle_of_ordered(
@@ -203,75 +194,12 @@ def longest_idle_of_ordered(
     return _make_offer(contact, best, queue, now) if best is not None else None
 
 
-def _strategy_key(
+def _pair_key(
     strategy: Strategy, contact: Contact, round_robin_after: str | None
 ) -> Callable[[tuple[Agent, Mapping[Channel, int]]], tuple[object, ...]]:
-    """Sort key of (agent, load) pairs for ``strategy``: the smallest is offered."""
+    """:func:`strategy_key` over (agent, load with open offers) pairs."""
+    names = tuple(name for name, _ in contact.requirement_key)
+    key = strategy_key(strategy, names, round_robin_after)
     if strategy is Strategy.LEAST_OCCUPIED:
-        return lambda pair: (occupancy(pair[0].capacity, pair[1]), pair[0].idle_ts, pair[0].id)
-    if strategy is Strategy.ROUND_ROBIN:
-        after = round_robin_after
-        return lambda pair: (after is not None and pair[0].id <= after, pair[0].id)
-    if strategy is Strategy.BEST_SKILL:
-        names = tuple(name for name, _ in contact.requirement_key)
-        return lambda pair: (-skill_score(pair[0], names), pair[0].idle_ts, pair[0].id)
-    return lambda pair: (pair[0].idle_ts, pair[0].id)
-
-
-def best_contact_for_agent(
-    now: datetime,
-    agent: Agent,
-    queues: Mapping[str, Queue],
-    contacts: Iterable[Contact],
-    offers: Iterable[Offer] = (),
-) -> Offer | None:
-    """Return the offer of the best waiting contact ``agent`` may take now, or ``None``.
-
-    ``contacts``: candidates from the agent's queues (and person transfers to them),
-    any order. ``offers``: open offers of the agent and of these contacts.
-    """
-    if agent.presence not in ROUTABLE_PRESENCES:
-        return None
-    offer_list = [o for o in offers if o.expires_at > now]
-    offered = {o.contact_id for o in offer_list}
-    load = _load_with_offers(agent, [o for o in offer_list if o.agent_id == agent.id])
-    free = {c for c in agent.capacity if channel_is_free(c, agent.capacity, load)}
-    if not free:
-        return None
-    open_cache: dict[str, bool] = {}
-    best: tuple[float, float, str] | None = None
-    chosen: Contact | None = None
-    for contact in contacts:
-        if contact.channel not in free or contact.id in offered:
-            continue
-        if agent.id in contact.excluded_agent_ids:
-            continue
-        queue = queues.get(contact.queue_id)
-        if queue is None:
-            continue
-        if contact.target_agent_id is not None:
-            if contact.target_agent_id != agent.id:
-                continue
-        elif contact.queue_id not in agent.queue_ids:
-            continue
-        else:
-            required, language = effective_requirements(
-                contact, queue, waited_seconds(contact, now)
-            )
-            if not meets(agent.skills, agent.languages, required, language):
-                continue
-        is_open = open_cache.get(queue.id)
-        if is_open is None:
-            is_open = open_cache[queue.id] = queue.is_open(now)
-        if not is_open:
-            continue
-        key = (
-            -effective_priority(contact, queue, now),
-            contact.enqueued_ts,
-            contact.id,
-        )
-        if best is None or key < best:
-            best, chosen = key, contact
-    if chosen is None:
-        return None
-    return _make_offer(chosen, agent, queues[chosen.queue_id], now)
+        return lambda pair: key(pair[0], occupancy(pair[0].capacity, pair[1]))
+    return lambda pair: key(pair[0], 0.0)
