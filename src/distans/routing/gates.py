@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-_gates: list[Callable[[Any], None]] = []
+# Filled once at start-up (AppConfig.ready); a tuple, so no per-process state hides here.
+_gates: tuple[Callable[[Any], None], ...] = ()
 
 
 def register_presence_gate(gate: Callable[[Any], None]) -> None:
+    global _gates
     if gate not in _gates:
-        _gates.append(gate)
+        _gates = (*_gates, gate)
 
 
 def check_may_go_available(person: Any) -> None:
