@@ -84,6 +84,24 @@ def _setup(var_dir: Path, hook_url: str) -> dict[str, int]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+END_BLOCKING = """
+import django
+django.setup()
+from django.utils import timezone
+from distans.announcements.models import Announcement
+Announcement.objects.filter(title_sv=%(title)r).update(valid_until=timezone.now())
+"""
+
+
+def _end_announcement(var_dir: Path) -> None:
+    """The demo server is shared with the browser tests that follow: the announcement
+    ends, so it holds no colleague on shift back from going available there."""
+    env = {**os.environ, "DISTANS_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "distans.config.settings"}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    subprocess.run([sys.executable, "-c", END_BLOCKING % {"title": TITLE}], env=env, check=True)
+
+
 def _wait_live(page: Any) -> None:
     page.wait_for_function(
         "() => { const s = document.getElementById('live-status');"
@@ -183,7 +201,11 @@ def test_must_acknowledge_announcement_blocks_reminds_and_reach_moves_live(
         )
         assert int(sup.get_attribute("#announcement-proof .reach", "data-working")) == working
         assert sup.evaluate("window.sameAnnouncementPage") is True
+        # Anna logs off: the demo server is shared with the browser tests that follow.
+        desk.click("#desk-state button[hx-vals*='\"offline\"']")
+        desk.wait_for_selector("#desk-state .presence-offline")
     finally:
+        _end_announcement(demo_var_dir)
         for context in contexts:
             context.close()
         server.shutdown()
