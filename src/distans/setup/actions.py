@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from distans.accounts import audit
 from distans.accounts.models import Organisation, Person, Site, Team
 from distans.administration.actions import InvitationMail
 from distans.channels_chat.models import ChatWidget
@@ -22,7 +23,6 @@ from distans.realtime.groups import org_group, supervisors_group
 from distans.realtime.publish import publish
 from distans.routing.dispatcher import request_routing
 from distans.routing.models import Queue
-from distans.setup import audit
 from distans.setup.channel_settings import SECRET_FIELDS
 from distans.setup.settings_data import apply_queue_settings, queue_settings
 
@@ -73,7 +73,7 @@ def do_save_queue(
         raise ValidationError(_("Another queue already has the code “%(code)s”.") % {"code": target.code}) from None
     if before is not None and before["code"] != target.code:
         _rename_overflow_target(organisation, before["code"], target.code)
-    audit.record(
+    audit.record_change(
         organisation,
         actor,
         "queue_created" if before is None else "queue_changed",
@@ -108,7 +108,7 @@ def do_create_site(
     site = Site(organisation=organisation, name=name, kind=kind, address=address, seat_capacity=seat_capacity)
     site.full_clean(exclude=["organisation"])
     site.save()
-    audit.record(
+    audit.record_change(
         organisation,
         actor,
         "site_created",
@@ -126,7 +126,7 @@ def do_create_team(organisation: Organisation, actor: Person | None, name: str, 
     team = Team(organisation=organisation, name=name, leader=leader)
     team.full_clean(exclude=["organisation", "leader"])
     team.save()
-    audit.record(organisation, actor, "team_created", team, None, {"name": name})
+    audit.record_change(organisation, actor, "team_created", team, None, {"name": name})
     return team
 
 
@@ -157,7 +157,7 @@ def do_create_first_admin(organisation_name: str, full_name: str, email: str, pa
         is_agent=False,
         is_staff=True,
     )
-    audit.record(organisation, person, "organisation_created", organisation, None, {"name": organisation_name})
+    audit.record_change(organisation, person, "organisation_created", organisation, None, {"name": organisation_name})
     return person
 
 
@@ -179,7 +179,7 @@ def do_update_organisation(organisation: Organisation, actor: Person | None, dat
             queue.holiday_country = after["country"]
             queue.holiday_hours = {}
             queue.save(update_fields=["holiday_country", "holiday_hours"])
-    audit.record(organisation, actor, "organisation_changed", organisation, before, after)
+    audit.record_change(organisation, actor, "organisation_changed", organisation, before, after)
     # Time zone and holidays change every queue's calendar.
     _announce_queues(organisation.pk)
     return organisation
@@ -190,7 +190,7 @@ def do_join_team(actor: Person, person: Person, team: Team) -> None:
     before = {"team": person.team_id}
     person.team = team
     person.save(update_fields=["team"])
-    audit.record(team.organisation, actor, "person_team_changed", person, before, {"team": team.pk})
+    audit.record_change(team.organisation, actor, "person_team_changed", person, before, {"team": team.pk})
 
 
 @transaction.atomic
@@ -209,7 +209,7 @@ def do_make_agent(actor: Person | None, person: Person, queues: list[Queue], sit
         person.save(update_fields=["is_agent"])
     state.queues.add(*queues)
     after = {"is_agent": True, "queues": sorted(q.pk for q in state.queues.all())}
-    audit.record(organisation, actor, "agent_queues_changed", person, before, after)
+    audit.record_change(organisation, actor, "agent_queues_changed", person, before, after)
     return state
 
 
@@ -253,7 +253,7 @@ def do_invite_person(
     )
     if queues:
         do_make_agent(actor, person, queues)
-    audit.record(organisation, actor, "person_invited", person, None, {"email": email, "name": person.full_name})
+    audit.record_change(organisation, actor, "person_invited", person, None, {"email": email, "name": person.full_name})
     link = invite_link(person, base_url)
     subject = _("Welcome to %(organisation)s in Distans") % {"organisation": organisation.name}
     body = _(
@@ -286,7 +286,7 @@ def do_create_chat_widget(
         topics=topics or [],
     )
     widget.save()
-    audit.record(
+    audit.record_change(
         organisation,
         actor,
         "chat_widget_created",
@@ -309,7 +309,7 @@ def do_create_phone_line(organisation: Organisation, actor: Person | None, queue
     line = Line(organisation=organisation, number=number, name=name, queue=queue)
     line.full_clean(exclude=["organisation", "queue"])
     line.save()
-    audit.record(organisation, actor, "phone_line_created", line, None, {"number": number, "name": name, "queue": queue.code})
+    audit.record_change(organisation, actor, "phone_line_created", line, None, {"number": number, "name": name, "queue": queue.code})
     return line
 
 
@@ -429,7 +429,7 @@ def do_save_widget(organisation: Organisation, actor: Person | None, widget: Cha
     for name, value in values.items():
         setattr(target, name, value)
     target.save()
-    audit.record(organisation, actor, "chat_widget_changed" if before else "chat_widget_created", target, before, _plain(target, fields))
+    audit.record_change(organisation, actor, "chat_widget_changed" if before else "chat_widget_created", target, before, _plain(target, fields))
     return target
 
 
@@ -450,5 +450,5 @@ def do_save_model_form(organisation: Organisation, actor: Person | None, form: A
     after = _plain(saved, fields)
     for field in secret_changed:
         after[field] = MASK + " " + str(_("(changed)"))
-    audit.record(organisation, actor, f"{name}_{'changed' if before else 'created'}", saved, before, after)
+    audit.record_change(organisation, actor, f"{name}_{'changed' if before else 'created'}", saved, before, after)
     return saved

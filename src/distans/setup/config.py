@@ -22,11 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from distans.accounts import audit
 from distans.accounts.models import Organisation, Person, Site, Team
 from distans.channels_chat.models import ChatWidget
 from distans.channels_email.models import Mailbox
 from distans.routing.models import Queue
-from distans.setup import actions, audit
+from distans.setup import actions
 from distans.setup.settings_data import QUEUE_FIELDS, queue_settings
 from distans.telephony.models import Line, TelephonySettings
 
@@ -175,7 +176,7 @@ def do_import_config(
         if Organisation.objects.filter(slug=slug).exists():
             raise ValidationError(f"an organisation with the short name {slug} exists already")
         organisation = Organisation.objects.create(name=org_data.get("name") or slug, slug=slug)
-        audit.record(organisation, actor, "organisation_created", organisation, None, {"name": organisation.name})
+        audit.record_change(organisation, actor, "organisation_created", organisation, None, {"name": organisation.name})
     wanted = {k: org_data[k] for k in ("name", "time_zone", "country") if k in org_data}
     if wanted != {k: getattr(organisation, k) for k in wanted}:
         try:
@@ -245,7 +246,7 @@ def _upsert(
     except ValidationError as exc:
         raise ValidationError(f"{name} {key}: {'; '.join(exc.messages)}") from None
     obj.save()
-    audit.record(organisation, actor, f"{name}_{'created' if before is None else 'changed'}", obj, before, after)
+    audit.record_change(organisation, actor, f"{name}_{'created' if before is None else 'changed'}", obj, before, after)
     return obj
 
 
