@@ -14,6 +14,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import field_validator
 
 from distans.announcements import actions, queries
 from distans.announcements.choices import AudienceKind, Priority
@@ -80,6 +81,18 @@ class AnnouncementIn(Schema):
     send_now: bool = False
     by_email: bool = False
     to_chat: bool = False
+
+    @field_validator("valid_from", "valid_until", "send_at")
+    @classmethod
+    def _as_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """Stored in UTC: an offset the database cannot hold (beyond ±15:59 on
+        PostgreSQL) or a moment outside the calendar is a 422, never a 500."""
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError as error:
+            raise ValueError("not a representable moment") from error
 
 
 class ReceiptOut(Schema):
