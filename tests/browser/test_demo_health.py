@@ -45,7 +45,7 @@ def _start(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
     log = open(var_dir / "demo.log", "wb")  # the child keeps it; closed when it ends
     return subprocess.Popen(
         [sys.executable, "-m", "distans", "demo", "--port", str(port), "--speed", str(SPEED),
-         "--start", next_monday_morning()],
+         "--mail-port", str(_free_port()), "--start", next_monday_morning()],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 
