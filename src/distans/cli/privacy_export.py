@@ -1,5 +1,6 @@
-"""``distans privacy export``: a data subject's contacts (GDPR), by e-mail, phone or
-personal identity number."""
+"""``distans privacy export``: everything stored of a data subject's contacts
+(GDPR), by e-mail, phone or personal identity number (arguments and the work itself:
+``privacy_find.subject_arguments`` / ``run_subject_command``)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,13 @@ import argparse
 
 GROUP = "privacy"
 NAME = "export"
-HELP = {
-    "find": "list a data subject's contacts",
-    "export": "export everything stored of a data subject's contacts (JSON)",
-    "erase": "erase a data subject's personal data (contacts stay, anonymous)",
-}["export"]
+HELP = "export everything stored of a data subject's contacts (JSON)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from distans.cli.privacy_find import subject_arguments
 
     subject_arguments(parser)
-    if NAME == "erase":
-        parser.add_argument("--yes", action="store_true", help="really erase (else: what would be)")
 
 
 def run(args: argparse.Namespace) -> int:

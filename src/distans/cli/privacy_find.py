@@ -7,17 +7,11 @@ import argparse
 
 GROUP = "privacy"
 NAME = "find"
-HELP = {
-    "find": "list a data subject's contacts",
-    "export": "export everything stored of a data subject's contacts (JSON)",
-    "erase": "erase a data subject's personal data (contacts stay, anonymous)",
-}["find"]
+HELP = "list a data subject's contacts"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     subject_arguments(parser)
-    if NAME == "erase":
-        parser.add_argument("--yes", action="store_true", help="really erase (else: what would be)")
 
 
 def run(args: argparse.Namespace) -> int:
