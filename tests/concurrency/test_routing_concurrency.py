@@ -37,8 +37,15 @@ def test_killing_a_process_mid_routing_loses_nothing(pg_database) -> None:  # ty
     rng = random.Random(7)
     survivors = [start(env, "agents", "20", "11")]
     for round_number in range(4):
-        victim = start(env, "arrivals", "400", str(100 + round_number))
-        time.sleep(rng.uniform(1.5, 4.0))
+        # Far more arrivals than it can make before the kill: the victim is always killed
+        # mid-work, never after finishing (a fast machine made 400 in under 1.5 s).
+        before = _contacts(env)
+        victim = start(env, "arrivals", "100000", str(100 + round_number))
+        target = before + rng.randint(20, 120)
+        deadline = time.monotonic() + 120
+        while _contacts(env) < target and victim.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert victim.poll() is None, "the arrivals process ended before it could be killed"
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         assert victim.returncode == -signal.SIGKILL
@@ -52,6 +59,13 @@ def test_killing_a_process_mid_routing_loses_nothing(pg_database) -> None:  # ty
         "status_active", 0
     ) + counts.get("status_completed", 0) == sum(v for k, v in counts.items() if k.startswith("status_"))
     assert counts.get("status_completed", 0) > 0
+
+
+def _contacts(env: dict[str, str]) -> int:
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        return int(conn.execute("SELECT count(*) FROM contacts_contact").fetchone()[0])
 
 
 def test_the_checker_catches_a_double_offer(pg_database) -> None:  # type: ignore[no-untyped-def]
