@@ -185,3 +185,20 @@ def my_shifts(person: Person, days: int = 7) -> list[dict[str, Any]]:
         }
         for shift in shifts
     ]
+
+
+def not_ready_for_home(organisation: Organisation) -> list[dict[str, str]]:
+    """Active agents who may not be scheduled at home now, with why (the checks other
+    apps register with ``solving.register_home_check``); empty without a home site."""
+    from distans.accounts.models import Site
+    from distans.planning.solving import not_ready_for_home as blocked_of
+
+    if not Site.objects.for_org(organisation).filter(kind="home").exists():
+        return []
+    agents = list(
+        Person.objects.for_org(organisation)
+        .filter(is_agent=True, is_active=True)
+        .order_by("full_name")
+    )
+    blocked = blocked_of(organisation.pk, agents)
+    return [{"name": p.full_name, "reason": blocked[p.pk]} for p in agents if p.pk in blocked]

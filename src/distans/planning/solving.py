@@ -11,6 +11,7 @@ with another team on the same day; the office's seats come from the Site.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,25 @@ from distans.routing.models import Queue
 
 WEEKEND = frozenset({5, 6})
 
+# Checks other apps register: (organisation id, people) → {person id: why they cannot
+# work from home}. Used by build_week; planning itself knows nothing of readiness.
+HomeCheck = Callable[[int, list[Person]], dict[int, str]]
+HOME_CHECKS: list[HomeCheck] = []
+
+
+def register_home_check(check: HomeCheck) -> None:
+    if check not in HOME_CHECKS:
+        HOME_CHECKS.append(check)
+
+
+def not_ready_for_home(organisation_id: int, people: list[Person]) -> dict[int, str]:
+    """Person id → the reasons (one line) they may not be scheduled at home."""
+    found: dict[int, str] = {}
+    for check in HOME_CHECKS:
+        for person_id, reason in check(organisation_id, people).items():
+            found[person_id] = f"{found[person_id]}; {reason}" if person_id in found else reason
+    return found
+
 
 @dataclass
 class WeekProblem:
@@ -45,6 +65,8 @@ class WeekProblem:
     office_site: Site | None
     home_site: Site | None
     contacts_per_day: list[float] = field(default_factory=list)
+    # People left out because they may not work from home: [{"name", "reason"}]
+    left_out: list[dict[str, str]] = field(default_factory=list)
 
 
 def core_templates(organisation_id: int) -> tuple[CoreTemplate, ...]:
@@ -134,6 +156,16 @@ def build_week(organisation: Organisation, week_start: dt.date, today: dt.date) 
         .select_related("team")
         .order_by("pk")
     )
+    left_out: list[dict[str, str]] = []
+    home_site = Site.objects.for_org(organisation).filter(kind="home").order_by("pk").first()
+    if home_site is not None:
+        # The core places whoever does not fit the office at home, so a person who may
+        # not work from home is left out of the week (and the page says why).
+        blocked = not_ready_for_home(organisation.pk, agents)
+        left_out = [
+            {"name": p.full_name, "reason": blocked[p.pk]} for p in agents if p.pk in blocked
+        ]
+        agents = [p for p in agents if p.pk not in blocked]
     if not agents:
         raise Infeasible("there are no agents to schedule")
     available = {a.person_id: a for a in Availability.objects.for_org(organisation)}
@@ -144,7 +176,6 @@ def build_week(organisation: Organisation, week_start: dt.date, today: dt.date) 
         .order_by("pk")
         .first()
     )
-    home_site = Site.objects.for_org(organisation).filter(kind="home").order_by("pk").first()
     office = Office(office_site.seat_capacity or 0) if office_site else None
     teams: dict[str, list[str]] = {}
     for person in agents:
@@ -170,6 +201,7 @@ def build_week(organisation: Organisation, week_start: dt.date, today: dt.date) 
         office_site,
         home_site,
         [float(c) for c in contacts.sum(axis=1)],
+        left_out,
     )
 
 
@@ -216,4 +248,5 @@ def roster_stats(problem: WeekProblem, roster: RosterSchedule) -> dict[str, Any]
         "gap": round(roster.report.gap, 4),
         "workers": roster.report.num_search_workers,
         "pool_lower_bound_hours": roster.pool_lower_bound_hours,
+        "left_out": problem.left_out,
     }

@@ -66,6 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "queues": queries.list_queues(_org(request)),
             "generate_form": GenerateForm(initial={"week_start": next_week}),
+            "not_ready": queries.not_ready_for_home(_org(request)),
         },
     )
 

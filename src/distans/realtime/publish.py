@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 #: Every kind of live event (``{"kind": …}`` on the socket; the pages' scripts switch on
 #: it). A new kind is added here, so a misspelt one fails ``make typecheck``.
 LiveKind = Literal[
+    "absence",  # supervisors, team: someone reported an absence or came back
     "accepted",  # contact.<id>: an agent took the contact (the visitor's widget)
     "agent_state",  # person.<id>: the agent's own presence/offers changed, re-fetch
     "agents",  # supervisors: the agents table changed, re-fetch
@@ -61,6 +62,7 @@ LiveKind = Literal[
     "queues",  # supervisors: the queue table changed, re-fetch
     "schedule",  # supervisors: a schedule changed
     "session_ended",  # session: logged out elsewhere
+    "swap",  # person, supervisors: a shift swap was asked, answered or decided
     "surge",  # supervisors: a topic surge started or ended
     "typing",  # contact.<id>: someone is typing
     "visitor_left",  # contact.<id>: the visitor closed the chat
