@@ -28,7 +28,7 @@ def _absence_world(world: World) -> None:
     )
     colleague = Person.objects.create_user(
         "alfa2@example.org", "x", organisation=world.org_a, full_name="Alma Alfadotter",
-        team=world.extra["team_a"],
+        team=world.extra["team_a"], is_active=False,  # not a receiver of other apps' probes
     )  # fmt: skip
     monday = next_monday(world.org_a)
     schedule = make_schedule(world.org_a, monday)
