@@ -378,6 +378,7 @@ class Intraday:
     target: float | None = None
     answer_seconds: float | None = None
     is_today: bool = True
+    on_shift: list[Shift] = field(default_factory=list)
 
 
 def _today_shifts(organisation: Organisation, day: dt.date, zone: ZoneInfo) -> list[Shift]:
@@ -495,6 +496,7 @@ def intraday(
     return Intraday(
         day, interval, rows, missing, now_row, has_forecast, bool(shifts),
         level, answer, day == today,
+        [s for s in shifts if s.person_id not in absences],
     )  # fmt: skip
 
 
