@@ -17,6 +17,7 @@ from distans.accounts.models import Organisation, Person
 from distans.core.errors import CoreError
 from distans.demo.data import DEMO_LOADERS, demo_email
 from distans.planning.choices import WorkLocation
+from distans.planning.models import Shift
 
 
 def _person(organisation: Organisation, local: str) -> Person | None:
@@ -76,14 +77,28 @@ def _absences(organisation: Organisation, today: dt.date) -> None:
 
 
 def find_swap(requester: Person) -> SwapRequest | None:
-    """A swap of one of the requester's home shifts for a colleague's home shift that
-    keeps every rule (unsaved), or None."""
+    """A swap of one of the requester's home shifts for a colleague's home shift on a
+    day neither works the other's (unsaved) that keeps every rule, or None."""
     from distans.absence.queries import colleagues_shifts
 
+    zone = zone_of(requester.organisation_id)  # type: ignore[arg-type]
+
+    def day(shift: Shift) -> dt.date:
+        return shift.starts_at.astimezone(zone).date()
+
     mine = [s for s in my_future_shifts(requester) if s.location == WorkLocation.HOME]
-    theirs = [s for s in colleagues_shifts(requester) if s.location == WorkLocation.HOME]
-    for shift in mine[5:] + mine[:5]:
+    theirs = list(colleagues_shifts(requester))
+    days_of: dict[int, set[dt.date]] = {}
+    for shift in theirs:
+        days_of.setdefault(shift.person_id, set()).add(day(shift))
+    my_days = {day(s) for s in mine}
+    tried = 0
+    for shift in reversed(mine):  # the latest first: furthest from today's absences
         for back in theirs:
+            if back.location != WorkLocation.HOME or day(back) in my_days:
+                continue
+            if day(shift) in days_of[back.person_id]:
+                continue
             swap = SwapRequest(
                 organisation_id=requester.organisation_id,
                 requester=requester,
@@ -91,8 +106,11 @@ def find_swap(requester: Person) -> SwapRequest | None:
                 shift=shift,
                 return_shift=back,
             )
-            if back.starts_at.date() != shift.starts_at.date() and not swap_problems(swap):
+            tried += 1
+            if not swap_problems(swap):
                 return swap
+            if tried > 20:
+                return None
     return None
 
 
