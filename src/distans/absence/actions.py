@@ -18,7 +18,7 @@ from distans.absence.choices import (
     SwapStatus,
 )
 from distans.absence.models import Absence, AbsenceSettings, ItProblem, ReadinessCheck, SwapRequest
-from distans.absence.queries import local_today, zone_of
+from distans.absence.queries import local_today, org_of, organisation_of, zone_of
 from distans.absence.rules import swap_problems
 from distans.accounts.audit import record_change, snapshot
 from distans.accounts.models import Organisation, Person
@@ -32,7 +32,7 @@ MAX_ABSENCE_DAYS = 90
 
 
 def _tell_absence(person: Person) -> None:
-    publish(supervisors_group(person.organisation_id), "absence", person_id=person.pk)  # type: ignore[arg-type]
+    publish(supervisors_group(org_of(person)), "absence", person_id=person.pk)
     if person.team_id:
         publish(team_group(person.team_id), "absence", person_id=person.pk)
     publish(person_group(person.pk), "absence", person_id=person.pk)
@@ -54,7 +54,7 @@ def do_report_absence(
     day). Today's absence begins now; the day's staffing views update at once."""
     if kind not in AbsenceKind.values:
         raise InvalidInput(_("Choose the kind of absence."))
-    organisation: Organisation = person.organisation  # type: ignore[assignment]
+    organisation: Organisation = organisation_of(person)
     now = now or timezone.now()
     today = now.astimezone(zone_of(organisation)).date()
     last_day = last_day or first_day
@@ -119,11 +119,11 @@ def do_save_readiness(
     if item not in ReadinessItem.values or status not in ReadinessStatus.values:
         raise InvalidInput(_("Choose an item and a status."))
     check, _created = ReadinessCheck.objects.get_or_create(
-        person=person, item=item, defaults={"organisation_id": person.organisation_id}
+        person=person, item=item, defaults={"organisation_id": org_of(person)}
     )
     check.status = status
     check.note = note[:200]
-    check.checked_on = day or local_today(person.organisation)  # type: ignore[arg-type]
+    check.checked_on = day or local_today(organisation_of(person))
     check.save()
     return check
 
@@ -137,7 +137,7 @@ def do_report_it_problem(person: Person, description: str, item: str = "") -> It
     if item and item not in ReadinessItem.values:
         raise InvalidInput(_("Choose an item and a status."))
     problem = ItProblem.objects.create(
-        organisation_id=person.organisation_id,
+        organisation_id=org_of(person),
         person=person,
         item=item,
         description=description[:2000],
@@ -196,7 +196,7 @@ def do_request_swap(
     """Ask ``colleague`` to take ``shift`` (and give ``return_shift`` back)."""
     if shift.person_id != requester.pk:
         raise InvalidInput(_("You can only offer your own shift."))
-    if colleague.pk == requester.pk or colleague.organisation_id != requester.organisation_id:
+    if colleague.pk == requester.pk or org_of(colleague) != org_of(requester):
         raise InvalidInput(_("Choose a colleague."))
     if return_shift is not None and return_shift.person_id != colleague.pk:
         raise InvalidInput(_("The shift in return must be the colleague's."))
@@ -207,15 +207,13 @@ def do_request_swap(
             raise InvalidInput(_("Only published shifts that have not begun can be swapped."))
     open_statuses = (SwapStatus.ASKED, SwapStatus.AGREED)
     if (
-        SwapRequest.objects.for_org(requester.organisation_id)
-        .filter(  # type: ignore[arg-type]
-            shift=shift, status__in=open_statuses
-        )
+        SwapRequest.objects.for_org(org_of(requester))
+        .filter(shift=shift, status__in=open_statuses)
         .exists()
     ):
         raise StateConflict(_("A swap of this shift is already waiting."))
     swap = SwapRequest(
-        organisation_id=requester.organisation_id,
+        organisation_id=org_of(requester),
         requester=requester,
         colleague=colleague,
         shift=shift,

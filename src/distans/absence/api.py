@@ -13,6 +13,8 @@ from ninja import Router, Schema, Status
 
 from distans.absence import actions, queries
 from distans.absence.choices import ReportedVia
+from distans.absence.models import Absence
+from distans.absence.queries import organisation_of
 from distans.accounts.models import Organisation, Person
 from distans.api.auth import Caller
 from distans.api.errors import ErrorOut, Forbidden
@@ -43,17 +45,24 @@ class AbsenceOut(Schema):
     via: str
 
 
-def _out(absence: object) -> AbsenceOut:
+def _out(absence: Absence) -> AbsenceOut:
     return AbsenceOut(
-        id=absence.pk,  # type: ignore[attr-defined]
-        person_id=absence.person_id,  # type: ignore[attr-defined]
-        person=absence.person.full_name,  # type: ignore[attr-defined]
-        kind=absence.kind,  # type: ignore[attr-defined]
-        first_day=absence.first_day,  # type: ignore[attr-defined]
-        last_day=absence.last_day,  # type: ignore[attr-defined]
-        starts_at=absence.starts_at,  # type: ignore[attr-defined]
-        via=absence.via,  # type: ignore[attr-defined]
+        id=absence.pk,
+        person_id=absence.person_id,
+        person=absence.person.full_name,
+        kind=absence.kind,
+        first_day=absence.first_day,
+        last_day=absence.last_day,
+        starts_at=absence.starts_at,
+        via=absence.via,
     )
+
+
+def _caller(request: HttpRequest) -> Caller:
+    caller = vars(request).get("auth")  # set by the API's authentication
+    if not isinstance(caller, Caller):
+        raise Forbidden("Log in or use an API key.")
+    return caller
 
 
 def _person(caller: Caller, payload: AbsenceIn) -> Person:
@@ -94,10 +103,10 @@ def _person(caller: Caller, payload: AbsenceIn) -> Person:
 def report_absence(request: HttpRequest, payload: AbsenceIn) -> Status[AbsenceOut]:
     """Report a person away (``sick``, ``child_sick``: care of a sick child, ``other``)
     from ``first_day`` (default today) through ``last_day`` (default that day)."""
-    caller: Caller = request.auth  # type: ignore[attr-defined]
+    caller = _caller(request)
     caller.require("absence.report")
     person = _person(caller, payload)
-    today = queries.local_today(person.organisation)  # type: ignore[arg-type]
+    today = queries.local_today(organisation_of(person))
     absence = actions.do_report_absence(
         person,
         payload.kind,
@@ -117,7 +126,7 @@ def report_absence(request: HttpRequest, payload: AbsenceIn) -> Status[AbsenceOu
 )
 def list_absences(request: HttpRequest, day: dt.date | None = None) -> list[AbsenceOut]:
     """Who is away on ``day`` (default today), in the organisation."""
-    caller: Caller = request.auth  # type: ignore[attr-defined]
+    caller = _caller(request)
     caller.require("absence.lead")
     organisation = caller.organisation_id
     day = day or queries.local_today(Organisation.objects.get(pk=organisation))

@@ -11,7 +11,7 @@ import datetime as dt
 from distans.absence import actions
 from distans.absence.choices import AbsenceKind, ReadinessItem, ReadinessStatus, ReportedVia
 from distans.absence.models import Absence, SwapRequest
-from distans.absence.queries import local_today, my_future_shifts, zone_of
+from distans.absence.queries import local_today, my_future_shifts, org_of, zone_of
 from distans.absence.rules import swap_problems
 from distans.accounts.models import Organisation, Person
 from distans.core.errors import CoreError
@@ -81,7 +81,7 @@ def find_swap(requester: Person) -> SwapRequest | None:
     day neither works the other's (unsaved) that keeps every rule, or None."""
     from distans.absence.queries import colleagues_shifts
 
-    zone = zone_of(requester.organisation_id)  # type: ignore[arg-type]
+    zone = zone_of(org_of(requester))
 
     def day(shift: Shift) -> dt.date:
         return shift.starts_at.astimezone(zone).date()
@@ -100,7 +100,7 @@ def find_swap(requester: Person) -> SwapRequest | None:
             if day(shift) in days_of[back.person_id]:
                 continue
             swap = SwapRequest(
-                organisation_id=requester.organisation_id,
+                organisation_id=org_of(requester),
                 requester=requester,
                 colleague=back.person,
                 shift=shift,

@@ -34,6 +34,19 @@ BREAK_SLACK = dt.timedelta(minutes=30)  # a break taken up to 30 min early or la
 TOLERANCE_MINUTES = 2  # a break this much shorter still counts as taken
 
 
+def org_of(person: Person) -> int:
+    """The organisation id of someone who belongs to one (every caller here does)."""
+    if person.organisation_id is None:
+        raise ValueError("the person belongs to no organisation")
+    return person.organisation_id
+
+
+def organisation_of(person: Person) -> Organisation:
+    if person.organisation is None:
+        raise ValueError("the person belongs to no organisation")
+    return person.organisation
+
+
 def settings_of(organisation_id: int) -> AbsenceSettings:
     found = AbsenceSettings.objects.for_org(organisation_id).first()
     return found or AbsenceSettings(organisation_id=organisation_id)
@@ -69,7 +82,7 @@ def absent_people(organisation: Organisation | int, day: dt.date) -> QuerySet[Pe
 
 
 def my_absences(person: Person) -> QuerySet[Absence]:
-    return Absence.objects.for_org(person.organisation_id).filter(person=person)[:20]  # type: ignore[arg-type]
+    return Absence.objects.for_org(org_of(person)).filter(person=person)[:20]
 
 
 def get_absence(organisation_id: int, absence_id: int) -> Absence | None:
@@ -90,10 +103,8 @@ def led_team_ids(person: Person) -> list[int] | None:
     if person.is_supervisor or person.is_org_admin or Role.PLANNER in person.roles:
         return None
     teams = set(
-        Team.objects.for_org(person.organisation_id)
-        .filter(leader=person)
-        .values_list("pk", flat=True)
-    )  # type: ignore[arg-type]
+        Team.objects.for_org(org_of(person)).filter(leader=person).values_list("pk", flat=True)
+    )
     if person.team_id:
         teams.add(person.team_id)
     return sorted(teams)
@@ -101,13 +112,13 @@ def led_team_ids(person: Person) -> list[int] | None:
 
 def visible_teams(person: Person) -> QuerySet[Team]:
     ids = led_team_ids(person)
-    rows = Team.objects.for_org(person.organisation_id).order_by("name")  # type: ignore[arg-type]
+    rows = Team.objects.for_org(org_of(person)).order_by("name")
     return rows if ids is None else rows.filter(pk__in=ids)
 
 
 def visible_people(person: Person) -> QuerySet[Person]:
     ids = led_team_ids(person)
-    rows = Person.objects.for_org(person.organisation_id).filter(is_active=True)  # type: ignore[arg-type]
+    rows = Person.objects.for_org(org_of(person)).filter(is_active=True)
     if ids is not None:
         rows = rows.filter(team_id__in=ids)
     return rows.select_related("team").order_by("full_name")
@@ -167,7 +178,7 @@ def readiness_of_people(organisation_id: int, people: list[Person]) -> list[Read
 
 
 def readiness_of(person: Person) -> Readiness:
-    return readiness_of_people(person.organisation_id, [person])[0]  # type: ignore[arg-type]
+    return readiness_of_people(org_of(person), [person])[0]
 
 
 def home_readiness_problems(organisation_id: int, people: list[Person]) -> dict[int, str]:
@@ -191,7 +202,7 @@ def open_it_problems(organisation_id: int) -> QuerySet[ItProblem]:
 
 
 def my_it_problems(person: Person) -> QuerySet[ItProblem]:
-    return ItProblem.objects.for_org(person.organisation_id).filter(person=person)[:10]  # type: ignore[arg-type]
+    return ItProblem.objects.for_org(org_of(person)).filter(person=person)[:10]
 
 
 def get_it_problem(organisation_id: int, problem_id: int) -> ItProblem | None:
@@ -301,7 +312,7 @@ def _past_breaks(organisation_id: int, person_ids: list[int], days: int) -> Quer
 def break_record(person: Person, days: int = 14) -> list[BreakRow]:
     """The person's own breaks of the last ``days`` days, newest first."""
     out = []
-    for item in _past_breaks(person.organisation_id, [person.pk], days):  # type: ignore[arg-type]
+    for item in _past_breaks(org_of(person), [person.pk], days):
         row = evaluate_break(item, person.pk)
         if row is not None:
             out.append(row)
@@ -433,10 +444,10 @@ def intraday(
     has_forecast = bool(levels)
     aht = np.where(contacts > 0, work / np.maximum(contacts, 1e-9), 240.0)
     traffic = traffic_erlangs(contacts, interval * 60, aht)
-    level = max(levels) if levels else None
-    answer = min(thresholds) if thresholds else None
+    level = max(levels) if levels else 0.8
+    answer = min(thresholds) if thresholds else 20.0
     required = (
-        required_agents(traffic, aht, ServiceTarget(level, answer))  # type: ignore[arg-type]
+        required_agents(traffic, aht, ServiceTarget(level, answer))
         if has_forecast
         else np.zeros(slots, dtype=np.int64)
     )
@@ -495,7 +506,7 @@ def intraday(
     ]
     return Intraday(
         day, interval, rows, missing, now_row, has_forecast, bool(shifts),
-        level, answer, day == today,
+        level if has_forecast else None, answer if has_forecast else None, day == today,
         [s for s in shifts if s.person_id not in absences],
     )  # fmt: skip
 
@@ -506,7 +517,7 @@ def intraday(
 def my_future_shifts(person: Person, days: int = 28) -> QuerySet[Shift]:
     now = timezone.now()
     return (
-        Shift.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        Shift.objects.for_org(org_of(person))
         .filter(
             person=person,
             schedule__status=ScheduleStatus.PUBLISHED,
@@ -520,7 +531,7 @@ def my_future_shifts(person: Person, days: int = 28) -> QuerySet[Shift]:
 def colleagues_shifts(person: Person, days: int = 28) -> QuerySet[Shift]:
     now = timezone.now()
     return (
-        Shift.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        Shift.objects.for_org(org_of(person))
         .filter(
             schedule__status=ScheduleStatus.PUBLISHED,
             starts_at__gt=now,
@@ -534,7 +545,7 @@ def colleagues_shifts(person: Person, days: int = 28) -> QuerySet[Shift]:
 
 def colleagues(person: Person) -> QuerySet[Person]:
     return (
-        Person.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        Person.objects.for_org(org_of(person))
         .filter(is_active=True, is_agent=True)
         .exclude(pk=person.pk)
         .order_by("full_name")
@@ -543,7 +554,7 @@ def colleagues(person: Person) -> QuerySet[Person]:
 
 def swaps_of(person: Person) -> QuerySet[SwapRequest]:
     return (
-        SwapRequest.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        SwapRequest.objects.for_org(org_of(person))
         .filter(Q(requester=person) | Q(colleague=person))
         .select_related("requester", "colleague", "shift", "return_shift")[:20]
     )
@@ -551,9 +562,7 @@ def swaps_of(person: Person) -> QuerySet[SwapRequest]:
 
 def swaps_to_decide(leader: Person) -> QuerySet[SwapRequest]:
     ids = led_team_ids(leader)
-    rows = SwapRequest.objects.for_org(leader.organisation_id).filter(  # type: ignore[arg-type]
-        status=SwapStatus.AGREED
-    )
+    rows = SwapRequest.objects.for_org(org_of(leader)).filter(status=SwapStatus.AGREED)
     if ids is not None:
         rows = rows.filter(Q(requester__team_id__in=ids) | Q(colleague__team_id__in=ids))
     return rows.select_related("requester", "colleague", "shift", "return_shift").exclude(
@@ -612,7 +621,7 @@ def month_report(leader: Person, month: dt.date) -> list[MonthRow]:
     first = month.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     workdays = _workdays(first, last)
-    org_id: int = leader.organisation_id  # type: ignore[assignment]
+    org_id: int = org_of(leader)
     teams = list(visible_teams(leader))
     people_by_team: dict[int, int] = defaultdict(int)
     for team_id in (
@@ -635,5 +644,5 @@ def month_report(leader: Person, month: dt.date) -> list[MonthRow]:
         if absence.ended_at is not None:
             end = min(end, absence.ended_at.astimezone(zone_of(org_id)).date())
         counted = [d for d in workdays if absence.first_day <= d <= end]
-        rows[absence.person.team_id].days[absence.kind] += len(counted)  # type: ignore[index]
+        rows[absence.person.team_id].days[absence.kind] += len(counted)
     return list(rows.values())

@@ -5,6 +5,7 @@ at the office (cohorts), readiness for home work, and nobody absent that day."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
@@ -16,11 +17,11 @@ from distans.planning.demand import planning_settings
 from distans.planning.models import Shift
 
 
-def _local_day(shift: Shift, zone: object) -> dt.date:
-    return shift.starts_at.astimezone(zone).date()  # type: ignore[arg-type]
+def _local_day(shift: Shift, zone: ZoneInfo) -> dt.date:
+    return shift.starts_at.astimezone(zone).date()
 
 
-def _taker_problems(taker: Person, taken: Shift, given: Shift | None, zone: object) -> list[str]:
+def _taker_problems(taker: Person, taken: Shift, given: Shift | None, zone: ZoneInfo) -> list[str]:
     from distans.absence.queries import absences_on, home_readiness_problems
 
     problems = []
@@ -50,11 +51,11 @@ def _taker_problems(taker: Person, taken: Shift, given: Shift | None, zone: obje
     if absences_on(taken.organisation_id, day).filter(person=taker).exists():
         problems.append(_("%(name)s is reported absent that day.") % {"name": name})
     if taken.location == WorkLocation.HOME:
-        blocked = home_readiness_problems(taken.organisation_id, [taker])  # type: ignore[arg-type]
+        blocked = home_readiness_problems(taken.organisation_id, [taker])
         if taker.pk in blocked:
             problems.append(f"{name}: {blocked[taker.pk]}")
     if taken.location == WorkLocation.OFFICE:
-        prefs = planning_settings(taken.organisation_id)  # type: ignore[arg-type]
+        prefs = planning_settings(taken.organisation_id)
         if prefs.teams_apart_at_office and taken.team_id and taker.team_id != taken.team_id:
             problems.append(
                 _("%(name)s is in another team, and teams never share the office on the same day.")

@@ -5,7 +5,7 @@ the monthly report, and IT's list."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from distans.absence.forms import (
     ResolveForm,
     SwapForm,
 )
+from distans.absence.queries import org_of, organisation_of
 from distans.absence.rules import swap_problems
 from distans.accounts.models import Person
 from distans.accounts.permissions import forbidden, has_permission, requires
@@ -30,11 +31,11 @@ from distans.planning.models import Shift
 
 
 def _me(request: HttpRequest) -> Person:
-    return request.user  # type: ignore[return-value]
+    return cast(Person, request.user)
 
 
 def _org_id(request: HttpRequest) -> int:
-    return _me(request).organisation_id  # type: ignore[return-value]
+    return org_of(_me(request))
 
 
 def _may_lead(request: HttpRequest, person: Person) -> bool:
@@ -57,7 +58,7 @@ def _fail(request: HttpRequest, error: CoreError | str) -> None:
 @requires("absence.report")
 def index(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    today = queries.local_today(me.organisation)  # type: ignore[arg-type]
+    today = queries.local_today(organisation_of(me))
     return render(
         request,
         "absence/index.html",
@@ -276,8 +277,8 @@ def swap_decide(request: HttpRequest, swap_id: int) -> HttpResponse:
 @requires("absence.lead")
 def team(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    org = me.organisation
-    today = queries.local_today(org)  # type: ignore[arg-type]
+    org = organisation_of(me)
+    today = queries.local_today(org)
     people = list(queries.visible_people(me))
     ids = {p.pk for p in people}
     swaps = [(s, swap_problems(s)) for s in queries.swaps_to_decide(me)]
@@ -305,14 +306,14 @@ def team(request: HttpRequest) -> HttpResponse:
 @require_GET
 @requires("absence.lead")
 def today(request: HttpRequest) -> HttpResponse:
-    data = queries.intraday(_me(request).organisation, _day(request))  # type: ignore[arg-type]
+    data = queries.intraday(organisation_of(_me(request)), _day(request))
     return render(request, "absence/today.html", {"data": data, "value": data.day.isoformat()})
 
 
 @require_GET
 @requires("absence.lead")
 def today_body(request: HttpRequest) -> HttpResponse:
-    data = queries.intraday(_me(request).organisation, _day(request))  # type: ignore[arg-type]
+    data = queries.intraday(organisation_of(_me(request)), _day(request))
     return render(request, "absence/_today.html", {"data": data})
 
 
@@ -327,7 +328,7 @@ def _day(request: HttpRequest) -> dt.date | None:
 @requires("absence.lead")
 def month(request: HttpRequest) -> HttpResponse:
     me = _me(request)
-    today = queries.local_today(me.organisation)  # type: ignore[arg-type]
+    today = queries.local_today(organisation_of(me))
     try:
         chosen = dt.date.fromisoformat((request.GET.get("month") or "") + "-01")
     except ValueError:
@@ -374,7 +375,7 @@ def it_resolve(request: HttpRequest, problem_id: int) -> HttpResponse:
 @requires("organisation.manage")
 def save_settings(request: HttpRequest) -> HttpResponse:
     actions.do_save_absence_settings(
-        _me(request).organisation,  # type: ignore[arg-type]
+        organisation_of(_me(request)),
         request.POST.get("home_readiness_required") == "on",
         _me(request),
     )
