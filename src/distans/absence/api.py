@@ -125,9 +125,12 @@ def report_absence(request: HttpRequest, payload: AbsenceIn) -> Status[AbsenceOu
     url_name="list_absences",
 )
 def list_absences(request: HttpRequest, day: dt.date | None = None) -> list[AbsenceOut]:
-    """Who is away on ``day`` (default today), in the organisation."""
+    """Who is away on ``day`` (default today): the caller's teams (a key: everyone)."""
     caller = _caller(request)
     caller.require("absence.lead")
     organisation = caller.organisation_id
     day = day or queries.local_today(Organisation.objects.get(pk=organisation))
-    return [_out(a) for a in queries.absences_on(organisation, day)[:500]]
+    rows = queries.absences_on(organisation, day)
+    if caller.person is not None:  # a team leader: their teams only
+        rows = rows.filter(person__in=queries.visible_people(caller.person))
+    return [_out(a) for a in rows[:500]]
