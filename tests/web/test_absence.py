@@ -122,7 +122,7 @@ def test_a_leader_reports_for_their_team_only(centre) -> None:  # type: ignore[n
 def test_the_api_reports_absence_for_a_phone_menu(centre) -> None:  # type: ignore[no-untyped-def]
     from distans.accounts.actions import do_create_api_token
 
-    org, _q, _n, _s, anna, bert, _c, _l = centre
+    org, _q, _n, _s, anna, bert, cilla, leader = centre
     response = _client(anna).post(
         "/api/absences", {"kind": "sick"}, content_type="application/json"
     )
@@ -145,6 +145,16 @@ def test_the_api_reports_absence_for_a_phone_menu(centre) -> None:  # type: igno
     listed = Client().get("/api/absences", **headers).json()
     assert {row["person"] for row in listed} == {"Anna A", "Bert B"}
     assert _client(anna).get("/api/absences").status_code == 403  # agents do not list
+    # A team leader lists their own team only.
+    Client().post(
+        "/api/absences",
+        {"kind": "sick", "person_id": cilla.pk},
+        content_type="application/json",
+        **headers,
+    )
+    assert len(Client().get("/api/absences", **headers).json()) == 3
+    mine = {row["person"] for row in _client(leader).get("/api/absences").json()}
+    assert mine == {"Anna A", "Bert B"}
     twice = _client(anna).post("/api/absences", {"kind": "sick"}, content_type="application/json")
     assert twice.status_code == 409
 
