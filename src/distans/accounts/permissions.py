@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, Rule] = {
     "channels.manage": Rule(_("change channels"), frozenset({ADM})),
     "integrations.manage": Rule(_("manage API keys and webhooks"), frozenset({ADM})),
     "audit.view": Rule(_("read the audit log"), frozenset({ADM})),
+    "privacy.manage": Rule(_("find, export and erase a data subject's data"), frozenset({ADM})),
     "mail.caught": Rule(_("read the mail the demo's mail catcher caught"), frozenset({S, ADM})),
     "account.second_factor": Rule(_("protect your login with a second factor"), frozenset({S, ADM})),
     "admin.use": Rule(_("use the technical administration"), frozenset({ADM})),
@@ -73,6 +74,7 @@ SETTINGS_PERMISSIONS = (
     "channels.manage",
     "integrations.manage",
     "audit.view",
+    "privacy.manage",
 )
 
 
