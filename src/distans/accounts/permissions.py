@@ -66,6 +66,11 @@ PERMISSIONS: dict[str, Rule] = {
 
 SCOPES: list[str] = [name for name, rule in PERMISSIONS.items() if rule.scope]
 
+# Who sees the whole organisation on the wallboard and in reports; anyone else holding
+# wallboard.view or reports.view (team leaders) sees their own teams' people and the
+# queues those people serve (``accounts/scope.py``).
+WHOLE_ORGANISATION = frozenset({S, P, ADM})
+
 # A settings page is reachable when the person holds any of these.
 SETTINGS_PERMISSIONS = (
     "people.manage",
