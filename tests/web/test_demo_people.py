@@ -19,7 +19,11 @@ def test_demo_people_come_through_the_administration_actions(settings, tmp_path)
     org = load_demo()
     people = Person.objects.for_org(org)
     assert people.count() >= len(PEOPLE)
-    invited = set(Invitation.objects.for_org(org).filter(used_at__isnull=False).values_list("person__email", flat=True))
+    invited = set(
+        Invitation.objects.for_org(org)
+        .filter(used_at__isnull=False)
+        .values_list("person__email", flat=True)
+    )
     assert invited == {demo_email(p.email) for p in PEOPLE if "org_admin" not in p.roles}
     actions = set(AuditEntry.objects.for_org(org).values_list("action", flat=True))
     assert {"person.created", "person.invited", "person.joined", "team.changed"} <= actions

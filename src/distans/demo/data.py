@@ -101,7 +101,11 @@ def _demo_admin(organisation: Organisation) -> Person:
 def _demo_person(admin: Person, spec: DemoPerson, teams: dict[str, Team]) -> Person:
     """A demo person as the admin adds one on Settings → People: created, invited, and
     the invitation accepted with the demo password."""
-    from distans.administration.actions import do_accept_invitation, do_create_invitation, do_create_person
+    from distans.administration.actions import (
+        do_accept_invitation,
+        do_create_invitation,
+        do_create_person,
+    )
 
     email = demo_email(spec.email)
     person = Person.objects.filter(email=email).first()
