@@ -404,7 +404,8 @@ def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 def do_save_widget(organisation: Organisation, actor: Person | None, widget: ChatWidget | None, values: dict[str, Any]) -> ChatWidget:
     if values["queue"].organisation_id != organisation.pk or (widget and widget.organisation_id != organisation.pk):
         raise ValidationError(_("No such queue."))
-    fields = ("name", "queue", "allowed_origins", "colour", "topics", "active", "greetings", "form_confirmation")
+    fields = ("name", "queue", "allowed_origins", "colour", "topics", "active", "greetings", "form_confirmation",
+              "form_fields")  # fmt: skip
     before = _plain(widget, fields) if widget else None
     target = widget or ChatWidget(organisation=organisation)
     for name, value in values.items():
