@@ -13,14 +13,21 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from distans.accounts.models import Organisation, Person
 from distans.accounts.permissions import requires
 from distans.administration.forms import DataSubjectForm, EraseDataSubjectForm
 from distans.contacts import actions, queries
 
 
+def _actor(request: HttpRequest) -> tuple[Person, Organisation]:
+    person = request.user
+    assert isinstance(person, Person) and person.organisation is not None  # @requires let them in
+    return person, person.organisation
+
+
 def _found(request: HttpRequest, criteria: dict[str, str]) -> Any:
-    org_id: int = request.user.organisation_id  # type: ignore[union-attr]
-    return queries.find_data_subject_contacts(org_id, **criteria).select_related("queue")
+    _person, organisation = _actor(request)
+    return queries.find_data_subject_contacts(organisation.pk, **criteria).select_related("queue")
 
 
 @require_GET
@@ -49,11 +56,8 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
         return render(
             request, "administration/privacy.html", {"form": form, "searched": True}, status=400
         )
-    data = actions.do_export_data_subject(
-        request.user.organisation,
-        _found(request, form.criteria()),
-        request.user,  # type: ignore[union-attr,arg-type]
-    )
+    person, organisation = _actor(request)
+    data = actions.do_export_data_subject(organisation, _found(request, form.criteria()), person)
     body = json.dumps(
         {
             "exported_at": timezone.now().isoformat(),
@@ -91,9 +95,6 @@ def privacy_erase(request: HttpRequest) -> HttpResponse:
         return render(request, "administration/privacy.html", context, status=400)
     # Only what was shown when the admin decided, and still matches now.
     contacts = _found(request, form.criteria()).filter(pk__in=form.cleaned_data["cases"])
-    report = actions.do_erase_data_subject(
-        request.user.organisation,
-        contacts,
-        request.user,  # type: ignore[union-attr,arg-type]
-    )
+    person, organisation = _actor(request)
+    report = actions.do_erase_data_subject(organisation, contacts, person)
     return render(request, "administration/privacy_erased.html", {"report": report})

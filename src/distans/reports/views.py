@@ -28,6 +28,12 @@ supervisor_view = requires("reports.view")
 NOTHING = {"-"}  # a filter value no row has
 
 
+def _org_id(request: HttpRequest) -> int:
+    org_id = getattr(request.user, "organisation_id", None)
+    assert isinstance(org_id, int)  # @requires let a person of an organisation in
+    return org_id
+
+
 def _allowed_values(request: HttpRequest) -> dict[str, set[str]] | None:
     """A team leader's dimension values (their teams, their teams' people, the queues
     those people serve); ``None`` for those who see the whole organisation."""
@@ -37,7 +43,7 @@ def _allowed_values(request: HttpRequest) -> dict[str, set[str]] | None:
     from distans.accounts.models import Person
     from distans.routing.models import Queue
 
-    org_id = request.user.organisation_id  # type: ignore[union-attr]
+    org_id = _org_id(request)
     people = Person.objects.for_org(org_id).filter(team_id__in=scope.team_ids)
     queue_codes = Queue.objects.for_org(org_id).filter(pk__in=scope.queue_ids)
     return {
@@ -160,7 +166,7 @@ def _allowed_ids(request: HttpRequest) -> tuple[set[int], set[int]] | None:
         return None
     from distans.accounts.models import Person
 
-    people = Person.objects.for_org(request.user.organisation_id).filter(team_id__in=scope.team_ids)  # type: ignore[union-attr]
+    people = Person.objects.for_org(_org_id(request)).filter(team_id__in=scope.team_ids)
     return set(scope.queue_ids), set(people.values_list("pk", flat=True))
 
 
