@@ -66,15 +66,21 @@ def test_an_empty_install_is_set_up_in_the_browser_up_to_a_chat_on_the_admins_de
     bo = Person.objects.get(email="bo@vasterby.se")
     assert not bo.has_usable_password() and bo.team == admin.team
     assert list(AgentState.objects.get(person=bo).queues.all()) == [queue]
-    # The invitation: a single-use link that sets the password.
+    # The invitation: the administration app's (one model, one mail, one accept page).
+    from distans.administration.models import Invitation
+
     invite = next(m for m in mail.outbox if "bo@vasterby.se" in m.to)
-    link = re.search(r"http://testserver(/account/password-reset/\S+)", invite.body).group(1)  # type: ignore[union-attr]
+    link = re.search(r"http://testserver(/account/invitation/\S+/)", invite.body).group(1)  # type: ignore[union-attr]
+    invitation = Invitation.objects.get(person=bo)
+    assert invitation.organisation == org and invitation.created_by == admin and invitation.used_at is None
+    assert link.split("/")[-2] not in invitation.token_hash  # only the hash is kept
     agent_client = Client()
-    form_url = agent_client.get(link)["Location"]
-    agent_client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    agent_client.post(link, {"new_password1": PASSWORD, "new_password2": PASSWORD})
     assert Client().login(username="bo@vasterby.se", password=PASSWORD)
     again = Client().get(link)
-    assert again.status_code == 200 and 'role="alert"' in again.content.decode()  # used once
+    assert again.status_code == 404  # used once
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None
 
     # Last step: the admin becomes an agent; a chat from the test page lands on their desk.
     assert client.post("/settings/first-run/test-chat/")["Location"] == "/settings/first-run/test-page/"
@@ -85,7 +91,7 @@ def test_an_empty_install_is_set_up_in_the_browser_up_to_a_chat_on_the_admins_de
         session, _token = do_start_chat(widget, name="Testare", first_message="Hej, fungerar det?")
     assert Offer.objects.get(contact=session.contact).agent == admin
     actions_logged = set(AuditEntry.objects.for_org(org).values_list("action", flat=True))
-    assert {"organisation_created", "organisation_changed", "site_created", "team_created", "queue_created", "chat_widget_created", "phone_line_created", "person_invited", "agent_queues_changed"} <= actions_logged
+    assert {"organisation_created", "organisation_changed", "site_created", "team_created", "queue_created", "chat_widget_created", "phone_line_created", "person.created", "person.invited", "person.joined", "agent_queues_changed"} <= actions_logged
 
 
 def test_the_open_first_run_form_is_closed_once_anyone_exists() -> None:

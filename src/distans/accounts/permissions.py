@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, Rule] = {
     "channels.manage": Rule(_("change channels"), frozenset({ADM})),
     "integrations.manage": Rule(_("manage API keys and webhooks"), frozenset({ADM})),
     "audit.view": Rule(_("read the audit log"), frozenset({ADM})),
+    "privacy.manage": Rule(_("find, export and erase a data subject's data"), frozenset({ADM})),
     "mail.caught": Rule(_("read the mail the demo's mail catcher caught"), frozenset({S, ADM})),
     "account.second_factor": Rule(_("protect your login with a second factor"), frozenset({S, ADM})),
     "admin.use": Rule(_("use the technical administration"), frozenset({ADM})),
@@ -68,6 +69,11 @@ PERMISSIONS: dict[str, Rule] = {
 
 SCOPES: list[str] = [name for name, rule in PERMISSIONS.items() if rule.scope]
 
+# Who sees the whole organisation on the wallboard and in reports; anyone else holding
+# wallboard.view or reports.view (team leaders) sees their own teams' people and the
+# queues those people serve (``accounts/scope.py``).
+WHOLE_ORGANISATION = frozenset({S, P, ADM})
+
 # A settings page is reachable when the person holds any of these.
 SETTINGS_PERMISSIONS = (
     "people.manage",
@@ -76,6 +82,7 @@ SETTINGS_PERMISSIONS = (
     "channels.manage",
     "integrations.manage",
     "audit.view",
+    "privacy.manage",
 )
 
 

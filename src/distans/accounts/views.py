@@ -47,6 +47,13 @@ class LoginView(auth_views.LoginView):
         context["sso_enabled"] = settings.DISTANS_OIDC_ENABLED
         context["sso_name"] = settings.DISTANS_OIDC_NAME
         context["sso_failed"] = self.request.GET.get("sso") == "failed"
+        context["sso_unknown"] = self.request.GET.get("sso") == "unknown"
+        from distans.sso import providers
+
+        slug = self.request.GET.get("org", "")
+        chosen = providers.provider_for(org_slug=slug) if slug else None
+        context["sso_org"] = chosen
+        context["sso_by_email"] = chosen is None and providers.any_organisation_provider()
         return context
 
 

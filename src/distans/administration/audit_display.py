@@ -31,6 +31,8 @@ ACTIONS: dict[str, Any] = {
     "webhook.created": gettext_lazy("webhook added"),
     "webhook.changed": gettext_lazy("webhook changed"),
     "webhook.secret_replaced": gettext_lazy("webhook secret replaced"),
+    "data_subject.exported": gettext_lazy("a data subject's data exported"),
+    "data_subject_erased": gettext_lazy("a data subject's data erased"),
 }
 
 FIELDS: dict[str, Any] = {
@@ -40,6 +42,11 @@ FIELDS: dict[str, Any] = {
     "password_set": gettext_lazy("password chosen"),
     "secret": gettext_lazy("signing secret"),
     "fields": gettext_lazy("fields"),
+    "contacts": gettext_lazy("contacts"),
+    "cases": gettext_lazy("cases"),
+    "messages": gettext_lazy("messages"),
+    "attachments": gettext_lazy("attachments"),
+    "raw_mails": gettext_lazy("stored e-mails"),
 }
 
 
@@ -89,7 +96,7 @@ def changed_values(object_type: str, changes: Any) -> list[tuple[str, Any, Any]]
         return [(field_label(object_type, k), _value(k, before.get(k)), _value(k, after.get(k))) for k in keys]
     rows = []
     for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2 and key != "fields":
+        if isinstance(value, list) and len(value) == 2 and key not in ("fields", "cases"):
             rows.append((field_label(object_type, key), _value(key, value[0]), _value(key, value[1])))
         elif key == "fields":
             rows.append((field_label(object_type, key), None, ", ".join(field_label(object_type, f) for f in value)))

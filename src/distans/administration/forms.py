@@ -279,3 +279,65 @@ def _is_internal_host(host: str) -> bool:
     except ValueError:
         return False
     return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+
+
+class DataSubjectForm(forms.Form):
+    """Who a data subject is: any of an e-mail address, a phone number or a personal
+    identity number (personnummer, fødselsnummer)."""
+
+    email = forms.EmailField(label=_("E-mail address"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone number"), required=False, max_length=40)
+    identity_number = forms.CharField(
+        label=_("Personal identity number"),
+        required=False,
+        max_length=20,
+        help_text=_("Swedish personnummer or Norwegian fødselsnummer, with or without separators."),
+    )
+
+    def clean_phone(self) -> str:
+        import re
+
+        phone: str = self.cleaned_data["phone"].strip()
+        if phone and (len(re.sub(r"\D", "", phone)) < 6 or re.search(r"[^\d\s()+./-]", phone)):
+            raise forms.ValidationError(_("Give a phone number of at least six digits."))
+        return phone
+
+    def clean_identity_number(self) -> str:
+        import re
+
+        number: str = self.cleaned_data["identity_number"].strip()
+        if number and (len(re.sub(r"\D", "", number)) not in (10, 11, 12) or re.search(r"[^\d\s+-]", number)):
+            raise forms.ValidationError(_("Give ten or twelve digits (personnummer) or eleven (fødselsnummer)."))
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.get(k) for k in ("email", "phone", "identity_number")):
+            raise forms.ValidationError(_("Give an e-mail address, a phone number or a personal identity number."))
+        return cleaned
+
+    def criteria(self) -> dict[str, str]:
+        return {k: self.cleaned_data.get(k) or "" for k in ("email", "phone", "identity_number")}
+
+
+class EraseDataSubjectForm(DataSubjectForm):
+    """The erasure: the cases shown when the admin decided, and the word typed."""
+
+    cases = forms.CharField(widget=forms.HiddenInput)
+    confirmation = forms.CharField(label=_("Type the word to confirm"), max_length=40)
+
+    @staticmethod
+    def word() -> str:
+        return str(_("ERASE"))
+
+    def clean_cases(self) -> list[int]:
+        try:
+            return [int(pk) for pk in self.cleaned_data["cases"].split(",") if pk]
+        except ValueError:
+            raise forms.ValidationError(_("The list of cases is damaged; search again.")) from None
+
+    def clean_confirmation(self) -> str:
+        typed: str = self.cleaned_data["confirmation"].strip()
+        if typed.casefold() != self.word().casefold():
+            raise forms.ValidationError(_("Type %(word)s to erase.") % {"word": self.word()})
+        return typed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from distans.administration import views, views_integrations, views_people
+from distans.administration import views, views_integrations, views_people, views_privacy
 
 app_name = "administration"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("sites/", views_people.sites, name="sites"),
     path("sites/new/", views_people.site, name="site_new"),
     path("sites/<int:site_id>/", views_people.site, name="site"),
+    # a data subject's data (GDPR)
+    path("privacy/", views_privacy.privacy, name="privacy"),
+    path("privacy/export/", views_privacy.privacy_export, name="privacy_export"),
+    path("privacy/erase/", views_privacy.privacy_erase, name="privacy_erase"),
     # integrations
     path("api-keys/", views_integrations.api_keys, name="api_keys"),
     path("api-keys/<int:key_id>/revoke/", views_integrations.revoke_api_key, name="revoke_api_key"),

@@ -23,6 +23,7 @@ SECTIONS: list[tuple[str, Any, Any, str]] = [
     ("administration:api_keys", _("API keys"), _("Keys for integrations, each with its own scopes."), "integrations.manage"),
     ("administration:webhooks", _("Webhooks"), _("Send events to other systems, signed, with retries."), "integrations.manage"),
     ("administration:audit", _("Audit log"), _("Who changed what, and when."), "audit.view"),
+    ("administration:privacy", _("A data subject's data"), _("Find, export and erase a person's data (GDPR)."), "privacy.manage"),
 ]
 
 

@@ -39,6 +39,14 @@ def sniff_content_type(head: bytes) -> str | None:
     return None
 
 
+#: the web form's configurable fields and what each may be (ChatWidget.form_fields)
+FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("optional", "required", "hidden"),
+    "phone": ("optional", "required", "hidden"),
+    "attachment": ("optional", "hidden"),
+}
+
+
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -55,8 +63,19 @@ class ContactForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, topics: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, topics: list[str] | None = None, fields: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        for name, choice in (fields or {}).items():
+            if name not in FORM_FIELDS or choice not in FORM_FIELDS[name]:
+                continue
+            if choice == "hidden":
+                del self.fields[name]
+            elif choice == "required":
+                self.fields[name].required = True
+        if "phone" not in self.fields:  # the answer goes by e-mail then
+            self.fields["email"].required = True
         topic_field = self.fields["topic"]
         assert isinstance(topic_field, forms.ChoiceField)
         if topics:
@@ -65,9 +84,9 @@ class ContactForm(forms.Form):
         else:
             del self.fields["topic"]
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
-        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
-        self.fields["name"].widget.attrs.update({"autocomplete": "name"})
-        self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
+        for name, autocomplete in (("email", "email"), ("name", "name"), ("phone", "tel")):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"autocomplete": autocomplete})
         if not self.is_bound:
             self.initial["started"] = signing.dumps("form", salt="distans-chat-form")
 

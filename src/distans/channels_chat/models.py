@@ -39,6 +39,9 @@ class ChatWidget(OrgOwned):
     colour = models.CharField(_("colour"), max_length=7, blank=True)
     # The web form's thank-you text per language ({"sv": …}; empty: the built-in).
     form_confirmation = models.JSONField(_("form confirmation"), default=dict, blank=True)
+    #: the web form's optional fields: {"name"|"phone": "optional"|"required"|"hidden",
+    #: "attachment": "optional"|"hidden"}; missing = optional (forms.FORM_FIELDS)
+    form_fields = models.JSONField(_("web form fields"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -56,7 +56,7 @@ def form_page(request: HttpRequest, key: str) -> HttpResponse:
     request.LANGUAGE_CODE = language
     status = 200
     if request.method == "POST":
-        form = ContactForm(request.POST, request.FILES, topics=widget.topics)
+        form = ContactForm(request.POST, request.FILES, topics=widget.topics, fields=widget.form_fields)
         if form.is_spam:
             response = _thanks(request, widget, None)
         elif not limits.allow("form-ip", _client_ip(request), limits.FORMS_PER_IP):
@@ -84,7 +84,7 @@ def form_page(request: HttpRequest, key: str) -> HttpResponse:
         else:
             response = _form(request, widget, form, 400)
     else:
-        response = _form(request, widget, ContactForm(topics=widget.topics), status)
+        response = _form(request, widget, ContactForm(topics=widget.topics, fields=widget.form_fields), status)
     return _frameable_by(response, widget)
 
 

@@ -35,6 +35,27 @@ def do_record_contact_read(person: Person, contact: Contact, what: str) -> bool:
     return True
 
 
+def do_export_data_subject(
+    organisation: Organisation, contacts: QuerySet[Contact], actor: Person
+) -> list[dict[str, Any]]:
+    """A data subject's contacts as JSON-ready data (an access request), written in
+    the read log (each contact, ``export``) and the audit log (which cases)."""
+    from distans.accounts.actions import do_record_audit
+    from distans.contacts.queries import export_data_subject
+
+    contacts = contacts.filter(organisation=organisation)
+    data = export_data_subject(contacts)
+    with transaction.atomic():
+        ContactRead.objects.bulk_create(
+            ContactRead(organisation=organisation, contact=contact, person=actor,
+                        person_name=actor.full_name[:200], what="export")
+            for contact in contacts
+        )  # fmt: skip
+        do_record_audit(organisation, actor, "data_subject.exported", organisation,
+                        {"contacts": len(data), "cases": [row["case"] for row in data]})  # fmt: skip
+    return data
+
+
 ERASED = "[raderat]"
 
 

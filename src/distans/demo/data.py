@@ -58,7 +58,9 @@ def load_demo() -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(
         slug=DEMO_SLUG, defaults={"name": "Västerby kommun – Kontaktcenter"}
     )
-    # Through the setup app's actions (audited, validated), as an admin would.
+    # Through the setup and administration apps' actions (audited, validated), as an
+    # admin would: sites, teams, then people invited and their invitations accepted.
+    from distans.administration.actions import do_save_team
     from distans.setup.actions import do_create_site, do_create_team
 
     sites = {site.name: site for site in Site.objects.for_org(organisation)}
@@ -70,31 +72,54 @@ def load_demo() -> Organisation:
     for name in TEAMS:
         if name not in teams:
             teams[name] = do_create_team(organisation, None, name)
+    admin = _demo_admin(organisation)
     for spec in PEOPLE:
-        email = demo_email(spec.email)
-        person = Person.objects.filter(email=email).first()
-        if person is None:
-            person = Person.objects.create_user(
-                email,
-                DEMO_PASSWORD,
-                full_name=spec.name,
-                organisation=organisation,
-                team=teams[spec.team] if spec.team else None,
-                language=spec.language,
-                is_agent="agent" in spec.roles,
-                is_team_leader="team_leader" in spec.roles,
-                is_supervisor="supervisor" in spec.roles,
-                is_planner="planner" in spec.roles,
-                is_org_admin="org_admin" in spec.roles,
-                is_staff="org_admin" in spec.roles,
-            )
-        if "team_leader" in spec.roles and spec.team:
-            Team.objects.filter(pk=teams[spec.team].pk, leader__isnull=True).update(leader=person)
+        if demo_email(spec.email) != admin.email:
+            person = _demo_person(admin, spec, teams)
+            if "team_leader" in spec.roles and spec.team and teams[spec.team].leader_id is None:
+                teams[spec.team] = do_save_team(admin, teams[spec.team], {"name": spec.team, "leader": person})
     _import_loaders()
     for loader in DEMO_LOADERS:
         loader(organisation)
     demo_api_key(organisation)
     return organisation
+
+
+def _demo_admin(organisation: Organisation) -> Person:
+    """The admin who sets the rest up (bootstrapped like ``distans createadmin``)."""
+    spec = next(p for p in PEOPLE if "org_admin" in p.roles)
+    email = demo_email(spec.email)
+    admin = Person.objects.filter(email=email).first()
+    if admin is None:
+        admin = Person.objects.create_user(
+            email, DEMO_PASSWORD, full_name=spec.name, organisation=organisation, language=spec.language,
+            is_agent=False, is_supervisor="supervisor" in spec.roles, is_org_admin=True, is_staff=True,
+        )  # fmt: skip
+    return admin
+
+
+def _demo_person(admin: Person, spec: DemoPerson, teams: dict[str, Team]) -> Person:
+    """A demo person as the admin adds one on Settings → People: created, invited, and
+    the invitation accepted with the demo password."""
+    from distans.administration.actions import (
+        do_accept_invitation,
+        do_create_invitation,
+        do_create_person,
+    )
+
+    email = demo_email(spec.email)
+    person = Person.objects.filter(email=email).first()
+    if person is not None:
+        return person
+    person = do_create_person(admin, {
+        "full_name": spec.name, "email": email, "language": spec.language, "roles": list(spec.roles),
+        "team": teams[spec.team] if spec.team else None,
+    })  # fmt: skip
+    mail = do_create_invitation(admin, person, "http://demo.invalid")
+    token = mail.body.split("/account/invitation/", 1)[1].split("/", 1)[0]
+    accepted = do_accept_invitation(token, DEMO_PASSWORD)
+    assert accepted is not None, "the demo invitation was not accepted"
+    return accepted
 
 
 def _import_loaders() -> None:

@@ -203,10 +203,20 @@ def dimension_values(organisation: Organisation, dimension: str) -> list[str]:
 
 
 def raw_events(
-    organisation: Organisation, start: datetime, end: datetime
+    organisation: Organisation,
+    start: datetime,
+    end: datetime,
+    only: tuple[set[int], set[int]] | None = None,
 ) -> Iterator[RoutingEvent]:
+    """The event log between ``start`` and ``end``; ``only``: (queue ids, agent ids),
+    events of those queues or those agents (a team leader's)."""
+    events = RoutingEvent.objects.filter(organisation=organisation, at__gte=start, at__lt=end)
+    if only is not None:
+        from django.db.models import Q
+
+        events = events.filter(Q(queue_id__in=only[0]) | Q(agent_id__in=only[1]))
     return (
-        RoutingEvent.objects.filter(organisation=organisation, at__gte=start, at__lt=end)
+        events
         .order_by("id")
         .iterator(chunk_size=5000)
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from distans.accounts.permissions import requires
+from distans.accounts.scope import scope_of
 from distans.core.reports.periods import Granularity
 from distans.core.reports.records import DIMENSIONS
 from distans.reports import charts, exports, queries
@@ -24,14 +25,54 @@ View = Callable[..., HttpResponse]
 supervisor_view = requires("reports.view")
 
 
+NOTHING = {"-"}  # a filter value no row has
+
+
+def _org_id(request: HttpRequest) -> int:
+    org_id = getattr(request.user, "organisation_id", None)
+    assert isinstance(org_id, int)  # @requires let a person of an organisation in
+    return org_id
+
+
+def _allowed_values(request: HttpRequest) -> dict[str, set[str]] | None:
+    """A team leader's dimension values (their teams, their teams' people, the queues
+    those people serve); ``None`` for those who see the whole organisation."""
+    scope = scope_of(request.user)
+    if scope.everything:
+        return None
+    from distans.accounts.models import Person
+    from distans.routing.models import Queue
+
+    org_id = _org_id(request)
+    people = Person.objects.for_org(org_id).filter(team_id__in=scope.team_ids)
+    queue_codes = Queue.objects.for_org(org_id).filter(pk__in=scope.queue_ids)
+    return {
+        "team": scope.team_values(),
+        "agent": {str(pk) for pk in people.values_list("pk", flat=True)},
+        "queue": set(queue_codes.values_list("code", flat=True)),
+    }
+
+
 def _form(request: HttpRequest) -> tuple[ReportForm, dict[str, dict[str, str]]]:
     org = request.user.organisation  # type: ignore[union-attr]
     labels = queries.dimension_labels(org)
+    allowed = _allowed_values(request) or {}
     choices = {
-        d: [(v, labels.get(d, {}).get(v, v)) for v in queries.dimension_values(org, d)]
+        d: [(v, labels.get(d, {}).get(v, v)) for v in queries.dimension_values(org, d)
+            if d not in allowed or v in allowed[d]]
         for d in DIMENSIONS
-    }
+    }  # fmt: skip
     return ReportForm(request.GET, choices), labels
+
+
+def _scoped_filters(request: HttpRequest, filters: dict[str, set[str]]) -> dict[str, set[str]]:
+    """A team leader's reports count only their teams' work: the team filter is always
+    their teams (what they chose of them)."""
+    allowed = _allowed_values(request)
+    if allowed is None:
+        return filters
+    chosen = filters.get("team") or allowed["team"]
+    return {**filters, "team": (chosen & allowed["team"]) or NOTHING}
 
 
 def _records(
@@ -41,7 +82,7 @@ def _records(
     group = [form.cleaned_data["group"]] if form.cleaned_data.get("group") else []
     rows = queries.report_rows(
         org, form.cleaned_data["start"], form.cleaned_data["end"], Granularity(form.cleaned_data["by"]),
-        group_by=group, filters=form.filters(),
+        group_by=group, filters=_scoped_filters(request, form.filters()),
     )  # fmt: skip
     records = []
     for row in rows:
@@ -118,6 +159,17 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     return _export(request, "xlsx")
 
 
+def _allowed_ids(request: HttpRequest) -> tuple[set[int], set[int]] | None:
+    """A team leader's (queue ids, people ids) for the raw events; ``None``: all."""
+    scope = scope_of(request.user)
+    if scope.everything:
+        return None
+    from distans.accounts.models import Person
+
+    people = Person.objects.for_org(_org_id(request)).filter(team_id__in=scope.team_ids)
+    return set(scope.queue_ids), set(people.values_list("pk", flat=True))
+
+
 @require_GET
 @supervisor_view
 def events_csv(request: HttpRequest) -> HttpResponse:
@@ -133,7 +185,9 @@ def events_csv(request: HttpRequest) -> HttpResponse:
     from datetime import timedelta
 
     response = StreamingHttpResponse(
-        exports.events_to_csv_lines(queries.raw_events(org, start, end + timedelta(days=1))),
+        exports.events_to_csv_lines(
+            queries.raw_events(org, start, end + timedelta(days=1), _allowed_ids(request))
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="events.csv"'

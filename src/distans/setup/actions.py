@@ -213,28 +213,9 @@ def do_make_agent(actor: Person | None, person: Person, queues: list[Queue], sit
     return state
 
 
-def invite_link(person: Person, base_url: str) -> str:
-    """A single-use link to set a password (Django's reset token: it stops working once
-    the password is set, and after PASSWORD_RESET_TIMEOUT)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
-            "token": default_token_generator.make_token(person),
-        },
-    )
-    return base_url.rstrip("/") + path
-
-
-@transaction.atomic
 def do_invite_person(
     organisation: Organisation,
-    actor: Person | None,
+    actor: Person,
     full_name: str,
     email: str,
     base_url: str,
@@ -242,25 +223,25 @@ def do_invite_person(
     team: Team | None = None,
     queues: list[Queue] | None = None,
 ) -> tuple[Person, InvitationMail]:
-    """Create an agent with no password and the mail with a link to set one. The
-    caller sends it after commit (administration's ``send_invitation_mail``), so a
-    mail server that refuses is said, not hidden. Returns (person, mail)."""
+    """An agent without a password, invited the one way Distans invites people: the
+    administration app's person and invitation (``do_create_person``,
+    ``do_create_invitation``: a single-use link valid seven days, only its hash stored,
+    the one mail, the one accept page). The caller sends the mail after commit
+    (``send_invitation_mail``), so a mail server that refuses is said, not hidden."""
+    from distans.accounts.choices import Role
+    from distans.administration.actions import do_create_invitation, do_create_person
+
     email = email.strip().lower()
-    if Person.objects.filter(email=email).exists():
+    if Person.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("%(email)s already has an account.") % {"email": email})
-    person = Person.objects.create_user(
-        email, None, full_name=full_name.strip(), organisation=organisation, team=team, is_agent=True
-    )
+    assert organisation.pk == actor.organisation_id, "invitations are to the actor's organisation"
+    person = do_create_person(
+        actor, {"full_name": full_name.strip(), "email": email, "team": team, "roles": [Role.AGENT],
+                "language": actor.language},
+    )  # fmt: skip
     if queues:
         do_make_agent(actor, person, queues)
-    audit.record_change(organisation, actor, "person_invited", person, None, {"email": email, "name": person.full_name})
-    link = invite_link(person, base_url)
-    subject = _("Welcome to %(organisation)s in Distans") % {"organisation": organisation.name}
-    body = _(
-        "Hello %(name)s,\n\n%(inviter)s has invited you to Distans. Choose your password here "
-        "(the link works once):\n\n%(link)s\n"
-    ) % {"name": person.full_name, "inviter": actor.full_name if actor else organisation.name, "link": link}
-    return person, InvitationMail(str(subject), str(body), email)
+    return person, do_create_invitation(actor, person, base_url)
 
 
 @transaction.atomic
@@ -423,7 +404,8 @@ def _plain(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 def do_save_widget(organisation: Organisation, actor: Person | None, widget: ChatWidget | None, values: dict[str, Any]) -> ChatWidget:
     if values["queue"].organisation_id != organisation.pk or (widget and widget.organisation_id != organisation.pk):
         raise ValidationError(_("No such queue."))
-    fields = ("name", "queue", "allowed_origins", "colour", "topics", "active", "greetings", "form_confirmation")
+    fields = ("name", "queue", "allowed_origins", "colour", "topics", "active", "greetings", "form_confirmation",
+              "form_fields")  # fmt: skip
     before = _plain(widget, fields) if widget else None
     target = widget or ChatWidget(organisation=organisation)
     for name, value in values.items():

@@ -53,6 +53,13 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+FIELD_CHOICES = [
+    ("optional", gettext_lazy("shown, optional")),
+    ("required", gettext_lazy("shown, required")),
+    ("hidden", gettext_lazy("not shown")),
+]
+
+
 class WidgetForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     queue = forms.ModelChoiceField(label=gettext_lazy("Queue"), queryset=Queue.objects.none())
@@ -76,6 +83,14 @@ class WidgetForm(forms.Form):
         help_text=gettext_lazy("One a line: the choices people pick from in the form."),
     )
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    form_name = forms.ChoiceField(label=gettext_lazy("Web form: name"), choices=FIELD_CHOICES, initial="optional", required=False)
+    form_phone = forms.ChoiceField(
+        label=gettext_lazy("Web form: phone number"), choices=FIELD_CHOICES, initial="optional", required=False,
+        help_text=gettext_lazy("Without a phone number field the e-mail address is required."),
+    )  # fmt: skip
+    form_attachment = forms.ChoiceField(
+        label=gettext_lazy("Web form: attachment"), choices=FIELD_CHOICES[::2], initial="optional", required=False
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,6 +151,11 @@ class WidgetForm(forms.Form):
             "form_confirmation": {
                 lang: data[f"confirmation_{lang}"] for lang in TEXT_LANGUAGES if data.get(f"confirmation_{lang}")
             },
+            # only what differs from the default (shown, optional)
+            "form_fields": {
+                name: data[f"form_{name}"] for name in ("name", "phone", "attachment")
+                if data.get(f"form_{name}") not in (None, "", "optional")
+            },
         }
 
 
@@ -149,6 +169,7 @@ def widget_initial(widget: ChatWidget | None) -> dict[str, Any]:
         "colour": widget.colour,
         "topics": "\n".join(widget.topics or []),
         "active": widget.active,
+        **{f"form_{name}": (widget.form_fields or {}).get(name, "optional") for name in ("name", "phone", "attachment")},
     }
     for lang in TEXT_LANGUAGES:
         initial[f"greeting_{lang}"] = (widget.greetings or {}).get(lang, "")

@@ -12,6 +12,9 @@ class SsoConfig(AppConfig):
 
         ACTIONS["second_factor.enabled"] = _("second factor turned on")
         ACTIONS["second_factor.removed"] = _("second factor turned off")
+        ACTIONS["sso_provider.created"] = _("single sign-on provider added")
+        ACTIONS["sso_provider.changed"] = _("single sign-on provider changed")
+        ACTIONS["person.roles_from_sso"] = _("roles set from the sign-in provider's groups")
         from distans.administration.views import register_section
 
         register_section(

@@ -61,3 +61,32 @@ class SecondFactor(OrgOwned, ThrottlingMixin, Device):
         if not verified:
             self.throttle_increment(commit=True)
         return verified
+
+
+class OrganisationProvider(OrgOwned):
+    """An organisation's own OpenID Connect provider, set by its admin on Settings →
+    Sign-in. The install-wide one (``DISTANS_OIDC_*``) stays as the fallback."""
+
+    enabled = models.BooleanField(_("on"), default=False)
+    name = models.CharField(_("name on the login button"), max_length=100, blank=True)
+    issuer = models.URLField(_("issuer"), max_length=300)
+    authorization_endpoint = models.URLField(_("authorization endpoint"), max_length=300, blank=True)
+    token_endpoint = models.URLField(_("token endpoint"), max_length=300, blank=True)
+    userinfo_endpoint = models.URLField(_("userinfo endpoint"), max_length=300, blank=True)
+    jwks_endpoint = models.URLField(_("JWKS endpoint"), max_length=300, blank=True)
+    client_id = models.CharField(_("client id"), max_length=255)
+    client_secret = EncryptedCharField(_("client secret"), max_length=1024, blank=True)
+    #: e-mail domains, one a line: who is sent to this provider, and who it may sign in
+    allowed_domains = models.TextField(_("e-mail domains"), blank=True)
+    #: the claim carrying groups or roles (e.g. "groups", "roles"); empty: no mapping
+    role_claim = models.CharField(_("claim with groups or roles"), max_length=100, blank=True)
+    #: {"<claim value>": "<role>"}; never the organisation admin role
+    role_map = models.JSONField(_("role mapping"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("single sign-on provider")
+        verbose_name_plural = _("single sign-on providers")
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="sso_one_provider_per_org")]
+
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.allowed_domains.split() if d.strip()]

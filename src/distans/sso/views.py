@@ -19,7 +19,7 @@ from mozilla_django_oidc import views as oidc_views
 
 from distans.accounts.models import Person
 from distans.accounts.permissions import requires
-from distans.sso import actions, queries
+from distans.sso import actions, providers, queries
 from distans.sso.backends import oidc_enabled
 
 PENDING = "distans.second_factor_pending"  # session key: who passed the password step
@@ -27,17 +27,44 @@ MAX_TRIES = 5
 WRONG_CODE = _("The code is not right. Check the time on your device and try the newest code.")
 
 
-def _only_when_enabled(view: Any) -> Any:
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not oidc_enabled():
+class ProviderRequestView(oidc_views.OIDCAuthenticationRequestView):
+    """mozilla-django-oidc's start, with the provider chosen for this sign-in."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        config = providers.config_from_session(request)
+        if config is None:
             raise Http404
-        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+        self.OIDC_OP_AUTH_ENDPOINT = config.authorization_endpoint
+        self.OIDC_RP_CLIENT_ID = config.client_id
+        response: HttpResponse = super().get(request)
+        return response
 
-    return wrapped
+    def get_extra_params(self, request: HttpRequest) -> dict[str, str]:
+        email = request.GET.get("email", "").strip()
+        return {"login_hint": email} if "@" in email and len(email) <= 254 else {}
 
 
-start = _only_when_enabled(oidc_views.OIDCAuthenticationRequestView.as_view())
-callback = _only_when_enabled(oidc_views.OIDCAuthenticationCallbackView.as_view())
+def start(request: HttpRequest) -> HttpResponse:
+    """Sign in with an organisation's provider (``?org=<short name>`` or ``?email=`` whose
+    domain is one of its e-mail domains), else with the install-wide one."""
+    org, email = request.GET.get("org", ""), request.GET.get("email", "")
+    provider = providers.provider_for(org_slug=org, email=email) if (org or email) else None
+    if provider is None and not oidc_enabled():
+        if org or email:
+            return redirect(reverse("login") + "?sso=unknown")
+        raise Http404
+    providers.remember(request, provider)
+    return ProviderRequestView.as_view()(request)
+
+
+_callback = oidc_views.OIDCAuthenticationCallbackView.as_view()
+
+
+def callback(request: HttpRequest) -> HttpResponse:
+    if providers.SESSION_KEY not in request.session and not oidc_enabled():
+        raise Http404
+    response: HttpResponse = _callback(request)
+    return response
 
 
 class CodeForm(forms.Form):
@@ -125,19 +152,36 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 
 @requires("organisation.manage")
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def sign_in_settings(request: HttpRequest) -> HttpResponse:
-    """How people of this organisation sign in: single sign-on's state (set per install in
-    the environment, docs/dev/sso.md) and the redirect URI to register at the provider."""
+    """How people of this organisation sign in: the organisation's own provider (set
+    here), the install-wide one's state (environment, docs/dev/sso.md) and the
+    redirect URI to register at the provider."""
     from django.conf import settings
 
-    organisation = request.user.organisation  # type: ignore[union-attr]
+    from distans.sso.forms import ProviderForm
+    from distans.sso.models import OrganisationProvider
+
+    actor = request.user
+    assert isinstance(actor, Person) and actor.organisation is not None  # @requires let them in
+    organisation = actor.organisation
+    stored = OrganisationProvider.objects.for_org(organisation).first()
+    instance = stored or OrganisationProvider(organisation=organisation)
+    form = ProviderForm(request.POST or None, instance=instance)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_provider(organisation, actor, form)
+        return redirect(reverse("sso:settings") + "?saved=1")
     only = settings.DISTANS_OIDC_ORGANISATION
     context = {
+        "form": form,
+        "provider": stored,
+        "saved": saved or request.GET.get("saved") == "1",
+        "login_url": request.build_absolute_uri(reverse("login")) + f"?org={organisation.slug}",
         "enabled": settings.DISTANS_OIDC_ENABLED,
         "applies": settings.DISTANS_OIDC_ENABLED and (not only or only == organisation.slug),
         "name": settings.DISTANS_OIDC_NAME,
         "callback": request.build_absolute_uri(reverse("sso:callback")),
         "with_second_factor": queries.people_with_second_factor(organisation),
     }
-    return render(request, "sso/sign_in_settings.html", context)
+    return render(request, "sso/sign_in_settings.html", context, status=400 if form.errors else 200)

@@ -132,9 +132,13 @@ class AgentsNow:
     away: list[AgentState]
 
 
-def agents_now(organisation: Organisation) -> AgentsNow:
+def agents_now(organisation: Organisation, team_ids: frozenset[int] | None = None) -> AgentsNow:
+    """The agents now; ``team_ids``: only the people of those teams (a team leader's)."""
+    agents = AgentState.objects.for_org(organisation)
+    if team_ids is not None:
+        agents = agents.filter(person__team_id__in=team_ids)
     states = list(
-        AgentState.objects.for_org(organisation)
+        agents
         .select_related("person", "site", "person__team")
         .prefetch_related("queues")
         .order_by("person__full_name")
@@ -182,10 +186,16 @@ def surging_queues(organisation: Organisation) -> set[str]:
     return _surging_queues(organisation) if _surging_queues else set()
 
 
-def topic_counts_today(organisation: Organisation) -> list[tuple[str, int, bool]]:
-    """``(topic, contacts today, surging)``, most frequent first."""
+def topic_counts_today(
+    organisation: Organisation, queue_ids: frozenset[int] | None = None
+) -> list[tuple[str, int, bool]]:
+    """``(topic, contacts today, surging)``, most frequent first; ``queue_ids``: only
+    those queues' contacts (a team leader's)."""
+    contacts = Contact.objects.for_org(organisation)
+    if queue_ids is not None:
+        contacts = contacts.filter(queue_id__in=queue_ids)
     rows = (
-        Contact.objects.for_org(organisation)
+        contacts
         .filter(enqueued_at__gte=today_start(organisation))
         .exclude(topic="")
         .values("topic")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from distans.accounts.models import Person
 from distans.accounts.permissions import has_permission, requires
+from distans.accounts.scope import Scope, scope_of
 from distans.core.errors import CoreError
 from distans.reports.actions import do_update_aggregates
 from distans.routing import actions as routing
@@ -36,6 +37,10 @@ def _org(request: HttpRequest) -> Any:
     return request.user.organisation  # type: ignore[union-attr]
 
 
+def _scope(request: HttpRequest) -> Scope:
+    return scope_of(request.user)
+
+
 @require_GET
 @wallboard_view
 def index(request: HttpRequest) -> HttpResponse:
@@ -54,11 +59,15 @@ def queues(request: HttpRequest) -> HttpResponse:
     # Today's figures are the report aggregate's: fold in what the log got since the
     # last fold (the reports' own incremental step; cheap when nothing is new).
     do_update_aggregates(_org(request))
+    scope = _scope(request)
+    rows = queries.queue_rows(_org(request))
+    if not scope.everything:  # a team leader: the queues their teams serve
+        rows = [row for row in rows if row.now.queue.pk in scope.queue_ids]
     return render(
         request,
         "wallboard/_queues.html",
         {
-            "rows": queries.queue_rows(_org(request)),
+            "rows": rows,
             "now": timezone.now(),
             "surging_queues": queries.surging_queues(_org(request)),
         },
@@ -74,7 +83,7 @@ def agents(request: HttpRequest) -> HttpResponse:
         request,
         "wallboard/_agents.html",
         {
-            "agents": queries.agents_now(org),
+            "agents": queries.agents_now(org, _team_ids(request)),
             "now": timezone.now(),
             "controls": controls,
         },
@@ -85,13 +94,31 @@ def agents(request: HttpRequest) -> HttpResponse:
 @wallboard_view
 def topics(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "wallboard/_topics.html", {"topics": queries.topic_counts_today(_org(request))}
+        request, "wallboard/_topics.html", {"topics": queries.topic_counts_today(_org(request), _queue_ids(request))}
     )
 
 
-def _agent(request: HttpRequest, person_id: int) -> Person:
+def _team_ids(request: HttpRequest) -> frozenset[int] | None:
+    scope = _scope(request)
+    return None if scope.everything else scope.team_ids
+
+
+def _queue_ids(request: HttpRequest) -> frozenset[int] | None:
+    scope = _scope(request)
+    return None if scope.everything else scope.queue_ids
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
     person = Person.objects.for_org(request.user.organisation_id).filter(pk=person_id).first()  # type: ignore[union-attr]
     if person is None:
+        raise Http404
+    return person
+
+
+def _agent(request: HttpRequest, person_id: int) -> Person:
+    person = _person(request, person_id)
+    teams = _team_ids(request)
+    if teams is not None and person.team_id not in teams:  # not one of a team leader's people
         raise Http404
     return person
 
@@ -128,7 +155,7 @@ def may_change(user: Any, agent: Person) -> bool:
 
 
 def _agent_to_change(request: HttpRequest, person_id: int) -> Person:
-    agent = _agent(request, person_id)
+    agent = _person(request, person_id)  # may_change says 403 to a team leader
     if not may_change(request.user, agent):
         raise PermissionDenied
     return agent

@@ -186,3 +186,47 @@ def _accept(world: World) -> list[Probe]:
 
     return [Probe("get", "/account/invitation/not-a-token/", check),
             Probe("post", "/account/invitation/not-a-token/", check, {"new_password1": "x", "new_password2": "x"})]  # fmt: skip
+
+
+# A data subject's data: B's admin searching for A's customer finds, exports and erases nothing.
+_SUBJECT = {"email": "kund.alfa@example.se", "phone": "", "identity_number": ""}
+
+
+@world_builder
+def _privacy_world(world: World) -> None:
+    world.extra["contact_a"].customer_email = "kund.alfa@example.se"
+    world.extra["contact_a"].subject = "Alfaärendet"
+    world.extra["contact_a"].save(update_fields=["customer_email", "subject"])
+
+
+def _contact_a_intact(world: World) -> None:
+    from distans.contacts.models import Contact
+
+    contact = Contact.objects.get(pk=world.extra["contact_a"].pk)
+    assert contact.customer_email == "kund.alfa@example.se" and contact.customer_name == "Kund Alfasson"
+
+
+case("administration:privacy")(lambda w: [
+    Probe("get", "/settings/privacy/?email=kund.alfa%40example.se", must_not_show(lambda w: "Kund Alfasson", lambda w: "Alfaärendet")),
+])  # fmt: skip
+
+
+@case("administration:privacy_export")
+def _privacy_export(world: World) -> list[Probe]:
+    def check(response: Any, w: World) -> None:
+        import json
+
+        assert response.status_code == 200
+        assert json.loads(response.content)["contacts"] == []
+        must_not_show(lambda w: "Kund Alfasson", lambda w: "Alfaärendet")(response, w)
+
+    return [Probe("post", "/settings/privacy/export/", check, data=_SUBJECT)]
+
+
+@case("administration:privacy_erase")
+def _privacy_erase(world: World) -> list[Probe]:
+    def check(response: Any, w: World) -> None:
+        _contact_a_intact(w)
+
+    cases = str(world.extra["contact_a"].pk)  # A's case id, tampered into B's form
+    return [Probe("post", "/settings/privacy/erase/", check, data={**_SUBJECT, "cases": cases, "confirmation": "RADERA"})]
