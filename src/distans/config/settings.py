@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "distans.administration",
     "distans.setup",
     "distans.announcements",
+    "distans.visits",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]
@@ -257,6 +258,11 @@ DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "distans@localhost")
 # one, else 0. With a catcher, admins see what it caught at /email/caught/.
 DISTANS_MAIL_CATCHER_PORT = env.env_int("DISTANS_MAIL_CATCHER_PORT", 0)
 DISTANS_MAIL_CATCHER_DIR = VAR_DIR / "mailcatcher"
+# Text messages (visit reminders): an adapter's dotted path (distans.visits.sms), empty:
+# no SMS. The webhook adapter POSTs to the URL, signed with the secret when given.
+DISTANS_SMS_ADAPTER = env.env_str("DISTANS_SMS_ADAPTER", "")
+DISTANS_SMS_WEBHOOK_URL = env.env_str("DISTANS_SMS_WEBHOOK_URL", "")
+DISTANS_SMS_WEBHOOK_SECRET = env.env_str("DISTANS_SMS_WEBHOOK_SECRET", "")
 
 # How the process tree is laid out; `distans serve` sets these for its children and the
 # system check in distans.config.checks refuses unsafe combinations.

@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("wallboard:index", _("Wallboard"), ("wallboard.view",)),
     ("team:index", _("My team"), ("team.view",)),
     ("announcements:index", _("Announcements"), ("announcements.view",)),
+    ("visits:day", _("Visits"), ("visits.receive",)),
     ("reports:index", _("Reports"), ("reports.view",)),
     ("planning:index", _("Planning"), ("planning.manage",)),
     ("topics:index", _("Topics"), ("topics.manage",)),
