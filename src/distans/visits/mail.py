@@ -47,7 +47,7 @@ def manage_url(visit: Visit) -> str:
 
 
 def visit_link_base(visit: Visit) -> str:
-    return (visit.link_base or "http://localhost:8000").rstrip("/")
+    return (visit.link_base or "http://127.0.0.1:8000").rstrip("/")
 
 
 def when_text(visit: Visit) -> str:
