@@ -263,6 +263,9 @@ DISTANS_MAIL_CATCHER_DIR = VAR_DIR / "mailcatcher"
 DISTANS_SMS_ADAPTER = env.env_str("DISTANS_SMS_ADAPTER", "")
 DISTANS_SMS_WEBHOOK_URL = env.env_str("DISTANS_SMS_WEBHOOK_URL", "")
 DISTANS_SMS_WEBHOOK_SECRET = env.env_str("DISTANS_SMS_WEBHOOK_SECRET", "")
+# Public visit bookings per client address and hour (a library's or a kiosk's shared
+# address may need more).
+DISTANS_VISIT_BOOKINGS_PER_HOUR = env.env_int("DISTANS_VISIT_BOOKINGS_PER_HOUR", 30)
 
 # How the process tree is laid out; `distans serve` sets these for its children and the
 # system check in distans.config.checks refuses unsafe combinations.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +26,6 @@ from distans.visits.models import Visit, VisitService
 from distans.web import ratelimit
 
 LANGUAGES = (("sv", "Svenska"), ("nb", "Norsk"), ("en", "English"))
-BOOKINGS_PER_ADDRESS = (30, 3600)
 DAYS_PER_PAGE = 7
 
 
@@ -152,7 +152,8 @@ def details(request: HttpRequest, org: str, service_id: int) -> HttpResponse:
     }
     if request.method == "POST" and form.is_valid():
         address = str(request.META.get("REMOTE_ADDR", ""))
-        if not ratelimit.allow("visits-book", address, BOOKINGS_PER_ADDRESS):
+        limit = (settings.DISTANS_VISIT_BOOKINGS_PER_HOUR, 3600)
+        if not ratelimit.allow("visits-book", address, limit):
             form.add_error(None, _("Too many bookings from this address. Please try again later."))
             return _public(request, "visits/public_details.html", context, status=429)
         try:
