@@ -145,7 +145,7 @@ def compute_slots(
     ]
     own = [b for b in bookings if b.same_service]
     per_day = Counter(b.starts_at.astimezone(zone).date() for b in own)
-    staff_day_load = Counter(
+    staff_day_load: Counter[tuple[str, date]] = Counter(
         (b.staff_id, b.starts_at.astimezone(zone).date()) for b in bookings if b.staff_id
     )
     slots: list[Slot] = []
@@ -179,7 +179,7 @@ def _slot(
     windows: dict[str, list[Interval]],
     staff_windows: Mapping[str, Sequence[Interval]] | None,
     day_left: int | None,
-    staff_day_load: Counter[tuple[str | None, date]],
+    staff_day_load: Counter[tuple[str, date]],
     day: date,
 ) -> Slot | None:
     if start < earliest:
