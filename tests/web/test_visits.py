@@ -394,3 +394,28 @@ def test_service_settings_are_audited_and_checked() -> None:
     agent = make_person(org)
     client.login(email=agent.email, password=PASSWORD)
     assert client.get("/settings/visits/").status_code == 403
+
+
+def test_public_pages_speak_the_chosen_language_and_refuse_hostile_text() -> None:
+    org = make_organisation(slug="vasterby")
+    service = make_service(org, name="ID-kontroll", name_nb="ID-kontroll (NO)")
+    client = Client()
+    nb = client.get("/visits/book/vasterby/?lang=nb").content.decode()
+    assert "Bestill besøk" in nb and "ID-kontroll (NO)" in nb and 'lang="nb"' in nb
+    sv = client.get("/visits/book/vasterby/?lang=sv").content.decode()
+    assert "Boka besök" in sv and "Book a visit" not in sv
+    at = tomorrow_at(org, 10)
+    hostile = client.post(
+        f"/visits/book/vasterby/{service.pk}/details/",
+        {
+            "slot": at.isoformat(),
+            "lang": "sv",
+            "name": "Vera\x00",
+            "email": "v@example.org",
+            "consent": "on",
+        },
+    )
+    assert hostile.status_code == 400 and not Visit.objects.exists()
+    assert client.get("/visits/book/no-such-org/").status_code == 404
+    bad_slot = client.get(f"/visits/book/vasterby/{service.pk}/details/", {"slot": "igår"})
+    assert bad_slot.status_code == 302  # back to the times, with a message
