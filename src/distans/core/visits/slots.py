@@ -144,6 +144,18 @@ def compute_slots(
         Booked(_aware(b.starts_at), _aware(b.ends_at), b.staff_id, b.same_service) for b in booked
     ]
     own = [b for b in bookings if b.same_service]
+    # Per local date (a visit spanning midnight under both), so a slot looks only at
+    # its own day's visits: a week of slots stays linear in the bookings.
+    own_by_day: dict[date, list[Booked]] = {}
+    staff_by_day: dict[date, list[Booked]] = {}
+    for b in bookings:
+        first_date = b.starts_at.astimezone(zone).date()
+        last_date = b.ends_at.astimezone(zone).date()
+        for on in {first_date, last_date}:
+            if b.same_service:
+                own_by_day.setdefault(on, []).append(b)
+            if b.staff_id:
+                staff_by_day.setdefault(on, []).append(b)
     per_day = Counter(b.starts_at.astimezone(zone).date() for b in own)
     staff_day_load: Counter[tuple[str, date]] = Counter(
         (b.staff_id, b.starts_at.astimezone(zone).date()) for b in bookings if b.staff_id
@@ -161,7 +173,8 @@ def compute_slots(
         for open_start, open_end in calendar.intervals_on(day):
             start = open_start
             while start + rules.duration <= open_end:
-                slot = _slot(rules, start, earliest, own, bookings, windows, staff_windows,
+                slot = _slot(rules, start, earliest, own_by_day.get(day, []),
+                             staff_by_day.get(day, []), windows, staff_windows,
                              day_left, staff_day_load, day)  # fmt: skip
                 if slot is not None:
                     slots.append(slot)
