@@ -103,7 +103,7 @@ def _send_system_mail(raw: bytes) -> None:
         from_email=str(parsed["From"] or settings.DEFAULT_FROM_EMAIL),
         to=[str(a) for a in parsed.get_all("To", [])],
     )
-    for part in parsed.iter_attachments():  # type: ignore[attr-defined]
+    for part in parsed.iter_attachments():
         mail.attach(part.get_filename(), part.get_content(), part.get_content_type())
     mail.send(fail_silently=False)
 

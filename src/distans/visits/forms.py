@@ -4,7 +4,7 @@ settings pages (services, visitor log, meeting links)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -78,10 +78,29 @@ class CloseDayForm(forms.Form):
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.for_org(organisation_id).order_by("name")  # type: ignore[attr-defined]
+        _choices(self, "site").queryset = Site.objects.for_org(organisation_id).order_by("name")
 
 
-class VisitServiceForm(forms.ModelForm):  # type: ignore[type-arg]
+def _choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class PersonChoices(forms.ModelMultipleChoiceField):
+    """People by their names (a person's text is their e-mail address)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.full_name)
+
+
+class VisitServiceForm(forms.ModelForm[VisitService]):
+    staff = PersonChoices(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=VisitService._meta.get_field("staff").verbose_name,
+        help_text=VisitService._meta.get_field("staff").help_text,
+    )
+
     class Meta:
         model = VisitService
         fields = [
@@ -92,20 +111,19 @@ class VisitServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "staff": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation_id = organisation_id
-        self.fields["site"].queryset = Site.objects.for_org(organisation_id).order_by("name")  # type: ignore[attr-defined]
-        self.fields["hours_queue"].queryset = Queue.objects.for_org(organisation_id).order_by(
+        _choices(self, "site").queryset = Site.objects.for_org(organisation_id).order_by("name")
+        _choices(self, "hours_queue").queryset = Queue.objects.for_org(organisation_id).order_by(
             "name"
-        )  # type: ignore[attr-defined]
-        self.fields["staff"].queryset = (
+        )
+        staff = _choices(self, "staff")
+        staff.queryset = (
             Person.objects.for_org(organisation_id).filter(is_active=True).order_by("full_name")
-        )  # type: ignore[attr-defined]
-        self.fields["staff"].label_from_instance = lambda person: person.full_name  # type: ignore[attr-defined]
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -143,7 +161,7 @@ class VisitServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         return None
 
 
-class VisitSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class VisitSettingsForm(forms.ModelForm[VisitSettings]):
     class Meta:
         model = VisitSettings
         fields = ["keep_days", "meeting_pattern", "sms_reminders"]

@@ -3,7 +3,7 @@ book, and the visitor log's keeping time and the digital meeting link. Audited."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from distans.accounts.models import Person
 from distans.accounts.permissions import requires
 from distans.visits import actions, queries
 from distans.visits.forms import VisitServiceForm, VisitSettingsForm
@@ -19,8 +20,12 @@ from distans.visits.models import VisitService
 configure = requires("visits.configure")
 
 
+def _person(request: HttpRequest) -> Person:
+    return cast(Person, request.user)
+
+
 def _org(request: HttpRequest) -> Any:
-    return request.user.organisation  # type: ignore[union-attr]
+    return _person(request).organisation
 
 
 @require_http_methods(["GET"])
@@ -44,7 +49,7 @@ def save_settings(request: HttpRequest) -> HttpResponse:
     organisation = _org(request)
     form = VisitSettingsForm(request.POST, instance=queries.settings_of(organisation.pk))
     if form.is_valid():
-        actions.do_save_visit_settings(organisation, request.user, form.cleaned_data)  # type: ignore[arg-type]
+        actions.do_save_visit_settings(organisation, _person(request), form.cleaned_data)
         messages.success(request, _("Visit settings saved."))
         return redirect("visits_settings:index")
     return render(
@@ -60,7 +65,9 @@ def _service_page(request: HttpRequest, service: VisitService) -> HttpResponse:
     form = VisitServiceForm(request.POST or None, instance=service, organisation_id=organisation.pk)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
-        actions.do_save_visit_service(organisation, request.user, saved, form.cleaned_data["staff"])  # type: ignore[arg-type]
+        actions.do_save_visit_service(
+            organisation, _person(request), saved, form.cleaned_data["staff"]
+        )
         messages.success(request, _("Service “%(name)s” saved.") % {"name": saved.name})
         return redirect("visits_settings:index")
     return render(
@@ -80,7 +87,7 @@ def new_service(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @configure
 def edit_service(request: HttpRequest, service_id: int) -> HttpResponse:
-    service = queries.get_service(request.user.organisation_id, service_id)  # type: ignore[union-attr]
+    service = queries.get_service(int(_person(request).organisation_id or 0), service_id)
     if service is None:
         raise Http404
     return _service_page(request, service)
