@@ -245,6 +245,12 @@ def main() -> None:
             server = start_server(var_dir, port)
             out.update(asyncio.run(run(f"http://127.0.0.1:{port}", slug, service_id,
                                        args.visitors, args.hot, args.attempts)))  # fmt: skip
+            log = (var_dir / "server.log").read_text(errors="replace")
+            out["server_errors"] = {
+                name: log.count(name)
+                for name in ("too many clients", "OperationalError", "Traceback")
+                if name in log
+            }
             check = double_bookings()
             out["check"] = check
             out["double_bookings"] = check["slots_over_capacity"] + check["seats_taken_twice"]

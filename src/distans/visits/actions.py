@@ -330,7 +330,9 @@ def do_delete_old_visits(now: dt.datetime | None = None) -> int:
     deleted = 0
     keep = dict(VisitSettings.objects.values_list("organisation_id", "keep_days"))
     default_keep = VisitSettings._meta.get_field("keep_days").default
-    for organisation_id in Visit.objects.values_list("organisation_id", flat=True).distinct():
+    for organisation_id in (
+        Visit.objects.order_by().values_list("organisation_id", flat=True).distinct()
+    ):
         cutoff = now - dt.timedelta(days=keep.get(organisation_id, default_keep))
         count, _detail = Visit.objects.filter(
             organisation_id=organisation_id, ends_at__lt=cutoff
