@@ -37,7 +37,9 @@ def _wait_for_mail(var_dir: Path, to: str, subject_start: str, timeout: float = 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in _caught(var_dir):
-            if to in str(message["To"]) and str(message["Subject"]).startswith(subject_start):
+            if to in str(message["To"]) and str(message["Subject"]).strip().startswith(
+                subject_start
+            ):
                 return message
         time.sleep(0.3)
     raise AssertionError(f"no mail {subject_start!r} to {to} caught")
