@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class VisitStatus(models.TextChoices):
-    BOOKED = "booked", _("Booked")
-    CHECKED_IN = "checked_in", _("Checked in")
-    NO_SHOW = "no_show", _("Did not come")
-    CANCELLED = "cancelled", _("Cancelled")
+    BOOKED = "booked", pgettext_lazy("visit status", "Booked")
+    CHECKED_IN = "checked_in", pgettext_lazy("visit status", "Checked in")
+    NO_SHOW = "no_show", pgettext_lazy("visit status", "Did not come")
+    CANCELLED = "cancelled", pgettext_lazy("visit status", "Cancelled")
 
 
 # A seat stays taken unless the visit is cancelled.
