@@ -161,9 +161,7 @@ def test_staff_check_a_visitor_in_and_closing_the_day_tells_every_visitor(  # ty
     desk.wait_for_selector("tr.visit-row.visit-status-checked_in:has-text('Kalle Incheckad')")
     assert blocking_violations(desk, "main") == []
 
-    booked = desk.locator("tr.visit-row.visit-status-booked th").evaluate_all(
-        "els => els.map(e => e.textContent.trim().split('\\n')[0])"
-    )
+    booked = desk.locator("tr.visit-row.visit-status-booked .visit-name").all_text_contents()
     assert "Lisa Avbokad" in booked
     desk.click("summary:text('Stäng denna dag för besök')")
     desk.fill("#id_reason", "Vattenläcka i receptionen")
