@@ -180,3 +180,41 @@ def test_staff_check_a_visitor_in_and_closing_the_day_tells_every_visitor(  # ty
         )  # type: ignore[union-attr]
         assert "METHOD:CANCEL" in _ics(closed)
     staff.close()
+
+
+def test_the_visit_pages_are_swedish_and_axe_clean(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The staff's and the admin's visit pages, and the public pages in all three
+    languages: no English words or raw codes on a Swedish page (the journey test's
+    scan), the page's language declared, no serious or critical axe violation."""
+    from tests.browser.test_journey_pages import TEXT_JS, english_and_codes
+
+    problems: list[str] = []
+
+    def check(page, path: str, language: str) -> None:  # type: ignore[no-untyped-def]
+        response = page.goto(f"{demo_server}{path}")
+        assert response is not None and response.status == 200, path
+        if language == "sv":
+            problems.extend(f"{path}: {hit}" for hit in english_and_codes(page.evaluate(TEXT_JS)))
+        if page.locator("html").get_attribute("lang") != language:
+            problems.append(f"{path}: not in {language}")
+        problems.extend(f"{path} [{language}] axe: {v}" for v in blocking_violations(page))
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, demo_server, demo_email("admin"), DEMO_PASSWORD)
+    for path in ("/visits/", "/settings/visits/", "/settings/visits/new/"):
+        check(page, path, "sv")
+    page.goto(f"{demo_server}/settings/visits/")
+    page.click("a:text-is('Bygglovsmöte')")
+    check(page, page.url.removeprefix(demo_server), "sv")
+    context.close()
+
+    visitor = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    public = visitor.new_page()
+    for language in ("sv", "nb", "en"):
+        check(public, f"/visits/book/{DEMO_SLUG}/?lang={language}", language)
+    public.goto(f"{demo_server}/visits/book/{DEMO_SLUG}/?lang=sv")
+    public.click("a:text-is('Informationsmöte om bygglov')")
+    check(public, public.url.removeprefix(demo_server), "sv")
+    visitor.close()
+    assert problems == [], "\n".join(problems)
