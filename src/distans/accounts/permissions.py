@@ -56,6 +56,9 @@ PERMISSIONS: dict[str, Rule] = {
     "integrations.manage": Rule(_("manage API keys and webhooks"), frozenset({ADM})),
     "audit.view": Rule(_("read the audit log"), frozenset({ADM})),
     "privacy.manage": Rule(_("find, export and erase a data subject's data"), frozenset({ADM})),
+    "visits.receive": Rule(_("receive visitors: the day's visits, check-in and notes"), frozenset({A, TL, S, ADM})),
+    "visits.close_day": Rule(_("close a day for visits and cancel its bookings"), frozenset({TL, S, ADM})),
+    "visits.configure": Rule(_("define the services visitors can book"), frozenset({S, ADM})),
     "mail.caught": Rule(_("read the mail the demo's mail catcher caught"), frozenset({S, ADM})),
     "account.second_factor": Rule(_("protect your login with a second factor"), frozenset({S, ADM})),
     "admin.use": Rule(_("use the technical administration"), frozenset({ADM})),
@@ -83,6 +86,7 @@ SETTINGS_PERMISSIONS = (
     "integrations.manage",
     "audit.view",
     "privacy.manage",
+    "visits.configure",
 )
 
 

@@ -113,6 +113,7 @@ class OutgoingPurpose(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     ACCOUNT = "account", _("Account e-mail")
     ANNOUNCEMENT = "announcement", _("Announcement to staff")
+    VISIT = "visit", _("Visit booking")
 
 
 class OutgoingMail(OrgOwned):

@@ -92,7 +92,8 @@ def _claim(outgoing_id: int, now: dt.datetime) -> bool:
 
 
 def _send_system_mail(raw: bytes) -> None:
-    """System mail (no mailbox) through Django's e-mail backend and settings."""
+    """System mail (no mailbox) through Django's e-mail backend and settings; its
+    attachments (a visit's .ics) go along."""
     parsed = message_from_bytes(raw, policy=policy.default)
     body = parsed.get_body(preferencelist=("plain",))
     text = body.get_content() if body is not None else ""
@@ -102,6 +103,8 @@ def _send_system_mail(raw: bytes) -> None:
         from_email=str(parsed["From"] or settings.DEFAULT_FROM_EMAIL),
         to=[str(a) for a in parsed.get_all("To", [])],
     )
+    for part in parsed.iter_attachments():
+        mail.attach(part.get_filename(), part.get_content(), part.get_content_type())
     mail.send(fail_silently=False)
 
 
@@ -130,7 +133,11 @@ def deliver(outgoing_id: int, *, now: dt.datetime | None = None) -> OutgoingMail
     try:
         if outgoing.mailbox is not None:
             smtp_send(outgoing.mailbox, message_from_bytes(bytes(outgoing.raw)))
-        elif outgoing.purpose in (OutgoingPurpose.ACCOUNT, OutgoingPurpose.ANNOUNCEMENT):
+        elif outgoing.purpose in (
+            OutgoingPurpose.ACCOUNT,
+            OutgoingPurpose.ANNOUNCEMENT,
+            OutgoingPurpose.VISIT,
+        ):
             _send_system_mail(bytes(outgoing.raw))
         else:
             raise InvalidInput(_("No mailbox is set up to send e-mail from."))

@@ -64,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     from distans.demo.data import demo_logins, load_demo
 
-    organisation = load_demo()
     url = f"http://{args.host}:{args.port}"
+    os.environ["DISTANS_DEMO_URL"] = url  # the links in the demo visits' mail
+    organisation = load_demo()
     from django.conf import settings
 
     from distans.channels_email.demo import demo_mailbox_address
@@ -75,16 +76,35 @@ def run(args: argparse.Namespace) -> int:
     env = {**os.environ, "DISTANS_DEMO_VISITOR_KEY": secrets.token_urlsafe(24)}
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "distans", "serve", "--host", args.host, "--port", str(args.port)],
+            [
+                sys.executable,
+                "-m",
+                "distans",
+                "serve",
+                "--host",
+                args.host,
+                "--port",
+                str(args.port),
+            ],
             env=env,
         ),
         subprocess.Popen(
             [
-                sys.executable, "-m", "distans.demo.mailcatcher",
-                "--host", "127.0.0.1", "--port", str(args.mail_port),
-                "--dir", str(settings.DISTANS_MAIL_CATCHER_DIR),
-                "--deliver", url, "--mailbox", demo_mailbox_address(),
-                "--api-key-file", str(settings.VAR_DIR / "demo_api_key"),
+                sys.executable,
+                "-m",
+                "distans.demo.mailcatcher",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(args.mail_port),
+                "--dir",
+                str(settings.DISTANS_MAIL_CATCHER_DIR),
+                "--deliver",
+                url,
+                "--mailbox",
+                demo_mailbox_address(),
+                "--api-key-file",
+                str(settings.VAR_DIR / "demo_api_key"),
             ]  # fmt: skip
         ),
     ]
@@ -98,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     for role, email, password in demo_logins():
         print(f"  {role:<12} {email:<34} {password}")
     print(f"Sent e-mail (the mail catcher on port {args.mail_port}): {url}/email/caught/")
+    print(f"Book a visit (public, no login): {url}/visits/book/{organisation.slug}/")
     print("Ctrl-C stops everything.\n", flush=True)
 
     stopping = False

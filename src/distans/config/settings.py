@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "distans.setup",
     "distans.announcements",
     "distans.absence",
+    "distans.visits",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]
@@ -258,6 +259,14 @@ DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "distans@localhost")
 # one, else 0. With a catcher, admins see what it caught at /email/caught/.
 DISTANS_MAIL_CATCHER_PORT = env.env_int("DISTANS_MAIL_CATCHER_PORT", 0)
 DISTANS_MAIL_CATCHER_DIR = VAR_DIR / "mailcatcher"
+# Text messages (visit reminders): an adapter's dotted path (distans.visits.sms), empty:
+# no SMS. The webhook adapter POSTs to the URL, signed with the secret when given.
+DISTANS_SMS_ADAPTER = env.env_str("DISTANS_SMS_ADAPTER", "")
+DISTANS_SMS_WEBHOOK_URL = env.env_str("DISTANS_SMS_WEBHOOK_URL", "")
+DISTANS_SMS_WEBHOOK_SECRET = env.env_str("DISTANS_SMS_WEBHOOK_SECRET", "")
+# Public visit bookings per client address and hour (a library's or a kiosk's shared
+# address may need more).
+DISTANS_VISIT_BOOKINGS_PER_HOUR = env.env_int("DISTANS_VISIT_BOOKINGS_PER_HOUR", 30)
 
 # How the process tree is laid out; `distans serve` sets these for its children and the
 # system check in distans.config.checks refuses unsafe combinations.

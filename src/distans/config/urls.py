@@ -25,6 +25,7 @@ APP_PREFIXES = {
     "administration": "settings/",
     "setup": "settings/",
     "sso": "account/sso/",
+    "visits": "visits/",
 }
 
 urlpatterns = [
@@ -32,6 +33,7 @@ urlpatterns = [
     path("account/", include("distans.accounts.urls")),
     path("account/invitation/", include("distans.administration.invitation_urls")),
     path("admin/", admin_site.urls),
+    path("settings/visits/", include("distans.visits.settings_urls")),
     path("api/", api.urls),
 ]
 

@@ -4,6 +4,7 @@ forecast (distans.core.forecast) and the agents it needs (distans.core.queueing)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,19 @@ from distans.planning.models import ImportedVolume, PlanningSettings, QueuePlan
 from distans.reports.models import IntervalAggregate
 from distans.routing.convert import calendar_of
 from distans.routing.models import Queue
+
+# Other apps' staff needs per queue, added to the required agents (visits booked at
+# a desk whose hours are the queue's): f(queue, first_day, days, interval_minutes)
+# → an int array (days × intervals of the day).
+ExtraDemand = Callable[[Queue, dt.date, int, int], NDArray[np.int64]]
+EXTRA_DEMAND: list[ExtraDemand] = []
+
+
+def register_extra_demand(function: ExtraDemand) -> None:
+    """Add staff that another app's bookings need to a queue's required agents."""
+    if function not in EXTRA_DEMAND:
+        EXTRA_DEMAND.append(function)
+
 
 HISTORY_DAYS = 16 * 7  # the forecaster looks back at most 12 ordinary same weekdays + 4
 FAR_FUTURE = dt.date(9999, 12, 31)
@@ -231,6 +245,8 @@ def queue_demand(
     traffic = contacts * inputs.aht_seconds / (interval_minutes * 60.0)
     target = ServiceTarget(inputs.service_level, inputs.answer_within_seconds)
     required = required_agents(traffic, inputs.aht_seconds, target, inputs.patience_seconds)
+    for extra in EXTRA_DEMAND:
+        required = required + extra(queue, first_day, days, interval_minutes)
     rostered = agents_with_shrinkage(required, inputs.shrinkage)
     elapsed = as_of_slot if ahead == 0 else 0
     return QueueDemand(

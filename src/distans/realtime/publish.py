@@ -66,6 +66,7 @@ LiveKind = Literal[
     "surge",  # supervisors: a topic surge started or ended
     "typing",  # contact.<id>: someone is typing
     "visitor_left",  # contact.<id>: the visitor closed the chat
+    "visits",  # org: a site's visits changed (booked, checked in, day closed), re-fetch
 ]
 _local_sequence = itertools.count(1)
 

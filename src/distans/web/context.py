@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("absence:index", _("Absence and swaps"), ("absence.report",)),
     ("absence:team", _("Team's day"), ("absence.lead",)),
     ("absence:it", _("IT problems"), ("absence.it",)),
+    ("visits:day", _("Visits"), ("visits.receive",)),
     ("reports:index", _("Reports"), ("reports.view",)),
     ("planning:index", _("Planning"), ("planning.manage",)),
     ("topics:index", _("Topics"), ("topics.manage",)),

@@ -22,8 +22,25 @@ def home(request: HttpRequest) -> HttpResponse:
             "person": person,
             "organisation": person.organisation,  # type: ignore[union-attr]
             "language_form": LanguageForm(initial={"language": person.language}),  # type: ignore[union-attr]
+            "visits": _visits_links(person),
         },
     )
+
+
+def _visits_links(person: Any) -> dict[str, str] | None:
+    """The day's visits and the public booking page, for those who receive visitors
+    (when the visits app is installed)."""
+    from distans.accounts.permissions import PERMISSIONS, has_permission
+
+    if "visits.receive" not in PERMISSIONS or not has_permission(person, "visits.receive"):
+        return None
+    try:
+        return {
+            "day": reverse("visits:day"),
+            "public": reverse("visits:services", args=[person.organisation.slug]),
+        }
+    except NoReverseMatch:
+        return None
 
 
 def _first_run_pending(person: Any) -> bool:
