@@ -11,7 +11,7 @@ PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
 MO_FILES := $(PO_FILES:.po=.mo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
 
-.PHONY: demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
+.PHONY: telephony-install demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
 
 install: $(STAMP) $(MO_FILES)
 
@@ -26,6 +26,17 @@ $(STAMP): pyproject.toml
 
 messages: $(STAMP)  ## re-extract translatable strings into the .po files (developers)
 	$(BIN)/python scripts/update_messages.py
+
+# The telephony gateway (Kamailio, rtpengine) and what its tests use (baresip, SIPp,
+# espeak-ng and sox for the prompts), from Debian with apt; needs root. See
+# docs/dev/telephony.md. Without them the demo uses the phone simulator and the SIP
+# tests skip.
+TELEPHONY_PACKAGES := kamailio kamailio-websocket-modules kamailio-tls-modules \
+	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
+	rtpengine-daemon baresip sip-tester espeak-ng sox
+telephony-install:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TELEPHONY_PACKAGES) >/dev/null
 
 demo: install
 	$(BIN)/distans demo
