@@ -4,6 +4,7 @@ organisation, talking to Distans served by pytest-django's live server."""
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ from tests.telephony.sipphone import installed
 from distans.telephony.models import Line
 
 pytestmark = pytest.mark.sip
+# rounds run right after commit in the committing thread: no router thread writing
+# beside the live server's threads in the shared in-memory SQLite test database
+os.environ["DISTANS_ROUTING_MODE"] = "inline"
 
 
 def _ports_free(*ports: int) -> bool:

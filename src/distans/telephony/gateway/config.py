@@ -60,11 +60,14 @@ class GatewayConfig:
         return f"sip:agent-{person_id}@{self.domain}"
 
     def password(self, user: str) -> str:
-        """The softphone's SIP password: Kamailio computes the same HMAC (no user table)."""
+        """The softphone's SIP password: Kamailio computes the same HMAC-SHA256 (base64url,
+        unpadded: its crypto module's form), so it needs no user table."""
+        import base64
         import hashlib
         import hmac
 
-        return hmac.new(self.register_secret.encode(), user.encode(), hashlib.sha256).hexdigest()
+        digest = hmac.new(self.register_secret.encode(), user.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def save(self) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
