@@ -11,7 +11,7 @@ PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
 MO_FILES := $(PO_FILES:.po=.mo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
 
-.PHONY: telephony-install demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
+.PHONY: telephony-install jssip demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
 
 install: $(STAMP) $(MO_FILES)
 
@@ -37,6 +37,17 @@ TELEPHONY_PACKAGES := kamailio kamailio-websocket-modules kamailio-tls-modules \
 telephony-install:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TELEPHONY_PACKAGES) >/dev/null
+
+# The desk's softphone library, JsSIP (CommonJS only), bundled for the browser; the
+# bundle is committed, so only whoever upgrades JsSIP runs this (needs npm).
+JSSIP_VERSION := 3.10.9
+jssip:
+	rm -rf var/jssip-build && mkdir -p var/jssip-build
+	cd var/jssip-build && npm install --no-audit --no-fund --silent jssip@$(JSSIP_VERSION) esbuild@0.20 >/dev/null \
+	  && echo "window.JsSIP = require('jssip');" > entry.js \
+	  && ./node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --outfile=jssip.min.js
+	(echo "/*! JsSIP $(JSSIP_VERSION) - MIT licence, (c) José Luis Millán, Iñaki Baz Castillo and others, https://jssip.net - bundled for the browser with esbuild by \`make jssip\` (no CDN) */"; \
+	  cat var/jssip-build/jssip.min.js) > src/distans/telephony/static/telephony/jssip.min.js
 
 demo: install
 	$(BIN)/distans demo

@@ -8,9 +8,21 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 MODULES = "/usr/lib/baresip/modules"
+
+
+def wait_for(condition: Callable[[], object], timeout_seconds: float = 30.0) -> bool:
+    """Poll every quarter second: the test's reads share the in-memory SQLite test
+    database with the live server's writers, and each read briefly blocks them."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return bool(condition())
 
 
 def free_port() -> int:
