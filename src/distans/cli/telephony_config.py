@@ -56,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
     _django.setup()
     from pathlib import Path
+    from typing import cast
 
+    from distans.accounts.models import Organisation
     from distans.cli.report_summary import organisation_from
     from distans.telephony.gateway.config import default_directory
     from distans.telephony.gateway.setup import configure
@@ -82,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
         )
     }
     config, written = configure(
-        organisation, directory, remake_prompts=args.remake_prompts, **options
-    )  # type: ignore[arg-type]
+        cast(Organisation, organisation), directory, remake_prompts=args.remake_prompts, **options
+    )
     print(
         f"telephony gateway for {organisation}: {len(config.lines)} lines; "
         f"{len(written)} files written in {config.path}"

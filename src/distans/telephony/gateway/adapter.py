@@ -44,7 +44,9 @@ class GatewayAdapter(WebhookAdapter):
                     headers={"X-Distans-Gateway": config.control_token},
                     timeout=5.0,
                 )
-                if answer.status_code != 200:
+                if answer.status_code == 404:  # not a call waiting in this gateway (simulated)
+                    logger.debug("gateway: call %s is not waiting here", call_id)
+                elif answer.status_code != 200:
                     logger.warning("gateway: resuming call %s gave %s", call_id, answer.status_code)
             except httpx.HTTPError as exc:
                 logger.warning("gateway: resuming call %s failed: %s", call_id, exc)

@@ -19,6 +19,14 @@ class GatewayMissing(Exception):
     pass
 
 
+def missing() -> str:
+    """'' when rtpengine and Kamailio are installed, else which is missing."""
+    wanted = {"rtpengine": "/usr/bin/rtpengine", "kamailio": "/usr/sbin/kamailio"}
+    return ", ".join(
+        name for name, path in wanted.items() if not (shutil.which(name) or Path(path).exists())
+    )
+
+
 def commands(config: GatewayConfig) -> tuple[list[str], list[str]]:
     rtpengine = shutil.which("rtpengine") or "/usr/bin/rtpengine"
     kamailio = shutil.which("kamailio") or "/usr/sbin/kamailio"
@@ -111,9 +119,10 @@ def run_foreground(config: GatewayConfig) -> int:
     )
     while not stopping and all(p.poll() is None for p in processes):
         time.sleep(0.5)
-    failed = [p.args[0] for p in processes if p.poll() is not None]
+    names = ["rtpengine", "kamailio"]
+    failed = [name for name, p in zip(names, processes, strict=True) if p.poll() is not None]
     stop(processes)
     if failed and not stopping:
-        print(f"distans telephony gateway: {', '.join(map(str, failed))} stopped", file=sys.stderr)
+        print(f"distans telephony gateway: {', '.join(failed)} stopped", file=sys.stderr)
         return 1
     return 0
