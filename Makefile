@@ -11,7 +11,7 @@ PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
 MO_FILES := $(PO_FILES:.po=.mo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
 
-.PHONY: telephony-install jssip demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
+.PHONY: telephony-install jssip pytest-telephony demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
 
 install: $(STAMP) $(MO_FILES)
 
@@ -68,7 +68,14 @@ typecheck: install
 # The pure core's tests run without Django at all; then everything else.
 pytest: install
 	$(BIN)/python -m pytest -q -p no:django tests/core
-	$(BIN)/python -m pytest -q --ignore=tests/core
+	$(BIN)/python -m pytest -q --ignore=tests/core --ignore=tests/telephony
+	$(MAKE) --no-print-directory pytest-telephony
+
+# Real SIP calls (Kamailio, rtpengine, baresip, Chromium): as root in a network namespace
+# with only loopback, so every packet stays local; otherwise on 127.0.0.1 (they skip
+# without the programs: `make telephony-install`).
+pytest-telephony: install
+	scripts/in_loopback_netns.sh $(BIN)/python -m pytest -q tests/telephony
 
 # The web side once more against PostgreSQL (the core needs no database; tests/concurrency
 # already runs on PostgreSQL; the browser tests drive the embedded SQLite demo).

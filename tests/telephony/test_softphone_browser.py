@@ -66,22 +66,22 @@ def test_the_agent_answers_in_the_browser_and_audio_flows_both_ways(
                 softphone.get_attribute("data-state") != "registered"
             )  # offline: not taking calls
             page.get_by_role("button", name="Tillgänglig").click()
-            page.wait_for_selector("#softphone[data-state=registered]", timeout=15000)
+            page.wait_for_selector("#softphone[data-state=registered]", timeout=30000)
 
             phone.dial(queue_uri(gateway))
             assert wait_for(
                 lambda: tolerant(lambda: Offer.objects.filter(agent=agent).exists()), 15
             ), diagnose(gateway, phone)
             routing.do_accept_offer(agent, Offer.objects.get(agent=agent).pk)
-            page.wait_for_selector("#softphone[data-state=ringing]", timeout=15000)
+            page.wait_for_selector("#softphone[data-state=ringing]", timeout=30000)
             page.get_by_role("button", name="Svara").click()
-            assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone)
+            assert wait_for(lambda: call_state() == "answered", 30), diagnose(gateway, phone)
 
             # the browser receives the caller's audio (getStats, shown on the desk)
             def received() -> int:
                 return int(softphone.get_attribute("data-packets-received") or 0)
 
-            assert wait_for(lambda: received() > 100, 15), diagnose(gateway, phone)
+            assert wait_for(lambda: received() > 100, 30), diagnose(gateway, phone)
             assert float(softphone.get_attribute("data-audio-level") or 0) > 0
             heard_before = seconds_of(phone.record)
             assert wait_for(lambda: seconds_of(phone.record) > heard_before + 3, 10)
