@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from tests.browser.axe import AXE_PATH, blocking_violations
 from tests.conftest import require_service
 from tests.factories import make_agent
 from tests.telephony.sipphone import Baresip, loudness, seconds_of, tone, wait_for
@@ -67,6 +68,8 @@ def test_the_agent_answers_in_the_browser_and_audio_flows_both_ways(
             )  # offline: not taking calls
             page.get_by_role("button", name="Tillgänglig").click()
             page.wait_for_selector("#softphone[data-state=registered]", timeout=30000)
+            if AXE_PATH.exists():  # the softphone is accessible (WCAG 2.1 AA)
+                assert blocking_violations(page, "#softphone") == []
 
             phone.dial(queue_uri(gateway))
             assert wait_for(
