@@ -11,7 +11,7 @@ PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
 MO_FILES := $(PO_FILES:.po=.mo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
 
-.PHONY: demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
+.PHONY: telephony-install jssip pytest-telephony demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
 
 install: $(STAMP) $(MO_FILES)
 
@@ -26,6 +26,28 @@ $(STAMP): pyproject.toml
 
 messages: $(STAMP)  ## re-extract translatable strings into the .po files (developers)
 	$(BIN)/python scripts/update_messages.py
+
+# The telephony gateway (Kamailio, rtpengine) and what its tests use (baresip, SIPp,
+# espeak-ng and sox for the prompts), from Debian with apt; needs root. See
+# docs/dev/telephony.md. Without them the demo uses the phone simulator and the SIP
+# tests skip.
+TELEPHONY_PACKAGES := kamailio kamailio-websocket-modules kamailio-tls-modules \
+	kamailio-json-modules kamailio-extra-modules kamailio-utils-modules \
+	rtpengine-daemon baresip sip-tester espeak-ng sox
+telephony-install:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TELEPHONY_PACKAGES) >/dev/null
+
+# The desk's softphone library, JsSIP (CommonJS only), bundled for the browser; the
+# bundle is committed, so only whoever upgrades JsSIP runs this (needs npm).
+JSSIP_VERSION := 3.10.9
+jssip:
+	rm -rf var/jssip-build && mkdir -p var/jssip-build
+	cd var/jssip-build && npm install --no-audit --no-fund --silent jssip@$(JSSIP_VERSION) esbuild@0.20 >/dev/null \
+	  && echo "window.JsSIP = require('jssip');" > entry.js \
+	  && ./node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --outfile=jssip.min.js
+	(echo "/*! JsSIP $(JSSIP_VERSION) - MIT licence, (c) José Luis Millán, Iñaki Baz Castillo and others, https://jssip.net - bundled for the browser with esbuild by \`make jssip\` (no CDN) */"; \
+	  cat var/jssip-build/jssip.min.js) > src/distans/telephony/static/telephony/jssip.min.js
 
 demo: install
 	$(BIN)/distans demo
@@ -46,7 +68,14 @@ typecheck: install
 # The pure core's tests run without Django at all; then everything else.
 pytest: install
 	$(BIN)/python -m pytest -q -p no:django tests/core
-	$(BIN)/python -m pytest -q --ignore=tests/core
+	$(BIN)/python -m pytest -q --ignore=tests/core --ignore=tests/telephony
+	$(MAKE) --no-print-directory pytest-telephony
+
+# Real SIP calls (Kamailio, rtpengine, baresip, Chromium): as root in a network namespace
+# with only loopback, so every packet stays local; otherwise on 127.0.0.1 (they skip
+# without the programs: `make telephony-install`).
+pytest-telephony: install
+	scripts/in_loopback_netns.sh $(BIN)/python -m pytest -q tests/telephony
 
 # The web side once more against PostgreSQL (the core needs no database; tests/concurrency
 # already runs on PostgreSQL; the browser tests drive the embedded SQLite demo).

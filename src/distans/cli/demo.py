@@ -7,6 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from distans.accounts.models import Organisation
 
 GROUP = None
 NAME = "demo"
@@ -113,12 +117,14 @@ def run(args: argparse.Namespace) -> int:
         if args.start:
             command.append(f"--start={args.start}")
         children.append(subprocess.Popen(command, env=env))
+    gateway, gateway_note = _start_gateway(organisation, url)
     print(f"\nDistans demo for {organisation.name} is starting at {url}")
     print("Demo logins (password in the last column):")
     for role, email, password in demo_logins():
         print(f"  {role:<12} {email:<34} {password}")
     print(f"Sent e-mail (the mail catcher on port {args.mail_port}): {url}/email/caught/")
     print(f"Book a visit (public, no login): {url}/visits/book/{organisation.slug}/")
+    print(gateway_note)
     print("Ctrl-C stops everything.\n", flush=True)
 
     stopping = False
@@ -142,9 +148,60 @@ def run(args: argparse.Namespace) -> int:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
+        if gateway:
+            from distans.telephony.gateway.runner import stop as stop_gateway
+
+            stop_gateway(gateway)
     failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
     if failed and not stopping:
         print("distans: error: a demo process stopped unexpectedly", file=sys.stderr)
         return 1
     print("demo stopped")
     return 0
+
+
+def _start_gateway(organisation: Organisation, url: str) -> tuple[list[subprocess.Popen[bytes]], str]:
+    """The real telephony gateway when Kamailio and rtpengine are installed (real SIP
+    calls to the demo's queue lines, the desk's softphone); else the simulator alone."""
+    from django.conf import settings
+
+    from distans.telephony.gateway import prompts, runner
+    from distans.telephony.gateway.config import default_directory
+    from distans.telephony.gateway.setup import configure
+    from distans.telephony.models import Line
+
+    if runner.missing():
+        return [], ("Phone: Kamailio and rtpengine are not installed (`make telephony-install`): "
+                    "phone calls are simulated.")
+    if not prompts.available():
+        return [], "Phone: espeak-ng or sox is missing (`make telephony-install`): phone calls are simulated."
+    if not _ports_free(5060, 8088, 22222):
+        return [], ("Phone: SIP ports 5060/8088/22222 are taken (another demo's gateway?): "
+                    "phone calls are simulated.")
+    config, _ = configure(organisation, default_directory(), distans_url=url)
+    log = settings.VAR_DIR / "telephony" / "gateway.log"
+    try:
+        processes = runner.start(config, log=log)
+    except runner.GatewayMissing as exc:
+        (config.path / "gateway.json").unlink(missing_ok=True)  # Distans must not push to it
+        return [], f"Phone: the gateway did not start ({exc}; {log}): phone calls are simulated."
+    line = Line.objects.for_org(organisation).order_by("number").first()
+    target = line.number if line else (config.lines[0] if config.lines else "")
+    return processes, (
+        f"Phone: real calls through Kamailio + rtpengine: call sip:{target}@{config.bind}:{config.sip_port} "
+        f"(any SIP phone, e.g. baresip); agents answer in the desk's softphone "
+        f"(WebSocket {config.websocket_url}). Simulated calls continue beside them."
+    )
+
+
+def _ports_free(*ports: int) -> bool:
+    import socket
+
+    for port in ports:
+        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            with socket.socket(socket.AF_INET, kind) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    return False
+    return True

@@ -113,9 +113,13 @@ def _my_contact(request: HttpRequest, contact_id: int) -> Contact:
 @require_GET
 @desk_view
 def index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "desk/index.html", {"may_edit_articles": may_edit_articles(request.user)}
-    )
+    from distans.telephony.queries import softphone_for
+
+    context = {
+        "may_edit_articles": may_edit_articles(request.user),
+        "softphone": softphone_for(_me(request)),  # the built-in gateway's browser phone
+    }
+    return render(request, "desk/index.html", context)
 
 
 @require_GET

@@ -31,11 +31,22 @@ def endpoint_for(person: Person) -> Endpoint:
     state = AgentState.objects.filter(person=person).select_related("site").first()
     at_home = bool(state and state.site and state.site.kind == "home")
     prefer_mobile = settings_for(person.organisation_id).prefer_mobile_at_home  # type: ignore[arg-type]
-    if person.phone and (at_home and prefer_mobile or not (state and state.endpoint_sip)):
+    # with the built-in gateway every agent has the desk's browser softphone
+    softphone = (state.endpoint_sip if state else "") or _gateway_softphone(person)
+    if person.phone and (at_home and prefer_mobile or not softphone):
         return Endpoint(EndpointKind.MOBILE, person.phone)
-    if state and state.endpoint_sip:
-        return Endpoint(EndpointKind.SIP, state.endpoint_sip)
+    if softphone:
+        return Endpoint(EndpointKind.SIP, softphone)
     return Endpoint(EndpointKind.SIP, f"sip:{person.email}")
+
+
+def _gateway_softphone(person: Person) -> str:
+    from distans.telephony.gateway.config import current
+
+    config = current()
+    if config is None or config.organisation_id != person.organisation_id:
+        return ""
+    return config.aor(person.pk)
 
 
 @transaction.atomic

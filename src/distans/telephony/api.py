@@ -71,9 +71,46 @@ def route_call(request: HttpRequest, call_id: str) -> CallOut:
     return _out(_call(_org(request), call_id))
 
 
+class GatewayCall(IncomingCall):
+    sdp: str = Field("", max_length=20000, description="the caller's SDP offer")
+    from_tag: str = Field("", max_length=200, description="the SIP From tag of the caller")
+
+
+class GatewayCallOut(CallOut):
+    sdp: str = Field("", description="early media for the caller (greeting, place, music); empty when none")
+
+
+@router.post("/telephony/gateway/calls", response={201: GatewayCallOut, 403: ErrorOut, 404: ErrorOut})
+def gateway_call(request: HttpRequest, payload: GatewayCall) -> Status[GatewayCallOut]:
+    """The built-in gateway (Kamailio) reports a call like any PBX, with the caller's SDP;
+    while the call waits (or is given the closed message) the answer carries the SDP
+    of its waiting media, played by the gateway's rtpengine."""
+    from distans.telephony.gateway import config as gateway_config
+    from distans.telephony.gateway import media
+
+    organisation_id = _org(request)
+    call = actions.do_receive_call(organisation_id, payload.line, payload.caller_number, payload.call_id)
+    out = _out(call)
+    sdp = ""
+    config = gateway_config.current()
+    action = out.route.get("action")
+    if config is not None and config.organisation_id == organisation_id and payload.sdp and action in ("wait", "fallback"):
+        kind = "waiting" if action == "wait" else "closed"
+        sdp = media.start_waiting(config, call.call_id, payload.from_tag, payload.sdp, kind,
+                                  int(out.route.get("position") or 0))
+    return Status(201, GatewayCallOut(**out.model_dump(), sdp=sdp))
+
+
 @router.post("/telephony/calls/{call_id}/events", response={200: CallOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def call_event(request: HttpRequest, call_id: str, payload: CallEvent) -> CallOut:
     """The PBX reports what happened: answered, ended, abandoned, transferred,
     callback_requested (keeps the caller's place in line) or callback_failed."""
     call = actions.do_call_event(_call(_org(request), call_id), payload.event, payload.model_dump())
+    if payload.event in ("abandoned", "ended"):
+        from distans.telephony.gateway import config as gateway_config
+        from distans.telephony.gateway import media
+
+        config = gateway_config.current()
+        if config is not None and config.organisation_id == call.organisation_id:
+            media.stop_waiting(config, call.call_id)
     return _out(call)

@@ -55,3 +55,12 @@ def _cannot_send_events(response: Any, world: World) -> None:
 CASES["api:incoming_call"] = lambda w: [Probe("post", "/api/telephony/calls", _no_call_on_a_line, {"call_id": "b-0", "line": "+4611111"}, True)]
 CASES["api:route_call"] = lambda w: [Probe("get", "/api/telephony/calls/call-a/route", _cannot_read_route)]
 CASES["api:call_event"] = lambda w: [Probe("post", "/api/telephony/calls/call-a/events", _cannot_send_events, {"event": "abandoned"}, True)]
+
+
+def _no_gateway_call_on_a_line(response: Any, world: World) -> None:
+    response = _as_b_pbx(world, "post", "/api/telephony/gateway/calls", {"call_id": "b-2", "line": "+4611111", "sdp": "v=0"})
+    assert response.status_code == 404
+    assert Contact.objects.filter(organisation=world.org_a).count() == 3
+
+
+CASES["api:gateway_call"] = lambda w: [Probe("post", "/api/telephony/gateway/calls", _no_gateway_call_on_a_line, {"call_id": "b-3", "line": "+4611111"}, True)]

@@ -44,7 +44,13 @@ def load_adapter() -> Any:
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    path = getattr(
-        settings, "DISTANS_TELEPHONY_ADAPTER", "distans.telephony.adapters.webhook.WebhookAdapter"
-    )
+    path = getattr(settings, "DISTANS_TELEPHONY_ADAPTER", None)
+    if path is None:  # the built-in gateway when `distans telephony config` made one
+        from distans.telephony.gateway.config import current
+
+        path = (
+            "distans.telephony.gateway.adapter.GatewayAdapter"
+            if current() is not None
+            else "distans.telephony.adapters.webhook.WebhookAdapter"
+        )
     return import_string(path)()

@@ -1,0 +1,83 @@
+"""The waiting caller's media: a leg of its own in rtpengine (call-id ``wait-<call>``)
+gets the caller's SDP offer and a dummy send-receive answer, and plays the greeting,
+the caller's place and music. Its answer SDP goes to the caller in 183 Session
+Progress (early media), so the caller hears it while the INVITE is parked. Before
+the call is connected to an agent, the leg is deleted (reusing the real call-id for
+it breaks SRTP towards a browser)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from distans.telephony.gateway import prompts
+from distans.telephony.gateway.config import GatewayConfig
+from distans.telephony.gateway.rtpengine import Rtpengine, RtpengineError
+
+logger = logging.getLogger(__name__)
+
+DUMMY_ANSWER = (
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=distans\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 9 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n"
+)
+WAIT_TAG = "distans-wait"
+
+
+def leg(call_id: str) -> str:
+    return f"wait-{call_id}"
+
+
+def start_waiting(
+    config: GatewayConfig, call_id: str, from_tag: str, sdp: str, kind: str, position: int
+) -> str:
+    """Start the waiting media; return the SDP for the caller ('' when it failed: the
+    gateway then answers 480 rather than leaving the caller in silence)."""
+    engine = Rtpengine(port=config.ng_port)
+    try:
+        engine.command(
+            "offer",
+            call_id=leg(call_id),
+            from_tag=from_tag,
+            sdp=sdp,
+            ICE="remove",
+            transport_protocol="RTP/AVP",
+            DTLS="off",
+            rtcp_mux=["demux"],
+            codec={"transcode": ["PCMU"]},
+            replace=["origin", "session-connection"],
+        )
+        answer = engine.command(
+            "answer",
+            call_id=leg(call_id),
+            from_tag=from_tag,
+            to_tag=WAIT_TAG,
+            sdp=DUMMY_ANSWER,
+            replace=["origin", "session-connection"],
+        )
+        audio = prompts.waiting_file(
+            config.path / "prompts", config.language, kind, position, call_id
+        )
+        engine.command(
+            "play media",
+            call_id=leg(call_id),
+            from_tag=from_tag,
+            file=str(audio),
+            repeat_times=3 if kind == "closed" else 100,
+        )
+    except (RtpengineError, OSError) as exc:
+        logger.warning("waiting media for call %s failed: %s", call_id, exc)
+        stop_waiting(config, call_id)
+        return ""
+    return str(answer.get("sdp", ""))
+
+
+def stop_waiting(config: GatewayConfig, call_id: str) -> None:
+    """Delete the waiting leg, if the call has one (its audio file marks it)."""
+    if not (config.path / "prompts" / "calls" / f"{call_id}.wav").exists():
+        return
+    engine = Rtpengine(port=config.ng_port, timeout=1.0)
+    try:
+        engine.command("delete", call_id=leg(call_id), delete_delay=0)
+    except RtpengineError:
+        pass  # already gone
+    Path(config.path / "prompts" / "calls" / f"{call_id}.wav").unlink(missing_ok=True)

@@ -1,0 +1,139 @@
+"""Real SIP calls through the gateway (Kamailio + rtpengine) with baresip as the caller
+and as the agent's SIP phone."""
+
+from __future__ import annotations
+
+import array
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import OperationalError
+from tests.factories import make_agent
+from tests.telephony.sipphone import Baresip, loudness, seconds_of, tone, wait_for
+
+from distans.routing import actions as routing
+from distans.routing.models import AgentState, Offer
+from distans.telephony.models import Call
+
+pytestmark = [pytest.mark.sip, pytest.mark.django_db(transaction=True)]
+
+
+def caller(gateway: dict[str, Any], name: str = "caller") -> Baresip:
+    tmp = gateway["tmp"]
+    return Baresip(
+        tmp / name, "<sip:0701234567@127.0.0.1>;regint=0", tone(tmp / f"{name}-in.wav", 60, 440)
+    )
+
+
+def tolerant(read: Callable[[], Any]) -> Any:
+    """A read from the test's thread while the live server's threads write: the shared
+    in-memory SQLite test database answers "table is locked" at once (None then)."""
+    try:
+        return read()
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return None
+
+
+def call_state() -> str | None:
+    return tolerant(lambda: Call.objects.values_list("state", flat=True).first())
+
+
+def queue_uri(gateway: dict[str, Any]) -> str:
+    return f"sip:4655510010@127.0.0.1:{gateway['config'].sip_port}"
+
+
+def diagnose(gateway: dict[str, Any], *phones: Baresip) -> str:
+    return "\n".join(
+        [gateway["log"].read_text(errors="replace")[-6000:], *(p.text()[-3000:] for p in phones)]
+    )
+
+
+def test_a_caller_hears_the_greeting_and_hanging_up_while_waiting_is_abandoned(
+    gateway: dict[str, Any],
+) -> None:
+    phone = caller(gateway)
+    try:
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        call = Call.objects.get()
+        assert call.contact.channel == "phone" and call.contact.queue == gateway["queue"]
+        assert call.caller_number == "0701234567"
+        assert wait_for(lambda: seconds_of(phone.record) > 4, 15), diagnose(gateway, phone)
+        assert loudness(phone.record) > 300, "the caller heard silence, not the greeting"
+        phone.hangup()
+        assert wait_for(lambda: call_state() == "abandoned", 10), diagnose(gateway, phone)
+        call.contact.refresh_from_db()
+        assert call.contact.status == "abandoned"
+    finally:
+        phone.stop()
+
+
+def crossings_per_second(path: Path, last_seconds: float = 1.0) -> float:
+    """Zero crossings per second over the recording's last second: twice a pure tone's
+    frequency, so the agent's 880 Hz is told apart from the greeting or music."""
+    raw = path.read_bytes()[44:]
+    samples = array.array("h", raw[len(raw) - int(16000 * last_seconds) // 2 * 2 :])
+    crossings = sum(1 for a, b in zip(samples, samples[1:], strict=False) if (a < 0) != (b < 0))
+    return crossings / last_seconds
+
+
+def patiently(action: Callable[[], object]) -> None:
+    """The live server's threads share the in-memory SQLite test database, which
+    answers "table is locked" at once instead of waiting: try again."""
+    for _ in range(50):
+        try:
+            action()
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.1)
+    action()
+
+
+def agent_phone(gateway: dict[str, Any], person_id: int) -> Baresip:
+    config = gateway["config"]
+    user = f"agent-{person_id}"
+    account = (
+        f"<sip:{user}@{config.domain}>;auth_user={user};auth_pass={config.password(user)}"
+        f';outbound="sip:127.0.0.1:{config.sip_port}";regint=300;answermode=auto'
+    )
+    tmp = gateway["tmp"]
+    return Baresip(tmp / "agent", account, tone(tmp / "agent-in.wav", 60, 880))
+
+
+def test_an_agent_accepts_the_call_audio_flows_both_ways_and_hanging_up_ends_it(
+    gateway: dict[str, Any],
+) -> None:
+    agent = make_agent(gateway["org"], [gateway["queue"]])
+    AgentState.objects.filter(person=agent).update(endpoint_sip=gateway["config"].aor(agent.pk))
+    desk = agent_phone(gateway, agent.pk)
+    phone = caller(gateway)
+    try:
+        assert wait_for(lambda: "200 OK" in desk.text(), 10), diagnose(gateway, desk)
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        assert wait_for(lambda: seconds_of(phone.record) > 2, 15), diagnose(gateway, phone)
+        patiently(lambda: routing.do_set_presence(agent, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=agent).exists()), 10)
+        routing.do_accept_offer(agent, Offer.objects.get(agent=agent).pk)
+        assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone, desk)
+        # the agent hears the caller (440 Hz) and the caller hears the agent (880 Hz)
+        assert wait_for(lambda: seconds_of(desk.record) > 3, 10), diagnose(gateway, desk)
+        assert loudness(desk.record, skip_seconds=1) > 300
+        assert 700 < crossings_per_second(desk.record) < 1100, (
+            "the agent did not hear the caller's tone"
+        )
+        assert 1500 < crossings_per_second(phone.record) < 2000, (
+            "the caller did not hear the agent's tone"
+        )
+        phone.hangup()
+        assert wait_for(lambda: call_state() == "ended", 10), diagnose(gateway, phone, desk)
+    finally:
+        phone.stop()
+        desk.stop()
