@@ -509,15 +509,18 @@ def _newsletter_message(person: Person, digest: dict[str, Any]) -> EmailMessage:
     return message
 
 
-@transaction.atomic
-def do_send_newsletter(actor: Person, days: int = 7) -> int:
-    """The digest to every active person of the organisation, through the outbox."""
+def _iso_week(moment: dt.datetime, time_zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    year, week, _day = moment.astimezone(ZoneInfo(time_zone)).date().isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _send_newsletter(organisation: Any, days: int, now: dt.datetime) -> int:
     from distans.channels_email.models import OutgoingPurpose
     from distans.channels_email.outbox import deliver_after_commit, queue_mail
 
-    organisation = actor.organisation
-    assert organisation is not None
-    digest = queries.newsletter(organisation, days)
+    digest = queries.newsletter(organisation, days, now)
     people = list(Person.objects.for_org(organisation).filter(is_active=True))
     for person in people:
         outgoing = queue_mail(
@@ -527,3 +530,82 @@ def do_send_newsletter(actor: Person, days: int = 7) -> int:
         )
         deliver_after_commit(outgoing)
     return len(people)
+
+
+@transaction.atomic
+def do_send_newsletter(actor: Person, days: int = 7, now: dt.datetime | None = None) -> int:
+    """The digest to every active person of the organisation, through the outbox."""
+    from distans.announcements.models import NewsletterIssue
+
+    organisation = actor.organisation
+    assert organisation is not None
+    now = now or timezone.now()
+    count = _send_newsletter(organisation, days, now)
+    NewsletterIssue.objects.create(
+        organisation=organisation,
+        week=_iso_week(now, organisation.time_zone),
+        sent_at=now,
+        sent_by=actor,
+        recipients=count,
+    )
+    return count
+
+
+NEWSLETTER_FIELDS = ("weekly", "weekday", "hour")
+
+
+@transaction.atomic
+def do_save_newsletter_settings(actor: Person, weekly: bool, weekday: int, hour: int) -> Any:
+    """Whether (and when) the newsletter goes out by itself each week; audited."""
+    from distans.accounts.audit import record_change, snapshot
+    from distans.announcements.models import NewsletterSettings
+
+    organisation = actor.organisation
+    assert organisation is not None
+    if not 0 <= weekday <= 6 or not 0 <= hour <= 23:
+        raise InvalidInput(_("Choose a weekday and an hour from 0 to 23."))
+    row, _created = NewsletterSettings.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    before = snapshot(row, NEWSLETTER_FIELDS)
+    row.weekly, row.weekday, row.hour = weekly, weekday, hour
+    row.save()
+    record_change(
+        organisation, actor, "newsletter.settings", row, before, snapshot(row, NEWSLETTER_FIELDS)
+    )
+    return row
+
+
+def do_send_weekly_newsletters(now: dt.datetime | None = None) -> int:
+    """The periodic job: each organisation whose weekly newsletter is due (its weekday,
+    at or after its hour, in its own time zone) and not yet sent this ISO week. The
+    unique weekly issue per week makes a second process's attempt a no-op."""
+    from zoneinfo import ZoneInfo
+
+    from django.db import IntegrityError
+
+    from distans.announcements.models import NewsletterIssue, NewsletterSettings
+
+    now = now or timezone.now()
+    sent = 0
+    for row in NewsletterSettings.objects.filter(weekly=True).select_related("organisation"):
+        organisation = row.organisation
+        local = now.astimezone(ZoneInfo(organisation.time_zone))
+        if local.weekday() != row.weekday or local.hour < row.hour:
+            continue
+        week = _iso_week(now, organisation.time_zone)
+        if NewsletterIssue.objects.filter(
+            organisation=organisation, week=week, automatic=True
+        ).exists():
+            continue
+        try:
+            with transaction.atomic():
+                issue = NewsletterIssue.objects.create(
+                    organisation=organisation, week=week, sent_at=now, automatic=True
+                )
+                issue.recipients = _send_newsletter(organisation, 7, now)
+                issue.save(update_fields=["recipients"])
+        except IntegrityError:  # another process sent it this week
+            continue
+        sent += 1
+    return sent

@@ -128,3 +128,12 @@ class PhaseForm(forms.ModelForm):  # type: ignore[type-arg]
         if data.get("ends_on") and data.get("starts_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", _("A phase cannot end before it starts."))
         return data
+
+
+class NewsletterSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        from distans.announcements.models import NewsletterSettings
+
+        model = NewsletterSettings
+        fields = ["weekly", "weekday", "hour"]
+        widgets = {"hour": forms.NumberInput(attrs={"min": 0, "max": 23})}

@@ -8,6 +8,7 @@ everyone for a new acknowledgement (``ack_version``)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -216,3 +217,55 @@ class Question(OrgOwned):
         verbose_name = _("staff question")
         verbose_name_plural = _("staff questions")
         ordering = ["-asked_at"]
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class NewsletterSettings(OrgOwned):
+    """Whether the staff newsletter goes out by itself each week, and when (the
+    organisation's time zone)."""
+
+    weekly = models.BooleanField(_("send it every week"), default=False)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS, default=4)
+    hour = models.PositiveSmallIntegerField(
+        _("hour"), default=14, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+
+    class Meta:
+        verbose_name = _("newsletter settings")
+        verbose_name_plural = _("newsletter settings")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="one_newsletter_settings")
+        ]
+
+
+class NewsletterIssue(OrgOwned):
+    """One sending of the newsletter. At most one weekly (automatic) issue per ISO week
+    and organisation, so several worker processes never send it twice."""
+
+    week = models.CharField(max_length=8)  # ISO week, e.g. "2026-W49"
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "week"],
+                condition=models.Q(automatic=True),
+                name="one_weekly_newsletter_per_week",
+            )
+        ]

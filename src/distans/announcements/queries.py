@@ -385,3 +385,69 @@ def newsletter_in(digest: dict[str, Any], language: str) -> dict[str, Any]:
         for a in digest["announcements"]
     ]
     return {**digest, "items": items}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    announcement: Announcement
+    day: dt.date  # the organisation's day of the sending: its roster is the one counted
+    reach: Reach
+
+
+@dataclass(frozen=True)
+class WeekReach:
+    label: str  # ISO week, e.g. "2026-W49"
+    announcements: int
+    working: int
+    acknowledged: int
+    in_time: int
+
+    @property
+    def percent_in_time(self) -> int | None:
+        return round(100 * self.in_time / self.working) if self.working else None
+
+
+def reach_history(
+    organisation: Organisation,
+    first_day: dt.date,
+    last_day: dt.date,
+    team_id: int | None = None,
+) -> tuple[list[HistoryRow], list[WeekReach]]:
+    """Reach over time: each must-acknowledge announcement sent from ``first_day`` to
+    ``last_day`` (the organisation's days), counted against the roster of the day it
+    was sent (who worked that day, and acknowledged within 30 minutes of their shift
+    start), and the same summed per ISO week. ``team_id``: one team only."""
+    zone = ZoneInfo(organisation.time_zone)
+    start = dt.datetime.combine(first_day, dt.time(0), tzinfo=zone)
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    sent = (
+        Announcement.objects.for_org(organisation)
+        .filter(priority=Priority.ACKNOWLEDGE, sent_at__gte=start, sent_at__lt=end)
+        .order_by("sent_at")
+    )
+    rows: list[HistoryRow] = []
+    for announcement in sent:
+        assert announcement.sent_at is not None
+        roster = _roster_rows(announcement, announcement.sent_at)
+        rows.append(
+            HistoryRow(
+                announcement,
+                announcement.sent_at.astimezone(zone).date(),
+                _reach_of(announcement, roster, team_id),
+            )
+        )
+    weeks: dict[str, list[HistoryRow]] = {}
+    for row in rows:
+        year, week, _ = row.day.isocalendar()
+        weeks.setdefault(f"{year}-W{week:02d}", []).append(row)
+    summary = [
+        WeekReach(
+            label,
+            len(items),
+            sum(r.reach.working for r in items),
+            sum(r.reach.acknowledged for r in items),
+            sum(r.reach.in_time for r in items),
+        )
+        for label, items in sorted(weeks.items())
+    ]
+    return rows, summary

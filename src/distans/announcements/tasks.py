@@ -25,3 +25,9 @@ def remind_and_escalate() -> None:
     now = timezone.now()
     actions.do_send_due_reminders(now)
     actions.do_escalate_due(now)
+
+
+@every(300)
+def weekly_newsletter() -> None:
+    """The staff newsletter of each organisation that asked for it weekly, when due."""
+    actions.do_send_weekly_newsletters(timezone.now())

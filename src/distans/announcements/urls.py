@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.edit, name="new"),
     path("mine/", views.mine, name="mine"),
     path("reach/", views.reach_board, name="reach"),
+    path("reach/history/", views.reach_history, name="reach_history"),
     path("phases/", views.phases, name="phases"),
     path("questions/", views.staff_questions, name="questions"),
     path("questions/<int:question_id>/answer/", views.answer_question, name="answer"),

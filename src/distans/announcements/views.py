@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from distans.accounts.models import Person
@@ -169,11 +171,12 @@ def _mine(request: HttpRequest) -> HttpResponse:
         for r in receipts
     ]
     items.sort(key=lambda item: not item["pending"])
+    assert me.organisation is not None
     context = {
         "items": items,
         "now": timezone.now(),
         "phase": queries.current_phase(me.organisation),
-    }  # type: ignore[arg-type]
+    }
     return render(request, "announcements/_mine.html", context)
 
 
@@ -306,15 +309,128 @@ def answer_question(request: HttpRequest, question_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @publisher_view
 def newsletter(request: HttpRequest) -> HttpResponse:
-    """The digest's browser preview (the e-mail's HTML part), and sending it to all."""
+    """The digest's browser preview (the e-mail's HTML part), sending it to all now,
+    and whether it goes out by itself each week."""
+    from distans.announcements.forms import NewsletterSettingsForm
+    from distans.announcements.models import NewsletterIssue, NewsletterSettings
+
     me = _me(request)
-    if request.method == "POST":
+    organisation = me.organisation
+    assert organisation is not None
+    current = NewsletterSettings.objects.for_org(organisation).first()
+    form = NewsletterSettingsForm(
+        request.POST if "save_settings" in request.POST else None,
+        instance=current or NewsletterSettings(organisation=organisation),
+    )
+    saved = False
+    if request.method == "POST" and "save_settings" in request.POST:
+        if form.is_valid():
+            try:
+                actions.do_save_newsletter_settings(
+                    me,
+                    bool(form.cleaned_data["weekly"]),
+                    int(form.cleaned_data["weekday"]),
+                    int(form.cleaned_data["hour"]),
+                )
+            except CoreError as failure:
+                form.add_error(None, str(failure))
+            else:
+                saved = True
+    elif request.method == "POST":
         count = actions.do_send_newsletter(me)
         return render(request, "announcements/_reminded.html", {"count": count})
-    digest = queries.newsletter(me.organisation)  # type: ignore[arg-type]
+    digest = queries.newsletter(organisation)
     language = (get_language() or "sv")[:2]
     return render(
         request,
         "announcements/newsletter_preview.html",
-        {**queries.newsletter_in(digest, language), "person": me},
+        {
+            **queries.newsletter_in(digest, language),
+            "person": me,
+            "form": form,
+            "saved": saved,
+            "issues": NewsletterIssue.objects.for_org(organisation)[:12],
+        },
+        status=422 if form.errors else 200,
     )
+
+
+def _day(value: str | None, default: Any) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+@require_GET
+@publisher_view
+def reach_history(request: HttpRequest) -> HttpResponse:
+    """Reach over time (a report): each must-acknowledge announcement of a period with
+    its reach on the day it was sent, and per week. A team leader sees their own team;
+    supervisors and admins every team or one they choose."""
+    import datetime as dt
+
+    from distans.accounts.choices import Role
+    from distans.accounts.models import Team
+    from distans.accounts.permissions import roles_of
+
+    me = _me(request)
+    organisation = me.organisation
+    assert organisation is not None
+    today = timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
+    last = _day(request.GET.get("to"), today)
+    first = _day(request.GET.get("from"), last - dt.timedelta(days=89))
+    error = ""
+    if first > last or (last - first).days > 366:
+        error = str(_("Choose a period of at most one year, with the first day before the last."))
+        first, last = last - dt.timedelta(days=89), last
+    teams = list(Team.objects.for_org(organisation).order_by("name"))
+    everyone = bool(roles_of(me) & {Role.SUPERVISOR, Role.ORG_ADMIN})
+    if everyone:
+        chosen = request.GET.get("team", "")
+        team_id = next((t.pk for t in teams if str(t.pk) == chosen), None)
+    else:
+        team_id = me.team_id
+        teams = [t for t in teams if t.pk == team_id]
+    rows, weeks = queries.reach_history(organisation, first, last, team_id)
+    language = (get_language() or "sv")[:2]
+    return render(
+        request,
+        "announcements/reach_history.html",
+        {
+            "rows": [{"row": r, "title": r.announcement.title_in(language)} for r in rows],
+            "weeks": weeks,
+            "chart": _week_chart(weeks),
+            "chart_width": str(50 + 36 * len(weeks)),
+            # from Python: a template's translate of "… (%)" looks up "… (%%)"
+            "chart_title": _("Acknowledged within 30 minutes of shift start, per week (%)"),
+            "first": first,
+            "last": last,
+            "teams": teams,
+            "team_id": team_id,
+            "may_choose_team": everyone,
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
+
+
+def _week_chart(weeks: list[queries.WeekReach]) -> list[dict[str, Any]]:
+    """Bars for the SVG: plain numbers (no localisation: a decimal comma breaks SVG)."""
+    bars = []
+    for index, week in enumerate(weeks):
+        percent = week.percent_in_time
+        height = 0 if percent is None else 2 * percent  # 200 px = 100 %
+        bars.append(
+            {
+                "x": str(40 + index * 36),
+                "y": str(210 - height),
+                "height": str(height),
+                "label": week.label[-3:],
+                "percent": "" if percent is None else str(percent),
+                "text_y": str(max(20, 204 - height)),
+            }
+        )
+    return bars

@@ -97,7 +97,14 @@ def _records(
 @supervisor_view
 def index(request: HttpRequest) -> HttpResponse:
     form, labels = _form(request)
-    context: dict[str, Any] = {"form": form, "records": [], "dimension_labels": DIMENSION_LABELS}
+    from distans.accounts.permissions import has_permission
+
+    context: dict[str, Any] = {
+        "form": form,
+        "records": [],
+        "dimension_labels": DIMENSION_LABELS,
+        "may_see_reach": has_permission(request.user, "announcements.publish"),
+    }
     if form.is_valid():
         records = _records(request, form, labels)
         context["records"] = records

@@ -77,6 +77,19 @@ def _reach(world: World) -> list[Probe]:
     ]
 
 
+@case("announcements:reach_history")
+def _reach_history(world: World) -> list[Probe]:
+    return [
+        Probe("get", "/announcements/reach/history/", ALFA),
+        # A's team asked for by B's supervisor: ignored, nothing of A's shown
+        Probe(
+            "get",
+            f"/announcements/reach/history/?from=2020-01-01&team={world.extra['team_a'].pk}",
+            must_not_show(lambda w: "Alfameddelande", lambda w: "Alfalaget"),
+        ),
+    ]
+
+
 @case("announcements:new")
 def _new(world: World) -> list[Probe]:
     def no_article_of_a(response: Any, world: World) -> None:
@@ -260,7 +273,19 @@ def _newsletter(world: World) -> list[Probe]:
         ALFA(response, world)
         assert not OutgoingMail.objects.filter(recipients__contains=world.person_a.email).exists()
 
+    def a_settings_untouched(response: Any, world: World) -> None:
+        from distans.announcements.models import NewsletterSettings
+
+        ALFA(response, world)
+        assert not NewsletterSettings.objects.filter(organisation=world.org_a).exists()
+
     return [
         Probe("get", "/announcements/newsletter/", ALFA),
         Probe("post", "/announcements/newsletter/", no_mail_to_a),
+        Probe(
+            "post",
+            "/announcements/newsletter/",
+            a_settings_untouched,
+            {"save_settings": "1", "weekly": "on", "weekday": "0", "hour": "7"},
+        ),
     ]
