@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "distans.administration",
     "distans.setup",
     "distans.announcements",
+    "distans.continuity",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "distans.web.context.navigation",
+                "distans.continuity.context.banner",
             ],
         },
     }
