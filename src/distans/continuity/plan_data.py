@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from distans.accounts.models import Organisation, Site
 from distans.channels_chat.models import ChatWidget
@@ -276,7 +276,11 @@ class Item:
 
     @property
     def kind_label(self) -> str:
-        return {"new": _("new"), "changed": _("changed"), "removed": _("removed")}[self.kind]
+        return {
+            "new": pgettext("continuity change", "new"),
+            "changed": pgettext("continuity change", "changed"),
+            "removed": pgettext("continuity change", "removed"),
+        }[self.kind]
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -347,8 +351,10 @@ def show(name: str, value: Any) -> str:
     if name in ("special_days", "holiday_hours") and isinstance(value, dict):
         return format_days(value).replace("\n", "; ") or "—"
     if name == "waiting_texts" and isinstance(value, dict):
+        from distans.setup.forms import LANGUAGE_NAMES, TEXT_KIND_NAMES
+
         return "; ".join(
-            f"{lang}/{kind}: {text}"
+            f"{LANGUAGE_NAMES.get(lang, lang)}, {TEXT_KIND_NAMES.get(kind, kind)}: {text}"
             for lang, texts in sorted(value.items())
             if isinstance(texts, dict)
             for kind, text in sorted(texts.items())

@@ -14,14 +14,21 @@ def _continuity_world(world: World) -> None:
     from distans.continuity import actions
     from distans.setup.actions import do_save_queue
 
-    do_save_queue(world.org_a, None, None, {"name": "Alfaplanskön", "code": "alfaplan", "always_open": True})
+    do_save_queue(
+        world.org_a, None, None, {"name": "Alfaplanskön", "code": "alfaplan", "always_open": True}
+    )
     plan = actions.do_create_plan(world.org_a, None, "Alfaplanen", "Alfabeskrivning")
     actions.do_activate_plan(world.org_a, None, plan)
     draft = actions.do_create_plan(world.org_a, None, "Alfautkastet")
     world.extra.update(plan_a=plan, draft_a=draft)
 
 
-ALFA = must_not_show(lambda w: "Alfaplanen", lambda w: "Alfabeskrivning", lambda w: "Alfautkastet", lambda w: "Alfaplanskön")
+ALFA = must_not_show(
+    lambda w: "Alfaplanen",
+    lambda w: "Alfabeskrivning",
+    lambda w: "Alfautkastet",
+    lambda w: "Alfaplanskön",
+)
 
 
 def _unchanged(response: Any, world: World) -> None:
@@ -41,7 +48,10 @@ def _a(world: World, key: str = "draft_a") -> int:
 
 @case("continuity:index")
 def _index(world: World) -> list[Probe]:
-    return [Probe("get", "/continuity/", ALFA), Probe("post", "/continuity/", _plan_in_b, {"name": "Betaplan"})]
+    return [
+        Probe("get", "/continuity/", ALFA),
+        Probe("post", "/continuity/", _plan_in_b, {"name": "Betaplan"}),
+    ]
 
 
 def _plan_in_b(response: Any, world: World) -> None:
@@ -70,7 +80,10 @@ def _deactivate(world: World) -> list[Probe]:
         ALFA(response, world)
         assert Activation.objects.filter(organisation=world.org_a, active=True).exists()
 
-    return [Probe("get", "/continuity/end/", a_still_in_force), Probe("post", "/continuity/end/", a_still_in_force)]
+    return [
+        Probe("get", "/continuity/end/", a_still_in_force),
+        Probe("post", "/continuity/end/", a_still_in_force),
+    ]
 
 
 @case("continuity:plan")
@@ -82,7 +95,10 @@ def _plan(world: World) -> list[Probe]:
 @case("continuity:queue_new")
 def _queue_new(world: World) -> list[Probe]:
     path = f"/continuity/{_a(world)}/queues/new/"
-    return [Probe("get", path, _unchanged), Probe("post", path, _unchanged, {"name": "Kapad", "code": "kapad"})]
+    return [
+        Probe("get", path, _unchanged),
+        Probe("post", path, _unchanged, {"name": "Kapad", "code": "kapad"}),
+    ]
 
 
 @case("continuity:queue")
