@@ -169,11 +169,14 @@ def test_the_preview_says_every_change_in_words() -> None:
     assert not Queue.objects.filter(code="corona").exists() and not Activation.objects.exists()
 
 
-def test_activation_changes_routing_widget_phone_schedule_and_announces() -> None:
+def test_activation_changes_routing_widget_phone_schedule_and_announces(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     org, admin = build()
     plan = plan_b(org, admin)
     members = [make_person(org) for _ in range(2)]
-    activation = actions.do_activate_plan(org, admin, plan)
+    with django_capture_on_commit_callbacks(execute=True):  # the announcement goes after the commit
+        activation = actions.do_activate_plan(org, admin, plan)
     corona = Queue.objects.get(organisation=org, code="corona")
     assert Queue.objects.get(organisation=org, code="bygglov").weekly_hours == LONG
     assert Queue.objects.get(organisation=org, code="vaxel").overflow[0]["to"] == "corona"
