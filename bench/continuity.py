@@ -94,7 +94,7 @@ def setup(queues: int, agents: int) -> tuple[Any, Any, Any]:
                     full_name=f"Agent {i}",
                     organisation=org,
                     is_agent=True,
-                    password="!",
+                    password="!",  # noqa: S106 - Django's mark for "no usable password"
                 )
                 for i in range(agents)
             ]

@@ -218,7 +218,8 @@ def _write_queues(queues: list[tuple[Queue, dict[str, Any]]]) -> None:
         for names, members in groups.items():
             fields = [Queue._meta.get_field(name) for name in names]
             sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
-            sql = f"UPDATE {quote(Queue._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"
+            # Only the model's own column names (QUEUE_FIELDS), quoted; values are parameters.
+            sql = f"UPDATE {quote(Queue._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
             cursor.executemany(
                 sql,
                 [
