@@ -582,9 +582,12 @@ def _remove_items(
                     code,
                     _("the queue %(other)s still overflows into it") % {"other": other.code},
                 )
+        from distans.routing.models import Offer
+
         if (
             Contact.objects.for_org(organisation).filter(queue=queue).exists()
             or ChatWidget.objects.filter(queue=queue).exists()
+            or Offer.objects.filter(queue=queue).exists()  # its offers are routing's history
         ):
             before = queue_settings(queue)
             queue.always_open = False

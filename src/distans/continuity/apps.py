@@ -14,3 +14,11 @@ class ContinuityConfig(AppConfig):
         from distans.routing.gates import register_presence_gate
 
         register_presence_gate(home_only)
+        try:
+            from distans.administration.audit_display import ACTIONS
+        except ImportError:  # the administration app is not installed
+            return
+        from distans.continuity.audit_labels import ACTIONS as OURS
+
+        for action, label in OURS.items():
+            ACTIONS.setdefault(action, label)
