@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,7 +174,7 @@ def _apply_queues(
             target.save()
             existing[code] = target
         else:
-            to_update.append((target, before))
+            to_update.append((target, before or {}))
         changed.append((target, before))
     _write_queues(to_update)
     audit.record_changes(
@@ -216,8 +216,12 @@ def _write_queues(queues: list[tuple[Queue, dict[str, Any]]]) -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for names, members in groups.items():
-            fields = [Queue._meta.get_field(name) for name in names]
-            sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
+            fields = [
+                f
+                for f in (Queue._meta.get_field(name) for name in names)
+                if isinstance(f, models.Field)
+            ]
+            sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
             # Only the model's own column names (QUEUE_FIELDS), quoted; values are parameters.
             sql = f"UPDATE {quote(Queue._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
             cursor.executemany(
@@ -225,7 +229,7 @@ def _write_queues(queues: list[tuple[Queue, dict[str, Any]]]) -> None:
                 [
                     [f.get_db_prep_save(getattr(q, f.attname), connection) for f in fields] + [q.pk]
                     for q in members
-                ],  # type: ignore[union-attr]
+                ],
             )
 
 
@@ -380,7 +384,9 @@ def _apply_planning(
                 plan.delete()
             continue
         plan = plan or QueuePlan(organisation=organisation, queue=queue)
-        before = {f: getattr(plan, f) for f in plan_data.STAFFING_FIELDS} if plan.pk else None
+        staffing_before: dict[str, Any] | None = (
+            {f: getattr(plan, f) for f in plan_data.STAFFING_FIELDS} if plan.pk else None
+        )
         for name, value in values.items():
             if name in plan_data.STAFFING_FIELDS:
                 setattr(plan, name, value)
@@ -394,7 +400,7 @@ def _apply_planning(
             actor,
             "queue_plan_changed",
             plan,
-            before,
+            staffing_before,
             {f: getattr(plan, f) for f in plan_data.STAFFING_FIELDS},
         )
 

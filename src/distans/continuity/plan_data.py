@@ -327,9 +327,10 @@ def field_label(name: str) -> str:
     if name in _FIELD_NAMES:
         return str(_FIELD_NAMES[name])
     try:
-        return str(Queue._meta.get_field(name).verbose_name)
+        field = Queue._meta.get_field(name)
     except Exception:
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def show(name: str, value: Any) -> str:

@@ -3,7 +3,7 @@ query."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from distans.accounts.models import Person
 from distans.accounts.permissions import requires
 from distans.continuity import actions, plan_data, queries
 from distans.continuity.forms import PlanForm, initial_of
@@ -21,8 +22,13 @@ from distans.routing.models import Queue
 manage = requires("continuity.manage")
 
 
+def _me(request: HttpRequest) -> Person:
+    """The logged-in person (every view here requires a login)."""
+    return cast(Person, _me(request))
+
+
 def _org(request: HttpRequest) -> Any:
-    return request.user.organisation  # type: ignore[union-attr]
+    return _me(request).organisation
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Any:
@@ -39,9 +45,9 @@ def index(request: HttpRequest) -> HttpResponse:
         try:
             plan = actions.do_create_plan(
                 organisation,
-                request.user,
+                _me(request),
                 request.POST.get("name", ""),
-                request.POST.get("description", ""),  # type: ignore[arg-type]
+                request.POST.get("description", ""),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -76,7 +82,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             fields["description"] = fields["description"] or ""
             fields["changes"] = form.apply(document, widgets)
             try:
-                actions.do_save_plan(organisation, request.user, plan, fields)  # type: ignore[arg-type]
+                actions.do_save_plan(organisation, _me(request), plan, fields)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -134,14 +140,14 @@ def plan_queue(request: HttpRequest, plan_id: int, code: str | None = None) -> H
     form = _queue_form(request, plan, code)
     if request.method == "POST":
         if request.POST.get("remove") and code:
-            actions.do_remove_plan_queue(organisation, request.user, plan, code)  # type: ignore[arg-type]
+            actions.do_remove_plan_queue(organisation, _me(request), plan, code)
             messages.success(request, _("The plan leaves the queue as it is."))
             return redirect("continuity:plan", plan_id=plan.pk)
         if form.is_valid():
             try:
                 actions.do_set_plan_queue(
-                    organisation, request.user, plan, code, form.to_settings()
-                )  # type: ignore[arg-type]
+                    organisation, _me(request), plan, code, form.to_settings()
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -157,7 +163,7 @@ def activate(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if request.method == "POST":
         try:
-            actions.do_activate_plan(organisation, request.user, plan)  # type: ignore[arg-type]
+            actions.do_activate_plan(organisation, _me(request), plan)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("continuity:activate", plan_id=plan.pk)
@@ -179,7 +185,7 @@ def deactivate(request: HttpRequest) -> HttpResponse:
     activation = queries.active_activation(organisation)
     if request.method == "POST":
         try:
-            actions.do_deactivate_plan(organisation, request.user)  # type: ignore[arg-type]
+            actions.do_deactivate_plan(organisation, _me(request))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("continuity:index")
@@ -205,8 +211,8 @@ def deactivate(request: HttpRequest) -> HttpResponse:
 def cancel_schedule(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     actions.do_save_plan(
-        _org(request), request.user, plan, {"activate_at": None, "deactivate_at": None}
-    )  # type: ignore[arg-type]
+        _org(request), _me(request), plan, {"activate_at": None, "deactivate_at": None}
+    )
     messages.success(request, _("The plan is no longer scheduled."))
     return redirect("continuity:plan", plan_id=plan.pk)
 
