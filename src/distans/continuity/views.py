@@ -24,7 +24,7 @@ manage = requires("continuity.manage")
 
 def _me(request: HttpRequest) -> Person:
     """The logged-in person (every view here requires a login)."""
-    return cast(Person, _me(request))
+    return cast(Person, request.user)
 
 
 def _org(request: HttpRequest) -> Any:
