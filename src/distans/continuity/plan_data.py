@@ -27,6 +27,7 @@ and applies the target; deactivation applies the stored state again.
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -333,6 +334,12 @@ def field_label(name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
+# Queue names by code while a difference is described (per thread / task).
+_QUEUE_NAMES: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "queue_names", default=None
+)
+
+
 def show(name: str, value: Any) -> str:
     """A value as a person reads it (hours as "08:00–16:30", yes/no, texts as text)."""
     from distans.setup.forms import WEEKDAYS
@@ -392,26 +399,33 @@ def _describe_overflow(rule: dict[str, Any]) -> str:
         conditions.append(_("when nobody is logged in"))
     if rule.get("when_longer_than"):
         conditions.append(_("when more than %(n)s wait") % {"n": rule["when_longer_than"]})
-    return _("to %(queue)s %(when)s") % {"queue": rule.get("to"), "when": ", ".join(conditions)}
+    target = str(rule.get("to") or "")
+    return _("to %(queue)s %(when)s") % {
+        "queue": (_QUEUE_NAMES.get() or {}).get(target, target),
+        "when": ", ".join(conditions),
+    }
 
 
 def _item_name(section: str, key: str, before: Any, after: Any) -> str:
+    """A queue, widget or topic by its name (its code only when it has none); a
+    phone line by its number and name."""
     for values in (after, before):
-        if (
-            isinstance(values, dict)
-            and values.get("name")
-            and section in ("queues", "chat_widgets", "phone_lines", "topics")
-        ):
-            return (
-                f"{values['name']} ({key})"
-                if section != "phone_lines"
-                else f"{key} ({values['name']})"
-            )
+        if isinstance(values, dict) and values.get("name"):
+            if section == "phone_lines":
+                return f"{key} ({values['name']})"
+            if section in ("queues", "chat_widgets", "topics"):
+                return str(values["name"])
     return key
 
 
 def difference(before: dict[str, Any], after: dict[str, Any]) -> list[Item]:
     """What going from state ``before`` to state ``after`` changes, item by item."""
+    names: dict[str, str] = {}  # overflow rules name queues by code: say their names
+    for state in (before, after):
+        for code, values in (state.get("queues") or {}).items():
+            if isinstance(values, dict) and values.get("name"):
+                names[code] = str(values["name"])
+    _QUEUE_NAMES.set(names)
     items: list[Item] = []
     for section in ("queues", "chat_widgets", "phone_lines", "topics", "staffing"):
         old_items = before.get(section) or {}
