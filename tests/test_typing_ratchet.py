@@ -21,7 +21,5 @@ def test_type_ignores_do_not_rise_above_the_baseline() -> None:
 
 
 def test_the_count_sees_a_new_ignore(tmp_path: Path) -> None:
-    (tmp_path / "a.py").write_text(
-        "x: int = 'a'  # type: ignore[assignment]\ny = 1  #type:ignore\n"
-    )
+    (tmp_path / "a.py").write_text("x: int = 'a'  # type: ignore[assignment]\ny = 1  #type:ignore\n")
     assert count_type_ignores(tmp_path) == 2

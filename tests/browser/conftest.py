@@ -65,15 +65,8 @@ def demo_server(demo_var_dir: Path, demo_mail_port: int) -> Iterator[str]:
     log = open(var_dir / "server.log", "w")
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "distans",
-            "demo",
-            "--no-traffic",
-            "--port",
-            str(port),
-            "--mail-port",
-            str(demo_mail_port),
+            sys.executable, "-m", "distans", "demo", "--no-traffic", "--port", str(port),
+            "--mail-port", str(demo_mail_port),
         ],  # fmt: skip
         env=env,
         stdout=log,

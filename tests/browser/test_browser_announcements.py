@@ -96,11 +96,7 @@ Announcement.objects.filter(title_sv=%(title)r).update(valid_until=timezone.now(
 def _end_announcement(var_dir: Path) -> None:
     """The demo server is shared with the browser tests that follow: the announcement
     ends, so it holds no colleague on shift back from going available there."""
-    env = {
-        **os.environ,
-        "DISTANS_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "distans.config.settings",
-    }
+    env = {**os.environ, "DISTANS_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "distans.config.settings"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "-c", END_BLOCKING % {"title": TITLE}], env=env, check=True)

@@ -126,6 +126,23 @@ def test_supervisor_switches_the_center_to_plan_b_and_back(
         agent.wait_for_selector("[data-testid=continuity-banner]:has-text('B — alla hemma')")
         assert blocking_violations(agent, "[data-testid=continuity-banner]") == []
 
+        # The plan pages in Norwegian and English too (axe), and no English or raw code
+        # on the Swedish ones.
+        from tests.browser.test_journey_pages import TEXT_JS, _set_language, english_and_codes
+
+        plan_url = page.url  # /continuity/ after putting it in force
+        page.goto(f"{demo_server}/continuity/end/")
+        assert english_and_codes(page.evaluate(TEXT_JS)) == []
+        for language, heading in (("nb", "Beredskapsplaner"), ("en", "Continuity plans")):
+            _set_language(context, demo_server, language)
+            page.goto(plan_url)
+            page.wait_for_selector(f"h1:has-text('{heading}')")
+            assert page.locator("html").get_attribute("lang") == language
+            assert blocking_violations(page, "main") == []
+        _set_language(context, demo_server, "sv")
+        page.goto(plan_url)
+        assert english_and_codes(page.evaluate(TEXT_JS)) == []
+
         # Back to the everyday setup: exactly as before.
         page.goto(f"{demo_server}/continuity/")
         page.click("text=Avsluta planen …")

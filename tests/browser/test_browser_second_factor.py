@@ -28,9 +28,7 @@ def _clean(page, where: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_supervisor_sets_up_and_uses_the_second_factor(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
     email = demo_email("supervisor")
-    first = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )  # for axe only
+    first = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # for axe only
     page = first.new_page()
     page.goto(f"{demo_server}/account/login/")
     page.fill("input[name=username]", email)
@@ -79,9 +77,7 @@ def test_a_supervisor_sets_up_and_uses_the_second_factor(demo_server, browser) -
 def test_the_sign_in_settings_page_is_axe_clean(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
     from tests.browser.conftest import login
 
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )  # for axe only
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # for axe only
     page = context.new_page()
     login(page, demo_server, demo_email("admin"), DEMO_PASSWORD)
     page.goto(f"{demo_server}/settings/")

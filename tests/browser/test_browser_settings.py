@@ -30,9 +30,7 @@ def _clean(page, where: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_settings_pages_are_axe_clean_and_keyboard_usable(demo_server, browser) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=True
-    )  # for axe only
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)  # for axe only
     page = context.new_page()
     login(page, demo_server, demo_email("admin"), DEMO_PASSWORD)
     assert page.locator("nav a", has_text="Inställningar").count() == 1

@@ -33,37 +33,15 @@ def empty_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`distans migrate`, `distans createadmin` and `distans serve` on a fresh SQLite."""
     require_service("browser", Path(CHROMIUM).exists(), f"chromium not found at {CHROMIUM}")
     var_dir = tmp_path_factory.mktemp("empty-var")
-    env = {
-        **os.environ,
-        "DISTANS_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "distans.config.settings",
-        "DEBUG": "0",
-        "DISTANS_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
+    env = {**os.environ, "DISTANS_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "distans.config.settings", "DEBUG": "0", "DISTANS_ADMIN_PASSWORD": ADMIN_PASSWORD}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     run = [sys.executable, "-m", "distans"]
     subprocess.run([*run, "migrate", "--quiet"], env=env, check=True)
-    subprocess.run(
-        [
-            *run,
-            "createadmin",
-            "--email",
-            ADMIN_EMAIL,
-            "--name",
-            "Ada Admin",
-            "--organisation",
-            "Västerby kommun",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    subprocess.run([*run, "createadmin", "--email", ADMIN_EMAIL, "--name", "Ada Admin", "--organisation", "Västerby kommun"], env=env, check=True, capture_output=True)
     port = _free_port()
     log = open(var_dir / "server.log", "w")
-    process = subprocess.Popen(
-        [*run, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    process = subprocess.Popen([*run, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -115,9 +93,7 @@ def admin_session(empty_server: str, browser: Any) -> Iterator[tuple[Any, Any, A
     context.close()
 
 
-def test_first_run_from_an_empty_database_to_a_first_answered_chat(
-    empty_server: str, admin_session: Any
-) -> None:
+def test_first_run_from_an_empty_database_to_a_first_answered_chat(empty_server: str, admin_session: Any) -> None:
     _context, page, desk = admin_session
     base = empty_server
     errors: list[str] = []
@@ -201,9 +177,7 @@ def _open_days(page: Any, base: str, special_days: str, closed_text: str | None 
     page.wait_for_selector(".messages li")
 
 
-def test_closing_today_closes_the_widget_and_reopening_routes_again(
-    empty_server: str, admin_session: Any
-) -> None:
+def test_closing_today_closes_the_widget_and_reopening_routes_again(empty_server: str, admin_session: Any) -> None:
     _context, page, desk = admin_session
     base = empty_server
     # The admin is still in the first chat (a chat slot of three): no offer is open.
@@ -222,25 +196,14 @@ def test_closing_today_closes_the_widget_and_reopening_routes_again(
     # open widget turns to "leave a message" without a reload.
     page.goto(f"{base}/settings/queues/")
     _check_axe(page)
-    _open_days(
-        page,
-        base,
-        "\n".join(_days_around_now()),
-        closed_text="Vi har stängt i dag. Lämna ett meddelande!",
-    )
+    _open_days(page, base, "\n".join(_days_around_now()), closed_text="Vi har stängt i dag. Lämna ett meddelande!")
     assert "Stängt nu" in page.inner_text("[data-testid=open-now]")
     _check_axe(page)
-    site.wait_for_selector(
-        ".distans-chat-status:text('Vi har stängt i dag. Lämna ett meddelande!')", timeout=10_000
-    )
+    site.wait_for_selector(".distans-chat-status:text('Vi har stängt i dag. Lämna ett meddelande!')", timeout=10_000)
 
     # Reopened (the ad-hoc days removed; on a holiday, opened for the day): the widget
     # opens again at once and routing offers the new chat on the desk.
-    reopen = (
-        "\n".join(f"{d} 00:00–24:00" for d in _days_around_now())
-        if _is_public_holiday_now()
-        else ""
-    )
+    reopen = "\n".join(f"{d} 00:00–24:00" for d in _days_around_now()) if _is_public_holiday_now() else ""
     _open_days(page, base, reopen)
     assert "Öppet nu" in page.inner_text("[data-testid=open-now]")
     site.wait_for_selector("#distans-chat-text", state="visible", timeout=10_000)
@@ -250,9 +213,7 @@ def test_closing_today_closes_the_widget_and_reopening_routes_again(
     visitor.close()
 
 
-def test_channel_settings_pages_are_axe_clean_and_keep_secrets_out(
-    empty_server: str, admin_session: Any
-) -> None:
+def test_channel_settings_pages_are_axe_clean_and_keep_secrets_out(empty_server: str, admin_session: Any) -> None:
     _context, page, _desk = admin_session
     base = empty_server
     page.goto(f"{base}/settings/channels/")

@@ -173,6 +173,7 @@ def test_shift_visitor_chats_agent_answers_wallboard_follows_without_reload(
         answer = visitor.wait_for_selector(f".distans-chat-from-agent:has-text('{ANSWER}')")
         assert answer.query_selector(".distans-chat-who").inner_text().strip() == "Anna"
 
+
         # Topic, finish, wrap-up, and back to available.
         desk.select_option(f"#topic-{contact_id}", "Bygglov")
         desk.click(f".workspace[data-contact='{contact_id}'] .complete-form button[type=submit]")

@@ -39,11 +39,7 @@ def next_monday_morning() -> str:
 
 
 def _start(var_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DISTANS_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "distans.config.settings",
-    }
+    env = {**os.environ, "DISTANS_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "distans.config.settings"}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     log = open(var_dir / "demo.log", "wb")  # the child keeps it; closed when it ends

@@ -67,9 +67,7 @@ CODES = [
 QUEUE_SLUGS = ["allmant", "vaxel"]
 MONTH = re.compile(r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
 WORDS = re.compile(
-    r"(?<![\w/.@:-])("
-    + "|".join(re.escape(w) for w in [*ENGLISH, *CODES, *QUEUE_SLUGS])
-    + r")(?![\w/.@-])"
+    r"(?<![\w/.@:-])(" + "|".join(re.escape(w) for w in [*ENGLISH, *CODES, *QUEUE_SLUGS]) + r")(?![\w/.@-])"
 )
 
 TEXT_JS = """() => {
@@ -149,9 +147,7 @@ def busy_day(demo_server: str, browser: Any) -> Any:
     )
     offer = None
     for _ in range(100):  # routing runs just after the arrival's commit
-        offer = next(
-            (o for o in fatima.get("/agent/offers") if o["contact_id"] == chat["id"]), None
-        )
+        offer = next((o for o in fatima.get("/agent/offers") if o["contact_id"] == chat["id"]), None)
         if offer is not None:
             break
         time.sleep(0.1)
@@ -202,22 +198,18 @@ def _watch(page: Any, problems: list[str]) -> None:
         "console",
         # Failed loads are taken from the responses (below); the browser's own favicon
         # probe is not a page request.
-        lambda m: (
-            problems.append(f"{page.url}: console: {m.text[:200]}")
-            if m.type == "error"
-            and not m.text.startswith("Failed to load resource")
-            and not _admin_jquery_probe(page.url, m.text)
-            else None
-        ),
+        lambda m: problems.append(f"{page.url}: console: {m.text[:200]}")
+        if m.type == "error"
+        and not m.text.startswith("Failed to load resource")
+        and not _admin_jquery_probe(page.url, m.text)
+        else None,
     )
     page.on("pageerror", lambda e: problems.append(f"{page.url}: script error: {e}"))
     page.on(
         "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type != "document"
-            else None
-        ),
+        lambda r: problems.append(f"{r.status} {r.url}")
+        if r.status >= 400 and r.request.resource_type != "document"
+        else None,
     )
 
 
@@ -269,9 +261,7 @@ def test_every_page_of_every_role(
     assert problems == [], "\n".join(problems)
 
 
-def test_the_api_docs_render_under_the_content_security_policy(
-    demo_server: str, browser: Any
-) -> None:
+def test_the_api_docs_render_under_the_content_security_policy(demo_server: str, browser: Any) -> None:
     """/api/docs is developer documentation (Swagger UI, English by design, not part of
     the Swedish interface): it must render, its assets served here, nothing refused."""
     context = browser.new_context()

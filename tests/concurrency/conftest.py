@@ -26,9 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def pg_database(tmp_path: Path) -> Iterator[dict[str, str]]:
-    require_service(
-        "postgres", port_open(PG_HOST, 5432), f"PostgreSQL not reachable at {PG_HOST}:5432"
-    )
+    require_service("postgres", port_open(PG_HOST, 5432), f"PostgreSQL not reachable at {PG_HOST}:5432")
     import psycopg
 
     name = f"distans_conc_{uuid.uuid4().hex[:10]}"
@@ -43,9 +41,7 @@ def pg_database(tmp_path: Path) -> Iterator[dict[str, str]]:
         "PYTHONPATH": str(ROOT),
     }
     env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "distans", "migrate", "--quiet"], env=env, check=True, timeout=300
-    )
+    subprocess.run([sys.executable, "-m", "distans", "migrate", "--quiet"], env=env, check=True, timeout=300)
     try:
         yield env
     finally:
@@ -59,11 +55,7 @@ def start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
 
 def run(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     result = subprocess.run(
-        [sys.executable, str(WORKER), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+        [sys.executable, str(WORKER), *args], env=env, capture_output=True, text=True, timeout=timeout
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout

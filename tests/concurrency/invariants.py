@@ -19,11 +19,7 @@ def check(database_url: str) -> dict[str, int]:
         ).fetchall()
         channel_of = dict(conn.execute("SELECT id, channel FROM contacts_contact").fetchall())
         statuses = Counter(
-            dict(
-                conn.execute(
-                    "SELECT status, count(*) FROM contacts_contact GROUP BY status"
-                ).fetchall()
-            )
+            dict(conn.execute("SELECT status, count(*) FROM contacts_contact GROUP BY status").fetchall())
         )
         double_open = conn.execute(
             "SELECT contact_id FROM routing_offer WHERE status='open' GROUP BY contact_id HAVING count(*) > 1"
@@ -44,9 +40,7 @@ def check(database_url: str) -> dict[str, int]:
     handled_by: dict[int, int] = {}
     for event_id, name, contact_id, agent_id in events:
         if name == "offered":
-            assert contact_id not in open_offer, (
-                f"event {event_id}: contact {contact_id} offered twice at once"
-            )
+            assert contact_id not in open_offer, f"event {event_id}: contact {contact_id} offered twice at once"
             open_offer[contact_id] = agent_id
         elif name in CLOSES_OFFER:
             assert open_offer.get(contact_id) == agent_id, (
@@ -58,13 +52,9 @@ def check(database_url: str) -> dict[str, int]:
                 agent_load = load[agent_id]
                 agent_load[channel] += 1
                 handled_by[contact_id] = agent_id
-                assert agent_load[channel] <= CAPACITY[channel], (
-                    f"event {event_id}: agent {agent_id} above {channel} capacity"
-                )
+                assert agent_load[channel] <= CAPACITY[channel], f"event {event_id}: agent {agent_id} above {channel} capacity"
                 if any(agent_load[c] for c in EXCLUSIVE):
-                    assert sum(agent_load.values()) == 1, (
-                        f"event {event_id}: agent {agent_id} on a call and more"
-                    )
+                    assert sum(agent_load.values()) == 1, f"event {event_id}: agent {agent_id} on a call and more"
         elif name in ("completed", "transferred"):
             agent = handled_by.pop(contact_id, None)
             if agent is not None:

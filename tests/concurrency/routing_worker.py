@@ -39,13 +39,8 @@ def seed(agents: int, queues: int) -> None:
     org = Organisation.objects.create(name="Load", slug="load")
     qs = [
         Queue.objects.create(
-            organisation=org,
-            name=f"Q{i}",
-            code=f"q{i}",
-            always_open=True,
-            offer_timeout_seconds=2,
-            wrap_up_seconds=0,
-            max_consecutive_timeouts=50,
+            organisation=org, name=f"Q{i}", code=f"q{i}", always_open=True,
+            offer_timeout_seconds=2, wrap_up_seconds=0, max_consecutive_timeouts=50,
         )
         for i in range(queues)
     ]

@@ -57,9 +57,7 @@ def test_killing_a_process_mid_routing_loses_nothing(pg_database) -> None:  # ty
     counts = check(env["DATABASE_URL"])
     assert counts.get("status_waiting", 0) + counts.get("status_offered", 0) + counts.get(
         "status_active", 0
-    ) + counts.get("status_completed", 0) == sum(
-        v for k, v in counts.items() if k.startswith("status_")
-    )
+    ) + counts.get("status_completed", 0) == sum(v for k, v in counts.items() if k.startswith("status_"))
     assert counts.get("status_completed", 0) > 0
 
 
@@ -78,9 +76,7 @@ def test_the_checker_catches_a_double_offer(pg_database) -> None:  # type: ignor
     env = pg_database
     run(env, "seed", "2", "1")
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
-        org, queue = conn.execute(
-            "SELECT organisation_id, id FROM routing_queue LIMIT 1"
-        ).fetchone()
+        org, queue = conn.execute("SELECT organisation_id, id FROM routing_queue LIMIT 1").fetchone()
         agents = [r[0] for r in conn.execute("SELECT person_id FROM routing_agentstate").fetchall()]
         contact = conn.execute(
             "INSERT INTO contacts_contact (organisation_id, channel, queue_id, status, priority,"

@@ -19,7 +19,8 @@ def test_every_core_module_imports_without_the_web_stack() -> None:
     # Given a fresh interpreter in which importing any forbidden package fails,
     # when every module under distans.core is imported, then none of them breaks.
     modules = [
-        info.name for info in pkgutil.walk_packages(distans.core.__path__, prefix="distans.core.")
+        info.name
+        for info in pkgutil.walk_packages(distans.core.__path__, prefix="distans.core.")
     ]
     assert "distans.core.errors" in modules
     program = textwrap.dedent(

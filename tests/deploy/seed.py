@@ -25,15 +25,7 @@ agent = make_serving_agent(org, queue, email="agent@kommun.se", is_agent=True)
 widget = make_widget(org, queue)
 mail_queue = make_queue(org, code="epost", name="E-post")  # nobody serves it: contacts wait
 key, _token = do_create_api_token(org, "deploy test", scopes=["contacts.create", "contacts.read"])
-print(
-    json.dumps(
-        {
-            "api_key": key,
-            "widget": widget.key,
-            "origin": SITE_ORIGIN,
-            "queue": mail_queue.code,
-            "agent_email": agent.email,
-            "agent_password": PASSWORD,
-        }
-    )
-)
+print(json.dumps({
+    "api_key": key, "widget": widget.key, "origin": SITE_ORIGIN, "queue": mail_queue.code,
+    "agent_email": agent.email, "agent_password": PASSWORD,
+}))

@@ -38,9 +38,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait(
-    what: str, predicate: Any, processes: list[subprocess.Popen[bytes]], seconds: float = 90
-) -> None:
+def _wait(what: str, predicate: Any, processes: list[subprocess.Popen[bytes]], seconds: float = 90) -> None:
     """Poll ``predicate`` until true (a bound on waiting, not a timing assertion)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -95,13 +93,9 @@ http {{
 
 @pytest.fixture
 def deployment(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    require_service(
-        "postgres", port_open(PG_HOST, 5432), f"PostgreSQL not reachable at {PG_HOST}:5432"
-    )
+    require_service("postgres", port_open(PG_HOST, 5432), f"PostgreSQL not reachable at {PG_HOST}:5432")
     require_service("redis", port_open("127.0.0.1", 6379), "Redis not reachable at 127.0.0.1:6379")
-    require_service(
-        "nginx", Path(NGINX).exists(), "nginx not installed (apt-get install nginx-light)"
-    )
+    require_service("nginx", Path(NGINX).exists(), "nginx not installed (apt-get install nginx-light)")
     import psycopg
 
     name = f"distans_deploy_{uuid.uuid4().hex[:10]}"
@@ -126,22 +120,11 @@ def deployment(tmp_path: Path) -> Iterator[dict[str, Any]]:
     logs = []
     try:
         subprocess.run([*distans, "migrate", "--quiet"], env=env, check=True, timeout=300)
-        seeded = subprocess.run(
-            [sys.executable, str(ROOT / "tests/deploy/seed.py")],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        seeded = subprocess.run([sys.executable, str(ROOT / "tests/deploy/seed.py")], env=env,
+                                check=True, capture_output=True, text=True, timeout=120)
         data = json.loads(seeded.stdout.strip().splitlines()[-1])
-        check = subprocess.run(
-            [*distans, "check", "--workers", "2"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        check = subprocess.run([*distans, "check", "--workers", "2"], env=env, capture_output=True,
+                               text=True, timeout=120)
         assert check.returncode == 0, check.stderr
 
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
@@ -211,13 +194,7 @@ def test_the_production_shape_serves_through_the_tls_proxy(deployment: dict[str,
 
         _wait("/readyz", ready, deployment["processes"])
         readiness = http.get("/readyz").json()
-        assert readiness == {
-            **readiness,
-            "ready": True,
-            "database": "ok",
-            "redis": "ok",
-            "worker": "ok",
-        }
+        assert readiness == {**readiness, "ready": True, "database": "ok", "redis": "ok", "worker": "ok"}
         # the app sees https from the proxy (HSTS is sent only on https)
         assert "max-age=31536000" in http.get("/healthz").headers["strict-transport-security"]
 
@@ -230,13 +207,8 @@ def test_the_production_shape_serves_through_the_tls_proxy(deployment: dict[str,
         assert created.status_code == 201, created.text
         contact = http.get(f"/api/contacts/{created.json()['id']}", headers=bearer)
         assert contact.status_code == 200
-        assert (contact.json()["queue"], contact.json()["channel"]) == (
-            deployment["queue"],
-            "email",
-        )
-        assert (
-            http.post("/api/contacts", json={"channel": "email", "queue": "x"}).status_code == 401
-        )
+        assert (contact.json()["queue"], contact.json()["channel"]) == (deployment["queue"], "email")
+        assert http.post("/api/contacts", json={"channel": "email", "queue": "x"}).status_code == 401
 
         # the agent signs in (CSRF over https, secure cookie) and opens the live socket
         http.get("/account/login/")
@@ -249,22 +221,15 @@ def test_the_production_shape_serves_through_the_tls_proxy(deployment: dict[str,
         cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
         csrf = {**origin, "X-CSRFToken": http.cookies["csrftoken"]}
 
-        with connect(
-            f"{ws_base}/ws/live/",
-            ssl=tls,
-            origin=base,  # type: ignore[arg-type]
-            additional_headers={"Cookie": cookie},
-        ) as live:
+        with connect(f"{ws_base}/ws/live/", ssl=tls, origin=base,  # type: ignore[arg-type]
+                     additional_headers={"Cookie": cookie}) as live:
             # a visitor's chat socket (the widget's own origin)
-            with connect(
-                f"{ws_base}/ws/chat/{deployment['widget']}/", ssl=tls, origin=deployment["origin"]
-            ) as chat:  # type: ignore[arg-type]
+            with connect(f"{ws_base}/ws/chat/{deployment['widget']}/", ssl=tls,
+                         origin=deployment["origin"]) as chat:  # type: ignore[arg-type]
                 assert _receive_until(chat, "hello")["availability"] == "open"
                 chat.send(json.dumps({"kind": "start", "name": "Vera", "lang": "sv"}))
                 _receive_until(chat, "session")
-                chat.send(
-                    json.dumps({"kind": "message", "id": "m1", "text": "Hur söker jag bygglov?"})
-                )
+                chat.send(json.dumps({"kind": "message", "id": "m1", "text": "Hur söker jag bygglov?"}))
                 _receive_until(chat, "ack")
 
                 # the routing round offers the chat to the agent; the live socket says so
@@ -276,11 +241,8 @@ def test_the_production_shape_serves_through_the_tls_proxy(deployment: dict[str,
                 assert accepted.json()["id"] == chat_id
                 assert _receive_until(chat, "accepted")["agent"]
 
-                answer = http.post(
-                    f"/api/chats/{chat_id}/lines",
-                    headers=csrf,
-                    json={"text": "Via e-tjänsten på webben."},
-                )
+                answer = http.post(f"/api/chats/{chat_id}/lines", headers=csrf,
+                                   json={"text": "Via e-tjänsten på webben."})
                 assert answer.status_code == 201, answer.text
                 message = _receive_until(chat, "message")
                 assert message["text"] == "Via e-tjänsten på webben."

@@ -26,7 +26,5 @@ client = Client.objects.create(
 client.response_types.add(ResponseType.objects.get(value="code"))
 for spec in users:
     email, password, *last = spec.split(":")
-    User.objects.create_user(
-        email.split("@")[0], email, password, last_name=last[0] if last else ""
-    )
+    User.objects.create_user(email.split("@")[0], email, password, last_name=last[0] if last else "")
 print("ready", os.environ["OIDC_PROVIDER_DB"])

@@ -7,7 +7,6 @@ organisations' worlds (``make_world``; add your app's rows with ``@world_builder
 and returns the requests organisation B's person makes against A's data, each with
 the check that must hold.
 """
-
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -82,9 +81,7 @@ def case(name: str) -> Callable[[Callable[[World], list[Probe]]], Callable[[Worl
 
 @case("home")
 def _home(world: World) -> list[Probe]:
-    return [
-        Probe("get", "/", must_not_show(lambda w: w.org_a.name, lambda w: w.person_a.full_name))
-    ]
+    return [Probe("get", "/", must_not_show(lambda w: w.org_a.name, lambda w: w.person_a.full_name))]
 
 
 @case("team:index")
@@ -102,9 +99,7 @@ def _admin(world: World) -> list[Probe]:
     a_team = world.extra["team_a"]
     return [
         Probe("get", "/admin/accounts/person/", must_not_show(lambda w: w.person_a.full_name)),
-        Probe(
-            "get", f"/admin/accounts/person/{world.person_a.pk}/change/", denied_or_redirect_home
-        ),
+        Probe("get", f"/admin/accounts/person/{world.person_a.pk}/change/", denied_or_redirect_home),
         Probe("get", f"/admin/accounts/team/{a_team.pk}/change/", denied_or_redirect_home),
         Probe("get", "/admin/accounts/organisation/", must_not_show(lambda w: w.org_a.name)),
         Probe(
@@ -120,105 +115,21 @@ def _api(name: str, *probes: Callable[[World], Probe]) -> None:
     CASES[name] = lambda world: [make(world) for make in probes]
 
 
-_api(
-    "api:create_contact",
-    lambda w: Probe(
-        "post",
-        "/api/contacts",
-        no_contact_created_in_a,
-        {"channel": "phone", "queue": "alfa", "subject": "probe-from-b"},
-        True,
-    ),
-)
-_api(
-    "api:get_contact",
-    lambda w: Probe(
-        "get",
-        f"/api/contacts/{w.extra['contact_a'].pk}",
-        lambda r, w: (denied(r, w), must_not_show(lambda w: "Kund Alfasson")(r, w)),
-    ),
-)
-_api(
-    "api:request_callback",
-    lambda w: Probe(
-        "post",
-        f"/api/contacts/{w.extra['contact_a'].pk}/callback",
-        contact_unchanged,
-        {"number": "+4670000"},
-        True,
-    ),
-)
-_api(
-    "api:abandon_contact",
-    lambda w: Probe(
-        "post", f"/api/contacts/{w.extra['contact_a'].pk}/abandon", contact_unchanged, {}, True
-    ),
-)
-_api(
-    "api:accept_offer",
-    lambda w: Probe(
-        "post", f"/api/offers/{w.extra['offer_a'].pk}/accept", offer_still_open, {}, True
-    ),
-)
-_api(
-    "api:decline_offer",
-    lambda w: Probe(
-        "post", f"/api/offers/{w.extra['offer_a'].pk}/decline", offer_still_open, {}, True
-    ),
-)
-_api(
-    "api:complete_contact",
-    lambda w: Probe(
-        "post",
-        f"/api/contacts/{w.extra['active_a'].pk}/complete",
-        contact_unchanged,
-        {"topic": "x"},
-        True,
-    ),
-)
-_api(
-    "api:transfer_contact",
-    lambda w: Probe(
-        "post",
-        f"/api/contacts/{w.extra['active_a'].pk}/transfer",
-        contact_unchanged,
-        {"queue": "beta"},
-        True,
-    ),
-)
-_api(
-    "api:set_location",
-    lambda w: Probe(
-        "post",
-        "/api/agent/location",
-        lambda r, w: denied(r, w),
-        {"site_id": w.extra["site_a"].pk},
-        True,
-    ),
-)
-_api(
-    "api:set_presence",
-    lambda w: Probe(
-        "post", "/api/agent/presence", agent_a_unchanged, {"presence": "available"}, True
-    ),
-)
-_api(
-    "api:my_presence",
-    lambda w: Probe("get", "/api/agent/presence", must_not_show(lambda w: w.person_a.full_name)),
-)
-_api(
-    "api:end_wrap_up",
-    lambda w: Probe("post", "/api/agent/wrap-up/end", agent_a_unchanged, {}, True),
-)
-_api(
-    "api:my_offers",
-    lambda w: Probe("get", "/api/agent/offers", lambda r, w: (assert_json_empty(r), None)[1]),
-)
+_api("api:create_contact", lambda w: Probe("post", "/api/contacts", no_contact_created_in_a, {"channel": "phone", "queue": "alfa", "subject": "probe-from-b"}, True))
+_api("api:get_contact", lambda w: Probe("get", f"/api/contacts/{w.extra['contact_a'].pk}", lambda r, w: (denied(r, w), must_not_show(lambda w: "Kund Alfasson")(r, w))))
+_api("api:request_callback", lambda w: Probe("post", f"/api/contacts/{w.extra['contact_a'].pk}/callback", contact_unchanged, {"number": "+4670000"}, True))
+_api("api:abandon_contact", lambda w: Probe("post", f"/api/contacts/{w.extra['contact_a'].pk}/abandon", contact_unchanged, {}, True))
+_api("api:accept_offer", lambda w: Probe("post", f"/api/offers/{w.extra['offer_a'].pk}/accept", offer_still_open, {}, True))
+_api("api:decline_offer", lambda w: Probe("post", f"/api/offers/{w.extra['offer_a'].pk}/decline", offer_still_open, {}, True))
+_api("api:complete_contact", lambda w: Probe("post", f"/api/contacts/{w.extra['active_a'].pk}/complete", contact_unchanged, {"topic": "x"}, True))
+_api("api:transfer_contact", lambda w: Probe("post", f"/api/contacts/{w.extra['active_a'].pk}/transfer", contact_unchanged, {"queue": "beta"}, True))
+_api("api:set_location", lambda w: Probe("post", "/api/agent/location", lambda r, w: denied(r, w), {"site_id": w.extra["site_a"].pk}, True))
+_api("api:set_presence", lambda w: Probe("post", "/api/agent/presence", agent_a_unchanged, {"presence": "available"}, True))
+_api("api:my_presence", lambda w: Probe("get", "/api/agent/presence", must_not_show(lambda w: w.person_a.full_name)))
+_api("api:end_wrap_up", lambda w: Probe("post", "/api/agent/wrap-up/end", agent_a_unchanged, {}, True))
+_api("api:my_offers", lambda w: Probe("get", "/api/agent/offers", lambda r, w: (assert_json_empty(r), None)[1]))
 _api("api:queue_states", lambda w: Probe("get", "/api/queues", must_not_show(lambda w: "Alfak")))
-_api(
-    "api:agent_states",
-    lambda w: Probe("get", "/api/agents", must_not_show(lambda w: w.person_a.full_name)),
-)
+_api("api:agent_states", lambda w: Probe("get", "/api/agents", must_not_show(lambda w: w.person_a.full_name)))
 
 
 def assert_json_empty(response: Any) -> None:
@@ -296,9 +207,7 @@ def _routing_world(world: World) -> None:
     _add_routing_world(world.org_a, world.org_b, world.person_a, world.person_b, world.extra)
 
 
-def _add_routing_world(
-    org_a: Any, org_b: Any, person_a: Any, person_b: Any, extra: dict[str, Any]
-) -> None:
+def _add_routing_world(org_a: Any, org_b: Any, person_a: Any, person_b: Any, extra: dict[str, Any]) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -307,37 +216,22 @@ def _add_routing_world(
     from distans.contacts.models import Contact
     from distans.routing.models import AgentState, Offer, Queue
 
-    queue_a = Queue.objects.create(
-        organisation=org_a, name="Alfakön", code="alfa", always_open=True
-    )
+    queue_a = Queue.objects.create(organisation=org_a, name="Alfakön", code="alfa", always_open=True)
     Queue.objects.create(organisation=org_b, name="Betakön", code="beta", always_open=True)
-    AgentState.objects.create(organisation=org_a, person=person_a, presence="available").queues.set(
-        [queue_a]
-    )
+    AgentState.objects.create(organisation=org_a, person=person_a, presence="available").queues.set([queue_a])
     AgentState.objects.create(organisation=org_b, person=person_b, presence="offline")
     contact_a = Contact.objects.create(
-        organisation=org_a,
-        queue=queue_a,
-        channel="phone",
-        status="offered",
-        customer_name="Kund Alfasson",
+        organisation=org_a, queue=queue_a, channel="phone", status="offered", customer_name="Kund Alfasson"
     )
     active_a = Contact.objects.create(
         organisation=org_a, queue=queue_a, channel="email", status="active", agent=person_a
     )
     offer_a = Offer.objects.create(
-        organisation=org_a,
-        contact=contact_a,
-        agent=person_a,
-        queue=queue_a,
-        channel="phone",
+        organisation=org_a, contact=contact_a, agent=person_a, queue=queue_a, channel="phone",
         expires_at=timezone.now() + timedelta(minutes=5),
     )
     extra.update(
-        queue_a=queue_a,
-        contact_a=contact_a,
-        active_a=active_a,
-        offer_a=offer_a,
+        queue_a=queue_a, contact_a=contact_a, active_a=active_a, offer_a=offer_a,
         site_a=make_site(org_a, name="Alfakontoret"),
     )
 
@@ -369,3 +263,5 @@ def no_contact_created_in_a(response: Any, world: World) -> None:
 
     assert response.status_code == 404, response.status_code
     assert not Contact.objects.filter(subject="probe-from-b").exists()
+
+

@@ -49,12 +49,7 @@ def test_successful_login_clears_failures(client: Client, settings) -> None:  # 
     make_person(email="cia@example.org")
     for _ in range(2):
         client.post(reverse("login"), {"username": "cia@example.org", "password": "nope-nope"})
-    assert (
-        client.post(
-            reverse("login"), {"username": "cia@example.org", "password": PASSWORD}
-        ).status_code
-        == 302
-    )
+    assert client.post(reverse("login"), {"username": "cia@example.org", "password": PASSWORD}).status_code == 302
     client.logout()
     for _ in range(2):
         client.post(reverse("login"), {"username": "cia@example.org", "password": "nope-nope"})
@@ -111,23 +106,11 @@ def test_password_spraying_from_one_address_locks_the_address(client: Client, se
     settings.DISTANS_LOGIN_MAX_FAILURES_PER_ADDRESS = 4
     make_person(email="dan@example.org")
     for n in range(4):
-        client.post(
-            reverse("login"),
-            {"username": f"user{n}@example.org", "password": "Sommar2026!"},
-            REMOTE_ADDR="203.0.113.5",
-        )
-    locked = client.post(
-        reverse("login"),
-        {"username": "dan@example.org", "password": PASSWORD},
-        REMOTE_ADDR="203.0.113.5",
-    )
+        client.post(reverse("login"), {"username": f"user{n}@example.org", "password": "Sommar2026!"}, REMOTE_ADDR="203.0.113.5")
+    locked = client.post(reverse("login"), {"username": "dan@example.org", "password": PASSWORD}, REMOTE_ADDR="203.0.113.5")
     assert locked.status_code == 200 and "_auth_user_id" not in client.session
     assert "nätverksadress" in locked.content.decode()
-    elsewhere = Client().post(
-        reverse("login"),
-        {"username": "dan@example.org", "password": PASSWORD},
-        REMOTE_ADDR="198.51.100.20",
-    )
+    elsewhere = Client().post(reverse("login"), {"username": "dan@example.org", "password": PASSWORD}, REMOTE_ADDR="198.51.100.20")
     assert elsewhere.status_code == 302
 
 
@@ -141,16 +124,12 @@ def test_password_reset_mails_are_limited_per_email_and_address(client: Client, 
     from distans.channels_email.models import OutgoingMail
 
     for _ in range(6):
-        response = client.post(
-            reverse("password_reset"), {"email": "eva@example.org"}, REMOTE_ADDR="203.0.113.9"
-        )
+        response = client.post(reverse("password_reset"), {"email": "eva@example.org"}, REMOTE_ADDR="203.0.113.9")
         assert response.status_code == 302  # the same answer every time
     assert OutgoingMail.objects.filter(purpose="account").count() == 2
     for n in range(8):
         make_person(email=f"p{n}@example.org")
-        client.post(
-            reverse("password_reset"), {"email": f"p{n}@example.org"}, REMOTE_ADDR="203.0.113.10"
-        )
+        client.post(reverse("password_reset"), {"email": f"p{n}@example.org"}, REMOTE_ADDR="203.0.113.10")
     assert OutgoingMail.objects.filter(purpose="account").count() == 2 + 5
 
 

@@ -22,9 +22,7 @@ GOOD = (
 
 def upload(client: Client, content: bytes | str, name: str = "people.csv") -> Any:
     raw = content.encode() if isinstance(content, str) else content
-    return client.post(
-        "/settings/people/import/", {"file": SimpleUploadedFile(name, raw, "text/csv")}
-    )
+    return client.post("/settings/people/import/", {"file": SimpleUploadedFile(name, raw, "text/csv")})
 
 
 @pytest.fixture
@@ -58,11 +56,7 @@ def test_preview_stores_nothing_then_confirm_stores_everything(
     assert done.status_code == 302
     anna = Person.objects.get(email="anna@example.org")
     bo = Person.objects.get(email="bo@example.org")
-    assert (
-        anna.team.name == "Bygglov"
-        and anna.default_site.name == "Kontoret"
-        and anna.roles == ["agent"]
-    )
+    assert anna.team.name == "Bygglov" and anna.default_site.name == "Kontoret" and anna.roles == ["agent"]
     assert AgentState.objects.get(person=anna).skills == {"bygglov": 7, "parkering": 4}
     assert bo.team.name == "Nya laget" and set(bo.roles) == {"agent", "team_leader"}
     assert sorted(m.to[0] for m in mailoutbox) == ["anna@example.org", "bo@example.org"]
@@ -95,10 +89,7 @@ def test_one_bad_row_stores_nothing_and_says_why_per_row(org_and_client: Any) ->
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (
-            "name;email\nÅsa;asa@example.org\n".encode("cp1252"),
-            "Filen är inte UTF-8-text (första trasiga tecknet på rad 2)",
-        ),
+        ("name;email\nÅsa;asa@example.org\n".encode("cp1252"), "Filen är inte UTF-8-text (första trasiga tecknet på rad 2)"),
         (b"", "Filen är tom."),
         ("namn;lag\nÅsa;Bygglov\n", "saknas: email"),
         ("name,email\n", "Filen har kolumnnamn men inga personer."),
@@ -107,9 +98,7 @@ def test_one_bad_row_stores_nothing_and_says_why_per_row(org_and_client: Any) ->
         (b"name,email\nA," + b"x" * 200_000 + b"\n", "Rad 2 kan inte läsas som CSV"),
     ],
 )
-def test_hostile_files_get_a_clear_swedish_message(
-    org_and_client: Any, content: Any, message: str
-) -> None:
+def test_hostile_files_get_a_clear_swedish_message(org_and_client: Any, content: Any, message: str) -> None:
     org, client, admin = org_and_client
     response = upload(client, content)
     assert response.status_code == 400
@@ -131,10 +120,7 @@ def test_a_team_leader_imports_into_their_own_team_only() -> None:
     make_team(org, name="Annat")
     client = Client()
     client.force_login(leader)
-    body = upload(
-        client,
-        "name,email,team,role\nA,a@example.org,Annat,agent\nB,b@example.org,Mitt,supervisor\nC,c@example.org,,\n",
-    ).content.decode()
+    body = upload(client, "name,email,team,role\nA,a@example.org,Annat,agent\nB,b@example.org,Mitt,supervisor\nC,c@example.org,,\n").content.decode()
     assert "Du kan inte lägga till personer i arbetslaget ”Annat”." in body
     assert "Bara en administratör får ge rollen ”supervisor”." in body
     assert "Ange ett av dina arbetslag." in body

@@ -45,21 +45,14 @@ def test_a_key_is_shown_once_stored_hashed_scoped_and_revocable(admin: Any) -> N
 
     api = Client(headers={"Authorization": f"Bearer {key}"})
     assert api.get("/api/queues").status_code == 200
-    assert api.post("/api/contacts", "{}", content_type="application/json").status_code in (
-        403,
-        422,
-    )
+    assert api.post("/api/contacts", "{}", content_type="application/json").status_code in (403, 422)
     token.refresh_from_db()
     assert token.last_used_at is not None
 
     revoked = client.post(f"/settings/api-keys/{token.pk}/revoke/")
     assert revoked.status_code == 302
     assert api.get("/api/queues").status_code == 401
-    actions = set(
-        AuditEntry.objects.filter(organisation=org, object_type="accounts.apitoken").values_list(
-            "action", flat=True
-        )
-    )
+    actions = set(AuditEntry.objects.filter(organisation=org, object_type="accounts.apitoken").values_list("action", flat=True))
     assert actions == {"api_key.created", "api_key.revoked"}
 
 
@@ -72,9 +65,7 @@ def test_a_key_needs_a_name_and_known_scopes(admin: Any) -> None:
 def _event(org: Any, name: str, contact_id: int = 1) -> Any:
     from distans.routing.models import RoutingEvent
 
-    return RoutingEvent.objects.create(
-        organisation=org, name=name, at=timezone.now(), contact_id=contact_id
-    )
+    return RoutingEvent.objects.create(organisation=org, name=name, at=timezone.now(), contact_id=contact_id)
 
 
 def test_webhook_events_are_signed_delivered_and_logged(admin: Any) -> None:
@@ -100,19 +91,11 @@ def test_webhook_events_are_signed_delivered_and_logged(admin: Any) -> None:
     assert integrations.do_deliver_due_webhooks(poster) == 1
     url, body, headers = sent[0]
     payload = json.loads(body)
-    assert (
-        url == "https://crm.example.org/hook"
-        and payload["event"] == "completed"
-        and payload["contact_id"] == 7
-    )
+    assert url == "https://crm.example.org/hook" and payload["event"] == "completed" and payload["contact_id"] == 7
     expected = "sha256=" + hmac.new(webhook.secret.encode(), body, hashlib.sha256).hexdigest()
     assert headers["X-Distans-Signature"] == expected
     delivery = WebhookDelivery.objects.get()
-    assert (
-        delivery.status == "delivered"
-        and delivery.attempts == 1
-        and delivery.response_status == 204
-    )
+    assert delivery.status == "delivered" and delivery.attempts == 1 and delivery.response_status == 204
     log = client.get(f"/settings/webhooks/{webhook.pk}/").content.decode()
     assert "Ett ärende avslutades" in log and "Levererad" in log and "HTTP 204" in log
     assert integrations.do_deliver_due_webhooks(poster) == 0  # nothing due twice
@@ -156,41 +139,21 @@ def test_a_server_error_is_retried_and_a_paused_webhook_gives_up(admin: Any) -> 
     integrations.do_deliver_due_webhooks(lambda url, body, headers: 500)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "pending" and delivery.response_status == 500
-    integrations.do_save_webhook(
-        person,
-        webhook,
-        {"name": "Fem hundra", "url": webhook.url, "events": ["abandoned"], "is_active": False},
-    )
-    integrations.do_deliver_due_webhooks(
-        lambda url, body, headers: 500, now=timezone.now() + dt.timedelta(hours=1)
-    )
+    integrations.do_save_webhook(person, webhook, {"name": "Fem hundra", "url": webhook.url, "events": ["abandoned"], "is_active": False})
+    integrations.do_deliver_due_webhooks(lambda url, body, headers: 500, now=timezone.now() + dt.timedelta(hours=1))
     delivery.refresh_from_db()
     assert delivery.status == "failed"
 
 
 def test_webhook_form_wants_https_and_a_new_secret_is_audited(admin: Any) -> None:
     org, client, person = admin
-    plain = client.post(
-        "/settings/webhooks/new/",
-        {"name": "X", "url": "http://crm.example.org/", "events": ["completed"]},
-    )
+    plain = client.post("/settings/webhooks/new/", {"name": "X", "url": "http://crm.example.org/", "events": ["completed"]})
     assert "Använd en https://-adress." in plain.content.decode()
-    for inside in (
-        "https://127.0.0.1/",
-        "https://10.1.2.3/hook",
-        "https://localhost:8443/",
-        "https://[::1]/",
-    ):
-        refused = client.post(
-            "/settings/webhooks/new/", {"name": "X", "url": inside, "events": ["completed"]}
-        )
+    for inside in ("https://127.0.0.1/", "https://10.1.2.3/hook", "https://localhost:8443/", "https://[::1]/"):
+        refused = client.post("/settings/webhooks/new/", {"name": "X", "url": inside, "events": ["completed"]})
         assert "utanför den här serverns eget nät" in refused.content.decode(), inside
     assert not Webhook.objects.filter(organisation=org).exists()
-    webhook = integrations.do_save_webhook(
-        person,
-        None,
-        {"name": "X", "url": "https://a.example/", "events": ["completed"], "is_active": True},
-    )
+    webhook = integrations.do_save_webhook(person, None, {"name": "X", "url": "https://a.example/", "events": ["completed"], "is_active": True})
     old = webhook.secret
     client.post(f"/settings/webhooks/{webhook.pk}/", {"new_secret": "1"})
     webhook.refresh_from_db()
@@ -199,25 +162,10 @@ def test_webhook_form_wants_https_and_a_new_secret_is_audited(admin: Any) -> Non
     assert old not in json.dumps(entry.changes)  # secrets never enter the audit log
 
 
-def test_a_dead_receiver_is_left_alone_for_the_rest_of_a_run_and_old_deliveries_are_pruned(
-    admin: Any,
-) -> None:
+def test_a_dead_receiver_is_left_alone_for_the_rest_of_a_run_and_old_deliveries_are_pruned(admin: Any) -> None:
     org, client, person = admin
-    dead = integrations.do_save_webhook(
-        person,
-        None,
-        {"name": "Död", "url": "https://dead.example/", "events": ["abandoned"], "is_active": True},
-    )
-    alive = integrations.do_save_webhook(
-        person,
-        None,
-        {
-            "name": "Levande",
-            "url": "https://alive.example/",
-            "events": ["abandoned"],
-            "is_active": True,
-        },
-    )
+    dead = integrations.do_save_webhook(person, None, {"name": "Död", "url": "https://dead.example/", "events": ["abandoned"], "is_active": True})
+    alive = integrations.do_save_webhook(person, None, {"name": "Levande", "url": "https://alive.example/", "events": ["abandoned"], "is_active": True})
     for contact_id in (1, 2, 3):
         _event(org, "abandoned", contact_id)
     integrations.do_queue_webhook_events()
@@ -232,9 +180,7 @@ def test_a_dead_receiver_is_left_alone_for_the_rest_of_a_run_and_old_deliveries_
     integrations.do_deliver_due_webhooks(poster)
     assert calls.count("https://dead.example/") == 1 and calls.count("https://alive.example/") == 3
     assert WebhookDelivery.objects.filter(webhook=dead, status="pending", attempts=0).count() == 2
-    WebhookDelivery.objects.filter(webhook=alive).update(
-        created_at=timezone.now() - dt.timedelta(days=31)
-    )
+    WebhookDelivery.objects.filter(webhook=alive).update(created_at=timezone.now() - dt.timedelta(days=31))
     assert integrations.do_prune_webhook_deliveries() == 3
     assert WebhookDelivery.objects.filter(webhook=dead).count() == 3  # pending ones stay
 
@@ -261,14 +207,9 @@ def test_post_json_reaches_a_real_receiver_with_its_headers() -> None:
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/hook"
         body = b'{"event":"completed"}'
-        headers = {
-            "Content-Type": "application/json",
-            "X-Distans-Signature": integrations.sign("k", body),
-        }
+        headers = {"Content-Type": "application/json", "X-Distans-Signature": integrations.sign("k", body)}
         assert integrations.post_json(url, body, headers) == 202
-        assert (
-            integrations.post_json(url, body, headers) == 503
-        )  # an HTTP error is a status, not an exception
+        assert integrations.post_json(url, body, headers) == 503  # an HTTP error is a status, not an exception
     finally:
         server.shutdown()
         server.server_close()

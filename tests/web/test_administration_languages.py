@@ -41,22 +41,9 @@ def test_no_english_on_the_settings_pages(language: str) -> None:
     client = Client()
     client.force_login(admin)
     client.post("/settings/teams/new/", {"name": "Lag Två"})
-    client.post(
-        f"/settings/people/{person.pk}/",
-        {
-            "full_name": "Per P",
-            "email": person.email,
-            "language": "sv",
-            "roles": ["agent", "planner"],
-            "team": team.pk,
-        },
-    )
+    client.post(f"/settings/people/{person.pk}/", {"full_name": "Per P", "email": person.email, "language": "sv", "roles": ["agent", "planner"], "team": team.pk})
     client.post("/settings/api-keys/", {"name": "Nyckeln", "scopes": ["live.read"]})
-    hook = integrations.do_save_webhook(
-        admin,
-        None,
-        {"name": "Kroken", "url": "https://x.example/", "events": ["completed"], "is_active": True},
-    )
+    hook = integrations.do_save_webhook(admin, None, {"name": "Kroken", "url": "https://x.example/", "events": ["completed"], "is_active": True})
     pages = [
         "/settings/", "/settings/people/", "/settings/people/invite/", "/settings/people/import/",
         f"/settings/people/{person.pk}/", f"/settings/people/{person.pk}/agent/", "/settings/teams/",
@@ -68,9 +55,4 @@ def test_no_english_on_the_settings_pages(language: str) -> None:
         assert response.status_code == 200, path
         text = visible_text(response.content.decode())
         found = {m for m in ENGLISH.findall(text)} - ALLOWED[language]
-        assert not found, (
-            language,
-            path,
-            found,
-            [text[max(m.start() - 40, 0) : m.end() + 40] for m in ENGLISH.finditer(text)][:3],
-        )
+        assert not found, (language, path, found, [text[max(m.start() - 40, 0):m.end() + 40] for m in ENGLISH.finditer(text)][:3])

@@ -33,13 +33,7 @@ def admin_client(org: Any, **fields: Any) -> tuple[Client, Person]:
 
 
 def invite(client: Client, captured: Any, **data: Any) -> Any:
-    form = {
-        "full_name": "Nina Ny",
-        "email": "nina@example.org",
-        "language": "sv",
-        "roles": ["agent"],
-        **data,
-    }
+    form = {"full_name": "Nina Ny", "email": "nina@example.org", "language": "sv", "roles": ["agent"], **data}
     with captured(execute=True):
         return client.post("/settings/people/invite/", form)
 
@@ -69,21 +63,15 @@ def test_an_invited_person_sets_a_password_once_and_logs_in(
 
     visitor = Client()
     assert "Nina Ny" in visitor.get(link).content.decode()
-    done = visitor.post(
-        link, {"new_password1": "ett-långt-lösenord-9", "new_password2": "ett-långt-lösenord-9"}
-    )
+    done = visitor.post(link, {"new_password1": "ett-långt-lösenord-9", "new_password2": "ett-långt-lösenord-9"})
     assert done.status_code == 302 and done["Location"] == "/account/login/"
     assert Client().login(username="nina@example.org", password="ett-långt-lösenord-9")
 
-    again = visitor.post(
-        link, {"new_password1": "annat-lösenord-77", "new_password2": "annat-lösenord-77"}
-    )
+    again = visitor.post(link, {"new_password1": "annat-lösenord-77", "new_password2": "annat-lösenord-77"})
     assert again.status_code == 404 and "fungerar inte" in again.content.decode()
     person.refresh_from_db()
     assert person.check_password("ett-långt-lösenord-9")
-    actions = list(
-        AuditEntry.objects.filter(object_id=str(person.pk)).values_list("action", flat=True)
-    )
+    actions = list(AuditEntry.objects.filter(object_id=str(person.pk)).values_list("action", flat=True))
     assert {"person.created", "person.invited", "person.joined"} <= set(actions)
 
 
@@ -100,9 +88,7 @@ def test_an_expired_or_replaced_link_does_not_work(
     second = link_in(mailoutbox[1])
     assert Client().get(first).status_code == 404  # replaced
     assert Client().get(second).status_code == 200
-    Invitation.objects.filter(person=person).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
-    )
+    Invitation.objects.filter(person=person).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert Client().get(second).status_code == 404  # expired
 
 
@@ -110,11 +96,7 @@ def test_a_failing_mail_server_is_said_and_nothing_breaks(
     settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
-        "127.0.0.1",
-        9,
-        2,
-    )  # nobody listens
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nobody listens
     org = make_organisation()
     client, admin = admin_client(org)
     response = invite(client, django_capture_on_commit_callbacks)
@@ -147,15 +129,9 @@ def test_a_taken_email_and_removing_ones_own_admin_role_are_refused() -> None:
     org = make_organisation()
     client, admin = admin_client(org)
     make_person(make_organisation(), email="taken@example.org")
-    taken = client.post(
-        "/settings/people/invite/",
-        {"full_name": "X", "email": "TAKEN@example.org", "language": "sv"},
-    )
+    taken = client.post("/settings/people/invite/", {"full_name": "X", "email": "TAKEN@example.org", "language": "sv"})
     assert "Någon har redan den här e-postadressen." in taken.content.decode()
-    own = client.post(
-        f"/settings/people/{admin.pk}/",
-        {"full_name": "Ada", "email": admin.email, "language": "sv", "roles": ["agent"]},
-    )
+    own = client.post(f"/settings/people/{admin.pk}/", {"full_name": "Ada", "email": admin.email, "language": "sv", "roles": ["agent"]})
     assert own.status_code == 200
     admin.refresh_from_db()
     assert admin.is_org_admin
@@ -168,9 +144,7 @@ def test_deactivation_keeps_history_and_stops_login() -> None:
     client, admin = admin_client(org)
     queue = make_queue(org)
     person = make_person(org, email="bo@example.org")
-    AgentState.objects.create(organisation=org, person=person, presence="available").queues.set(
-        [queue]
-    )
+    AgentState.objects.create(organisation=org, person=person, presence="available").queues.set([queue])
     response = client.post(f"/settings/people/{person.pk}/active/", {"active": "0"})
     assert response.status_code == 302
     person.refresh_from_db()
@@ -194,10 +168,7 @@ def test_agent_settings_reach_routing_and_are_audited() -> None:
 
     org = make_organisation()
     client, admin = admin_client(org)
-    mine, other_orgs = (
-        make_queue(org, name="Bygglov"),
-        make_queue(make_organisation(), name="Främmande"),
-    )
+    mine, other_orgs = make_queue(org, name="Bygglov"), make_queue(make_organisation(), name="Främmande")
     person = make_person(org, is_agent=False)
     response = client.post(f"/settings/people/{person.pk}/agent/", {
         "skills": "bygglov = 7\nparkering=3", "languages": ["sv", "en"], "queues": [str(mine.pk)],
@@ -206,10 +177,7 @@ def test_agent_settings_reach_routing_and_are_audited() -> None:
     assert response.status_code == 302, response.content.decode()
     state = AgentState.objects.get(person=person)
     assert state.skills == {"bygglov": 7, "parkering": 3} and state.languages == ["sv", "en"]
-    assert (
-        state.capacity == {"phone": 1, "chat": 2}
-        and state.endpoint_sip == "sip:per@pbx.example.org"
-    )
+    assert state.capacity == {"phone": 1, "chat": 2} and state.endpoint_sip == "sip:per@pbx.example.org"
     assert list(state.queues.all()) == [mine]
     person.refresh_from_db()
     assert person.is_agent
@@ -245,25 +213,13 @@ def test_team_leaders_manage_their_own_teams_only(django_capture_on_commit_callb
     assert client.get(f"/settings/people/{leader.pk}/").status_code == 404
     boss.refresh_from_db()
     assert boss.email != "mine@example.org"
-    assert (
-        client.post(f"/settings/people/{stranger.pk}/active/", {"active": "0"}).status_code == 404
-    )
+    assert client.post(f"/settings/people/{stranger.pk}/active/", {"active": "0"}).status_code == 404
     assert client.get("/settings/teams/").status_code == 403  # teams themselves are the admin's
 
-    invited = invite(
-        client, django_capture_on_commit_callbacks, email="ny@example.org", team=theirs.pk
-    )
+    invited = invite(client, django_capture_on_commit_callbacks, email="ny@example.org", team=theirs.pk)
     assert invited.status_code == 200 and not Person.objects.filter(email="ny@example.org").exists()
-    as_admin = invite(
-        client,
-        django_capture_on_commit_callbacks,
-        email="ny@example.org",
-        team=mine.pk,
-        roles=["agent", "org_admin"],
-    )
-    assert (
-        as_admin.status_code == 200 and not Person.objects.filter(email="ny@example.org").exists()
-    )  # no admin role
+    as_admin = invite(client, django_capture_on_commit_callbacks, email="ny@example.org", team=mine.pk, roles=["agent", "org_admin"])
+    assert as_admin.status_code == 200 and not Person.objects.filter(email="ny@example.org").exists()  # no admin role
     invite(client, django_capture_on_commit_callbacks, email="ny@example.org", team=mine.pk)
     new = Person.objects.get(email="ny@example.org")
     assert new.team == mine and new.roles == ["agent"]
@@ -278,10 +234,7 @@ def test_teams_and_sites_are_created_and_changed_with_unique_names() -> None:
     org = make_organisation()
     client, admin = admin_client(org)
     leader = make_person(org, full_name="Lars Ledare", is_agent=True)
-    assert (
-        client.post("/settings/teams/new/", {"name": "Parkering", "leader": leader.pk}).status_code
-        == 302
-    )
+    assert client.post("/settings/teams/new/", {"name": "Parkering", "leader": leader.pk}).status_code == 302
     team = Team.objects.get(organisation=org, name="Parkering")
     leader.refresh_from_db()
     assert team.leader == leader and leader.is_team_leader
@@ -291,17 +244,9 @@ def test_teams_and_sites_are_created_and_changed_with_unique_names() -> None:
     team.refresh_from_db()
     assert team.name == "Parkering och trafik" and team.leader is None
 
-    assert (
-        client.post(
-            "/settings/sites/new/", {"name": "Kontoret", "kind": "office", "seat_capacity": "12"}
-        ).status_code
-        == 302
-    )
+    assert client.post("/settings/sites/new/", {"name": "Kontoret", "kind": "office", "seat_capacity": "12"}).status_code == 302
     site = Site.objects.get(organisation=org, name="Kontoret")
-    client.post(
-        f"/settings/sites/{site.pk}/",
-        {"name": "Kontoret", "kind": "office", "address": "Storgatan 1"},
-    )
+    client.post(f"/settings/sites/{site.pk}/", {"name": "Kontoret", "kind": "office", "address": "Storgatan 1"})
     site.refresh_from_db()
     assert site.address == "Storgatan 1" and site.seat_capacity is None
     kinds = AuditEntry.objects.filter(organisation=org).values_list("action", flat=True)
@@ -337,9 +282,7 @@ def test_changes_in_the_django_admin_are_audited_with_before_and_after() -> None
     org = make_organisation()
     client, admin = admin_client(org, is_staff=True)
     team = make_team(org, name="Gamla namnet")
-    response = client.post(
-        f"/admin/accounts/team/{team.pk}/change/", {"name": "Nya namnet", "leader": ""}
-    )
+    response = client.post(f"/admin/accounts/team/{team.pk}/change/", {"name": "Nya namnet", "leader": ""})
     assert response.status_code == 302
     entry = AuditEntry.objects.get(object_type="accounts.team", object_id=str(team.pk))
     assert entry.actor == admin and entry.action == "changed"
@@ -357,11 +300,7 @@ def test_the_settings_start_page_lists_what_the_person_may_reach() -> None:
     leader = make_person(org, is_team_leader=True, is_agent=False)
     client.force_login(leader)
     page = client.get("/settings/").content.decode()
-    assert (
-        "/settings/people/" in page
-        and "/settings/audit/" not in page
-        and "/settings/api-keys/" not in page
-    )
+    assert "/settings/people/" in page and "/settings/audit/" not in page and "/settings/api-keys/" not in page
 
 
 def test_a_new_agent_starts_at_their_default_location() -> None:

@@ -29,12 +29,7 @@ SCHEMA = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
 SCHEMA.config.generation.update(
     modes=list(schemathesis.GenerationMode), allow_x00=True, deterministic=True
 )
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 30
 
 
@@ -65,11 +60,7 @@ def api_key(db: None) -> str:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
     database=None,
 )
 def test_api_answers_are_documented_and_never_a_server_error(case: Any, api_key: str) -> None:
@@ -95,16 +86,10 @@ def agent_session(db: None) -> dict[str, str]:
 @settings(
     max_examples=EXAMPLES // 2,
     deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
     database=None,
 )
-def test_api_answers_to_a_logged_in_agent_are_documented(
-    case: Any, agent_session: dict[str, str]
-) -> None:
+def test_api_answers_to_a_logged_in_agent_are_documented(case: Any, agent_session: dict[str, str]) -> None:
     # the WSGI client keeps its own cookie jar (a Cookie header would be dropped)
     case.cookies = {**(case.cookies or {}), **agent_session}
     case.call_and_validate(headers={"X-CSRFToken": agent_session["csrftoken"]}, checks=CHECKS)

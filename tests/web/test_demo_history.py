@@ -62,9 +62,7 @@ def test_the_demo_history_is_imported_through_the_contact_import(monkeypatch) ->
     calls = []
 
     original = actions.do_import_contacts
-    monkeypatch.setattr(
-        actions, "do_import_contacts", lambda *a, **k: calls.append(1) or original(*a, **k)
-    )
+    monkeypatch.setattr(actions, "do_import_contacts", lambda *a, **k: calls.append(1) or original(*a, **k))
     monkeypatch.setattr(history, "HISTORY_WEEKS", 1)
     org = make_organisation(time_zone="Europe/Stockholm")
     make_site(org, name="Kontor", kind="office")
@@ -76,11 +74,7 @@ def test_the_demo_history_is_imported_through_the_contact_import(monkeypatch) ->
     assert imported == ImportedContact.objects.for_org(org).count() > 1500
     first = datetime(2026, 11, 30, tzinfo=ZONE)
     assert not ImportedContact.objects.for_org(org).filter(arrived_at__lt=first).exists()
-    assert (
-        not ImportedContact.objects.for_org(org)
-        .filter(arrived_at__gte=first + timedelta(days=5))
-        .exists()
-    )
+    assert not ImportedContact.objects.for_org(org).filter(arrived_at__gte=first + timedelta(days=5)).exists()
     assert IntervalAggregate.objects.filter(organisation=org).exclude(topic="").exists()
     assert DailyAggregate.objects.filter(organisation=org).count() > 0
     volumes = sum(ImportedVolume.objects.for_org(org).values_list("contacts", flat=True))

@@ -19,10 +19,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 def test_a_scheduled_colleague_works_their_shift_takes_its_breaks_and_goes_home() -> None:
-    early = Duty(
-        [Span(at(8), at(14))],
-        [Span(at(10), at(10, 15), "break"), Span(at(12), at(12, 30), "lunch")],
-    )
+    early = Duty([Span(at(8), at(14))], [Span(at(10), at(10, 15), "break"), Span(at(12), at(12, 30), "lunch")])
     late = Duty([Span(at(10), at(16))], [])
     roster = Roster({"early": early, "late": late}, ["early", "late"])
     assert roster.wanted("early", at(9)) == ("work", "")

@@ -256,9 +256,7 @@ def test_desk_and_wallboard_speak_the_persons_language(
     assert board_heading in client.get("/wallboard/").content.decode()
 
 
-def test_wrap_up_offers_the_topic_tree_and_preselects_a_suggestion(
-    desk, commits, settings, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+def test_wrap_up_offers_the_topic_tree_and_preselects_a_suggestion(desk, commits, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from distans.topics.actions import do_import_topics, do_train_topic_model
 
     settings.VAR_DIR = tmp_path
@@ -272,13 +270,7 @@ def test_wrap_up_offers_the_topic_tree_and_preselects_a_suggestion(
     )
     assert do_train_topic_model(org, force=True)  # keywords only: the cold start
     post("/desk/presence/", {"presence": "available"})
-    contact = commits(
-        routing.do_create_contact,
-        queue,
-        "email",
-        subject="Spruta",
-        body="När får jag min vaccination?",
-    )
+    contact = commits(routing.do_create_contact, queue, "email", subject="Spruta", body="När får jag min vaccination?")
     commits(routing.do_accept_offer, agent, Offer.objects.get(contact=contact).pk)
     page = client.get("/desk/work/").content.decode()
     assert "Corona › Vaccination" in page and "Bygglov" in page  # the tree's leaves

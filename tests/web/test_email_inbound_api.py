@@ -86,11 +86,7 @@ def test_inbound_mail_up_to_the_mailboxs_limit_is_taken_beyond_djangos_default(a
     """Django refuses request bodies over 2.5 MiB by default; a mailbox takes 40 MiB."""
     org, queue, mailbox, post = api
     attachment = "A" * (5 * 1024 * 1024)  # a 5 MiB text part, far past 2.5 MiB
-    raw = build_mail(
-        subject="Ritningar",
-        body=f"Här är ritningen.\n{attachment}",
-        message_id="<big-1@example.se>",
-    )
+    raw = build_mail(subject="Ritningar", body=f"Här är ritningen.\n{attachment}", message_id="<big-1@example.se>")
     assert len(raw) > 5 * 1024 * 1024
     response = post(raw)
     assert response.status_code == 202, response.content[:300]

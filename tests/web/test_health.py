@@ -31,9 +31,7 @@ def test_ready_only_with_a_database_and_a_worker_heartbeat(monkeypatch: pytest.M
     assert Client().get("/readyz").status_code == 503
 
 
-def test_not_ready_when_the_database_or_redis_is_out_of_reach(
-    monkeypatch: pytest.MonkeyPatch, settings
-) -> None:  # type: ignore[no-untyped-def]
+def test_not_ready_when_the_database_or_redis_is_out_of_reach(monkeypatch: pytest.MonkeyPatch, settings) -> None:  # type: ignore[no-untyped-def]
     health.beat()
     monkeypatch.setattr(health, "_database", lambda: "error: OperationalError")
     down = Client().get("/readyz")

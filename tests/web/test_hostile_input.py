@@ -46,9 +46,7 @@ def raw_json(data: Any) -> str:
 def integration(db: None) -> tuple[Any, Any, Client]:
     org = make_organisation()
     queue = make_queue(org, code="allmant")
-    key, _ = do_create_api_token(
-        org, "integration", scopes=["contacts.create", "contacts.read", "live.read"]
-    )
+    key, _ = do_create_api_token(org, "integration", scopes=["contacts.create", "contacts.read", "live.read"])
     return org, queue, Client(headers={"Authorization": f"Bearer {key}"})
 
 
@@ -97,59 +95,34 @@ def test_query_string_and_path_with_nul_are_refused_in_the_api_format(
     integration: tuple[Any, Any, Client],
 ) -> None:
     _org, _queue, client = integration
-    response = client.post(
-        "/api/email/inbound?mailbox=a%00b", b"Subject: x\r\n\r\nhej", content_type="message/rfc822"
-    )
+    response = client.post("/api/email/inbound?mailbox=a%00b", b"Subject: x\r\n\r\nhej", content_type="message/rfc822")
     assert_refused_text(response)
     assert InboundMail.objects.count() == 0
     assert_refused_text(client.get("/api/telephony/calls/a%00b/route"))
 
 
-def test_agent_presence_reason_and_completion_notes_with_nul_are_refused(
-    db: None, client: Client
-) -> None:
+def test_agent_presence_reason_and_completion_notes_with_nul_are_refused(db: None, client: Client) -> None:
     org = make_organisation()
     queue = make_queue(org)
     agent = make_agent(org, [queue], presence="available")
     client.force_login(agent)
-    assert_refused_text(
-        post_json(client, "/api/agent/presence", raw_json({"presence": "break", "reason": NUL}))
-    )
+    assert_refused_text(post_json(client, "/api/agent/presence", raw_json({"presence": "break", "reason": NUL})))
     assert AgentState.objects.get(person=agent).presence == "available"
     assert_refused_text(
-        post_json(
-            client, "/api/contacts/1/complete", raw_json({"topic": "Bygglov", "notes": SURROGATE})
-        )
+        post_json(client, "/api/contacts/1/complete", raw_json({"topic": "Bygglov", "notes": SURROGATE}))
     )
 
 
-def test_deep_json_and_not_json_get_the_api_error_format(
-    integration: tuple[Any, Any, Client],
-) -> None:
+def test_deep_json_and_not_json_get_the_api_error_format(integration: tuple[Any, Any, Client]) -> None:
     _org, _queue, client = integration
     deep = "[" * 100_000 + "]" * 100_000
     too_deep = post_json(client, "/api/contacts", deep)
     assert too_deep.status_code == 400 and too_deep.json()["code"] == "invalid_text"
-    nested = post_json(
-        client,
-        "/api/contacts",
-        '{"channel": "email", "queue": "allmant", "required_skills": '
-        + '{"a":' * 40
-        + "1"
-        + "}" * 40
-        + "}",
-    )
-    assert nested.status_code in (400, 422) and nested.json()["code"] in (
-        "invalid_text",
-        "invalid_input",
-    )
+    nested = post_json(client, "/api/contacts", '{"channel": "email", "queue": "allmant", "required_skills": ' + "{\"a\":" * 40 + "1" + "}" * 40 + "}")
+    assert nested.status_code in (400, 422) and nested.json()["code"] in ("invalid_text", "invalid_input")
     broken = post_json(client, "/api/contacts", "{")
     assert broken.status_code == 400 and broken.json()["code"] == "bad_request"
-    mixed = client.post(
-        "/api/contacts",
-        b'{"channel": "email", "queue": "allm\xe4nt"}',
-        content_type="application/json",
-    )
+    mixed = client.post("/api/contacts", b'{"channel": "email", "queue": "allm\xe4nt"}', content_type="application/json")
     assert mixed.status_code == 400 and set(mixed.json()) >= {"code", "message"}
     assert Contact.objects.count() == 0
 
@@ -159,9 +132,7 @@ def test_huge_numbers_are_a_validation_error_not_a_server_error(
 ) -> None:
     _org, _queue, client = integration
     for fields in ({"priority": 10**400}, {"priority": 1e308}, {"required_skills": {"sv": 10**30}}):
-        response = post_json(
-            client, "/api/contacts", raw_json({"channel": "email", "queue": "allmant", **fields})
-        )
+        response = post_json(client, "/api/contacts", raw_json({"channel": "email", "queue": "allmant", **fields}))
         assert response.status_code in (400, 422), response.content
         assert response.json()["code"] == "invalid_input"
     assert Contact.objects.count() == 0
@@ -197,9 +168,7 @@ async def _until(communicator: Any, kind: str) -> dict[str, Any]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_chat_socket_refuses_nul_and_surrogates_and_stays_open(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_chat_socket_refuses_nul_and_surrogates_and_stays_open(monkeypatch: pytest.MonkeyPatch) -> None:
     cache.clear()
     monkeypatch.setattr(consumers, "POLL_SECONDS", 0.05)
     org = make_organisation()
@@ -227,13 +196,9 @@ def test_chat_socket_refuses_nul_and_surrogates_and_stays_open(
         await communicator.send_to(text_data="[" * 5_000)
         assert (await _until(communicator, "error"))["code"] == "invalid"
         # the socket is still open and works
-        await communicator.send_to(
-            text_data=raw_json({"kind": "start", "name": "Vera", "lang": "sv"})
-        )
+        await communicator.send_to(text_data=raw_json({"kind": "start", "name": "Vera", "lang": "sv"}))
         session = await _until(communicator, "session")
-        await communicator.send_to(
-            text_data=raw_json({"kind": "message", "text": SURROGATE, "id": "m1"})
-        )
+        await communicator.send_to(text_data=raw_json({"kind": "message", "text": SURROGATE, "id": "m1"}))
         error = await _until(communicator, "error")
         assert error == {"kind": "error", "code": "invalid_text", "id": "m1"}
         assert session["case"]
@@ -284,24 +249,18 @@ def test_transcript_limit_holds_with_a_stale_session_and_per_address(db: None) -
     assert len(mail.outbox) == per_address
 
 
-def test_huge_bodies_are_refused_in_the_api_format_and_on_pages(
-    integration: tuple[Any, Any, Client], client: Client
-) -> None:
+def test_huge_bodies_are_refused_in_the_api_format_and_on_pages(integration: tuple[Any, Any, Client], client: Client) -> None:
     _org, _queue, api = integration
     huge = '{"channel": "email", "queue": "allmant", "body": "' + "x" * (3 * 1024 * 1024) + '"}'
     response = post_json(api, "/api/contacts", huge)
     assert response.status_code == 413, response.content[:200]
     assert response.json()["code"] == "too_large"
-    form = client.post(
-        "/account/login/", {"username": "a@example.org", "password": "x" * (3 * 1024 * 1024)}
-    )
+    form = client.post("/account/login/", {"username": "a@example.org", "password": "x" * (3 * 1024 * 1024)})
     assert form.status_code in (400, 413)
     assert Contact.objects.count() == 0
 
 
-def test_public_web_form_with_nul_is_refused_in_the_visitors_language_and_nothing_stored(
-    db: None,
-) -> None:
+def test_public_web_form_with_nul_is_refused_in_the_visitors_language_and_nothing_stored(db: None) -> None:
     org = make_organisation()
     queue = make_queue(org)
     widget = make_widget(org, queue)
@@ -314,10 +273,7 @@ def test_public_web_form_with_nul_is_refused_in_the_visitors_language_and_nothin
         response = client.post(f"/chat/form/{widget.key}/", fields)
         assert response.status_code == 400
         assert "Fjern det" in response.content.decode()  # Norwegian, as the browser asked
-    huge_field = client.post(
-        f"/chat/form/{widget.key}/",
-        {"name": "Ola", "email": "a@example.org", "message": "x" * 200_000},
-    )
+    huge_field = client.post(f"/chat/form/{widget.key}/", {"name": "Ola", "email": "a@example.org", "message": "x" * 200_000})
     assert huge_field.status_code in (200, 400)  # the form's own length check, not a 500
     assert Contact.objects.count() == 0
 

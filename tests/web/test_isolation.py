@@ -28,6 +28,8 @@ def test_every_url_has_an_isolation_case() -> None:
     assert not uncovered, f"views/endpoints without a tenant-isolation case: {uncovered}"
 
 
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_isolation_case(name: str, client: Client) -> None:
     world = make_world()

@@ -9,7 +9,6 @@ from tests.factories import make_organisation, make_person
 
 pytestmark = pytest.mark.django_db
 
-
 def test_a_refused_page_is_the_translated_403_page() -> None:
     org = make_organisation()
     person = make_person(org, email="tl@example.org", is_agent=True, is_team_leader=True)
@@ -25,6 +24,4 @@ def test_a_refused_page_is_the_translated_403_page() -> None:
     client.force_login(agent)
     for url in ("/reports/", "/wallboard/", "/topics/"):
         page = client.get(url)
-        assert (
-            page.status_code == 403 and "Din roll ger inte rätt till detta" in page.content.decode()
-        ), url
+        assert page.status_code == 403 and "Din roll ger inte rätt till detta" in page.content.decode(), url

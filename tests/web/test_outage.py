@@ -28,9 +28,7 @@ def _fail(error: Exception):  # type: ignore[no-untyped-def]
     [db.OperationalError("connection refused"), db.InterfaceError("connection already closed"),
      redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")],
 )  # fmt: skip
-def test_api_outage_is_503_with_retry_after(
-    monkeypatch: pytest.MonkeyPatch, error: Exception
-) -> None:
+def test_api_outage_is_503_with_retry_after(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     org = make_organisation()
     make_queue(org)
     key, _ = do_create_api_token(org, "wallboard", scopes=["live.read", "contacts.read"])
@@ -55,16 +53,12 @@ def test_api_bug_is_500_in_the_error_format_without_traceback_even_with_debug(
     assert b"Traceback" not in response.content and b"secret detail" not in response.content
 
 
-def test_page_outage_in_middleware_is_503_in_the_persons_language(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_page_outage_in_middleware_is_503_in_the_persons_language(monkeypatch: pytest.MonkeyPatch) -> None:
     org = make_organisation()
     agent = make_agent(org, [make_queue(org)])
     client = Client(raise_request_exception=False, headers={"Accept-Language": "sv"})
     client.force_login(agent)
-    monkeypatch.setattr(
-        SessionStore, "load", _fail(db.OperationalError("server closed the connection"))
-    )
+    monkeypatch.setattr(SessionStore, "load", _fail(db.OperationalError("server closed the connection")))
     response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"]

@@ -14,9 +14,7 @@ def test_report_exports_mask_identity_numbers_in_text_cells() -> None:
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(rows_to_xlsx([{"topic": "Ärende 19811218-9876"}])))
-    assert [c.value for c in next(book.active.iter_cols(min_row=2, max_row=2))] == [
-        "Ärende ********-****"
-    ]
+    assert [c.value for c in next(book.active.iter_cols(min_row=2, max_row=2))] == ["Ärende ********-****"]
 
     class Event:
         pk, name, contact_id, agent_id, queue_id = 1, "note", 2, 3, 4
@@ -63,9 +61,7 @@ def test_reading_a_contacts_conversation_is_logged_once_and_admins_can_search_it
     for _ in range(3):  # the desk re-fetches the thread on live events: one row
         assert client.get(f"/desk/contacts/{contact.pk}/thread/").status_code == 200
     reads = list(ContactRead.objects.filter(contact=contact))
-    assert [(r.person_id, r.person_name, r.what) for r in reads] == [
-        (agent.pk, "Anna Läsare", "thread")
-    ]
+    assert [(r.person_id, r.person_name, r.what) for r in reads] == [(agent.pk, "Anna Läsare", "thread")]
 
     admin = Client()
     admin.force_login(make_person(org, is_org_admin=True))

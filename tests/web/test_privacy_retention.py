@@ -21,18 +21,14 @@ def _contact(org, queue, channel, days_ago, status="completed", **fields):  # ty
     at = timezone.now() - timedelta(days=days_ago)
     contact = Contact.objects.create(organisation=org, queue=queue, channel=channel, status=status,
                                      enqueued_at=at, customer_email="asa@example.se", subject="Fråga", **fields)  # fmt: skip
-    Message.objects.create(
-        organisation=org, contact=contact, direction="in", body_text="Hej!", created_at=at
-    )
+    Message.objects.create(organisation=org, contact=contact, direction="in", body_text="Hej!", created_at=at)
     return contact
 
 
 def test_each_kind_is_anonymised_after_its_days_and_only_then() -> None:
     org, other = make_organisation(), make_organisation()
     queue, other_queue = make_queue(org), make_queue(other)
-    RetentionPolicy.objects.create(
-        organisation=org, contact_content_days=365, chat_transcript_days=30, audit_days=730
-    )
+    RetentionPolicy.objects.create(organisation=org, contact_content_days=365, chat_transcript_days=30, audit_days=730)
     old_chat = _contact(org, queue, "chat", 40)
     new_chat = _contact(org, queue, "chat", 10)
     old_mail = _contact(org, queue, "email", 400)
@@ -47,16 +43,11 @@ def test_each_kind_is_anonymised_after_its_days_and_only_then() -> None:
     def texts(contact: Contact) -> list[str]:
         return list(contact.messages.values_list("body_text", flat=True))
 
-    assert (
-        texts(old_chat) == [ERASED]
-        and Contact.objects.get(pk=old_chat.pk).customer_email == "asa@example.se"
-    )
+    assert texts(old_chat) == [ERASED] and Contact.objects.get(pk=old_chat.pk).customer_email == "asa@example.se"
     assert texts(new_chat) == ["Hej!"]
     mail = Contact.objects.get(pk=old_mail.pk)
     assert (mail.customer_email, mail.subject, texts(mail)) == ("", ERASED, [ERASED])
-    assert (
-        Contact.objects.get(pk=still_open.pk).customer_email == "asa@example.se"
-    )  # not while open
+    assert Contact.objects.get(pk=still_open.pk).customer_email == "asa@example.se"  # not while open
     assert texts(theirs) == ["Hej!"]  # another organisation without a policy
     assert not AuditEntry.objects.filter(organisation=org).exists()
     assert ContactRead.objects.count() == 1  # a fresh read stays

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _contact(org, queue, **fields):  # type: ignore[no-untyped-def]
-    contact = Contact.objects.create(
-        organisation=org, queue=queue, channel="email", status="completed", **fields
-    )
+    contact = Contact.objects.create(organisation=org, queue=queue, channel="email", status="completed", **fields)
     message = Message.objects.create(
         organisation=org, contact=contact, direction="in", sender=fields.get("customer_email", ""),
         body_text=fields.pop("text", "Hej, jag har en fråga."),
@@ -32,24 +30,12 @@ def test_find_export_and_erase_a_data_subject(capsys, tmp_path, settings) -> Non
     org = make_organisation(slug="kommun")
     other = make_organisation(slug="annan")
     queue, other_queue = make_queue(org), make_queue(other)
-    by_mail, message = _contact(
-        org, queue, customer_email="Asa@Example.se", subject="Bygglov", customer_name="Åsa"
-    )
-    attachment = Attachment(
-        organisation=org,
-        message=message,
-        filename="ritning.pdf",
-        content_type="application/pdf",
-        size_bytes=3,
-    )
+    by_mail, message = _contact(org, queue, customer_email="Asa@Example.se", subject="Bygglov", customer_name="Åsa")
+    attachment = Attachment(organisation=org, message=message, filename="ritning.pdf", content_type="application/pdf", size_bytes=3)
     attachment.file.save("ritning.pdf", ContentFile(b"pdf"), save=True)
     by_phone, _ = _contact(org, queue, customer_phone="070-123 45 67")
-    by_number = Contact.objects.create(
-        organisation=org, queue=queue, channel="phone", status="completed"
-    )
-    Message.objects.create(
-        organisation=org, contact=by_number, direction="in", body_text="Mitt pnr är 811218-9876"
-    )
+    by_number = Contact.objects.create(organisation=org, queue=queue, channel="phone", status="completed")
+    Message.objects.create(organisation=org, contact=by_number, direction="in", body_text="Mitt pnr är 811218-9876")
     unrelated, _ = _contact(org, queue, customer_email="bo@example.se", subject="Skola")
     elsewhere, _ = _contact(other, other_queue, customer_email="asa@example.se", subject="Annat")
 
@@ -62,9 +48,7 @@ def test_find_export_and_erase_a_data_subject(capsys, tmp_path, settings) -> Non
     assert main(["privacy", "export", *args]) == 0
     exported = json.loads(capsys.readouterr().out)
     mail_case = next(c for c in exported if c["case"] == by_mail.case_number)
-    assert mail_case["subject"] == "Bygglov" and mail_case["messages"][0]["attachments"] == [
-        "ritning.pdf"
-    ]
+    assert mail_case["subject"] == "Bygglov" and mail_case["messages"][0]["attachments"] == ["ritning.pdf"]
 
     assert main(["privacy", "erase", *args]) == 0  # without --yes: only what would be
     assert "would_erase_cases" in capsys.readouterr().out
@@ -76,11 +60,7 @@ def test_find_export_and_erase_a_data_subject(capsys, tmp_path, settings) -> Non
     assert (report["contacts"], report["messages"], report["attachments"]) == (3, 3, 1)
     erased = Contact.objects.get(pk=by_mail.pk)
     assert (erased.customer_email, erased.customer_name, erased.subject) == ("", "", "[raderat]")
-    assert (
-        not Message.objects.filter(contact_id__in=[by_mail.pk, by_phone.pk, by_number.pk])
-        .exclude(body_text="[raderat]")
-        .exists()
-    )
+    assert not Message.objects.filter(contact_id__in=[by_mail.pk, by_phone.pk, by_number.pk]).exclude(body_text="[raderat]").exists()
     assert not Attachment.objects.exists()
     import os
 

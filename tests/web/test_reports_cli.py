@@ -95,9 +95,7 @@ def test_report_rebuild_recomputes_from_the_event_log(capsys) -> None:  # type: 
     assert main(["report", "rebuild", "--organisation", "nope"]) == 1
 
 
-def test_import_skips_hostile_rows_with_their_line_numbers_and_keeps_the_rest(
-    tmp_path, capsys
-) -> None:  # type: ignore[no-untyped-def]
+def test_import_skips_hostile_rows_with_their_line_numbers_and_keeps_the_rest(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Year 1, 1e300 seconds, a topic longer than the column, a NUL and a line that is
     not UTF-8 each cost their own row (with its line number), never the import."""
     org = make_organisation(slug="kommun", time_zone="Europe/Stockholm")
@@ -135,10 +133,7 @@ def test_import_of_a_file_in_another_encoding_is_read_with_encoding(tmp_path, ca
     assert main(["import", "contacts", str(path), "--organisation", "kommun"]) == 0
     out = capsys.readouterr()
     assert json.loads(out.out)["skipped"] == 1 and "--encoding" in out.err
-    assert (
-        main(["import", "contacts", str(path), "--organisation", "kommun", "--encoding", "cp1252"])
-        == 0
-    )
+    assert main(["import", "contacts", str(path), "--organisation", "kommun", "--encoding", "cp1252"]) == 0
     assert json.loads(capsys.readouterr().out)["imported"] == 1
     assert ImportedContact.objects.get().topic == "Sjukfrånvaro"
 

@@ -27,9 +27,7 @@ def test_integration_creates_contact_and_agent_accepts_and_completes(
     integration = Client(enforce_csrf_checks=True)  # an integration has no CSRF token
     with django_capture_on_commit_callbacks(execute=True):
         created = post(
-            integration,
-            "/api/contacts",
-            {"channel": "phone", "queue": "allmant", "customer_phone": "+4611"},
+            integration, "/api/contacts", {"channel": "phone", "queue": "allmant", "customer_phone": "+4611"},
             Authorization=f"Bearer {key}",
         )
     assert created.status_code == 201, created.content
@@ -68,25 +66,16 @@ def test_bad_input_gets_clear_codes() -> None:
     assert Contact.objects.count() == 0
     anonymous = post(Client(), "/api/contacts", {"channel": "phone", "queue": "allmant"})
     assert anonymous.status_code == 401
-    wrong_key = post(
-        Client(),
-        "/api/contacts",
-        {"channel": "phone", "queue": "allmant"},
-        Authorization="Bearer dst_wrong",
-    )
+    wrong_key = post(Client(), "/api/contacts", {"channel": "phone", "queue": "allmant"}, Authorization="Bearer dst_wrong")
     assert wrong_key.status_code == 401
 
 
-def test_an_agent_key_cannot_act_as_an_agent_and_an_agent_cannot_create_contacts(
-    client: Client,
-) -> None:
+def test_an_agent_key_cannot_act_as_an_agent_and_an_agent_cannot_create_contacts(client: Client) -> None:
     org = make_organisation()
     queue = make_queue(org, code="allmant")
     agent = make_agent(org, [queue])
     key, _ = do_create_api_token(org, "script", scopes=["contacts.create"])
-    as_key = post(
-        Client(), "/api/agent/presence", {"presence": "available"}, Authorization=f"Bearer {key}"
-    )
+    as_key = post(Client(), "/api/agent/presence", {"presence": "available"}, Authorization=f"Bearer {key}")
     assert as_key.status_code == 403
     client.force_login(agent)
     as_agent = post(client, "/api/contacts", {"channel": "phone", "queue": "allmant"})
@@ -97,12 +86,7 @@ def test_an_agent_key_cannot_act_as_an_agent_and_an_agent_cannot_create_contacts
 def test_openapi_documents_the_routing_api(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
     paths = schema["paths"]
-    for path in (
-        "/api/contacts",
-        "/api/offers/{offer_id}/accept",
-        "/api/agent/presence",
-        "/api/queues",
-    ):
+    for path in ("/api/contacts", "/api/offers/{offer_id}/accept", "/api/agent/presence", "/api/queues"):
         assert path in paths
     assert client.get("/api/docs").status_code == 200
 
@@ -121,9 +105,7 @@ def test_the_api_docs_page_loads_its_assets_from_this_server(client: Client) -> 
         assert client.get(source).status_code == 200, source
 
 
-def test_create_contact_with_an_idempotency_key_creates_it_once(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+def test_create_contact_with_an_idempotency_key_creates_it_once(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     org = make_organisation()
     make_queue(org, code="allmant")
     key, _ = do_create_api_token(org, "växel", scopes=["contacts.create", "contacts.read"])
@@ -136,13 +118,7 @@ def test_create_contact_with_an_idempotency_key_creates_it_once(
     assert first.status_code == 201 and retry.status_code == 201, retry.content
     assert retry.json()["id"] == first.json()["id"]
     assert Contact.objects.count() == 1
-    other_body = post(
-        client,
-        "/api/contacts",
-        {**body, "customer_phone": "+4699"},
-        **auth,
-        **{"Idempotency-Key": "call-123"},
-    )
+    other_body = post(client, "/api/contacts", {**body, "customer_phone": "+4699"}, **auth, **{"Idempotency-Key": "call-123"})
     assert other_body.status_code == 409 and other_body.json()["code"] == "idempotency_key_reused"
     with django_capture_on_commit_callbacks(execute=True):
         new_key = post(client, "/api/contacts", body, **auth, **{"Idempotency-Key": "call-124"})
@@ -154,13 +130,7 @@ def test_create_contact_with_an_idempotency_key_creates_it_once(
     make_queue(org_b, code="allmant")
     key_b, _ = do_create_api_token(org_b, "växel", scopes=["contacts.create", "contacts.read"])
     with django_capture_on_commit_callbacks(execute=True):
-        theirs = post(
-            client,
-            "/api/contacts",
-            body,
-            Authorization=f"Bearer {key_b}",
-            **{"Idempotency-Key": "call-123"},
-        )
+        theirs = post(client, "/api/contacts", body, Authorization=f"Bearer {key_b}", **{"Idempotency-Key": "call-123"})
     assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
 
 
@@ -174,8 +144,4 @@ def test_an_agent_reads_their_own_presence(client: Client) -> None:
     assert client.get("/api/agent/presence").json()["presence"] == "offline"
     post(client, "/api/agent/presence", {"presence": "break", "reason": "lunch"})
     mine = client.get("/api/agent/presence").json()
-    assert (mine["presence"], mine["break_reason"], mine["person_id"]) == (
-        "break",
-        "lunch",
-        newcomer.pk,
-    )
+    assert (mine["presence"], mine["break_reason"], mine["person_id"]) == ("break", "lunch", newcomer.pk)

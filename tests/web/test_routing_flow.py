@@ -98,9 +98,7 @@ def test_decline_moves_the_offer_to_the_next_agent(run_commits) -> None:  # type
     assert "declined" in event_names(org)
 
 
-def test_an_offer_that_times_out_goes_to_the_next_agent_and_repeated_timeouts_set_away(
-    run_commits,
-) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_that_times_out_goes_to_the_next_agent_and_repeated_timeouts_set_away(run_commits) -> None:  # type: ignore[no-untyped-def]
     org = make_organisation()
     queue = make_queue(org, offer_timeout_seconds=20, max_consecutive_timeouts=1)
     sleepy = make_agent(org, [queue])
@@ -242,9 +240,7 @@ def test_a_round_reads_only_the_reachable_contacts_but_keeps_the_order(run_commi
     assert Offer.objects.get(status="open").contact_id == urgent.pk
 
 
-def test_entering_wrap_up_withdraws_open_offers_instead_of_letting_them_time_out(
-    run_commits,
-) -> None:  # type: ignore[no-untyped-def]
+def test_entering_wrap_up_withdraws_open_offers_instead_of_letting_them_time_out(run_commits) -> None:  # type: ignore[no-untyped-def]
     """Issue 14 point 3/8: an offer made while the agent was busy (a second chat) stayed
     open through wrap-up, could not be accepted there, expired and counted as a timeout;
     three of those set the agent away (the demo's colleagues ended up "away")."""
@@ -263,11 +259,9 @@ def test_entering_wrap_up_withdraws_open_offers_instead_of_letting_them_time_out
     assert not Offer.objects.filter(agent=agent, status="open").exists()
     second.refresh_from_db()
     assert second.status == "waiting"
-    assert (
-        RoutingEvent.objects.for_org(org)
-        .filter(name="offer_cancelled", contact_id=second.pk, data__reason="agent_in_wrap_up")
-        .exists()
-    )
+    assert RoutingEvent.objects.for_org(org).filter(
+        name="offer_cancelled", contact_id=second.pk, data__reason="agent_in_wrap_up"
+    ).exists()
     # Long after the offer would have expired: no timeout, not away, and after the
     # wrap-up the contact is offered again.
     run_round(org.pk, now=timezone.now() + timedelta(seconds=31))

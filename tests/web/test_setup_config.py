@@ -27,9 +27,7 @@ def build_setup() -> Organisation:
     actions.do_create_site(org, admin, "Rådhuset", "office", "Storgatan 1")
     actions.do_create_site(org, admin, "Hemma", "home")
     actions.do_create_team(org, admin, "Kundtjänst")
-    vaxel = actions.do_save_queue(
-        org, admin, None, {"name": "Växeln", "code": "vaxel", "always_open": True}
-    )
+    vaxel = actions.do_save_queue(org, admin, None, {"name": "Växeln", "code": "vaxel", "always_open": True})
     bygg = actions.do_save_queue(
         org,
         admin,
@@ -38,51 +36,22 @@ def build_setup() -> Organisation:
             "name": "Bygglov",
             "code": "bygglov",
             "channels": ["chat", "phone"],
-            "weekly_hours": {
-                "0": [["08:00", "12:00"], ["13:00", "16:30"]],
-                "4": [["08:00", "15:00"]],
-            },
+            "weekly_hours": {"0": [["08:00", "12:00"], ["13:00", "16:30"]], "4": [["08:00", "15:00"]]},
             "holiday_country": "SE",
             "holiday_hours": {"se_julafton": [["08:00", "12:00"]]},
             "special_days": {"2026-12-28": [], "2026-12-23": [["08:00", "12:00"]]},
             "required_skills": {"bygglov": 3},
             "widening": [{"after_seconds": 60, "min_level": 1}],
-            "overflow": [
-                {
-                    "to": "vaxel",
-                    "after_seconds": 300,
-                    "when_no_agents": True,
-                    "when_longer_than": None,
-                }
-            ],
+            "overflow": [{"to": "vaxel", "after_seconds": 300, "when_no_agents": True, "when_longer_than": None}],
             "max_wait_seconds": 900,
-            "waiting_texts": {
-                "sv": {"closed": "Vi har stängt."},
-                "nb": {"closed": "Vi har stengt."},
-            },
+            "waiting_texts": {"sv": {"closed": "Vi har stängt."}, "nb": {"closed": "Vi har stengt."}},
             "service_level_target": 0.9,
         },
     )
-    actions.do_create_chat_widget(
-        org, admin, bygg, "Webbchatt", ["https://www.vasterby.se"], {"sv": "Hej!"}
-    )
+    actions.do_create_chat_widget(org, admin, bygg, "Webbchatt", ["https://www.vasterby.se"], {"sv": "Hej!"})
     actions.do_create_phone_line(org, admin, vaxel, "+4686000000", "Växeln")
-    Mailbox.objects.create(
-        organisation=org,
-        queue=bygg,
-        address="bygglov@vasterby.se",
-        imap_host="imap.vasterby.se",
-        imap_username="bygglov",
-        imap_password="hemligt-imap",
-        smtp_host="smtp.vasterby.se",
-        smtp_password="hemligt-smtp",
-    )
-    TelephonySettings.objects.create(
-        organisation=org,
-        webhook_url="https://pbx.vasterby.se/hook",
-        webhook_secret="hemlig-nyckel",
-        callback_valid_hours=4,
-    )
+    Mailbox.objects.create(organisation=org, queue=bygg, address="bygglov@vasterby.se", imap_host="imap.vasterby.se", imap_username="bygglov", imap_password="hemligt-imap", smtp_host="smtp.vasterby.se", smtp_password="hemligt-smtp")
+    TelephonySettings.objects.create(organisation=org, webhook_url="https://pbx.vasterby.se/hook", webhook_secret="hemlig-nyckel", callback_valid_hours=4)
     return org
 
 
@@ -92,9 +61,7 @@ def wipe() -> None:
     Organisation.objects.all().delete()
 
 
-def test_export_of_an_import_into_an_empty_install_equals_the_export(
-    tmp_path: Path, capsys
-) -> None:  # type: ignore[no-untyped-def]
+def test_export_of_an_import_into_an_empty_install_equals_the_export(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     build_setup()
     path = tmp_path / "setup.json"
     assert main(["config", "export", "-o", str(path)]) == 0
@@ -124,9 +91,7 @@ def test_export_of_an_import_into_an_empty_install_equals_the_export(
     assert "0 item(s) changed" in capsys.readouterr().out
 
 
-def test_a_changed_file_shows_a_readable_diff_and_keeps_what_it_does_not_name(
-    tmp_path: Path, capsys
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_file_shows_a_readable_diff_and_keeps_what_it_does_not_name(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     org = build_setup()
     data = export_config(org)
     data["queues"] = [q for q in data["queues"] if q["code"] == "bygglov"]
@@ -158,11 +123,7 @@ def test_import_is_all_or_nothing(tmp_path: Path, capsys) -> None:  # type: igno
     assert not Organisation.objects.exists()
     assert main(["config", "import", str(path)]) == 1
     assert "vaxel" in capsys.readouterr().err
-    assert (
-        not Organisation.objects.exists()
-        and not Queue.objects.exists()
-        and not Site.objects.exists()
-    )
+    assert not Organisation.objects.exists() and not Queue.objects.exists() and not Site.objects.exists()
     with pytest.raises(Exception):  # noqa: B017
         do_import_config(None, {"distans_config": 99})
 

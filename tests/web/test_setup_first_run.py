@@ -30,13 +30,7 @@ def test_an_empty_install_is_set_up_in_the_browser_up_to_a_chat_on_the_admins_de
     assert response.status_code == 302 and response["Location"] == "/settings/first-run/"
     response = client.post(
         "/settings/first-run/",
-        {
-            "organisation": "Västerby kommun",
-            "full_name": "Ada Admin",
-            "email": "ada@vasterby.se",
-            "password": PASSWORD,
-            "password_again": PASSWORD,
-        },
+        {"organisation": "Västerby kommun", "full_name": "Ada Admin", "email": "ada@vasterby.se", "password": PASSWORD, "password_again": PASSWORD},
     )
     assert response.status_code == 302
     admin = Person.objects.get(email="ada@vasterby.se")
@@ -50,30 +44,11 @@ def test_an_empty_install_is_set_up_in_the_browser_up_to_a_chat_on_the_admins_de
         assert response.status_code == 302, response.content.decode()[:3000]
         return str(response["Location"])
 
-    assert step(
-        "organisation", {"name": "Västerby kommun", "time_zone": "Europe/Oslo", "country": "NO"}
-    ).endswith("/sites/")
+    assert step("organisation", {"name": "Västerby kommun", "time_zone": "Europe/Oslo", "country": "NO"}).endswith("/sites/")
     step("sites", {"office_name": "Rådhuset", "office_address": "Storgatan 1", "home": "on"})
     step("team", {"name": "Kundtjänst", "join": "on"})
-    step(
-        "queue",
-        {
-            "name": "Kundtjänst",
-            "code": "kundtjanst",
-            "weekdays": "00:00-24:00",
-            "saturday": "00:00-24:00",
-            "sunday": "00:00-24:00",
-        },
-    )
-    step(
-        "channel",
-        {
-            "widget_name": "Webbchatt",
-            "allowed_origin": "https://www.vasterby.se/",
-            "greeting": "Hej!",
-            "phone_number": "+47 22 00 00 00",
-        },
-    )
+    step("queue", {"name": "Kundtjänst", "code": "kundtjanst", "weekdays": "00:00-24:00", "saturday": "00:00-24:00", "sunday": "00:00-24:00"})
+    step("channel", {"widget_name": "Webbchatt", "allowed_origin": "https://www.vasterby.se/", "greeting": "Hej!", "phone_number": "+47 22 00 00 00"})
     page = client.get("/settings/first-run/channel/").content.decode()
     widget = ChatWidget.objects.get(organisation=admin.organisation)
     assert f'data-key="{widget.key}"' in page.replace("&quot;", '"')
@@ -102,30 +77,15 @@ def test_an_empty_install_is_set_up_in_the_browser_up_to_a_chat_on_the_admins_de
     assert again.status_code == 200 and 'role="alert"' in again.content.decode()  # used once
 
     # Last step: the admin becomes an agent; a chat from the test page lands on their desk.
-    assert (
-        client.post("/settings/first-run/test-chat/")["Location"]
-        == "/settings/first-run/test-page/"
-    )
-    assert (
-        f'data-key="{widget.key}"' in client.get("/settings/first-run/test-page/").content.decode()
-    )
+    assert client.post("/settings/first-run/test-chat/")["Location"] == "/settings/first-run/test-page/"
+    assert f'data-key="{widget.key}"' in client.get("/settings/first-run/test-page/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         routing_actions.do_set_presence(admin, "available")
     with django_capture_on_commit_callbacks(execute=True):
         session, _token = do_start_chat(widget, name="Testare", first_message="Hej, fungerar det?")
     assert Offer.objects.get(contact=session.contact).agent == admin
     actions_logged = set(AuditEntry.objects.for_org(org).values_list("action", flat=True))
-    assert {
-        "organisation_created",
-        "organisation_changed",
-        "site_created",
-        "team_created",
-        "queue_created",
-        "chat_widget_created",
-        "phone_line_created",
-        "person_invited",
-        "agent_queues_changed",
-    } <= actions_logged
+    assert {"organisation_created", "organisation_changed", "site_created", "team_created", "queue_created", "chat_widget_created", "phone_line_created", "person_invited", "agent_queues_changed"} <= actions_logged
 
 
 def test_the_open_first_run_form_is_closed_once_anyone_exists() -> None:
@@ -133,13 +93,7 @@ def test_the_open_first_run_form_is_closed_once_anyone_exists() -> None:
     client = Client()
     response = client.post(
         "/settings/first-run/",
-        {
-            "organisation": "Kapad",
-            "full_name": "X",
-            "email": "x@example.org",
-            "password": PASSWORD,
-            "password_again": PASSWORD,
-        },
+        {"organisation": "Kapad", "full_name": "X", "email": "x@example.org", "password": PASSWORD, "password_again": PASSWORD},
     )
     assert response.status_code == 302 and "/account/login/" in response["Location"]
     assert not Organisation.objects.filter(name="Kapad").exists()
@@ -159,10 +113,7 @@ def test_bad_input_in_a_step_is_explained_and_nothing_is_stored() -> None:
     admin = make_person(is_org_admin=True)
     client = Client()
     client.force_login(admin)
-    response = client.post(
-        "/settings/first-run/queue/",
-        {"name": "Kö", "code": "kö med mellanslag", "weekdays": "8-17"},
-    )
+    response = client.post("/settings/first-run/queue/", {"name": "Kö", "code": "kö med mellanslag", "weekdays": "8-17"})
     assert response.status_code == 200
     assert response.content.decode().count('class="errorlist') >= 2
     response = client.post("/settings/first-run/people/", {"people": "Bo utan adress"})
@@ -174,12 +125,7 @@ def test_a_site_or_team_given_twice_is_explained_not_an_error() -> None:
     admin = make_person(is_org_admin=True, language="sv")
     client = Client()
     client.force_login(admin)
-    assert (
-        client.post(
-            "/settings/first-run/sites/", {"office_name": "Rådhuset", "home": "on"}
-        ).status_code
-        == 302
-    )
+    assert client.post("/settings/first-run/sites/", {"office_name": "Rådhuset", "home": "on"}).status_code == 302
     response = client.post("/settings/first-run/sites/", {"office_name": "Rådhuset", "home": "on"})
     assert response.status_code == 200 and "Rådhuset" in response.content.decode()
     assert Site.objects.for_org(admin.organisation).count() == 2  # the office and home, once
@@ -203,20 +149,12 @@ def test_a_queue_code_with_spaces_or_a_with_ring_is_explained_in_plain_swedish(p
 
 def test_an_invitation_the_mail_server_refuses_is_said_not_claimed_sent(settings) -> None:  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
-        "127.0.0.1",
-        9,
-        2,
-    )  # nobody listens
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nobody listens
     admin = make_person(is_org_admin=True, language="sv")
     client = Client()
     client.force_login(admin)
-    response = client.post(
-        "/settings/first-run/people/", {"people": "Bo Berg, bo@vasterby.se"}, follow=True
-    )
+    response = client.post("/settings/first-run/people/", {"people": "Bo Berg, bo@vasterby.se"}, follow=True)
     page = response.content.decode()
     assert "Inbjudningar skickade" not in page
     assert "bo@vasterby.se" in page and "kunde inte skickas" in page
-    assert Person.objects.filter(
-        email="bo@vasterby.se"
-    ).exists()  # kept: “send a new invitation” retries
+    assert Person.objects.filter(email="bo@vasterby.se").exists()  # kept: “send a new invitation” retries

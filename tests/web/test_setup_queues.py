@@ -51,9 +51,7 @@ def test_an_agent_may_not_change_queues(admin) -> None:  # type: ignore[no-untyp
     assert not Queue.objects.for_org(org).exists()
 
 
-def test_a_new_queue_is_saved_with_its_hours_and_audited(
-    admin, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_queue_is_saved_with_its_hours_and_audited(admin, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     org, person, client = admin
     other = make_queue(org, name="Växeln", code="vaxel")
     data = form_data(
@@ -81,14 +79,9 @@ def test_a_new_queue_is_saved_with_its_hours_and_audited(
     assert queue.special_days == {"2026-12-23": [["08:00", "12:00"]], "2026-12-28": []}
     assert queue.required_skills == {"bygglov": 3}
     assert queue.channels == ["chat", "phone"]
-    assert queue.overflow == [
-        {"to": "vaxel", "after_seconds": 300, "when_no_agents": False, "when_longer_than": None}
-    ]
+    assert queue.overflow == [{"to": "vaxel", "after_seconds": 300, "when_no_agents": False, "when_longer_than": None}]
     assert queue.widening == [{"after_seconds": 60, "min_level": 2}]
-    assert queue.waiting_texts == {
-        "sv": {"closed": "Vi har stängt."},
-        "en": {"closed": "We are closed."},
-    }
+    assert queue.waiting_texts == {"sv": {"closed": "Vi har stängt."}, "en": {"closed": "We are closed."}}
     entry = AuditEntry.objects.for_org(org).get(action="queue_created")
     assert entry.actor == person and entry.object_id == str(queue.pk)
     assert entry.changes["before"] == {} and entry.changes["after"]["code"] == "bygglov"
@@ -103,42 +96,26 @@ def test_a_new_queue_is_saved_with_its_hours_and_audited(
     other.refresh_from_db()
     assert other.overflow[0]["to"] == "bygg"
     changed = AuditEntry.objects.for_org(org).get(action="queue_changed", object_id=str(queue.pk))
-    assert (changed.changes["before"]["code"], changed.changes["after"]["code"]) == (
-        "bygglov",
-        "bygg",
-    )
+    assert (changed.changes["before"]["code"], changed.changes["after"]["code"]) == ("bygglov", "bygg")
 
 
 def test_bad_hours_are_refused_with_a_message_and_nothing_is_stored(admin) -> None:  # type: ignore[no-untyped-def]
     org, _, client = admin
-    response = client.post(
-        "/settings/queues/new/", form_data(name="Skola", code="skola", hours_1="17:00-08:00")
-    )
+    response = client.post("/settings/queues/new/", form_data(name="Skola", code="skola", hours_1="17:00-08:00"))
     assert response.status_code == 200
     assert "start" in response.content.decode() or "början" in response.content.decode()
-    response = client.post(
-        "/settings/queues/new/", form_data(name="Skola", code="skola", special_days="23/12 08-12")
-    )
+    response = client.post("/settings/queues/new/", form_data(name="Skola", code="skola", special_days="23/12 08-12"))
     assert response.status_code == 200
     assert not Queue.objects.for_org(org).exists()
     assert not AuditEntry.objects.for_org(org).exists()
 
 
-def test_closing_today_takes_effect_at_once_for_waiting_chats_and_the_widget(
-    admin, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+def test_closing_today_takes_effect_at_once_for_waiting_chats_and_the_widget(admin, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     org, _, client = admin
     org.time_zone = "Europe/Stockholm"
     org.save()
     whole_week = {str(d): [["00:00", "24:00"]] for d in range(7)}
-    queue = make_queue(
-        org,
-        code="chatt",
-        always_open=False,
-        weekly_hours=whole_week,
-        holiday_country="",
-        closed_fallback="closed_message",
-    )
+    queue = make_queue(org, code="chatt", always_open=False, weekly_hours=whole_week, holiday_country="", closed_fallback="closed_message")
     make_agent(org, [queue], presence="away")  # nobody available: the chat waits
     with django_capture_on_commit_callbacks(execute=True):
         contact = routing_actions.do_create_contact(queue, "chat", customer_name="Vera")
@@ -161,10 +138,7 @@ def test_closing_today_takes_effect_at_once_for_waiting_chats_and_the_widget(
     assert queue_availability(queue) == "closed"
     board = client.get("/wallboard/queues/").content.decode()
     assert 'data-field="closed"' in board  # the wallboard shows the change
-    assert (
-        "Stängt nu" in client.get(f"/settings/queues/{queue.pk}/").content.decode()
-        or "Closed now" in client.get(f"/settings/queues/{queue.pk}/").content.decode()
-    )
+    assert "Stängt nu" in client.get(f"/settings/queues/{queue.pk}/").content.decode() or "Closed now" in client.get(f"/settings/queues/{queue.pk}/").content.decode()
 
 
 def queue_zone(org):  # type: ignore[no-untyped-def]
@@ -194,18 +168,7 @@ def test_planning_reads_the_same_calendar_holidays_their_hours_and_ad_hoc_days(a
 
     org, person, _ = admin
     weekdays = {str(d): [["08:00", "16:00"]] for d in range(5)}
-    queue = do_save_queue(
-        org,
-        person,
-        None,
-        {
-            "name": "Bygglov",
-            "code": "bygglov",
-            "weekly_hours": weekdays,
-            "holiday_country": "SE",
-            "holiday_hours": {"se_julafton": [["08:00", "12:00"]]},
-        },
-    )
+    queue = do_save_queue(org, person, None, {"name": "Bygglov", "code": "bygglov", "weekly_hours": weekdays, "holiday_country": "SE", "holiday_hours": {"se_julafton": [["08:00", "12:00"]]}})
 
     def open_hours(day: date) -> list[int]:
         slots = open_slots(queue, day, 60)
@@ -214,9 +177,7 @@ def test_planning_reads_the_same_calendar_holidays_their_hours_and_ad_hoc_days(a
     assert open_hours(date(2026, 12, 23)) == list(range(8, 16))  # a Wednesday
     assert open_hours(date(2026, 12, 24)) == [8, 9, 10, 11]  # julafton: its own hours
     assert open_hours(date(2026, 12, 25)) == []  # juldagen: closed
-    queue = do_save_queue(
-        org, person, queue, {"special_days": {"2026-12-23": [], "2026-12-25": [["10:00", "12:00"]]}}
-    )
+    queue = do_save_queue(org, person, queue, {"special_days": {"2026-12-23": [], "2026-12-25": [["10:00", "12:00"]]}})
     assert open_hours(date(2026, 12, 23)) == []
     assert open_hours(date(2026, 12, 25)) == [10, 11]
 
@@ -228,13 +189,7 @@ def test_the_queue_token_crosses_processes_through_redis(admin, monkeypatch, set
     from tests.conftest import port_open, require_service
 
     require_service("redis", port_open("127.0.0.1", 6379), "Redis not reachable")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": f"setup-test-{id(admin)}",
-        }
-    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15", "KEY_PREFIX": f"setup-test-{id(admin)}"}}
     org, _, _ = admin
     queue = make_queue(org, code="q", offer_timeout_seconds=20)
     monkeypatch.setattr(rounds, "QUEUE_TOKEN_CHECK_SECONDS", 0.0)
@@ -243,32 +198,17 @@ def test_the_queue_token_crosses_processes_through_redis(admin, monkeypatch, set
     # "Another process" announces through its own connection to the same Redis.
     from django.core.cache.backends.redis import RedisCache
 
-    other = RedisCache(
-        "redis://127.0.0.1:6379/15", {"KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]}
-    )
+    other = RedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]})
     other.set(f"distans:queues:{org.pk}", "from-another-process", None)
     assert rounds.queues_of(org.pk)[str(queue.pk)].offer_timeout_seconds == 45
     caches["default"].delete(f"distans:queues:{org.pk}")
 
 
-def test_arrivals_take_the_queues_priority_and_required_skills_unless_named(
-    admin, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+def test_arrivals_take_the_queues_priority_and_required_skills_unless_named(admin, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     from distans.setup.actions import do_save_queue
 
     org, person, _ = admin
-    queue = do_save_queue(
-        org,
-        person,
-        None,
-        {
-            "name": "Akut",
-            "code": "akut",
-            "always_open": True,
-            "priority": 5,
-            "required_skills": {"socialjour": 2},
-        },
-    )
+    queue = do_save_queue(org, person, None, {"name": "Akut", "code": "akut", "always_open": True, "priority": 5, "required_skills": {"socialjour": 2}})
     with django_capture_on_commit_callbacks(execute=True):
         plain = routing_actions.do_create_contact(queue, "phone")
         named = routing_actions.do_create_contact(queue, "phone", priority=1, required_skills={})
@@ -278,18 +218,14 @@ def test_arrivals_take_the_queues_priority_and_required_skills_unless_named(
     assert (named.priority, named.required_skills) == (1, {})
 
 
-def test_a_saved_queue_tells_the_pages_and_asks_for_a_full_round(
-    admin, monkeypatch, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_saved_queue_tells_the_pages_and_asks_for_a_full_round(admin, monkeypatch, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     from distans.setup import actions
 
     org, person, _ = admin
     sent: list[tuple[str, str]] = []
     rounds_asked: list[tuple[int, dict[str, Any]]] = []
     monkeypatch.setattr(actions, "publish", lambda group, kind, **data: sent.append((group, kind)))
-    monkeypatch.setattr(
-        actions, "request_routing", lambda org_id, **kw: rounds_asked.append((org_id, kw))
-    )
+    monkeypatch.setattr(actions, "request_routing", lambda org_id, **kw: rounds_asked.append((org_id, kw)))
     with django_capture_on_commit_callbacks(execute=True):
         actions.do_save_queue(org, person, None, {"name": "Skola", "code": "skola"})
     assert rounds_asked == [(org.pk, {})]  # naming no contact or agent: a full round

@@ -43,18 +43,12 @@ def test_an_open_widget_closes_and_reopens_with_the_queues_hours() -> None:
     closed_days = {today.isoformat(): [], (today + timezone.timedelta(days=1)).isoformat(): []}
 
     async def scenario() -> None:
-        communicator = WebsocketCommunicator(
-            APP,
-            f"/ws/chat/{widget.key}/",
-            headers=[(b"origin", SITE_ORIGIN.encode()), (b"host", b"distans.example.org")],
-        )
+        communicator = WebsocketCommunicator(APP, f"/ws/chat/{widget.key}/", headers=[(b"origin", SITE_ORIGIN.encode()), (b"host", b"distans.example.org")])
         communicator.scope["client"] = ("198.51.100.9", 50000)
         assert (await communicator.connect())[0]
         assert (await until(communicator, "hello"))["availability"] == "open"
         texts = {"sv": {"closed": "Stängt för inventering."}}
-        await sync_to_async(do_save_queue)(
-            org, None, queue, {"special_days": closed_days, "waiting_texts": texts}
-        )
+        await sync_to_async(do_save_queue)(org, None, queue, {"special_days": closed_days, "waiting_texts": texts})
         pushed = await until(communicator, "availability")
         assert pushed == {"kind": "availability", "availability": "closed", "texts": texts}
         await sync_to_async(do_save_queue)(org, None, queue, {"special_days": {}})

@@ -93,9 +93,7 @@ def test_a_deactivated_person_is_refused(client: Client, sso: Provider) -> None:
     assert "_auth_user_id" not in client.session
 
 
-def test_a_wrong_password_at_the_provider_never_reaches_distans(
-    sso: Provider, client: Client
-) -> None:
+def test_a_wrong_password_at_the_provider_never_reaches_distans(sso: Provider, client: Client) -> None:
     start = client.get("/account/sso/start/")
     with pytest.raises(AssertionError):
         sso.sign_in(start["Location"], "anna", "wrong")
@@ -110,23 +108,18 @@ def test_the_login_page_offers_the_organisations_account_only_when_configured(
     assert client.get("/account/sso/start/").status_code == 404
     assert client.get("/account/sso/callback/?code=x&state=y").status_code == 404
     settings.DISTANS_OIDC_ENABLED, settings.DISTANS_OIDC_NAME = True, "Kommunens konto"
-    settings.OIDC_RP_CLIENT_ID, settings.OIDC_OP_AUTHORIZATION_ENDPOINT = (
-        "distans",
-        "https://idp.example/authorize",
-    )
+    settings.OIDC_RP_CLIENT_ID, settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "distans", "https://idp.example/authorize"
     page = client.get("/account/login/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert "/account/sso/start/" in page and "Logga in med Kommunens konto" in page
 
 
-def test_the_password_login_still_works_beside_single_sign_on(
-    client: Client, sso: Provider
-) -> None:
+def test_the_password_login_still_works_beside_single_sign_on(client: Client, sso: Provider) -> None:
     person = make_person(make_organisation(), email="lisa@kommun.se")
-    response = client.post(
-        "/account/login/", {"username": "lisa@kommun.se", "password": "correct-horse-battery"}
-    )
+    response = client.post("/account/login/", {"username": "lisa@kommun.se", "password": "correct-horse-battery"})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == person.pk
+
+
 
 
 def test_check_refuses_single_sign_on_without_the_providers_endpoints(settings: Any) -> None:

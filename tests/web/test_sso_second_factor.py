@@ -42,9 +42,7 @@ def enrol(client: Client, person: Any) -> tuple[pyotp.TOTP, int]:
 
 
 def password_login(client: Client, person: Any) -> Any:
-    return client.post(
-        "/account/login/?next=/settings/", {"username": person.email, "password": PASSWORD}
-    )
+    return client.post("/account/login/?next=/settings/", {"username": person.email, "password": PASSWORD})
 
 
 def test_a_supervisor_turns_it_on_and_then_needs_a_code_after_the_password(client: Client) -> None:
@@ -70,9 +68,7 @@ def test_a_supervisor_turns_it_on_and_then_needs_a_code_after_the_password(clien
 
     page = client.get("/account/sso/code/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert "Andra steget" in page
-    wrong = client.post(
-        "/account/sso/code/", {"code": app.at(enrolled_at + 3600)}, HTTP_ACCEPT_LANGUAGE="sv"
-    )
+    wrong = client.post("/account/sso/code/", {"code": app.at(enrolled_at + 3600)}, HTTP_ACCEPT_LANGUAGE="sv")
     assert wrong.status_code == 400 and "Koden stämmer inte" in wrong.content.decode()
     assert "_auth_user_id" not in client.session
     # the code used at enrolment is spent: a replay is refused
@@ -88,17 +84,11 @@ def test_guessing_ends_after_five_tries_and_starts_again_from_the_password(clien
     app, enrolled_at = enrol(client, admin)
     password_login(client, admin)
     for _ in range(4):
-        assert (
-            client.post("/account/sso/code/", {"code": app.at(enrolled_at + 3600)}).status_code
-            == 400
-        )
+        assert client.post("/account/sso/code/", {"code": app.at(enrolled_at + 3600)}).status_code == 400
     last = client.post("/account/sso/code/", {"code": app.at(enrolled_at + 3600)})
     assert last.status_code == 302 and last["Location"] == "/account/login/"
     # the pending login is gone: even the right code does nothing now
-    assert (
-        client.post("/account/sso/code/", {"code": app.at(enrolled_at + 30)})["Location"]
-        == "/account/login/"
-    )
+    assert client.post("/account/sso/code/", {"code": app.at(enrolled_at + 30)})["Location"] == "/account/login/"
     assert "_auth_user_id" not in client.session
 
 
@@ -108,10 +98,7 @@ def test_turning_it_off_needs_a_code_and_then_the_password_is_enough_again(clien
     client.force_login(admin)
     refused = client.post("/account/sso/second-factor/", {"code": app.at(enrolled_at + 3600)})
     assert refused.status_code == 400
-    assert (
-        client.post("/account/sso/second-factor/", {"code": app.at(enrolled_at + 30)}).status_code
-        == 302
-    )
+    assert client.post("/account/sso/second-factor/", {"code": app.at(enrolled_at + 30)}).status_code == 302
     assert AuditEntry.objects.filter(actor=admin, action="second_factor.removed").count() == 1
     client.logout()
     response = password_login(client, admin)
@@ -123,10 +110,7 @@ def test_a_wrong_first_code_turns_nothing_on(client: Client) -> None:
     client.force_login(admin)
     shown = client.post("/account/sso/second-factor/", {"action": "start"}).content.decode()
     app = pyotp.TOTP(re.search(r'id="totp-secret">([A-Z2-7]+)<', shown).group(1))  # type: ignore[union-attr]
-    assert (
-        client.post("/account/sso/second-factor/", {"code": app.at(time.time() + 3600)}).status_code
-        == 400
-    )
+    assert client.post("/account/sso/second-factor/", {"code": app.at(time.time() + 3600)}).status_code == 400
     client.logout()
     assert password_login(client, admin)["Location"] == "/settings/"  # no second step
 

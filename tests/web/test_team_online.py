@@ -47,10 +47,7 @@ def test_closing_a_connection_makes_the_person_offline(client: Client) -> None:
     actions.do_open_connection(mate, "chan-x")
     actions.do_close_connection(mate, "chan-x")
     client.force_login(me)
-    assert (
-        f'data-person="{mate.pk}" data-online="false"'
-        in client.get("/team/online/").content.decode()
-    )
+    assert f'data-person="{mate.pk}" data-online="false"' in client.get("/team/online/").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

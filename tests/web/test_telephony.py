@@ -48,19 +48,11 @@ def test_a_call_queues_and_connects_to_an_agent_at_home_on_the_mobile(pbx) -> No
     home = make_site(org, name="Hemma", kind="home")
     agent = make_agent(org, [queue], phone="+46701112233")
     AgentState.objects.filter(person=agent).update(site=home)
-    created = call(
-        "post",
-        "/api/telephony/calls",
-        {"call_id": "c-1", "line": "+4655510010", "caller_number": "+46709998877"},
-    )
+    created = call("post", "/api/telephony/calls", {"call_id": "c-1", "line": "+4655510010", "caller_number": "+46709998877"})
     assert created.status_code == 201, created.content
     assert created.json()["route"] == {"action": "wait", "position": 1}
     contact = Contact.objects.get(pk=created.json()["contact_id"])
-    assert (
-        contact.channel == "phone"
-        and contact.customer_phone == "+46709998877"
-        and contact.queue == queue
-    )
+    assert contact.channel == "phone" and contact.customer_phone == "+46709998877" and contact.queue == queue
 
     with capture(execute=True):
         routing.do_set_presence(agent, "available")
@@ -68,14 +60,8 @@ def test_a_call_queues_and_connects_to_an_agent_at_home_on_the_mobile(pbx) -> No
         routing.do_accept_offer(agent, Offer.objects.get(contact=contact).pk)
     route = call("get", "/api/telephony/calls/c-1/route").json()["route"]
     assert route == {"action": "connect", "endpoint": {"kind": "mobile", "address": "+46701112233"}}
-    assert (
-        call("post", "/api/telephony/calls/c-1/events", {"event": "answered"}).json()["state"]
-        == "answered"
-    )
-    assert (
-        call("post", "/api/telephony/calls/c-1/events", {"event": "ended"}).json()["state"]
-        == "ended"
-    )
+    assert call("post", "/api/telephony/calls/c-1/events", {"event": "answered"}).json()["state"] == "answered"
+    assert call("post", "/api/telephony/calls/c-1/events", {"event": "ended"}).json()["state"] == "ended"
 
 
 def test_an_agent_at_the_office_gets_the_softphone(pbx) -> None:  # type: ignore[no-untyped-def]
@@ -87,9 +73,7 @@ def test_an_agent_at_the_office_gets_the_softphone(pbx) -> None:  # type: ignore
     with capture(execute=True):
         routing.do_set_presence(agent, "available")
     with capture(execute=True):
-        routing.do_accept_offer(
-            agent, Offer.objects.get(contact_id=created.json()["contact_id"]).pk
-        )
+        routing.do_accept_offer(agent, Offer.objects.get(contact_id=created.json()["contact_id"]).pk)
     route = call("get", "/api/telephony/calls/c-2/route").json()["route"]
     assert route["endpoint"] == {"kind": "sip", "address": "sip:anna@pbx.example"}
 
@@ -111,11 +95,7 @@ def test_hanging_up_in_queue_is_an_abandon_and_callback_keeps_the_place(pbx) -> 
     assert third["route"]["position"] == 3
     call("post", "/api/telephony/calls/a-2/events", {"event": "abandoned"})
     assert Contact.objects.get(pk=second["contact_id"]).status == "abandoned"
-    cb = call(
-        "post",
-        "/api/telephony/calls/a-1/events",
-        {"event": "callback_requested", "number": "+46705550000"},
-    )
+    cb = call("post", "/api/telephony/calls/a-1/events", {"event": "callback_requested", "number": "+46705550000"})
     assert cb.json()["state"] == "callback"
     first_contact = Contact.objects.get(pk=first["contact_id"])
     assert first_contact.channel == "callback"
@@ -129,11 +109,7 @@ def test_an_expired_callback_gets_the_fallback_unless_an_agent_has_its_offer(pbx
     org, queue, _, call, capture = pbx
     for call_id in ("e-1", "e-2"):
         call("post", "/api/telephony/calls", {"call_id": call_id, "line": "+4655510010"})
-        call(
-            "post",
-            f"/api/telephony/calls/{call_id}/events",
-            {"event": "callback_requested", "number": "+46705550000"},
-        )
+        call("post", f"/api/telephony/calls/{call_id}/events", {"event": "callback_requested", "number": "+46705550000"})
     agent = make_agent(org, [queue])
     with capture(execute=True):
         routing.do_set_presence(agent, "available")
@@ -145,10 +121,7 @@ def test_an_expired_callback_gets_the_fallback_unless_an_agent_has_its_offer(pbx
     offered.refresh_from_db()
     waiting.refresh_from_db()
     assert waiting.status == "fallback" and waiting.fallback_kind == "callback_expired"
-    assert (
-        offered.status == "offered"
-        and Offer.objects.filter(contact=offered, status="open").exists()
-    )
+    assert offered.status == "offered" and Offer.objects.filter(contact=offered, status="open").exists()
 
 
 def test_unknown_line_and_bad_event_get_clear_errors(pbx) -> None:  # type: ignore[no-untyped-def]
@@ -183,19 +156,14 @@ def test_webhook_adapter_posts_a_signed_connect_command(pbx, settings) -> None: 
     try:
         TelephonySettings.objects.update_or_create(
             organisation=org,
-            defaults={
-                "webhook_url": f"http://127.0.0.1:{server.server_port}/pbx",
-                "webhook_secret": "s3cret",
-            },
+            defaults={"webhook_url": f"http://127.0.0.1:{server.server_port}/pbx", "webhook_secret": "s3cret"},
         )
         agent = make_agent(org, [queue], phone="+46701112233")
         created = call("post", "/api/telephony/calls", {"call_id": "w-1", "line": "+4655510010"})
         with capture(execute=True):
             routing.do_set_presence(agent, "available")
         with capture(execute=True):
-            routing.do_accept_offer(
-                agent, Offer.objects.get(contact_id=created.json()["contact_id"]).pk
-            )
+            routing.do_accept_offer(agent, Offer.objects.get(contact_id=created.json()["contact_id"]).pk)
         assert done.wait(5), "the PBX webhook was not called"
         payload, signature = received[0]
         assert payload["command"] == "connect" and payload["call_id"] == "w-1"
@@ -208,9 +176,5 @@ def test_a_person_session_cannot_drive_the_pbx_contract(client: Client) -> None:
     org = make_organisation()
     person = make_agent(org, [], is_supervisor=True)
     client.force_login(person)
-    response = client.post(
-        "/api/telephony/calls",
-        json.dumps({"call_id": "z", "line": "x"}),
-        content_type="application/json",
-    )
+    response = client.post("/api/telephony/calls", json.dumps({"call_id": "z", "line": "x"}), content_type="application/json")
     assert response.status_code == 403

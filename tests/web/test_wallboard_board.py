@@ -129,9 +129,7 @@ def test_agents_by_state_location_break_and_not_responding(board) -> None:  # ty
     assert (counts["available"], counts["break"], counts["away"]) == (1, 1, 1)
     assert ("Distansplatsen", 1) in agents.by_location  # the name the desk shows too
     html = client.get("/wallboard/agents/").content.decode()
-    assert (
-        "Bo Rast (möte) — 25" in html
-    )  # the reason translated, not its code and "Cai Borta" in html
+    assert "Bo Rast (möte) — 25" in html  # the reason translated, not its code and "Cai Borta" in html
     tv = client.get("/wallboard/agents/?tv=1").content.decode()
     assert "/presence/" not in tv and "hx-get" not in tv  # TV mode: read-only
 
@@ -145,9 +143,7 @@ def test_topic_counts_and_the_surge_hook(board, monkeypatch) -> None:  # type: i
     monkeypatch.setattr(queries, "_surge_detector", None)
     assert queries.topic_counts_today(org) == [("Corona", 3, False), ("Bygglov", 1, False)]
     monkeypatch.setattr(
-        queries,
-        "_surge_detector",
-        lambda organisation, counts: {t for t, n in counts.items() if n >= 3},
+        queries, "_surge_detector", lambda organisation, counts: {t for t, n in counts.items() if n >= 3}
     )
     html = client.get("/wallboard/topics/").content.decode()
     assert 'class="surge"' in html and "Corona" in html
@@ -185,9 +181,7 @@ def test_agents_cannot_see_the_wallboard() -> None:
     assert client.get("/wallboard/queues/").status_code == 403
 
 
-def test_team_leader_changes_only_their_own_teams_agents(
-    django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+def test_team_leader_changes_only_their_own_teams_agents(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     from tests.factories import make_team
 
     org = make_organisation()
@@ -202,23 +196,10 @@ def test_team_leader_changes_only_their_own_teams_agents(
     client = Client()
     client.force_login(leader)
     with django_capture_on_commit_callbacks(execute=True):
-        assert (
-            client.post(
-                f"/wallboard/agents/{own_agent.pk}/presence/", {"presence": "offline"}
-            ).status_code
-            == 200
-        )
+        assert client.post(f"/wallboard/agents/{own_agent.pk}/presence/", {"presence": "offline"}).status_code == 200
         for target in (other_agent, boss):
-            assert (
-                client.post(
-                    f"/wallboard/agents/{target.pk}/presence/", {"presence": "offline"}
-                ).status_code
-                == 403
-            )
-            assert (
-                client.post(f"/wallboard/agents/{target.pk}/queues/", {"queues": []}).status_code
-                == 403
-            )
+            assert client.post(f"/wallboard/agents/{target.pk}/presence/", {"presence": "offline"}).status_code == 403
+            assert client.post(f"/wallboard/agents/{target.pk}/queues/", {"queues": []}).status_code == 403
     assert AgentState.objects.get(person=own_agent).presence == "offline"
     assert AgentState.objects.get(person=other_agent).presence == "available"
     assert AgentState.objects.get(person=boss).presence == "available"
@@ -257,9 +238,7 @@ def test_a_queue_with_many_abandons_shows_both_service_levels(board, run) -> Non
     run(routing.do_set_presence, agent, "offline")
     for _ in range(9):
         contact = abandon_contact(run, queue)
-        RoutingEvent.objects.filter(contact_id=contact.pk, name="abandoned").update(
-            at=F("at") + _td(seconds=60)
-        )
+        RoutingEvent.objects.filter(contact_id=contact.pk, name="abandoned").update(at=F("at") + _td(seconds=60))
     html = client.get("/wallboard/queues/").content.decode()
     cell = html[html.index('data-field="service-level"') :].split("</td>")[0]
     assert "100 %" in cell and "44 %" in cell

@@ -89,14 +89,8 @@ def test_missing_inputs_are_a_user_error(capsys: pytest.CaptureFixture[str]) -> 
     [
         (["--calls", "1e22", "--aht-seconds", "180"], "more than a million agents"),
         (["--calls", "1e308", "--aht-seconds", "1e308"], "traffic must be finite"),
-        (
-            ["--calls", "100", "--aht-seconds", "180", "--interval-minutes", "0"],
-            "--interval-minutes must be positive",
-        ),
-        (
-            ["--calls", "100", "--aht-seconds", "180", "--agents", "99999999999999999999"],
-            "--agents",
-        ),
+        (["--calls", "100", "--aht-seconds", "180", "--interval-minutes", "0"], "--interval-minutes must be positive"),
+        (["--calls", "100", "--aht-seconds", "180", "--agents", "99999999999999999999"], "--agents"),
     ],
 )
 def test_huge_or_zero_numbers_are_a_clear_error_not_a_hang(
@@ -112,9 +106,7 @@ def test_intervals_file_not_utf8_or_not_a_date_names_the_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     day = tmp_path / "day.csv"
-    day.write_bytes(
-        "interval_start,calls,aht_seconds\n08:00,100,180\n08:30,1,180 # kö\n".encode("latin-1")
-    )
+    day.write_bytes("interval_start,calls,aht_seconds\n08:00,100,180\n08:30,1,180 # kö\n".encode("latin-1"))
     assert main(["plan", "staffing", "--intervals", str(day), "--interval-minutes", "30"]) == 1
     assert "UTF-8" in capsys.readouterr().err
     day.write_text("interval_start,calls,aht_seconds\n08:00,100,180\nnot-a-date,100,180\n")

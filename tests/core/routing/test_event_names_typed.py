@@ -40,10 +40,7 @@ def raw_event_names(tree: ast.AST) -> list[tuple[int, str]]:
                     found += [(node.lineno, n) for n in _raw_names(kw.value)]
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            named = (
-                _is_name(s) or (isinstance(s, ast.Call) and any(map(_is_name, s.args)))
-                for s in sides
-            )
+            named = (_is_name(s) or (isinstance(s, ast.Call) and any(map(_is_name, s.args))) for s in sides)
             if any(named):
                 found += [(node.lineno, n) for s in sides for n in _raw_names(s)]
     return sorted(found, key=lambda found_at: found_at[0])

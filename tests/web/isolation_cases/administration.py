@@ -22,11 +22,7 @@ def _administration_world(world: World) -> None:
 
     world.extra["key_a"] = do_create_api_token(world.org_a, "Alfanyckeln", scopes=["live.read"])[1]
     world.extra["webhook_a"] = Webhook.objects.create(
-        organisation=world.org_a,
-        name="Alfakroken",
-        url="https://alfa.example/hook",
-        events=["completed"],
-        secret="s",
+        organisation=world.org_a, name="Alfakroken", url="https://alfa.example/hook", events=["completed"], secret="s"
     )
     AuditEntry.objects.create(
         organisation=world.org_a, actor=world.person_a, action="person.changed", object_type="accounts.person",
@@ -44,11 +40,7 @@ def _not_found_and(check: Any) -> Any:
 
 def _person_a_unchanged(world: World) -> None:
     person = world.person_a.__class__.objects.get(pk=world.person_a.pk)
-    assert (
-        person.full_name == "Astrid Alfasson"
-        and person.is_active
-        and person.organisation_id == world.org_a.pk
-    )
+    assert person.full_name == "Astrid Alfasson" and person.is_active and person.organisation_id == world.org_a.pk
     assert person.team_id == world.extra["team_a"].pk and not person.is_org_admin
 
 
@@ -70,9 +62,7 @@ case("administration:audit")(lambda w: [
     Probe("get", "/settings/audit/", ALFA),
     Probe("get", f"/settings/audit/?actor={w.person_a.pk}&text=alfa", ALFA),
 ])  # fmt: skip
-case("administration:people")(
-    lambda w: [Probe("get", "/settings/people/?q=Astrid&inactive=1", ALFA)]
-)
+case("administration:people")(lambda w: [Probe("get", "/settings/people/?q=Astrid&inactive=1", ALFA)])
 case("administration:teams")(lambda w: [Probe("get", "/settings/teams/", ALFA)])
 case("administration:sites")(lambda w: [Probe("get", "/settings/sites/", ALFA)])
 case("administration:api_keys")(lambda w: [Probe("get", "/settings/api-keys/", ALFA)])
@@ -84,17 +74,12 @@ def _invite(world: World) -> list[Probe]:
     def check(response: Any, w: World) -> None:
         from distans.accounts.models import Person
 
-        assert not Person.objects.filter(
-            email="probe@example.org"
-        ).exists()  # A's team is no choice
+        assert not Person.objects.filter(email="probe@example.org").exists()  # A's team is no choice
         _nothing_invited_in_a(w)
 
     data = {"full_name": "Probe", "email": "probe@example.org", "team": world.extra["team_a"].pk,
             "language": "sv", "roles": ["agent"]}  # fmt: skip
-    return [
-        Probe("get", "/settings/people/invite/", ALFA),
-        Probe("post", "/settings/people/invite/", check, data),
-    ]
+    return [Probe("get", "/settings/people/invite/", ALFA), Probe("post", "/settings/people/invite/", check, data)]
 
 
 @case("administration:import_people")
@@ -105,39 +90,21 @@ def _import(world: World) -> list[Probe]:
         _person_a_unchanged(w)
         assert "Astrid Alfasson" not in response.content.decode()
 
-    return [
-        Probe(
-            "post",
-            "/settings/people/import/",
-            check,
-            {"file": SimpleUploadedFile("p.csv", text.encode())},
-        )
-    ]
+    return [Probe("post", "/settings/people/import/", check, {"file": SimpleUploadedFile("p.csv", text.encode())})]
 
 
 @case("administration:person")
 def _person(world: World) -> list[Probe]:
     path = f"/settings/people/{world.person_a.pk}/"
-    data = {
-        "full_name": "Hijacked",
-        "email": world.person_a.email,
-        "language": "sv",
-        "roles": ["org_admin"],
-    }
-    return [
-        Probe("get", path, denied),
-        Probe("post", path, _not_found_and(_person_a_unchanged), data),
-    ]
+    data = {"full_name": "Hijacked", "email": world.person_a.email, "language": "sv", "roles": ["org_admin"]}
+    return [Probe("get", path, denied), Probe("post", path, _not_found_and(_person_a_unchanged), data)]
 
 
 @case("administration:agent")
 def _agent(world: World) -> list[Probe]:
     path = f"/settings/people/{world.person_a.pk}/agent/"
     data = {"skills": "hijack = 9", "endpoint_sip": "sip:b@b"}
-    return [
-        Probe("get", path, denied),
-        Probe("post", path, _not_found_and(_agent_a_unchanged), data),
-    ]
+    return [Probe("get", path, denied), Probe("post", path, _not_found_and(_agent_a_unchanged), data)]
 
 
 case("administration:set_active")(lambda w: [
@@ -162,14 +129,7 @@ def _team_new(world: World) -> list[Probe]:
         assert response.status_code == 200  # the form again: A's person is no choice of leader
         _team_a_unchanged(w)
 
-    return [
-        Probe(
-            "post",
-            "/settings/teams/new/",
-            check,
-            {"name": "Probe team", "leader": world.person_a.pk},
-        )
-    ]
+    return [Probe("post", "/settings/teams/new/", check, {"name": "Probe team", "leader": world.person_a.pk})]
 
 
 case("administration:team")(lambda w: [

@@ -19,9 +19,7 @@ def _email_world(world: World) -> None:
         organisation=world.org_a, queue=world.extra["queue_a"], address="a-post@example.se",
         imap_host="imap.invalid", imap_username="a", imap_password="a-secret", active=False,
     )  # fmt: skip
-    world.extra["email_key_b"] = do_create_api_token(
-        world.org_b, "mail-b", scopes=["mail.inbound"]
-    )[0]
+    world.extra["email_key_b"] = do_create_api_token(world.org_b, "mail-b", scopes=["mail.inbound"])[0]
 
 
 def _nothing_delivered(response: Any, world: World) -> None:

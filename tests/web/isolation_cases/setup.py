@@ -29,26 +29,14 @@ def _queue_edit(world: World) -> list[Probe]:
     pk = world.extra["queue_a"].pk
     return [
         Probe("get", f"/settings/queues/{pk}/", denied),
-        Probe(
-            "post",
-            f"/settings/queues/{pk}/",
-            _queue_a_unchanged,
-            {"name": "Kapad", "code": "kapad", "offer_timeout_seconds": 99},
-        ),
+        Probe("post", f"/settings/queues/{pk}/", _queue_a_unchanged, {"name": "Kapad", "code": "kapad", "offer_timeout_seconds": 99}),
     ]
 
 
 @case("setup:queue_new")
 def _queue_new(world: World) -> list[Probe]:
     # B's new queue lands in B's organisation, whatever is posted.
-    return [
-        Probe(
-            "post",
-            "/settings/queues/new/",
-            _no_queue_in_a,
-            {"name": "Kapad", "code": "kapad", "organisation": world.org_a.pk},
-        )
-    ]
+    return [Probe("post", "/settings/queues/new/", _no_queue_in_a, {"name": "Kapad", "code": "kapad", "organisation": world.org_a.pk})]
 
 
 def _open_form_closed(response: Any, world: World) -> None:
@@ -63,18 +51,7 @@ def _open_form_closed(response: Any, world: World) -> None:
 @case("setup:first_run")
 def _first_run(world: World) -> list[Probe]:
     return [
-        Probe(
-            "post",
-            "/settings/first-run/",
-            _open_form_closed,
-            {
-                "organisation": "Kapad",
-                "full_name": "X",
-                "email": "x@example.org",
-                "password": "ett-langt-losenord-77",
-                "password_again": "ett-langt-losenord-77",
-            },
-        ),
+        Probe("post", "/settings/first-run/", _open_form_closed, {"organisation": "Kapad", "full_name": "X", "email": "x@example.org", "password": "ett-langt-losenord-77", "password_again": "ett-langt-losenord-77"}),
     ]
 
 
@@ -86,25 +63,13 @@ def _a_unchanged(response: Any, world: World) -> None:
 
 @case("setup:first_run_step")
 def _first_run_step(world: World) -> list[Probe]:
-    names = must_not_show(
-        lambda w: w.extra["queue_a"].name, lambda w: w.extra["team_a"].name, lambda w: w.org_a.name
-    )
+    names = must_not_show(lambda w: w.extra["queue_a"].name, lambda w: w.extra["team_a"].name, lambda w: w.org_a.name)
     return [
         Probe("get", "/settings/first-run/queue/", names),
         Probe("get", "/settings/first-run/team/", names),
         Probe("get", "/settings/first-run/channel/", names),
-        Probe(
-            "post",
-            "/settings/first-run/organisation/",
-            _a_unchanged,
-            {"name": "Kapad", "time_zone": "Europe/Oslo", "country": "NO"},
-        ),
-        Probe(
-            "post",
-            "/settings/first-run/queue/",
-            _a_unchanged,
-            {"name": "Kapad", "code": "kapad", "weekdays": "08:00-16:00"},
-        ),
+        Probe("post", "/settings/first-run/organisation/", _a_unchanged, {"name": "Kapad", "time_zone": "Europe/Oslo", "country": "NO"}),
+        Probe("post", "/settings/first-run/queue/", _a_unchanged, {"name": "Kapad", "code": "kapad", "weekdays": "08:00-16:00"}),
     ]
 
 
@@ -135,34 +100,13 @@ def _setup_channels_world(world: World) -> None:
     from distans.channels_email.models import Mailbox
 
     queue_a = world.extra["queue_a"]
-    world.extra["setup_widget_a"] = ChatWidget.objects.create(
-        organisation=world.org_a,
-        queue=queue_a,
-        name="Alfachatten",
-        allowed_origins=["https://alfa.example"],
-    )
-    world.extra["setup_mailbox_a"] = Mailbox.objects.create(
-        organisation=world.org_a,
-        queue=queue_a,
-        address="alfa-post@example.se",
-        imap_host="127.0.0.1",
-        imap_port=9,
-        imap_username="alfa",
-        imap_password="alfa-hemligt",
-        use_ssl=False,
-        smtp_host="",
-    )
+    world.extra["setup_widget_a"] = ChatWidget.objects.create(organisation=world.org_a, queue=queue_a, name="Alfachatten", allowed_origins=["https://alfa.example"])
+    world.extra["setup_mailbox_a"] = Mailbox.objects.create(organisation=world.org_a, queue=queue_a, address="alfa-post@example.se", imap_host="127.0.0.1", imap_port=9, imap_username="alfa", imap_password="alfa-hemligt", use_ssl=False, smtp_host="")
 
 
 def _a_channels_hidden(response: Any, world: World) -> None:
     body = response.content.decode()
-    for text in (
-        "Alfachatten",
-        "alfa-post@example.se",
-        "alfa-hemligt",
-        world.extra["setup_widget_a"].key,
-        "+4611111",
-    ):
+    for text in ("Alfachatten", "alfa-post@example.se", "alfa-hemligt", world.extra["setup_widget_a"].key, "+4611111"):
         assert text not in body, f"{text!r} leaked across organisations"
 
 
@@ -199,102 +143,41 @@ def _channels(world: World) -> list[Probe]:
 
 @case("setup:widget_new")
 def _widget_new(world: World) -> list[Probe]:
-    return [
-        Probe(
-            "post",
-            "/settings/channels/widgets/new/",
-            _nothing_created_in_a,
-            {"name": "Kapad", "queue": world.extra["queue_a"].pk, "active": "on"},
-        )
-    ]
+    return [Probe("post", "/settings/channels/widgets/new/", _nothing_created_in_a, {"name": "Kapad", "queue": world.extra["queue_a"].pk, "active": "on"})]
 
 
 @case("setup:widget_edit")
 def _widget_edit(world: World) -> list[Probe]:
     pk = world.extra["setup_widget_a"].pk
     return [
-        Probe(
-            "get",
-            f"/settings/channels/widgets/{pk}/",
-            lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0],
-        ),
-        Probe(
-            "post",
-            f"/settings/channels/widgets/{pk}/",
-            _widget_a_unchanged,
-            {"name": "Kapad", "queue": world.extra["queue_a"].pk},
-        ),
+        Probe("get", f"/settings/channels/widgets/{pk}/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0]),
+        Probe("post", f"/settings/channels/widgets/{pk}/", _widget_a_unchanged, {"name": "Kapad", "queue": world.extra["queue_a"].pk}),
     ]
 
 
 @case("setup:mailbox_new")
 def _mailbox_new(world: World) -> list[Probe]:
-    return [
-        Probe(
-            "post",
-            "/settings/channels/mailboxes/new/",
-            _nothing_created_in_a,
-            {
-                "address": "kapad@example.se",
-                "queue": world.extra["queue_a"].pk,
-                "imap_host": "x",
-                "imap_port": 993,
-                "imap_username": "x",
-                "imap_password": "x",
-                "folder": "INBOX",
-                "smtp_port": 587,
-            },
-        )
-    ]
+    return [Probe("post", "/settings/channels/mailboxes/new/", _nothing_created_in_a, {"address": "kapad@example.se", "queue": world.extra["queue_a"].pk, "imap_host": "x", "imap_port": 993, "imap_username": "x", "imap_password": "x", "folder": "INBOX", "smtp_port": 587})]
 
 
 @case("setup:mailbox_edit")
 def _mailbox_edit(world: World) -> list[Probe]:
     pk = world.extra["setup_mailbox_a"].pk
     return [
-        Probe(
-            "get",
-            f"/settings/channels/mailboxes/{pk}/",
-            lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0],
-        ),
-        Probe(
-            "post",
-            f"/settings/channels/mailboxes/{pk}/",
-            _mailbox_a_unchanged,
-            {
-                "address": "alfa-post@example.se",
-                "imap_host": "evil.example",
-                "imap_port": 993,
-                "imap_username": "x",
-                "folder": "INBOX",
-                "smtp_port": 587,
-            },
-        ),
+        Probe("get", f"/settings/channels/mailboxes/{pk}/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0]),
+        Probe("post", f"/settings/channels/mailboxes/{pk}/", _mailbox_a_unchanged, {"address": "alfa-post@example.se", "imap_host": "evil.example", "imap_port": 993, "imap_username": "x", "folder": "INBOX", "smtp_port": 587}),
     ]
 
 
 @case("setup:mailbox_test")
 def _mailbox_test(world: World) -> list[Probe]:
     pk = world.extra["setup_mailbox_a"].pk
-    return [
-        Probe(
-            "post",
-            f"/settings/channels/mailboxes/{pk}/test/",
-            lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0],
-        )
-    ]
+    return [Probe("post", f"/settings/channels/mailboxes/{pk}/test/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0])]
 
 
 @case("setup:line_new")
 def _line_new(world: World) -> list[Probe]:
-    return [
-        Probe(
-            "post",
-            "/settings/channels/lines/new/",
-            _nothing_created_in_a,
-            {"number": "+4699999", "name": "Kapad", "queue": world.extra["queue_a"].pk},
-        )
-    ]
+    return [Probe("post", "/settings/channels/lines/new/", _nothing_created_in_a, {"number": "+4699999", "name": "Kapad", "queue": world.extra["queue_a"].pk})]
 
 
 @case("setup:line_edit")
@@ -310,15 +193,6 @@ def _line_edit(world: World) -> list[Probe]:
         assert line.name == "A-linjen"
 
     return [
-        Probe(
-            "get",
-            f"/settings/channels/lines/{line.pk}/",
-            lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0],
-        ),
-        Probe(
-            "post",
-            f"/settings/channels/lines/{line.pk}/",
-            unchanged,
-            {"number": "+4611111", "name": "Kapad", "queue": world.extra["queue_a"].pk},
-        ),
+        Probe("get", f"/settings/channels/lines/{line.pk}/", lambda r, w: (denied(r, w), _a_channels_hidden(r, w))[0]),
+        Probe("post", f"/settings/channels/lines/{line.pk}/", unchanged, {"number": "+4611111", "name": "Kapad", "queue": world.extra["queue_a"].pk}),
     ]

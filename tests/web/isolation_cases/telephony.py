@@ -16,15 +16,9 @@ from distans.telephony.models import Call, Line
 def _telephony_world(world: World) -> None:
     queue_a = world.extra["queue_a"]
     Line.objects.create(organisation=world.org_a, number="+4611111", name="A-linjen", queue=queue_a)
-    contact = Contact.objects.create(
-        organisation=world.org_a, queue=queue_a, channel="phone", customer_phone="+46700000001"
-    )
-    world.extra["call_a"] = Call.objects.create(
-        organisation=world.org_a, contact=contact, call_id="call-a", caller_number="+46700000001"
-    )
-    world.extra["key_b"] = do_create_api_token(world.org_b, "pbx-b", scopes=["telephony.adapter"])[
-        0
-    ]
+    contact = Contact.objects.create(organisation=world.org_a, queue=queue_a, channel="phone", customer_phone="+46700000001")
+    world.extra["call_a"] = Call.objects.create(organisation=world.org_a, contact=contact, call_id="call-a", caller_number="+46700000001")
+    world.extra["key_b"] = do_create_api_token(world.org_b, "pbx-b", scopes=["telephony.adapter"])[0]
 
 
 def _as_b_pbx(world: World, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
@@ -37,9 +31,7 @@ def _as_b_pbx(world: World, method: str, path: str, data: dict[str, Any] | None 
 
 
 def _no_call_on_a_line(response: Any, world: World) -> None:
-    response = _as_b_pbx(
-        world, "post", "/api/telephony/calls", {"call_id": "b-1", "line": "+4611111"}
-    )
+    response = _as_b_pbx(world, "post", "/api/telephony/calls", {"call_id": "b-1", "line": "+4611111"})
     assert response.status_code == 404
     assert Contact.objects.filter(organisation=world.org_a).count() == 3
 
@@ -51,9 +43,7 @@ def _cannot_read_route(response: Any, world: World) -> None:
 
 
 def _cannot_send_events(response: Any, world: World) -> None:
-    response = _as_b_pbx(
-        world, "post", "/api/telephony/calls/call-a/events", {"event": "abandoned"}
-    )
+    response = _as_b_pbx(world, "post", "/api/telephony/calls/call-a/events", {"event": "abandoned"})
     assert response.status_code == 404
     call = world.extra["call_a"]
     call.contact.refresh_from_db()
@@ -62,24 +52,6 @@ def _cannot_send_events(response: Any, world: World) -> None:
 
 # Each probe first makes B's *person* request (403: the contract is for API keys),
 # then the check repeats it with B's API key.
-CASES["api:incoming_call"] = lambda w: [
-    Probe(
-        "post",
-        "/api/telephony/calls",
-        _no_call_on_a_line,
-        {"call_id": "b-0", "line": "+4611111"},
-        True,
-    )
-]
-CASES["api:route_call"] = lambda w: [
-    Probe("get", "/api/telephony/calls/call-a/route", _cannot_read_route)
-]
-CASES["api:call_event"] = lambda w: [
-    Probe(
-        "post",
-        "/api/telephony/calls/call-a/events",
-        _cannot_send_events,
-        {"event": "abandoned"},
-        True,
-    )
-]
+CASES["api:incoming_call"] = lambda w: [Probe("post", "/api/telephony/calls", _no_call_on_a_line, {"call_id": "b-0", "line": "+4611111"}, True)]
+CASES["api:route_call"] = lambda w: [Probe("get", "/api/telephony/calls/call-a/route", _cannot_read_route)]
+CASES["api:call_event"] = lambda w: [Probe("post", "/api/telephony/calls/call-a/events", _cannot_send_events, {"event": "abandoned"}, True)]

@@ -72,6 +72,4 @@ def _import(world: World) -> list[Probe]:
         _a_unchanged(response, w)
 
     return [Probe("post", "/topics/import/", check, {"file": upload})]
-
-
 case("topics:surges_now")(lambda world: [Probe("get", "/topics/surges/now/", ALFA)])
