@@ -139,7 +139,7 @@ def test_supervisor_switches_the_center_to_plan_b_and_back(
                 if "Engelska, " not in h and "Norska, " not in h
             ]
 
-        plan_url = page.url  # /continuity/ after putting it in force
+        plan_url = f"{demo_server}/continuity/"
         page.goto(f"{demo_server}/continuity/end/")
         assert swedish_problems() == []
         for language, heading in (("nb", "Beredskapsplaner"), ("en", "Continuity plans")):
