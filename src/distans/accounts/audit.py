@@ -46,6 +46,33 @@ def snapshot(obj: models.Model | None, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
+def _entry(
+    organisation: Organisation,
+    actor: Person | None,
+    action: str,
+    target: models.Model,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+) -> AuditEntry | None:
+    before = {k: _plain(v) for k, v in (before or {}).items()}
+    after = {k: _plain(v) for k, v in (after or {}).items()}
+    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+    if not keys and (before or after):
+        return None
+    return AuditEntry(
+        organisation=organisation,
+        actor=actor,
+        action=action,
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        object_repr=str(target)[:200],
+        changes={
+            "before": {k: before[k] for k in keys if k in before},
+            "after": {k: after[k] for k in keys if k in after},
+        },
+    )
+
+
 def record_change(
     organisation: Organisation,
     actor: Person | None,
@@ -58,20 +85,21 @@ def record_change(
 
     ``action`` is a short dotted name (``person.invited``, ``queue.changed``);
     ``before`` is empty for a creation, ``after`` empty for a removal."""
-    before = {k: _plain(v) for k, v in (before or {}).items()}
-    after = {k: _plain(v) for k, v in (after or {}).items()}
-    keys = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-    if not keys and (before or after):
-        return None
-    return AuditEntry.objects.create(
-        organisation=organisation,
-        actor=actor,
-        action=action,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk),
-        object_repr=str(target)[:200],
-        changes={
-            "before": {k: before[k] for k in keys if k in before},
-            "after": {k: after[k] for k in keys if k in after},
-        },
-    )
+    entry = _entry(organisation, actor, action, target, before, after)
+    if entry is not None:
+        entry.save()
+    return entry
+
+
+def record_changes(
+    organisation: Organisation,
+    actor: Person | None,
+    changes: Iterable[tuple[str, models.Model, Mapping[str, Any] | None, Mapping[str, Any] | None]],
+) -> int:
+    """Many entries at once (one insert per 500): ``(action, target, before, after)``
+    each, recorded as :func:`record_change` records one. Returns how many."""
+    entries = [
+        e for a, t, b, af in changes if (e := _entry(organisation, actor, a, t, b, af)) is not None
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)

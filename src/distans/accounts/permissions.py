@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, Rule] = {
     "topics.manage": Rule(_("change the topic tree"), frozenset({S, ADM})),
     "people.manage": Rule(_("manage people (team leaders: their own teams)"), frozenset({TL, ADM})),
     "organisation.manage": Rule(_("change teams, sites and roles"), frozenset({ADM})),
+    "continuity.manage": Rule(_("prepare and switch continuity plans"), frozenset({S, ADM})),
     "queues.manage": Rule(_("change queues and opening hours"), frozenset({S, ADM})),
     "channels.manage": Rule(_("change channels"), frozenset({ADM})),
     "integrations.manage": Rule(_("manage API keys and webhooks"), frozenset({ADM})),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "distans.announcements",
     "distans.absence",
     "distans.visits",
+    "distans.continuity",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "distans.web.context.navigation",
+                "distans.continuity.context.banner",
             ],
         },
     }

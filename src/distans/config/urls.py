@@ -19,6 +19,7 @@ APP_PREFIXES = {
     "planning": "planning/",
     "announcements": "announcements/",
     "absence": "absence/",
+    "continuity": "continuity/",
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",

@@ -53,6 +53,7 @@ LiveKind = Literal[
     "chat_typing",  # person: the visitor is typing
     "completed",  # contact.<id>: the contact was completed
     "consultation",  # person: a consultation started/changed
+    "continuity",  # org: a continuity plan was put in force or ended (the staff banner)
     "fallback",  # contact.<id>: the waiting contact was given a fallback
     "message",  # person: a new message on a contact
     "offer",  # person: a new offer

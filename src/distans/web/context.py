@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("reports:index", _("Reports"), ("reports.view",)),
     ("planning:index", _("Planning"), ("planning.manage",)),
     ("topics:index", _("Topics"), ("topics.manage",)),
+    ("continuity:index", _("Continuity plans"), ("continuity.manage",)),
     ("administration:index", _("Settings"), SETTINGS_PERMISSIONS),
     ("admin:index", _("Administration"), ("admin.use",)),
     # Only while the demo's mail catcher runs (distans demo).
