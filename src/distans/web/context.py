@@ -19,6 +19,8 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("wallboard:index", _("Wallboard"), ("wallboard.view",)),
     ("team:index", _("My team"), ("team.view",)),
     ("announcements:index", _("Announcements"), ("announcements.view",)),
+    ("wellbeing:checkins", _("Check-ins"), ("checkins.manage",)),
+    ("wellbeing:pulse", _("Pulse survey"), ("wellbeing.answer",)),
     ("reports:index", _("Reports"), ("reports.view",)),
     ("planning:index", _("Planning"), ("planning.manage",)),
     ("topics:index", _("Topics"), ("topics.manage",)),
