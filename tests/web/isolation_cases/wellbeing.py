@@ -27,10 +27,10 @@ def _wellbeing_world(world: World) -> None:
     comment = PulseComment.objects.get(organisation=org)
     actions.do_reply_comment(world.person_a, comment, "Alfasvar")
     world.extra.update(
-        checkin_a=checkin,
-        follow_up_a=FollowUp.objects.get(checkin=checkin),
-        comment_a=comment,
-        question_a=PulseQuestion.objects.for_org(org).get(code="mood"),
+        wb_checkin_a=checkin,
+        wb_follow_up_a=FollowUp.objects.get(checkin=checkin),
+        wb_comment_a=comment,
+        wb_question_a=PulseQuestion.objects.for_org(org).get(code="mood"),
     )
 
 
@@ -55,9 +55,9 @@ def _unchanged(response: Any, world: World) -> None:
 
     _denied(response, world)
     assert CheckIn.objects.filter(person=world.person_a).count() == 1
-    assert FollowUp.objects.get(pk=world.extra["follow_up_a"].pk).done_at is None
-    assert PulseComment.objects.get(pk=world.extra["comment_a"].pk).reply == "Alfasvar"
-    assert PulseQuestion.objects.get(pk=world.extra["question_a"].pk).active
+    assert FollowUp.objects.get(pk=world.extra["wb_follow_up_a"].pk).done_at is None
+    assert PulseComment.objects.get(pk=world.extra["wb_comment_a"].pk).reply == "Alfasvar"
+    assert PulseQuestion.objects.get(pk=world.extra["wb_question_a"].pk).active
     meeting = TeamMeeting.objects.get(team=world.extra["team_a"])
     assert list(meeting.attendees.values_list("pk", flat=True)) == [world.person_a.pk]
 
@@ -106,7 +106,7 @@ def _record(world: World) -> list[Probe]:
 @case("wellbeing:follow_up_done")
 def _follow_up(world: World) -> list[Probe]:
     return [
-        Probe("post", f"/wellbeing/follow-ups/{world.extra['follow_up_a'].pk}/done/", _unchanged)
+        Probe("post", f"/wellbeing/follow-ups/{world.extra['wb_follow_up_a'].pk}/done/", _unchanged)
     ]
 
 
@@ -137,7 +137,7 @@ def _reply(world: World) -> list[Probe]:
     return [
         Probe(
             "post",
-            f"/wellbeing/comments/{world.extra['comment_a'].pk}/reply/",
+            f"/wellbeing/comments/{world.extra['wb_comment_a'].pk}/reply/",
             _unchanged,
             {"reply": "Kapat"},
         )
@@ -152,6 +152,6 @@ def _settings(world: World) -> list[Probe]:
             "post",
             "/wellbeing/settings/",
             _unchanged,
-            {"question": world.extra["question_a"].pk, "active": "0"},
+            {"question": world.extra["wb_question_a"].pk, "active": "0"},
         ),
     ]
