@@ -58,7 +58,7 @@ def _kind(kind: str) -> str:
 @transaction.atomic
 def do_plan_checkin(leader: Person, person: Person, day: dt.date, kind: str) -> CheckIn:
     return CheckIn.objects.create(
-        organisation_id=person.organisation_id,
+        organisation_id=queries.org_id(person),
         person=person,
         leader=leader,
         status=CheckInStatus.PLANNED,
@@ -80,19 +80,19 @@ def do_record_checkin(
     """A held check-in. It fulfils the person's earliest planned one, if any."""
     if len(notes) > MAX_NOTES:
         raise WellbeingError(_("The notes are too long."))
-    if held_on > queries.local_today(person.organisation_id):  # type: ignore[arg-type]
+    if held_on > queries.local_today(queries.org_id(person)):
         raise WellbeingError(
             _("A check-in cannot be recorded as held in the future; plan it instead.")
         )
     checkin = (
-        CheckIn.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        CheckIn.objects.for_org(queries.org_id(person))
         .select_for_update()
         .filter(person=person, status=CheckInStatus.PLANNED)
         .order_by("planned_for", "pk")
         .first()
     )
     if checkin is None:
-        checkin = CheckIn(organisation_id=person.organisation_id, person=person)
+        checkin = CheckIn(organisation_id=queries.org_id(person), person=person)
     checkin.leader = leader
     checkin.status = CheckInStatus.DONE
     checkin.kind = _kind(kind)
@@ -101,7 +101,7 @@ def do_record_checkin(
     checkin.save()
     if follow_up.strip():
         FollowUp.objects.create(
-            organisation_id=person.organisation_id,
+            organisation_id=queries.org_id(person),
             checkin=checkin,
             text=follow_up.strip()[:500],
             due_on=follow_up_due,
@@ -218,7 +218,7 @@ def ensure_question_bank(organisation_id: int) -> None:
 
 @transaction.atomic
 def do_save_settings(actor: Person, fields: dict[str, int]) -> WellbeingSettings:
-    conf = queries.settings_of(actor.organisation_id)  # type: ignore[arg-type]
+    conf = queries.settings_of(queries.org_id(actor))
     if not 3 <= fields.get("min_scores", conf.min_scores) <= 50:
         raise WellbeingError(_("The minimum for scores must be between 3 and 50."))
     if not 3 <= fields.get("min_comments", conf.min_comments) <= 100:
@@ -235,7 +235,7 @@ def do_save_settings(actor: Person, fields: dict[str, int]) -> WellbeingSettings
             setattr(conf, name, int(fields[name]))
     conf.save()
     record_change(
-        actor.organisation,  # type: ignore[arg-type]
+        queries.org_of(actor),
         actor,
         "wellbeing.settings",
         conf,
@@ -251,7 +251,7 @@ def do_set_question_active(actor: Person, question: PulseQuestion, active: bool)
     question.active = active
     question.save(update_fields=["active"])
     record_change(
-        actor.organisation,  # type: ignore[arg-type]
+        queries.org_of(actor),
         actor,
         "wellbeing.question",
         question,

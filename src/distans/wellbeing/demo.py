@@ -110,10 +110,10 @@ def _pulse(organisation: Organisation, today: dt.date) -> None:
         Team.objects.for_org(organisation).filter(leader__isnull=False).order_by("name").first()
     )
     if leader is not None and leader.leader is not None:
-        for text, reply in zip(COMMENTS[:2], REPLIES, strict=True):
-            comment = PulseComment.objects.for_org(organisation).filter(text=text).first()
-            if comment is not None:
-                actions.do_reply_comment(leader.leader, comment, reply)
+        for text, answer in zip(COMMENTS[:2], REPLIES, strict=True):
+            found = PulseComment.objects.for_org(organisation).filter(text=text).first()
+            if found is not None:
+                actions.do_reply_comment(leader.leader, found, answer)
 
 
 def load(organisation: Organisation) -> None:

@@ -30,6 +30,20 @@ from distans.wellbeing.models import (
 TREND_WEEKS = 13  # about 90 days
 
 
+def org_id(person: Person) -> int:
+    """The organisation of a person who has one (every caller here is logged in to an
+    organisation: ``@requires`` refuses everyone else)."""
+    if person.organisation_id is None:
+        raise PermissionError("a person of no organisation")
+    return int(person.organisation_id)
+
+
+def org_of(person: Person) -> Organisation:
+    if person.organisation is None:
+        raise PermissionError("a person of no organisation")
+    return person.organisation
+
+
 def local_now(organisation_id: int, now: dt.datetime | None = None) -> dt.datetime:
     zone = ZoneInfo(Organisation.objects.get(pk=organisation_id).time_zone)
     return (now or timezone.now()).astimezone(zone)
@@ -108,7 +122,7 @@ def may_read_notes(viewer: Person, person: Person) -> bool:
 
 
 def followed_person(viewer: Person, person_id: int) -> Person | None:
-    person = Person.objects.for_org(viewer.organisation_id).filter(pk=person_id).first()  # type: ignore[arg-type]
+    person = Person.objects.for_org(org_id(viewer)).filter(pk=person_id).first()
     return person if person is not None and may_follow(viewer, person) else None
 
 
@@ -157,7 +171,7 @@ def overdue_people(team: Team, today: dt.date) -> list[Person]:
 
 
 def person_checkins(person: Person) -> QuerySet[CheckIn]:
-    return CheckIn.objects.for_org(person.organisation_id).filter(person=person)  # type: ignore[arg-type]
+    return CheckIn.objects.for_org(org_id(person)).filter(person=person)
 
 
 def open_follow_ups(team: Team) -> QuerySet[FollowUp]:

@@ -22,11 +22,13 @@ from distans.wellbeing.models import CheckInReminder, FollowUp, PulseQuestion
 
 
 def _me(request: HttpRequest) -> Person:
-    return request.user  # type: ignore[return-value]
+    user = request.user
+    assert isinstance(user, Person)  # @requires let only a logged-in person through
+    return user
 
 
 def _org(request: HttpRequest) -> int:
-    return int(_me(request).organisation_id)  # type: ignore[arg-type]
+    return queries.org_id(_me(request))
 
 
 def _today(request: HttpRequest) -> dt.date:
