@@ -22,6 +22,7 @@ from typing import Any
 
 from tests.browser.axe import blocking_violations
 from tests.browser.conftest import login
+from tests.browser.test_journey_pages import TEXT_JS, _set_language, english_and_codes
 
 from distans.demo.data import DEMO_PASSWORD, demo_email
 
@@ -187,3 +188,77 @@ def test_a_small_teams_pulse_is_hidden_until_pooled(
         _pool_weeks(browser, contexts, demo_server, 4)  # the demo's default, for the tests after
         for context in contexts:
             context.close()
+
+
+PAGES = {
+    "agent": ["/wellbeing/pulse/"],
+    "teamleader": [
+        "/wellbeing/checkins/",
+        "/wellbeing/checkins/person/{erik}/",
+        "/wellbeing/meeting/",
+        "/wellbeing/results/",
+        "/wellbeing/pulse/",
+    ],
+    "admin": ["/wellbeing/settings/", "/wellbeing/results/?team=all", "/wellbeing/checkins/"],
+}
+
+PERSON = """
+import django
+django.setup()
+from distans.accounts.models import Person
+from distans.demo.data import demo_email
+print(Person.objects.get(email=demo_email("erik")).pk)
+"""
+
+
+def _erik(var_dir: Path) -> int:
+    env = {
+        **os.environ,
+        "DISTANS_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "distans.config.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", PERSON], env=env, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def test_every_wellbeing_page_in_swedish_norwegian_and_english(
+    demo_server: str, demo_var_dir: Path, browser: Any
+) -> None:
+    """Each role's wellbeing pages: in the chosen language, no English words or raw codes
+    on the Swedish ones, no serious axe-core violations."""
+    erik = _erik(demo_var_dir)
+    problems: list[str] = []
+    for role, paths in PAGES.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        login(page, demo_server, demo_email(role), DEMO_PASSWORD)
+        try:
+            for language in ("sv", "nb", "en"):
+                _set_language(context, demo_server, language)
+                for path in paths:
+                    path = path.format(erik=erik)
+                    response = page.goto(f"{demo_server}{path}")
+                    if response is None or response.status != 200:
+                        problems.append(
+                            f"{role} {path}: HTTP {response.status if response else '?'}"
+                        )
+                        continue
+                    if page.locator("html").get_attribute("lang") != language:
+                        problems.append(f"{role} {path}: not in {language}")
+                    if language == "sv":
+                        problems += [
+                            f"{role} {path}: {hit}"
+                            for hit in english_and_codes(page.evaluate(TEXT_JS))
+                        ]
+                    problems += [
+                        f"{role} {path} [{language}] axe: {v}" for v in blocking_violations(page)
+                    ]
+        finally:
+            _set_language(context, demo_server, "sv")
+            context.close()
+    assert problems == [], "\n".join(problems)

@@ -288,3 +288,18 @@ def test_questions_are_asked_in_the_persons_language(language: str, text: str) -
     people[0].save()
     actions.do_save_settings(make_person(org, is_org_admin=True), {"questions_per_week": 13})
     assert text in _client(people[0]).get("/wellbeing/pulse/").content.decode()
+
+
+def test_hostile_and_huge_comments_are_refused_and_nothing_is_stored() -> None:
+    org = make_organisation()
+    _team_, _boss, people = _team(org, "Lag A", 3)
+    client = _client(people[0])
+    client.get("/wellbeing/pulse/")
+    nul = client.post("/wellbeing/pulse/", {"comment": "hej\x00då"})
+    assert nul.status_code == 400  # the guard layer, before the view
+    huge = client.post("/wellbeing/pulse/", {"comment": "å" * 5000})
+    assert huge.status_code == 422 and "för lång" in huge.content.decode()
+    assert not PulseComment.objects.exists()
+    assert not PulseParticipation.objects.filter(answered=True).exists()
+    # the person may still answer afterwards
+    assert client.post("/wellbeing/pulse/", {"comment": "Nu blev det rätt"}).status_code == 302

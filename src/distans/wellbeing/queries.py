@@ -231,14 +231,6 @@ class Scope:
     team: Team | None  # None: the whole organisation
     weeks: list[tuple[int, int]]
 
-    @property
-    def first(self) -> str:
-        return f"{self.weeks[-1][0]}-W{self.weeks[-1][1]:02d}"
-
-    @property
-    def last(self) -> str:
-        return f"{self.weeks[0][0]}-W{self.weeks[0][1]:02d}"
-
 
 def _weeks_back(monday: dt.date, count: int) -> list[tuple[int, int]]:
     return [week_of(monday - dt.timedelta(weeks=i)) for i in range(count)]
