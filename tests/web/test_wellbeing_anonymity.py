@@ -9,6 +9,7 @@ round opens, in shuffled order, with no time either)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.db import connection, models
@@ -110,16 +111,61 @@ def test_participation_has_no_time_and_its_order_is_not_the_order_of_answering()
     assert PulseParticipation.objects.filter(round=round_).count() == 12
 
 
-def test_scores_are_tallies_so_no_row_is_one_persons_answer() -> None:
+def _physical_order(model: type[models.Model], column: str, **where: Any) -> list[Any]:
+    """The rows' ``column`` in the order the database stores them (SQLite's rowid,
+    PostgreSQL's ctid) — what a reader of the raw table would see."""
+    order = "rowid" if connection.vendor == "sqlite" else "ctid"
+    conditions = " AND ".join(f"{name} = %s" for name in where) or "1 = 1"
+    sql = f"SELECT {column} FROM {model._meta.db_table} WHERE {conditions} ORDER BY {order}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(where.values()))
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_scores_are_a_full_grid_of_tallies_so_no_row_is_one_persons_answer() -> None:
     org = make_organisation()
     team = make_team(org)
     people = [make_person(org, team=team) for _ in range(6)]
     round_ = actions.do_open_round(org.pk, queries.local_today(org.pk))
-    question = queries.questions_of(round_)[0]
-    for person in people:
-        actions.do_answer_pulse(person, round_, {question.pk: 4})
-    rows = list(PulseTally.objects.filter(round=round_, question=question))
-    assert len(rows) == 1 and rows[0].count == 6 and rows[0].team == team
+    questions = queries.questions_of(round_)
+    grid = sum(q.top - q.bottom + 1 for q in questions)
+    actions.do_answer_pulse(people[0], round_, {questions[0].pk: 4})
+    # the first answer made every (question, value) row, most of them zero
+    assert PulseTally.objects.filter(round=round_, team=team).count() == grid
+    before = _physical_order(PulseTally, "id", round_id=round_.pk)
+    for person in people[1:]:
+        actions.do_answer_pulse(person, round_, {questions[0].pk: 4})
+    assert PulseTally.objects.filter(round=round_, team=team).count() == grid  # no new rows
+    assert PulseTally.objects.get(round=round_, question=questions[0], value=4).count == 6
+    # every answer rewrote the whole grid: the rows keep their order relative to each
+    # other, whatever was answered (on PostgreSQL an updated row moves to the end)
+    after = _physical_order(PulseTally, "id", round_id=round_.pk)
+    assert after == before
+
+
+def test_comments_are_not_stored_in_the_order_they_were_written() -> None:
+    org = make_organisation()
+    team = make_team(org)
+    people = [make_person(org, team=team) for _ in range(8)]
+    round_ = actions.do_open_round(org.pk, queries.local_today(org.pk))
+    written = [f"Kommentar {i}" for i in range(8)]
+    for person, text in zip(people, written, strict=True):
+        actions.do_answer_pulse(person, round_, {}, text)
+    stored = _physical_order(PulseComment, "text", round_id=round_.pk)
+    assert sorted(stored) == sorted(written)
+    # shuffled at each comment: the chance of the writing order by accident is 1 in 40320
+    assert stored != written
+
+
+def test_answering_rewrites_every_participation_row_so_their_order_stays() -> None:
+    org = make_organisation()
+    team = make_team(org)
+    people = [make_person(org, team=team) for _ in range(6)]
+    round_ = actions.do_open_round(org.pk, queries.local_today(org.pk))
+    before = _physical_order(PulseParticipation, "person_id", round_id=round_.pk)
+    for person in (people[4], people[1], people[3]):
+        actions.do_answer_pulse(person, round_, {}, "x")
+    assert _physical_order(PulseParticipation, "person_id", round_id=round_.pk) == before
 
 
 def test_a_team_too_small_to_hide_in_answers_into_the_organisations_bucket() -> None:
@@ -129,7 +175,8 @@ def test_a_team_too_small_to_hide_in_answers_into_the_organisations_bucket() -> 
     round_ = actions.do_open_round(org.pk, queries.local_today(org.pk))
     question = queries.questions_of(round_)[0]
     actions.do_answer_pulse(people[0], round_, {question.pk: 1}, "Bara jag i laget")
-    assert PulseTally.objects.get(round=round_).team is None
+    assert set(PulseTally.objects.filter(round=round_).values_list("team", flat=True)) == {None}
+    assert PulseTally.objects.get(round=round_, question=question, value=1).count == 1
     assert PulseComment.objects.get(round=round_).team is None
 
 

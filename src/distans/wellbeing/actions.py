@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -304,6 +304,14 @@ def do_open_round(organisation_id: int, day: dt.date) -> PulseRound:
     return round_
 
 
+def ensure_participation(person: Person, round_: PulseRound) -> None:
+    """A participation row for someone who joined after the round opened — made when
+    they open the survey, not when they answer, so it marks no moment of answering."""
+    PulseParticipation.objects.get_or_create(
+        organisation_id=round_.organisation_id, round=round_, person=person
+    )
+
+
 def has_answered(person: Person, round_: PulseRound) -> bool:
     return PulseParticipation.objects.filter(round=round_, person=person, answered=True).exists()
 
@@ -338,38 +346,65 @@ def do_answer_pulse(
             raise WellbeingError(_("An answer is outside its scale."))
     if not scores and not comment:
         raise WellbeingError(_("Answer at least one question."))
-    participation, _created = PulseParticipation.objects.select_for_update().get_or_create(
+    # One answer of the round at a time: the rewrites below must not interleave.
+    PulseRound.objects.select_for_update().filter(pk=round_.pk).first()
+    participation, _created = PulseParticipation.objects.get_or_create(
         organisation_id=round_.organisation_id, round=round_, person=person
     )
     if participation.answered:
         raise WellbeingError(_("You have already answered this week's questions."))
-    participation.answered = True
-    participation.save(update_fields=["answered"])
+    # Every participation row of the round is rewritten, not just this person's: on
+    # PostgreSQL an update writes a new row version at the end of the table, so
+    # updating one row would leave the order of answering in the physical order.
+    PulseParticipation.objects.filter(round=round_).update(
+        answered=Case(When(person_id=person.pk, then=Value(True)), default=F("answered"))
+    )
     team = _storage_team(person)
-    items = list(scores.items())
-    _random.shuffle(items)
-    for question_id, value in items:
-        updated = PulseTally.objects.filter(
-            organisation_id=round_.organisation_id,
-            round=round_,
-            question_id=question_id,
-            team=team,
-            value=value,
-        ).update(count=F("count") + 1)
-        if not updated:
-            # Two first answers at once may make two rows; results sum them.
-            PulseTally.objects.create(
-                organisation_id=round_.organisation_id,
-                round=round_,
-                question_id=question_id,
-                team=team,
-                value=value,
-                count=1,
-            )
+    _count_scores(round_, team, list(questions.values()), scores)
     if comment:
         PulseComment.objects.create(
             organisation_id=round_.organisation_id, round=round_, team=team, text=comment
         )
+        _shuffle_comments(round_)
+
+
+def _count_scores(
+    round_: PulseRound, team: Team | None, questions: list[PulseQuestion], scores: dict[int, int]
+) -> None:
+    """Adds one answer to the tallies. The team's grid (every question × every value,
+    from zero) is made at its first answer, and every answer rewrites the whole grid,
+    so neither which rows exist nor their physical order tells what was answered last."""
+    tallies = PulseTally.objects.filter(round=round_, team=team)
+    if not tallies.exists():
+        grid = [
+            PulseTally(
+                organisation_id=round_.organisation_id,
+                round=round_,
+                question=question,
+                team=team,
+                value=value,
+                count=0,
+            )
+            for question in questions
+            for value in range(question.bottom, question.top + 1)
+        ]
+        _random.shuffle(grid)
+        PulseTally.objects.bulk_create(grid)
+    if not scores:
+        return
+    answered = Q(pk__in=[])
+    for question_id, value in scores.items():
+        answered |= Q(question_id=question_id, value=value)
+    tallies.update(count=F("count") + Case(When(answered, then=Value(1)), default=Value(0)))
+
+
+def _shuffle_comments(round_: PulseRound) -> None:
+    """Rewrites the round's comments in random order (same keys and answers), so the
+    newest comment is not the last row of the table."""
+    rows = list(PulseComment.objects.filter(round=round_))
+    _random.shuffle(rows)
+    PulseComment.objects.filter(round=round_).delete()
+    PulseComment.objects.bulk_create(rows)
 
 
 @transaction.atomic

@@ -7,11 +7,15 @@ Pulse answers are anonymous by design — nothing stored with an answer points t
 person, to a moment finer than the ISO week, or to the order in which people answered:
 
 * scores are **tallies** (how many answered 4 to this question in this team this week),
-  never one row per person;
-* comments have a random UUID key and no time of their own;
+  never one row per person; a team's whole grid (question × value, from zero) is made
+  at its first answer and every answer rewrites all of it, so neither which rows exist
+  nor their physical order (PostgreSQL appends every updated row) tells what was
+  answered last;
+* comments have a random UUID key and no time of their own, and the round's comments
+  are rewritten in random order at each new one;
 * who took part is kept apart (``PulseParticipation``), one row per person created for
-  everyone when the week's round opens, so its order is the staff list's, not the
-  order of answering;
+  everyone when the week's round opens (shuffled), and an answer rewrites every row of
+  the round, so its order is never the order of answering;
 * a team smaller than :data:`STORAGE_FLOOR` answers into the organisation's bucket
   (``team`` empty), so a team of one or two cannot be read off the tables.
 

@@ -217,6 +217,7 @@ def pulse(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     today = _today(request)
     round_ = actions.do_open_round(_org(request), today)
+    actions.ensure_participation(me, round_)
     questions = queries.questions_of(round_)
     error = ""
     if request.method == "POST":
@@ -302,7 +303,9 @@ def reply(request: HttpRequest, comment_id: str) -> HttpResponse:
         actions.do_reply_comment(_me(request), comment, request.POST.get("reply", ""))
     except WellbeingError:
         pass  # an empty answer changes nothing; the page shows the comment unanswered
-    return redirect(reverse("wellbeing:results") + f"?team={request.POST.get('team', '')}")
+    team = request.POST.get("team", "")
+    back = team if team == "all" or team.isdigit() else ""
+    return redirect(reverse("wellbeing:results") + f"?team={back}")
 
 
 @require_http_methods(["GET", "POST"])
