@@ -372,8 +372,9 @@ def _count_scores(
     round_: PulseRound, team: Team | None, questions: list[PulseQuestion], scores: dict[int, int]
 ) -> None:
     """Adds one answer to the tallies. The team's grid (every question × every value,
-    from zero) is made at its first answer, and every answer rewrites the whole grid,
-    so neither which rows exist nor their physical order tells what was answered last."""
+    from zero) is made at its first answer, and every answer rewrites the round's
+    tallies, so neither which rows exist, nor their physical order, nor the transaction
+    that last wrote them (PostgreSQL's xmin) tells what was answered last."""
     tallies = PulseTally.objects.filter(round=round_, team=team)
     if not tallies.exists():
         grid = [
@@ -395,7 +396,12 @@ def _count_scores(
     answered = Q(pk__in=[])
     for question_id, value in scores.items():
         answered |= Q(question_id=question_id, value=value)
-    tallies.update(count=F("count") + Case(When(answered, then=Value(1)), default=Value(0)))
+    answered &= Q(team__isnull=True) if team is None else Q(team=team)
+    # The whole round's tallies, every team's: the rows written by this answer's
+    # transaction (PostgreSQL's xmin) are all of them, whoever answered.
+    PulseTally.objects.filter(round=round_).update(
+        count=F("count") + Case(When(answered, then=Value(1)), default=Value(0))
+    )
 
 
 def _shuffle_comments(round_: PulseRound) -> None:
