@@ -303,3 +303,12 @@ def test_hostile_and_huge_comments_are_refused_and_nothing_is_stored() -> None:
     assert not PulseParticipation.objects.filter(answered=True).exists()
     # the person may still answer afterwards
     assert client.post("/wellbeing/pulse/", {"comment": "Nu blev det rätt"}).status_code == 302
+
+
+def test_the_leader_sees_the_weeks_questions_before_anyone_answers() -> None:
+    org = make_organisation()
+    team, boss, _people = _team(org, "Lag A", 3)
+    body = _client(boss).get(f"/wellbeing/results/?team={team.pk}").content.decode()
+    round_ = queries.round_of(org.pk, queries.local_today(org.pk))
+    assert round_ is not None and round_.question_ids
+    assert body.count('class="hidden-result"') >= len(round_.question_ids)

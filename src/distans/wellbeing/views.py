@@ -268,9 +268,9 @@ def results(request: HttpRequest) -> HttpResponse:
         "may_configure": has_permission(me, "wellbeing.configure"),
     }
     if context["may_see"]:
-        actions.ensure_question_bank(org)
-        round_ = queries.round_of(org, today)
-        questions = queries.questions_of(round_) if round_ else []
+        # The week's round (opened here too, so its questions show before anyone answers)
+        round_ = actions.do_open_round(org, today)
+        questions = queries.questions_of(round_)
         language = _language()
         rows = queries.question_results(org, team, monday, questions)
         context["results"] = [
