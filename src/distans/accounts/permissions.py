@@ -43,6 +43,13 @@ PERMISSIONS: dict[str, Rule] = {
     "absence.report": Rule(_("report your own absence and readiness for home work"), EVERYONE, True),
     "absence.lead": Rule(_("follow your teams' absence, staffing, breaks and readiness, and decide shift swaps"), frozenset({TL, S, P, ADM}), True),
     "absence.it": Rule(_("handle the IT problems staff report"), frozenset({ADM})),
+    "checkins.manage": Rule(_("follow your teams' check-ins and daily meetings"), frozenset({TL, S, ADM})),
+    # Private check-in notes: the person's own team leader and HR (organisation admins);
+    # wellbeing/queries.py may_read_notes narrows team leaders to their own teams.
+    "checkins.notes": Rule(_("read private check-in notes"), frozenset({TL, ADM})),
+    "wellbeing.answer": Rule(_("answer the anonymous pulse survey"), EVERYONE),
+    "wellbeing.results": Rule(_("read pulse survey results and answer comments"), frozenset({TL, S, ADM})),
+    "wellbeing.configure": Rule(_("change the pulse survey's questions and limits"), frozenset({ADM})),
     "desk.use": Rule(_("use the agent desktop"), frozenset({A, TL})),
     "articles.edit": Rule(_("write knowledge articles"), frozenset({TL, S, ADM})),
     "wallboard.view": Rule(_("watch the wallboard"), frozenset({TL, S, ADM})),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "distans.absence",
     "distans.visits",
     "distans.continuity",
+    "distans.wellbeing",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]

@@ -20,6 +20,7 @@ APP_PREFIXES = {
     "announcements": "announcements/",
     "absence": "absence/",
     "continuity": "continuity/",
+    "wellbeing": "wellbeing/",
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",

@@ -23,6 +23,8 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("absence:team", _("Team's day"), ("absence.lead",)),
     ("absence:it", _("IT problems"), ("absence.it",)),
     ("visits:day", _("Visits"), ("visits.receive",)),
+    ("wellbeing:checkins", _("Check-ins"), ("checkins.manage",)),
+    ("wellbeing:pulse", _("Pulse survey"), ("wellbeing.answer",)),
     ("reports:index", _("Reports"), ("reports.view",)),
     ("planning:index", _("Planning"), ("planning.manage",)),
     ("topics:index", _("Topics"), ("topics.manage",)),
