@@ -31,6 +31,9 @@ ACTIONS: dict[str, Any] = {
     "webhook.created": gettext_lazy("webhook added"),
     "webhook.changed": gettext_lazy("webhook changed"),
     "webhook.secret_replaced": gettext_lazy("webhook secret replaced"),
+    "directory.imported_csv": gettext_lazy("directory imported from a CSV file"),
+    "directory.imported_ldap": gettext_lazy("directory imported from LDAP"),
+    "directory.source_changed": gettext_lazy("directory server settings changed"),
 }
 
 FIELDS: dict[str, Any] = {

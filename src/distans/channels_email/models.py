@@ -113,6 +113,7 @@ class OutgoingPurpose(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     ACCOUNT = "account", _("Account e-mail")
     ANNOUNCEMENT = "announcement", _("Announcement to staff")
+    PHONE_MESSAGE = "phone_message", _("Phone message")
 
 
 class OutgoingMail(OrgOwned):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "distans.administration",
     "distans.setup",
     "distans.announcements",
+    "distans.switchboard",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]

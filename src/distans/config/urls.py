@@ -18,6 +18,7 @@ APP_PREFIXES = {
     "reports": "reports/",
     "planning": "planning/",
     "announcements": "announcements/",
+    "switchboard": "switchboard/",
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",
