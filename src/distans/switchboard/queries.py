@@ -137,6 +137,12 @@ def my_calls(person: Person) -> list[Any]:
     )
 
 
+def call_exists(organisation_id: int, call_pk: int) -> bool:
+    from distans.telephony.models import Call
+
+    return Call.objects.for_org(organisation_id).filter(pk=call_pk).exists()
+
+
 def switchboard_queues(organisation_id: int) -> list[dict[str, Any]]:
     """The switchboard queues with how many wait now."""
     from django.db.models import Count

@@ -123,6 +123,8 @@ def take_message(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @operator_view
 def transfer(request: HttpRequest, call_id: int) -> HttpResponse:
+    if not queries.call_exists(_org(request), call_id):
+        raise Http404
     mode = request.POST.get("mode", "")
     target = None
     if request.POST.get("entry"):
