@@ -168,7 +168,7 @@ def _directory(world: World) -> list[Probe]:
 
     upload = SimpleUploadedFile(
         "b.csv",
-        "namn;e-post\nAgneta Alfadotter;".encode() + world.person_a.email.encode() + b"\n",
+        b"namn;e-post\nAgneta Alfadotter;" + world.person_a.email.encode() + b"\n",
         "text/csv",
     )
     return [
