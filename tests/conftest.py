@@ -23,6 +23,7 @@ SERVICE_WORDS = {
     "browser": ("chromium", "browser", "playwright"),
     "imap": ("dovecot", "imap"),
     "nginx": ("nginx",),
+    "ldap": ("slapd", "ldap"),
 }
 
 
