@@ -165,6 +165,12 @@ DEPARTMENTS = {
 }
 
 DEMO_PEOPLE = 200
+# The contact center's people who are not only agents: (title, keywords).
+STAFF = {
+    "supervisor": ("Arbetsledare kontaktcenter", "arbetsledning klagomål synpunkter"),
+    "planner": ("Planerare kontaktcenter", "bemanning schema prognos"),
+    "admin": ("Systemförvaltare kontaktcenter", "behörighet inloggning system"),
+}
 
 
 def _ascii(text: str) -> str:
@@ -220,12 +226,15 @@ def staff_csv(organisation: Organisation) -> bytes:
         .filter(email__endswith=f"@{DEMO_DOMAIN}")
         .order_by("email")
     ):
+        title, keywords = STAFF.get(
+            person.email.split("@")[0], ("Handläggare kontaktcenter", "växeln kundtjänst")
+        )
         writer.writerow(
             [
                 person.full_name,
-                "Handläggare kontaktcenter",
+                title,
                 "Kontaktcenter",
-                "växeln kundtjänst",
+                keywords,
                 person.phone or "+4655510000",
                 person.email,
             ]
