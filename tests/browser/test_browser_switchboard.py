@@ -119,7 +119,9 @@ def test_an_operator_finds_a_colleague_takes_a_message_and_puts_the_call_through
         caller.join(timeout=10)
 
     # The operator's part of the call ended: wrap-up, then offline (the demo left clean).
-    desk.wait_for_selector("#desk-state .wrap-up button", timeout=15_000).click()
+    desk.wait_for_selector("#desk-state .wrap-up button, #desk-state .presence-available", timeout=15_000)
+    if desk.locator("#desk-state .wrap-up button").count():  # the switchboard's wrap-up is short
+        desk.click("#desk-state .wrap-up button")
     desk.wait_for_selector("#desk-state .presence-available")
     desk.click("#desk-state button[hx-vals*='\"offline\"']")
     desk.wait_for_selector("#desk-state .presence-offline")

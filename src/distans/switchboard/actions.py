@@ -569,7 +569,7 @@ def do_put_through(
     from distans.telephony.actions import do_request_transfer
     from distans.telephony.models import Call
 
-    call = Call.objects.for_org(operator.organisation_id).filter(pk=call_pk).first()  # type: ignore[arg-type]
+    call = Call.objects.for_org(int(operator.organisation_id or 0)).filter(pk=call_pk).first()
     if call is None:
         raise StateConflict(_("That call has ended."))
     target = number or (entry.phone or entry.mobile if entry else "")

@@ -89,7 +89,8 @@ def busy_events(data: bytes, start: dt.datetime, end: dt.datetime) -> list[Busy]
         starts = [first]
         if event.get("RRULE") is not None:
             try:
-                rule = rrulestr(event["RRULE"].to_ical().decode(), dtstart=first)
+                text = event["RRULE"].to_ical()
+                rule = rrulestr(text.decode() if isinstance(text, bytes) else str(text), dtstart=first)
                 starts = list(rule.between(start - length, end, inc=True))
             except (ValueError, TypeError):
                 starts = [first]

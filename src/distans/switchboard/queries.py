@@ -18,6 +18,11 @@ from distans.switchboard.choices import AwayKind
 from distans.switchboard.models import AwayStatus, DirectoryEntry, PhoneMessage
 
 
+def org_of(person: Person) -> int:
+    """The person's organisation (pages and actions are only for people of one)."""
+    return int(person.organisation_id or 0)
+
+
 def entries(organisation_id: int) -> QuerySet[DirectoryEntry]:
     return DirectoryEntry.objects.for_org(organisation_id)
 
@@ -28,8 +33,8 @@ def get_entry(organisation_id: int, entry_id: int) -> DirectoryEntry | None:
 
 def entry_of(person: Person) -> DirectoryEntry | None:
     """The person's own directory entry (linked by login, else by e-mail)."""
-    own = entries(person.organisation_id).filter(person=person).first()  # type: ignore[arg-type]
-    return own or entries(person.organisation_id).filter(email__iexact=person.email).first()  # type: ignore[arg-type]
+    own = entries(org_of(person)).filter(person=person).first()
+    return own or entries(org_of(person)).filter(email__iexact=person.email).first()
 
 
 def find(organisation_id: int, query: str, limit: int = search.RESULTS) -> list[DirectoryEntry]:
@@ -108,7 +113,7 @@ def messages_for(entry: DirectoryEntry, open_only: bool = False) -> QuerySet[Pho
 
 def messages_taken_by(person: Person, limit: int = 10) -> QuerySet[PhoneMessage]:
     return (
-        PhoneMessage.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        PhoneMessage.objects.for_org(org_of(person))
         .filter(taken_by=person)
         .select_related("entry", "outgoing_mail")
         .order_by("-created_at")[:limit]
@@ -121,7 +126,7 @@ def my_calls(person: Person) -> list[Any]:
     from distans.telephony.models import Call
 
     return list(
-        Call.objects.for_org(person.organisation_id)  # type: ignore[arg-type]
+        Call.objects.for_org(org_of(person))
         .filter(
             contact__agent=person,
             contact__status="active",
