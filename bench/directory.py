@@ -88,7 +88,6 @@ def fill(org: Any, size: int) -> None:
 
 def measure(size: int, repeat: int) -> dict[str, Any]:
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from distans.accounts.models import Organisation, Person
     from distans.switchboard import queries
@@ -99,7 +98,6 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
     fill(org, size)
     fill_s = time.perf_counter() - started
     operator = Person.objects.create_user(f"op{size}@bench.example", None, full_name="Växeln", organisation=org)
-    setup_test_environment()
     client = Client()
     client.force_login(operator)
     prefixes = _prefixes()
@@ -174,6 +172,9 @@ def main() -> int:
             from django.core.management import call_command
 
             call_command("migrate", interactive=False, verbosity=0)
+            from django.test.utils import setup_test_environment
+
+            setup_test_environment()  # the test client's host, once per process
             out["database"] = "postgresql" if pg_name else "sqlite"
             out["csv_import_rows_per_s"] = csv_rate(1000)
             out["sizes"] = {str(size): measure(size, args.repeat) for size in args.sizes}

@@ -217,20 +217,26 @@ def test_a_message_goes_by_email_through_the_outbox_or_by_sms(
     org = make_organisation()
     operator = make_person(org, is_agent=True)
     asa = _entry(org, email="asa@kommun.example", mobile="+46701234567")
-    message = actions.do_take_message(
-        asa,
-        operator,
-        {
-            "caller_name": "Bo Medborgare",
-            "caller_number": "+46705550000",
-            "text": "Undrar över bygglovet.",
-            "via": "email",
-            "call_back": True,
-        },
-    )
+    from django.core import mail as sent_mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = actions.do_take_message(
+            asa,
+            operator,
+            {
+                "caller_name": "Bo Medborgare",
+                "caller_number": "+46705550000",
+                "text": "Undrar över bygglovet.",
+                "via": "email",
+                "call_back": True,
+            },
+        )
     mail = OutgoingMail.objects.get(pk=message.outgoing_mail_id)
     assert mail.recipients == "asa@kommun.example" and mail.purpose == "phone_message"
     assert "Bo Medborgare" in mail.subject and b"+46705550000" in bytes(mail.raw)
+    assert mail.status == "sent", mail.last_error  # the system mail path, no mailbox needed
+    delivered = sent_mail.outbox[-1]
+    assert delivered.to == ["asa@kommun.example"] and "Undrar över bygglovet." in delivered.body
     RecordingSmsAdapter.sent.clear()
     sms = actions.do_take_message(
         asa, operator, {"text": "Ring Bo", "via": "sms", "caller_number": "+46705550000"}

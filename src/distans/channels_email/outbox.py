@@ -130,7 +130,9 @@ def deliver(outgoing_id: int, *, now: dt.datetime | None = None) -> OutgoingMail
     try:
         if outgoing.mailbox is not None:
             smtp_send(outgoing.mailbox, message_from_bytes(bytes(outgoing.raw)))
-        elif outgoing.purpose in (OutgoingPurpose.ACCOUNT, OutgoingPurpose.ANNOUNCEMENT):
+        elif outgoing.purpose in (
+            OutgoingPurpose.ACCOUNT, OutgoingPurpose.ANNOUNCEMENT, OutgoingPurpose.PHONE_MESSAGE
+        ):
             _send_system_mail(bytes(outgoing.raw))
         else:
             raise InvalidInput(_("No mailbox is set up to send e-mail from."))
