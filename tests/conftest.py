@@ -24,6 +24,7 @@ SERVICE_WORDS = {
     "imap": ("dovecot", "imap"),
     "nginx": ("nginx",),
     "sip": ("kamailio", "rtpengine", "baresip", "sip gateway"),
+    "ldap": ("slapd", "ldap"),
 }
 
 

@@ -33,6 +33,9 @@ ACTIONS: dict[str, Any] = {
     "webhook.secret_replaced": gettext_lazy("webhook secret replaced"),
     "data_subject.exported": gettext_lazy("a data subject's data exported"),
     "data_subject_erased": gettext_lazy("a data subject's data erased"),
+    "directory.imported_csv": gettext_lazy("directory imported from a CSV file"),
+    "directory.imported_ldap": gettext_lazy("directory imported from LDAP"),
+    "directory.source_changed": gettext_lazy("directory server settings changed"),
 }
 
 FIELDS: dict[str, Any] = {

@@ -114,6 +114,7 @@ class OutgoingPurpose(models.TextChoices):
     ACCOUNT = "account", _("Account e-mail")
     ANNOUNCEMENT = "announcement", _("Announcement to staff")
     VISIT = "visit", _("Visit booking")
+    PHONE_MESSAGE = "phone_message", _("Phone message")
 
 
 class OutgoingMail(OrgOwned):

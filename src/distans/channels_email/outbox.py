@@ -137,6 +137,7 @@ def deliver(outgoing_id: int, *, now: dt.datetime | None = None) -> OutgoingMail
             OutgoingPurpose.ACCOUNT,
             OutgoingPurpose.ANNOUNCEMENT,
             OutgoingPurpose.VISIT,
+            OutgoingPurpose.PHONE_MESSAGE,
         ):
             _send_system_mail(bytes(outgoing.raw))
         else:

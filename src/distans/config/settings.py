@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "distans.visits",
     "distans.continuity",
     "distans.wellbeing",
+    "distans.switchboard",
     "distans.sso",
     "django_otp",  # the second factor (TOTP): distans.sso.models.SecondFactor
 ]

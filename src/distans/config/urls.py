@@ -21,6 +21,7 @@ APP_PREFIXES = {
     "absence": "absence/",
     "continuity": "continuity/",
     "wellbeing": "wellbeing/",
+    "switchboard": "switchboard/",
     "channels_chat": "chat/",
     "channels_email": "email/",
     "telephony": "telephony/",

@@ -17,7 +17,7 @@ from distans.routing import actions as routing
 from distans.routing.errors import NotFound
 from distans.routing.models import AgentState, Queue
 from distans.telephony.adapters.base import Endpoint, load_adapter
-from distans.telephony.choices import CallState, EndpointKind
+from distans.telephony.choices import CallState, EndpointKind, TransferMode
 from distans.telephony.models import Call, Line, TelephonySettings
 
 
@@ -73,6 +73,10 @@ def do_receive_call(organisation_id: int, line_number: str, caller_number: str, 
 def route_for_call(call: Call) -> dict[str, Any]:
     """What the PBX should do with the call now."""
     contact = Contact.objects.select_related("queue").get(pk=call.contact_id)
+    if contact.status == ContactStatus.ACTIVE and call.state == CallState.CONSULTING:
+        return {"action": "consult", "number": call.transfer_number}
+    if contact.status == ContactStatus.ACTIVE and call.state == CallState.TRANSFERRING:
+        return {"action": "transfer", "number": call.transfer_number}
     if contact.status in QUEUED_STATUSES:
         ahead = Contact.objects.filter(
             queue_id=contact.queue_id, status__in=QUEUED_STATUSES, enqueued_at__lt=contact.enqueued_at
@@ -139,6 +143,13 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
             call.state = CallState.ABANDONED
         else:
             call.state = CallState.ENDED
+    elif event == "transferred" and not data.get("to_queue") and call.transfer_number:
+        # Put through to a number outside the queues (the switchboard): the agent's
+        # part is done; they go to wrap-up like after any call.
+        if contact.agent is not None and contact.status == ContactStatus.ACTIVE:
+            routing.do_complete_contact(contact.agent, contact.pk, topic="transferred",
+                                        notes=f"put through to {call.transfer_number}")
+        call.state = CallState.TRANSFERRED
     elif event == "transferred":
         code = str(data.get("to_queue", ""))
         queue = Queue.objects.for_org(call.organisation_id).filter(code=code).first()
@@ -168,6 +179,50 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
             call.state = CallState.ENDED
     call.updated_at = now
     call.save()
+    return call
+
+
+TRANSFER_MODES = tuple(TransferMode.values)
+
+
+@transaction.atomic
+def do_request_transfer(call: Call, agent: Person, mode: str, number: str = "") -> Call:
+    """The agent holding a connected call puts it through to ``number``: ``blind`` at
+    once, or ``consult`` first (the caller waits on hold while the number rings for the
+    agent), then ``complete`` (join them) or ``cancel`` (back to the caller). The PBX
+    hears it from the adapter's ``transfer`` and from ``/route`` (``consult`` /
+    ``transfer``), and reports ``transferred`` with the number when done."""
+    if mode not in TRANSFER_MODES:
+        raise InvalidInput(f"Unknown transfer mode {mode!r}; expected one of {', '.join(TRANSFER_MODES)}.")
+    call = Call.objects.select_for_update(of=("self",)).select_related("contact").get(pk=call.pk)
+    contact = call.contact
+    if contact.agent_id != agent.pk or contact.status != ContactStatus.ACTIVE:
+        raise StateConflict("Only the agent on a connected call can put it through.")
+    if call.state not in (CallState.ANSWERED, CallState.CONNECTING, CallState.CONSULTING):
+        raise StateConflict("This call cannot be put through now.")
+    consulting = call.state == CallState.CONSULTING
+    if mode in (TransferMode.COMPLETE, TransferMode.CANCEL) and not consulting:
+        raise StateConflict("No consultation is in progress.")
+    if mode in (TransferMode.BLIND, TransferMode.CONSULT):
+        number = number.strip()
+        if not number:
+            raise InvalidInput("A number to put the call through to is needed.")
+        if consulting:
+            raise StateConflict("Finish the consultation first.")
+        call.transfer_number = number[:40]
+    if mode == TransferMode.CONSULT:
+        call.state = CallState.CONSULTING
+    elif mode == TransferMode.CANCEL:
+        call.state = CallState.ANSWERED
+    else:
+        call.state = CallState.TRANSFERRING
+    target = call.transfer_number
+    if mode == TransferMode.CANCEL:
+        call.transfer_number = ""
+    call.updated_at = timezone.now()
+    call.save()
+    organisation_id, call_id = call.organisation_id, call.call_id
+    transaction.on_commit(lambda: load_adapter().transfer(organisation_id, call_id, target, mode))
     return call
 
 

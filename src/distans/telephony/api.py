@@ -28,12 +28,12 @@ class CallOut(Schema):
     call_id: str
     contact_id: int
     state: str
-    route: dict[str, Any] = Field(description="what to do now: wait (with position), connect (endpoint), fallback (kind) or hangup")
+    route: dict[str, Any] = Field(description="what to do now: wait (with position), connect (endpoint), consult (hold the caller, ring number for the agent), transfer (put the caller through to number), fallback (kind) or hangup")
 
 
 class CallEvent(Schema):
     event: Literal["answered", "ended", "abandoned", "transferred", "callback_requested", "callback_failed"]
-    number: str | None = Field(None, max_length=40, description="callback_requested: the number to call back")
+    number: str | None = Field(None, max_length=40, description="callback_requested: the number to call back; transferred (without to_queue): the number the call was put through to")
     to_queue: str | None = Field(None, max_length=50, description="transferred: the queue code")
 
 

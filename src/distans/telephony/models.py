@@ -57,6 +57,7 @@ class Call(OrgOwned):
     endpoint_address = models.CharField(max_length=200, blank=True)
     callback_number = models.CharField(max_length=40, blank=True)
     callback_attempts = models.PositiveIntegerField(default=0)
+    transfer_number = models.CharField(_("put through to"), max_length=40, blank=True)
     callback_valid_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

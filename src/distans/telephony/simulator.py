@@ -69,7 +69,8 @@ async def place_call(
         action = route.get("route", {}).get("action")
         if action == "connect":
             await _event(client, call_id, {"event": "answered"})
-            await _sleep(stop, profile.talk_seconds / speed)
+            if await _talk(client, call_id, stop, profile.talk_seconds / speed):
+                return "transferred"
             await _event(client, call_id, {"event": "ended"})
             return "answered"
         if action in ("fallback", "hangup"):
@@ -84,6 +85,26 @@ async def place_call(
         return "stopped"
     await _event(client, call_id, {"event": "abandoned"})
     return "abandoned"
+
+
+async def _talk(client: httpx.AsyncClient, call_id: str, stop: asyncio.Event, seconds: float) -> bool:
+    """Talk for ``seconds``, following the route each second: while the agent consults
+    the caller waits on hold (the talk time stands still); when the agent puts the
+    call through, report ``transferred`` with the number. True when put through."""
+    remaining = seconds
+    while remaining > 0 and not stop.is_set():
+        step = min(1.0, remaining)
+        await _sleep(stop, step)
+        try:
+            route = (await client.get(f"/api/telephony/calls/{call_id}/route")).json().get("route", {})
+        except (httpx.HTTPError, ValueError):
+            route = {}
+        if route.get("action") == "transfer":
+            await _event(client, call_id, {"event": "transferred", "number": str(route.get("number", ""))})
+            return True
+        if route.get("action") != "consult":
+            remaining -= step
+    return False
 
 
 async def _event(client: httpx.AsyncClient, call_id: str, event: dict[str, str]) -> None:

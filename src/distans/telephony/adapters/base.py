@@ -8,7 +8,10 @@ docs/dev/telephony.md and /api/docs) has two directions:
   ``POST /api/telephony/calls/{call_id}/events`` (answered, ended, transferred,
   abandoned, callback_requested, callback_failed);
 - Distans → the PBX: the adapter's :meth:`connect` (ring this endpoint and bridge
-  the call) and :meth:`dial` (place a callback to a number, then bridge to the agent).
+  the call), :meth:`dial` (place a callback to a number, then bridge to the agent) and
+  :meth:`transfer` (the switchboard puts a call through to a number: ``blind`` at once;
+  ``consult`` holds the caller and rings the number for the agent; then ``complete``
+  joins the caller to it or ``cancel`` takes the agent back to the caller).
   A PBX that only polls ``/route`` needs no push: :class:`PollingAdapter`.
 """
 
@@ -29,6 +32,8 @@ class TelephonyAdapter(Protocol):
 
     def dial(self, organisation_id: int, call_id: str, number: str, endpoint: Endpoint) -> None: ...
 
+    def transfer(self, organisation_id: int, call_id: str, number: str, mode: str) -> None: ...
+
 
 class PollingAdapter:
     """Pushes nothing: the PBX (or the built-in phone simulator) asks ``/route``."""
@@ -37,6 +42,9 @@ class PollingAdapter:
         return None
 
     def dial(self, organisation_id: int, call_id: str, number: str, endpoint: Endpoint) -> None:
+        return None
+
+    def transfer(self, organisation_id: int, call_id: str, number: str, mode: str) -> None:
         return None
 
 

@@ -50,3 +50,7 @@ class WebhookAdapter:
     def dial(self, organisation_id: int, call_id: str, number: str, endpoint: Endpoint) -> None:
         self._post(organisation_id, {"command": "dial", "call_id": call_id, "number": number,
                                      "endpoint": {"kind": endpoint.kind, "address": endpoint.address}})
+
+    def transfer(self, organisation_id: int, call_id: str, number: str, mode: str) -> None:
+        self._post(organisation_id, {"command": "transfer", "call_id": call_id, "number": number,
+                                     "mode": mode})
