@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from distans.core import routing as core
-from distans.core.routing.rules import channel_is_free
 from distans.core.routing.strategy import IDLE_ORDER
+from distans.core.routing.targeted import Pattern, free_channels
 from distans.routing.process_state import STATE
 from distans.routing.rounds import agents_by_pk, remember
 from distans.routing.sql import (
@@ -40,30 +40,8 @@ from distans.routing.sql import (
     reservations,
 )
 
-#: What a free agent can take: the queues they serve and the channels they have room on.
-Pattern = tuple[frozenset[str], frozenset[core.Channel]]
-
-NO_ROOM: frozenset[core.Channel] = frozenset()
 #: A table last read this long ago is read whole again (see ``FreeAgents.since``).
 FULL_READ_AFTER_SECONDS = 3600.0
-
-
-def free_channels(
-    agent: core.Agent, own: Mapping[core.Channel, int] | None
-) -> tuple[frozenset[core.Channel], Mapping[core.Channel, int]]:
-    """The channels ``agent`` has room on with their open offers ``own`` (per channel)
-    counted in, and that load."""
-    if agent.presence not in core.ROUTABLE_PRESENCES:
-        return NO_ROOM, agent.load
-    if not own and not any(agent.load.values()):
-        return agent.channels, agent.load
-    load = agent.load
-    if own:
-        load = dict(load)
-        for channel, count in own.items():
-            load[channel] = load.get(channel, 0) + count
-    free = frozenset(c for c in agent.capacity if channel_is_free(c, agent.capacity, load))
-    return free, load
 
 
 class FreeAgents:
