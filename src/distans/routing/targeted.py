@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from distans.contacts.choices import ContactStatus
@@ -56,7 +56,6 @@ from distans.core.routing.targeted import (
 )
 from distans.routing import free_agents
 from distans.routing.choices import Presence
-from distans.routing.convert import CONTACT_COLUMNS, contact_from_values
 from distans.routing.dispatcher import request_routing
 from distans.routing.models import AgentState, Queue
 from distans.routing.rounds import (
@@ -66,19 +65,7 @@ from distans.routing.rounds import (
     queues_of,
     remember_agent,
 )
-from distans.routing.sql import (
-    ArrivalReads,
-    agent_versions,
-    begin_arrival_round,
-    begin_round,
-    contact_from_row,
-    freed_agents,
-    on_postgresql,
-    queue_lines,
-    reservations,
-    waiting_contacts,
-    waiting_lines_sample,
-)
+from distans.routing.store import ArrivalReads, store
 
 #: Waiting contacts read per queue, channel and order in a targeted round; where that
 #: is not enough to be sure, the lines are read ``DEEPER`` times deeper once.
@@ -87,9 +74,6 @@ DEEPER = 8
 #: Up to this many waiting contacts, a targeted round first reads which lines have any.
 WAITING_SAMPLE = 200
 ROUTABLE = (Presence.AVAILABLE, Presence.BUSY)
-
-_LINE_ORDER = ("-priority", "enqueued_at", "id")
-_AGE_ORDER = ("enqueued_at", "id")
 
 
 def _line_key(contact: core.Contact) -> tuple[int, float, int]:
@@ -116,13 +100,14 @@ def run_targeted(
     Returns ``None`` when a full round must decide instead (nothing was written)."""
     contact_ids, agent_ids = set(contact_ids), set(agent_ids)
     prefetched = None
-    if contact_ids and on_postgresql():  # the lock and the reads in one round trip
+    routing_store = store()
+    if contact_ids and routing_store.change_feed:  # the lock and the reads in one round trip
         table = free_agents.table(organisation_id)
-        prefetched = begin_arrival_round(
+        prefetched = routing_store.begin_arrival_round(
             organisation_id, contact_ids, table.since(), ROUTABLE, WAITING_SAMPLE, table.built
         )
     if prefetched is None:
-        begin_round(organisation_id)
+        routing_store.begin_round(organisation_id)
     elif not prefetched.contacts and not agent_ids:
         return RoundOutcome()  # each arrival was offered already (by another round)
     now = now or timezone.now()
@@ -139,6 +124,7 @@ class _Targeted:
         self.org = organisation_id
         self.now = now
         self.prefetched = prefetched
+        self.store = store()
         self.queues = queues_of(organisation_id)
         #: Open offers per agent and channel: the capacity they reserve.
         self.reserved: dict[str, dict[core.Channel, int]] = {}
@@ -160,7 +146,7 @@ class _Targeted:
     def _read_offers(self, person_ids: set[int] | None) -> None:
         """The capacity the unexpired open offers reserve, by agent (only the people in
         ``person_ids`` when given)."""
-        counted = reservations(self.org, self.now, person_ids)
+        counted = self.store.reservations(self.org, self.now, person_ids)
         for agent_id, channel, count in counted:
             self._reserve(str(agent_id), channel, count)
 
@@ -180,23 +166,10 @@ class _Targeted:
                 reads.append((part, True))
         if not reads:
             return
-        if connection.vendor == "postgresql":
-            rows = queue_lines([(int(p[0]), str(p[1]), age) for p, age in reads], depth)
-        else:
-            rows = [
-                (*row, index)
-                for index, (part, by_age) in enumerate(reads)
-                for row in Contact.objects.filter(
-                    queue_id=int(part[0]), status=ContactStatus.WAITING, channel=str(part[1])
-                )
-                .order_by(*(_AGE_ORDER if by_age else _LINE_ORDER))
-                .values_list(*CONTACT_COLUMNS)[:depth]
-            ]
+        read = [(int(p[0]), str(p[1]), age) for p, age in reads]
         found: list[list[core.Contact]] = [[] for _ in reads]
-        convert = contact_from_row if connection.vendor == "postgresql" else contact_from_values
-        for row in rows:
-            contact = convert(row[:-1])
-            found[row[-1]].append(self.contacts.setdefault(contact.id, contact))
+        for contact, index in self.store.queue_lines(read, depth):
+            found[index].append(self.contacts.setdefault(contact.id, contact))
         for (part, by_age), contacts in zip(reads, found, strict=True):
             line = self.lines.get(part, LineRead())
             last = max(contacts, key=_age_key if by_age else _line_key, default=None)
@@ -212,7 +185,7 @@ class _Targeted:
         if self.prefetched is not None:
             contacts = self.prefetched.contacts
         else:
-            contacts = waiting_contacts(self.org, ids=contact_ids)
+            contacts = self.store.waiting_contacts(self.org, ids=contact_ids)
         for contact in contacts:
             self.contacts[contact.id] = contact
         return contacts
@@ -220,27 +193,21 @@ class _Targeted:
     def _read_freed(self, person_ids: set[int]) -> list[core.Agent]:
         """The freed agents, the capacity their open offers reserve, and the contacts
         transferred to them in person (on PostgreSQL in one statement)."""
-        if not on_postgresql():
-            agents = self._read_agents(person_ids)
-            for agent in agents:
-                self._read_targeted_to(agent.id)
-            self._read_offers(person_ids)
-            return agents
         agents = []
         targeted: list[int] = []
-        for row in freed_agents(self.org, person_ids, self.now):
+        for row in self.store.freed_agents(self.org, person_ids, self.now):
             agent = remember_agent(self.org, row.state, row.load, row.queue_ids)
             agents.append(agent)
             for channel in row.reserved:
                 self._reserve(agent.id, channel)
             targeted += row.targeted
-        for contact in waiting_contacts(self.org, ids=targeted):
+        for contact in self.store.waiting_contacts(self.org, ids=targeted):
             self.contacts.setdefault(contact.id, contact)
         return agents
 
     def _read_agents(self, person_ids: set[int] | None) -> list[core.Agent]:
         """The freed agents (``person_ids``), or every routable agent (``None``)."""
-        rows = agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
+        rows = self.store.agent_versions(self.org, person_ids=person_ids, presences=ROUTABLE)
         return agents_by_state(self.org, rows)
 
     # -- deciding --------------------------------------------------------------------
@@ -293,7 +260,8 @@ class _Targeted:
         # Which lines anyone waits in: worth a read where arrivals may find every line
         # empty, or on SQLite (a query per line); PostgreSQL reads an empty line of the
         # prepared statement with one index probe.
-        waiting = self._waiting_lines(contact_ids) if arrived or not on_postgresql() else None
+        sample = arrived or not self.store.lines_in_one_statement
+        waiting = self._waiting_lines(contact_ids) if sample else None
         if waiting is not None:
             parts &= waiting  # lines with nobody waiting need no read
         # Each free agent takes at most one contact: a few per agent usually decide.
@@ -358,13 +326,13 @@ class _Targeted:
         if self.prefetched is not None:  # read for the same contacts
             parts, seen = self.prefetched.waiting
         else:
-            parts, seen = waiting_lines_sample(self.org, besides, WAITING_SAMPLE)
+            parts, seen = self.store.waiting_lines_sample(self.org, besides, WAITING_SAMPLE)
         if seen >= WAITING_SAMPLE:
             return None
         return {(str(queue_id), core.Channel(channel)) for queue_id, channel in parts}
 
     def _read_targeted_to(self, person_id: str) -> None:
-        for contact in waiting_contacts(self.org, targeted_to=int(person_id)):
+        for contact in self.store.waiting_contacts(self.org, targeted_to=int(person_id)):
             self.contacts.setdefault(contact.id, contact)
 
     def _free_channels(self, agent: core.Agent) -> frozenset[core.Channel]:
