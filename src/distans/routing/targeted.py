@@ -15,12 +15,15 @@ agent per round), but over a small state:
   with priority aging also the longest-waiting, ``contact_queue_age``; on PostgreSQL
   all lines in one statement).
 
-Steady state makes this enough: a waiting contact further back could only be offered
-if an agent that may take it were still free, so where a line was cut short and such
-an agent is left untaken, the targeted round does not decide. It also leaves to a
-full round what needs the whole queue or the clock for a contact left waiting: a
-queue-length or no-agents overflow rule, a closed queue's fallback, a contact past an
-overflow or maximum-wait time. Then it writes nothing and returns ``None``.
+This module only reads (through the routing store) and writes; the decision is the
+pure core's :func:`distans.core.routing.targeted.decide_targeted` over what was read.
+Steady state makes a small read enough: a waiting contact further back could only be
+offered if an agent that may take it were still free, so where a line was cut short
+and such an agent is left untaken, the core asks for the lines deeper, then for a full
+round. It also leaves to a full round what needs the whole queue or the clock for a
+contact left waiting: a queue-length or no-agents overflow rule, a closed queue's
+fallback, a contact past an overflow or maximum-wait time. Then this round writes
+nothing and returns ``None``.
 
 Like a full round it holds the organisation's :class:`RoutingLock` row and re-checks
 its offers under row locks before writing them (:func:`rounds.apply_result`).
