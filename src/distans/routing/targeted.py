@@ -132,7 +132,7 @@ class _Targeted:
         #: Open offers per agent and channel: the capacity they reserve.
         self.reserved: dict[str, dict[core.Channel, int]] = {}
         #: Agents' loads with their open offers counted in (those that have any).
-        self.loads: dict[str, dict[core.Channel, int]] = {}
+        self.loads: dict[str, Mapping[core.Channel, int]] = {}
         #: Wrap-ups ended by this round (before its offers).
         self.decisions: list[core.Decision] = []
         self.events: list[core.Event] = []

@@ -171,14 +171,15 @@ def store() -> RoutingStore:
     """This process's store, chosen once by the default database's vendor (a process's
     default database does not change)."""
     chosen = STATE.store
-    if chosen is None:
-        if connection.vendor == "postgresql":  # the one vendor check of routing
-            from distans.routing.store.postgres import PostgresStore
+    if chosen is not None:
+        return chosen
+    if connection.vendor == "postgresql":  # the one vendor check of routing
+        from distans.routing.store.postgres import PostgresStore
 
-            chosen = PostgresStore()
-        else:
-            from distans.routing.store.portable import PortableStore
+        made: RoutingStore = PostgresStore()
+    else:
+        from distans.routing.store.portable import PortableStore
 
-            chosen = PortableStore()
-        STATE.store = chosen
-    return chosen
+        made = PortableStore()
+    STATE.store = made
+    return made

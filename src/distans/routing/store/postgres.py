@@ -16,7 +16,7 @@ are written once as SQL, split by concern:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from distans.core import routing as core
 from distans.routing.store import pg_agents, pg_arrival, pg_lines, pg_round, pg_writes
@@ -49,7 +49,7 @@ class PostgresStore:
 
     @staticmethod
     def queue_lines(
-        reads: list[tuple[int, str, bool]] | tuple[tuple[int, str, bool], ...], depth: int
+        reads: Sequence[tuple[int, str, bool]], depth: int
     ) -> list[tuple[core.Contact, int]]:
         return [
             (pg_lines.contact_from_row(row[:-1]), row[-1])
