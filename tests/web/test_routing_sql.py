@@ -1,6 +1,6 @@
-"""routing/sql.py's statement runner: lists go to PostgreSQL as array text, and come
-back as they were, whatever the strings hold; an arrival's own insert stores what the
-ORM would."""
+"""The PostgreSQL store's statement runner (``routing/store/pg_runner.py``): lists go to
+PostgreSQL as array text, and come back as they were, whatever the strings hold; an
+arrival's own insert stores what the ORM would."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from tests.factories import make_organisation, make_queue
 
 from distans.contacts.choices import Channel
 from distans.contacts.models import Contact
-from distans.routing import actions, sql
+from distans.routing import actions
+from distans.routing.store import pg_runner
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_lists_reach_postgresql_unchanged() -> None:
     at = datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=UTC)
     times = [at, at + timedelta(microseconds=1), None]
     flags = [True, False, None]
-    ((back_texts, back_ids, back_times, back_flags),) = sql._execute(
+    ((back_texts, back_ids, back_times, back_flags),) = pg_runner.execute(
         "SELECT $1::text[], $2::bigint[], $3::timestamptz[], $4::boolean[]",
         [texts, ids, times, flags],
     )
@@ -44,7 +45,7 @@ def test_lists_reach_postgresql_unchanged() -> None:
     assert back_times == times
     assert back_flags == flags
     # An empty list is an empty array, not NULL.
-    assert sql._execute("SELECT cardinality($1::bigint[])", [[]]) == [(0,)]
+    assert pg_runner.execute("SELECT cardinality($1::bigint[])", [[]]) == [(0,)]
 
 
 def test_an_arrival_stores_every_field_as_the_orm_does() -> None:

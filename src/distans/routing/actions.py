@@ -31,7 +31,7 @@ from distans.routing.eventlog import append_events
 from distans.routing.gates import check_may_go_available
 from distans.routing.models import AgentState, IdempotencyKey, Offer, Queue, RoutingEvent
 from distans.routing.signals import contact_accepted
-from distans.routing.sql import insert_contact, lock_rows, on_postgresql, unsaved_contact
+from distans.routing.store import store, unsaved_contact
 
 
 def get_agent_state(person: Person, lock: bool = False) -> AgentState:
@@ -139,7 +139,9 @@ def do_create_contact(
         channel=channel,
         # The queue's own priority and required skills unless the arrival names them.
         priority=queue.priority if priority is None else priority,
-        required_skills=(queue.required_skills or {}) if required_skills is None else required_skills,
+        required_skills=(queue.required_skills or {})
+        if required_skills is None
+        else required_skills,
         language=language,
         customer_name=customer_name,
         customer_email=customer_email,
@@ -152,9 +154,10 @@ def do_create_contact(
         queue_entered_at=now,
     )
     queued = lifecycle.enqueue(contact_to_core(contact), now).events  # id set by the insert
-    one_statement = on_postgresql() and connection.get_autocommit()  # not in a transaction
+    routing_store = store()
+    one_statement = routing_store.arrival_is_one_statement and connection.get_autocommit()
     with contextlib.nullcontext() if one_statement else transaction.atomic():
-        insert_contact(contact, queued)
+        routing_store.insert_contact(contact, queued)
         # After commit (at once when the statement committed on its own).
         publish(
             supervisors_group(queue.organisation_id),
@@ -224,8 +227,10 @@ def _cancel_open_offers(
     )
     if not open_ids:
         return []
-    # Contacts before offers: the lock order of every routing writer (sql.lock_rows).
-    lock_rows(contacts=[contact for _, contact in open_ids], offers=[pk for pk, _ in open_ids])
+    # Contacts before offers: the lock order of every routing writer (store().lock_rows).
+    store().lock_rows(
+        contacts=[contact for _, contact in open_ids], offers=[pk for pk, _ in open_ids]
+    )
     for offer in Offer.objects.filter(pk__in=[pk for pk, _ in open_ids], status=OfferStatus.OPEN):
         _log_cancelled(offer, now, reason)
         offer.status = OfferStatus.CANCELLED
@@ -263,7 +268,7 @@ def _open_offer_for(person: Person, offer_id: int) -> Offer:
     )
     if contact_id is None:
         raise NotFound("No such offer.")
-    lock_rows(contacts=[contact_id])
+    store().lock_rows(contacts=[contact_id])
     offer = Offer.objects.select_for_update().get(pk=offer_id)
     if offer.status != OfferStatus.OPEN:
         raise offer_gone()
@@ -479,14 +484,14 @@ def _offered_agent(contact_id: int) -> int | None:
 def _lock_with_offered_agent(contact_id: int) -> Contact:
     """The contact, locked after the agent its open offer (if any) went to: cancelling
     that offer writes the agent's row (its version), and agent states, then contacts,
-    then offers is the lock order of every routing writer (``sql.lock_rows``). Once
+    then offers is the lock order of every routing writer (``RoutingStore.lock_rows``). Once
     the contact is locked its offer cannot change; if it changed between the first
     read and the locks, the locks are let go (a savepoint) and taken again."""
     for _ in range(10):
         agent = _offered_agent(contact_id)
         try:
             with transaction.atomic():
-                lock_rows(agents=[agent] if agent else [], contacts=[contact_id])
+                store().lock_rows(agents=[agent] if agent else [], contacts=[contact_id])
                 if _offered_agent(contact_id) not in (agent, None):
                     raise _OfferMoved
                 return Contact.objects.get(pk=contact_id)

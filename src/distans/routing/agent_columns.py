@@ -4,8 +4,8 @@ Each :class:`AgentColumn` names an ``AgentState`` field, the SQL expression the 
 read selects for it (PostgreSQL; times and JSON as text, parsed in C), how that text
 becomes the field's Python value, and how the field's value becomes the pure core's
 ``Agent`` keyword. From :data:`AGENT_COLUMNS` follow the SELECT text of every agents'
-read (``sql.py``), the unpacking of its rows, the key under which a built agent is
-reused (``sql._agent_row``), the fields of the ORM reads and :func:`core_agent`, which
+read (``store/pg_agents.py``), the unpacking of its rows, the key under which a built agent is
+reused (``pg_agents._agent_row``), the fields of the ORM reads and :func:`core_agent`, which
 both the ORM and the SQL paths build agents with. Adding a field routing reads is one
 entry here (plus the core's ``Agent`` field and its use).
 

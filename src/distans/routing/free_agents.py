@@ -6,7 +6,7 @@ contact, grouped by what they can take (queues, free channels). Rebuilding that 
 2,000 agents cost most of such a round, although from one round to the next only a
 few agents change. Every arrival round still reads, under the organisation's routing
 lock, the ``(state pk, version)`` of every routable agent and the open offers per
-agent and channel (:func:`distans.routing.sql.begin_arrival_round`); the table
+agent and channel (``RoutingStore.begin_arrival_round``); the table
 compares those with what the previous round read and recomputes only the agents whose
 version or open offers differ. Nothing here is trusted without that read: the table
 is derived from it and the per-version agent cache (:mod:`distans.routing.rounds`).
@@ -26,44 +26,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from distans.core import routing as core
-from distans.core.routing.rules import channel_is_free
 from distans.core.routing.strategy import IDLE_ORDER
+from distans.core.routing.targeted import Pattern, free_channels
 from distans.routing.process_state import STATE
 from distans.routing.rounds import agents_by_pk, remember
-from distans.routing.sql import (
-    ROUTABLE,
-    AgentChanges,
-    BuiltAgents,
-    agent_changes,
-    agent_versions,
-    on_postgresql,
-    reservations,
-)
+from distans.routing.store import ROUTABLE, AgentChanges, BuiltAgents, store
 
-#: What a free agent can take: the queues they serve and the channels they have room on.
-Pattern = tuple[frozenset[str], frozenset[core.Channel]]
-
-NO_ROOM: frozenset[core.Channel] = frozenset()
 #: A table last read this long ago is read whole again (see ``FreeAgents.since``).
 FULL_READ_AFTER_SECONDS = 3600.0
-
-
-def free_channels(
-    agent: core.Agent, own: Mapping[core.Channel, int] | None
-) -> tuple[frozenset[core.Channel], Mapping[core.Channel, int]]:
-    """The channels ``agent`` has room on with their open offers ``own`` (per channel)
-    counted in, and that load."""
-    if agent.presence not in core.ROUTABLE_PRESENCES:
-        return NO_ROOM, agent.load
-    if not own and not any(agent.load.values()):
-        return agent.channels, agent.load
-    load = agent.load
-    if own:
-        load = dict(load)
-        for channel, count in own.items():
-            load[channel] = load.get(channel, 0) + count
-    free = frozenset(c for c in agent.capacity if channel_is_free(c, agent.capacity, load))
-    return free, load
 
 
 class FreeAgents:
@@ -92,7 +62,7 @@ class FreeAgents:
         self._read_at = 0.0  # time.monotonic() of the last read of changes
         self._open: dict[str, list[tuple[core.Channel, datetime]]] = {}
         #: Core agents built from rows read here, for reads of changes to reuse
-        #: (:func:`distans.routing.sql._agent_row`).
+        #: (``store.pg_agents._agent_row``).
         self.built: BuiltAgents = {}
         self._expiries: list[tuple[datetime, str]] = []
         #: Routable agents by agent id.
@@ -172,14 +142,16 @@ class FreeAgents:
         up, a round whose reads found the table cleared meanwhile, tests): on
         PostgreSQL from the agents changed since its watermark, else from every
         routable agent's version and the open offers."""
-        if on_postgresql():
+        routing_store = store()
+        if routing_store.change_feed:
             with self.lock:
-                changes = agent_changes(self.org, self.since(), sorted(ROUTABLE), self.built)
+                since = self.since()
+                changes = routing_store.agent_changes(self.org, since, sorted(ROUTABLE), self.built)
                 self.apply(changes, now)
         else:
             self.update(
-                agent_versions(self.org, person_ids=None, presences=sorted(ROUTABLE)),
-                reservations(self.org, now, None),
+                routing_store.agent_versions(self.org, person_ids=None, presences=sorted(ROUTABLE)),
+                routing_store.reservations(self.org, now, None),
             )
 
     def apply(self, changes: AgentChanges, now: datetime) -> None:

@@ -14,7 +14,8 @@ What is kept, and what invalidates it:
   token (``rounds.announce_queue_change``), checked at most every
   ``rounds.QUEUE_TOKEN_CHECK_SECONDS``.
 - ``last_full_round``: monotonic time of this process's last full round per organisation.
-- ``on_postgresql``: the default database's vendor, asked once.
+- ``store``: the routing store for the default database's vendor, chosen once
+  (``routing.store.store``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from distans.core import routing as core
     from distans.routing.free_agents import FreeAgents
+    from distans.routing.store import RoutingStore
 
 
 @dataclass(eq=False)
@@ -36,10 +38,10 @@ class RoutingProcessState:
     last_full_round: dict[int, float] = field(default_factory=dict)
     free_tables: dict[int, FreeAgents] = field(default_factory=dict)
     free_tables_lock: threading.Lock = field(default_factory=threading.Lock)
-    on_postgresql: bool | None = None
+    store: RoutingStore | None = None
 
     def clear(self) -> None:
-        """Forget everything cached (the vendor stays: it cannot change)."""
+        """Forget everything cached (the store stays: the vendor cannot change)."""
         with self.free_tables_lock:
             self.free_tables.clear()
         self.agents.clear()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from distans.accounts.models import Organisation
@@ -27,23 +27,13 @@ from distans.realtime.groups import person_group, supervisors_group
 from distans.realtime.publish import QUEUES_COALESCE_SECONDS, LiveKind, publish
 from distans.routing.choices import OfferStatus, Presence
 from distans.routing.convert import (
-    CONTACT_COLUMNS,
     agent_to_core,
-    contact_from_values,
     offer_to_core,
     queue_to_core,
 )
 from distans.routing.models import AgentState, Offer, Queue
 from distans.routing.process_state import STATE
-from distans.routing.sql import (
-    Locked,
-    agent_rows,
-    begin_round,
-    insert_offers,
-    lock_rows,
-    on_postgresql,
-    queued_contacts,
-)
+from distans.routing.store import Locked, store
 
 
 @dataclass
@@ -159,28 +149,8 @@ def agents_by_pk(organisation_id: int, rows: list[tuple[int, int]]) -> dict[int,
 
 def _rebuild_agents(organisation_id: int, state_ids: list[int]) -> None:
     for start in range(0, len(state_ids), 500):
-        chunk = state_ids[start : start + 500]
-        if on_postgresql():  # state, queues and load in one statement
-            for state, load, queue_ids in agent_rows(chunk):
-                remember_agent(organisation_id, state, load, queue_ids)
-            continue
-        states = list(AgentState.objects.filter(pk__in=chunk))
-        person_ids = [s.person_id for s in states]
-        loads: dict[int, Counter[str]] = defaultdict(Counter)
-        for row in (
-            Contact.objects.filter(status=ContactStatus.ACTIVE, agent_id__in=person_ids)
-            .values("agent_id", "channel")
-            .annotate(n=Count("id"))
-        ):
-            loads[row["agent_id"]][row["channel"]] = row["n"]
-        memberships: dict[int, list[int]] = defaultdict(list)
-        through = AgentState.queues.through
-        for state_id, queue_id in through.objects.filter(agentstate_id__in=chunk).values_list(
-            "agentstate_id", "queue_id"
-        ):
-            memberships[state_id].append(queue_id)
-        for state in states:
-            remember_agent(organisation_id, state, loads[state.person_id], memberships[state.pk])
+        for state, load, queue_ids in store().agent_rows(state_ids[start : start + 500]):
+            remember_agent(organisation_id, state, load, queue_ids)
 
 
 def remember_agent(
@@ -225,49 +195,17 @@ def load_contacts(
     """The queued contacts a round needs, not all of them.
 
     Every contact of a queue with overflow rules or a maximum wait (they may have to
-    move, whatever their place). For other queues, the first ``2 × free agents + 100``
-    by priority then arrival: a round gives each agent at most one offer, so contacts
-    further back cannot be reached this round. (With priority aging the core orders by
-    effective priority; the SQL window orders by base priority, which only matters
+    move, whatever their place). For other queues, at least the first ``2 × free agents
+    + 100`` by priority then arrival: a round gives each agent at most one offer, so
+    contacts further back cannot be reached this round. (With priority aging the core
+    orders by effective priority; the read orders by base priority, which only matters
     when more than that many contacts of a queue would be passed over.)"""
-    from django.db.models import Q, Window
-    from django.db.models.functions import RowNumber
-
-    all_of = [int(q.id) for q in queues.values() if q.overflow or q.max_wait_seconds is not None]
-    limit = 2 * free_agents + 100
-    if on_postgresql():
-        # The first ``limit`` waiting of every (queue, channel) line — a superset of the
-        # first ``limit`` of every queue — through the line indexes (with aging also by
-        # age), every offered contact, and everything in queues with rules.
-        reads = [
-            (int(queue.id), str(channel), by_age)
-            for queue in queues.values()
-            if int(queue.id) not in all_of
-            for channel in core.Channel
-            for by_age in ((False, True) if queue.aging_per_minute else (False,))
-        ]
-        return queued_contacts(organisation_id, all_of, reads, limit)
-    base = Contact.objects.for_org(organisation_id).filter(status__in=QUEUED_STATUSES)
-    rows = list(base.filter(queue_id__in=all_of).values_list(*CONTACT_COLUMNS)) if all_of else []
-    ranked = (
-        base.exclude(queue_id__in=all_of)
-        .annotate(
-            position=Window(
-                RowNumber(),
-                partition_by=[F("queue_id")],
-                order_by=[F("priority").desc(), F("enqueued_at").asc(), F("pk").asc()],
-            )
-        )
-        .filter(Q(position__lte=limit))
-        .values_list(*CONTACT_COLUMNS)
-    )
-    rows += list(ranked)
-    return [contact_from_values(row) for row in rows]
+    return store().round_contacts(organisation_id, queues, 2 * free_agents + 100)
 
 
 @transaction.atomic
 def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome:
-    begin_round(organisation_id)
+    store().begin_round(organisation_id)
     now = now or timezone.now()
     organisation = Organisation.objects.get(pk=organisation_id)
     queues, round_robin = load_queues(organisation)
@@ -282,7 +220,7 @@ def run_round(organisation_id: int, now: datetime | None = None) -> RoundOutcome
         ).values_list("pk", "agent_id", "contact_id")
     )
     if expiring:
-        lock_rows(
+        store().lock_rows(
             agents=[agent for _, agent, _ in expiring],
             contacts=[contact for _, _, contact in expiring],
             offers=[pk for pk, _, _ in expiring],
@@ -364,7 +302,7 @@ def apply_result(
         for d in result.decisions
         if isinstance(d, core.Offer | core.ExpireOffer | core.Overflow | core.Fallback)
     ]
-    locked = lock_rows(agents=touched_agents, contacts=touched_contacts)
+    locked = store().lock_rows(agents=touched_agents, contacts=touched_contacts)
     for decision in result.decisions:
         if isinstance(decision, core.Offer):
             new_offers.append(decision)
@@ -415,7 +353,7 @@ def apply_result(
     outcome.agents_gone = {int(o.agent_id) for o in to_gone}
     outcome.contacts_of_gone = {int(o.contact_id) for o in to_gone}
     # The offers, their contacts' status and the round's events: one statement.
-    insert_offers(
+    store().insert_offers(
         organisation_id,
         valid,
         [
