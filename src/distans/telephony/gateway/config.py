@@ -53,6 +53,10 @@ class GatewayConfig:
         return f"http://127.0.0.1:{self.ws_port}/distans/connect"
 
     @property
+    def hangup_url(self) -> str:
+        return f"http://127.0.0.1:{self.ws_port}/distans/hangup"
+
+    @property
     def websocket_url(self) -> str:
         return f"ws://{self.bind}:{self.ws_port}/ws"
 

@@ -8,7 +8,11 @@ it breaks SRTP towards a browser)."""
 from __future__ import annotations
 
 import logging
+import threading
+import wave
 from pathlib import Path
+
+import httpx
 
 from distans.telephony.gateway import prompts
 from distans.telephony.gateway.config import GatewayConfig
@@ -62,13 +66,41 @@ def start_waiting(
             call_id=leg(call_id),
             from_tag=from_tag,
             file=str(audio),
-            repeat_times=3 if kind == "closed" else 100,
+            repeat_times=1 if kind == "closed" else 100,
         )
     except (RtpengineError, OSError) as exc:
         logger.warning("waiting media for call %s failed: %s", call_id, exc)
         stop_waiting(config, call_id)
         return ""
+    if kind == "closed":
+        # the message once, then the gateway ends the call (the caller is not left in
+        # silence); a second after its end, for the jitter of a loaded machine
+        timer = threading.Timer(seconds_of(audio) + 1.0, hang_up, (config, call_id))
+        timer.daemon = True
+        timer.start()
     return str(answer.get("sdp", ""))
+
+
+def seconds_of(audio: Path) -> float:
+    with wave.open(str(audio)) as file:
+        return file.getnframes() / float(file.getframerate() or 1)
+
+
+def hang_up(config: GatewayConfig, call_id: str) -> None:
+    """End a call parked in the gateway (after the closed message): Kamailio answers
+    the caller's INVITE 480 and reports ``ended``."""
+    try:
+        answer = httpx.post(
+            config.hangup_url,
+            json={"call_id": call_id},
+            headers={"X-Distans-Gateway": config.control_token},
+            timeout=5.0,
+        )
+        if answer.status_code not in (200, 404):  # 404: the caller hung up first
+            logger.warning("gateway: ending call %s gave %s", call_id, answer.status_code)
+    except httpx.HTTPError as exc:
+        logger.warning("gateway: ending call %s failed: %s", call_id, exc)
+    stop_waiting(config, call_id)
 
 
 def stop_waiting(config: GatewayConfig, call_id: str) -> None:
