@@ -230,3 +230,29 @@ def test_a_call_on_a_day_the_queue_is_closed_hears_the_message_once_and_is_ended
         assert contact.status == "fallback"
     finally:
         phone.stop()
+
+
+def test_pressing_1_while_waiting_makes_a_callback_that_keeps_its_place(
+    gateway: dict[str, Any],
+) -> None:
+    """The caller presses 1 (RFC 4733 event to the waiting media): the contact becomes a
+    callback with its place in line, the caller hears the confirmation and the gateway
+    ends the call; the caller's hanging up is not an abandon."""
+    phone = caller(gateway)
+    try:
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        enqueued_at = Call.objects.get().contact.enqueued_at
+        assert wait_for(lambda: seconds_of(phone.record) > 2, 15), diagnose(gateway, phone)
+        phone.command("sndcode", "1")
+        assert wait_for(lambda: call_state() == "callback", 15), diagnose(gateway, phone)
+        heard = seconds_of(phone.record)
+        assert wait_for(lambda: "480" in phone.text(), 30), diagnose(gateway, phone)
+        assert seconds_of(phone.record) > heard + 2, "the caller heard no confirmation"
+        time.sleep(1)  # the gateway's `ended` changes nothing
+        call = Call.objects.get()
+        assert call.state == "callback" and call.callback_number == "0701234567"
+        assert call.contact.channel == "callback" and call.contact.status == "waiting"
+        assert call.contact.enqueued_at == enqueued_at
+    finally:
+        phone.stop()

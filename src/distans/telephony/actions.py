@@ -134,7 +134,9 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
     if event == "answered":
         call.state = CallState.ANSWERED
     elif event in ("ended", "abandoned"):
-        if contact.status in QUEUED_STATUSES:
+        if call.state == CallState.CALLBACK and contact.status in QUEUED_STATUSES:
+            pass  # the caller asked for a callback and hung up: it keeps its place
+        elif contact.status in QUEUED_STATUSES:
             routing.do_abandon_contact(contact)
             call.state = CallState.ABANDONED
         else:
