@@ -137,3 +137,122 @@ def test_an_agent_accepts_the_call_audio_flows_both_ways_and_hanging_up_ends_it(
     finally:
         phone.stop()
         desk.stop()
+
+
+def contact_status() -> str | None:
+    return tolerant(lambda: Call.objects.values_list("contact__status", flat=True).first())
+
+
+def test_an_agent_phone_that_does_not_answer_sends_the_call_back_to_the_queue(
+    gateway: dict[str, Any],
+) -> None:
+    """The first agent accepts but their softphone never registered: the call is not
+    lost but waits again in its place (the caller hearing the waiting media), the
+    agent is set away, and the next agent who accepts gets it."""
+    absent = make_agent(gateway["org"], [gateway["queue"]])  # no phone registers for them
+    present = make_agent(gateway["org"], [gateway["queue"]])
+    AgentState.objects.filter(person=present).update(endpoint_sip=gateway["config"].aor(present.pk))
+    desk = agent_phone(gateway, present.pk)
+    phone = caller(gateway)
+    try:
+        assert wait_for(lambda: "200 OK" in desk.text(), 10), diagnose(gateway, desk)
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        contact_id = Call.objects.values_list("contact_id", flat=True).get()
+        enqueued_at = Call.objects.get().contact.enqueued_at
+        patiently(lambda: routing.do_set_presence(absent, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=absent).exists()), 10)
+        routing.do_accept_offer(absent, Offer.objects.get(agent=absent).pk)
+        assert wait_for(lambda: call_state() == "queued" and contact_status() == "waiting", 15), (
+            diagnose(gateway, phone)
+        )
+        assert AgentState.objects.get(person=absent).presence == "away"
+        contact = Call.objects.get().contact
+        assert contact.enqueued_at == enqueued_at and absent.pk in contact.excluded_agent_ids
+        assert "not answered, waits again" in gateway["log"].read_text(errors="replace")
+        # the caller is still on the line, hearing the waiting media
+        heard = seconds_of(phone.record)
+        assert wait_for(lambda: seconds_of(phone.record) > heard + 2, 10), diagnose(gateway, phone)
+        assert loudness(phone.record, skip_seconds=heard) > 300
+        patiently(lambda: routing.do_set_presence(present, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=present).exists()), 10)
+        routing.do_accept_offer(present, Offer.objects.get(agent=present).pk)
+        assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone, desk)
+        assert Call.objects.get().contact_id == contact_id
+        assert wait_for(lambda: seconds_of(desk.record) > 2, 10), diagnose(gateway, desk)
+        assert 1500 < crossings_per_second(phone.record) < 2000, (
+            "the caller did not hear the second agent"
+        )
+        phone.hangup()
+        assert wait_for(lambda: call_state() == "ended", 10), diagnose(gateway, phone, desk)
+    finally:
+        phone.stop()
+        desk.stop()
+
+
+def test_a_call_on_a_day_the_queue_is_closed_hears_the_message_once_and_is_ended(
+    gateway: dict[str, Any],
+) -> None:
+    """Closed today by the queue's one calendar (a special day without hours): the
+    caller hears the closed message, then the gateway ends the call (not silence until
+    the caller gives up), and the event log says closed, not abandoned."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from distans.routing.models import RoutingEvent
+
+    queue = gateway["queue"]
+    today = timezone.now().astimezone(ZoneInfo(gateway["org"].time_zone)).date()
+    queue.always_open = False
+    queue.weekly_hours = {str(day): [["00:00", "23:59"]] for day in range(7)}
+    queue.special_days = {today.isoformat(): []}
+    queue.save()
+    phone = caller(gateway)
+    try:
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        contact = Call.objects.get().contact
+        assert contact.status == "fallback" and contact.fallback_kind == "closed_message"
+        # the gateway ends the call by itself: the caller never hangs up here
+        assert wait_for(lambda: call_state() == "ended", 30), diagnose(gateway, phone)
+        assert wait_for(lambda: "480" in phone.text(), 5), diagnose(gateway, phone)
+        assert seconds_of(phone.record) > 2 and loudness(phone.record) > 300, (
+            "the caller did not hear the closed message"
+        )
+        names = list(RoutingEvent.objects.filter(contact_id=contact.pk).values_list("name", "data"))
+        assert any(
+            name == "fallback_given" and data.get("kind") == "closed_message"
+            for name, data in names
+        ), names
+        assert not any(name == "abandoned" for name, _ in names), names
+        contact.refresh_from_db()
+        assert contact.status == "fallback"
+    finally:
+        phone.stop()
+
+
+def test_pressing_1_while_waiting_makes_a_callback_that_keeps_its_place(
+    gateway: dict[str, Any],
+) -> None:
+    """The caller presses 1 (RFC 4733 event to the waiting media): the contact becomes a
+    callback with its place in line, the caller hears the confirmation and the gateway
+    ends the call; the caller's hanging up is not an abandon."""
+    phone = caller(gateway)
+    try:
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        enqueued_at = Call.objects.get().contact.enqueued_at
+        assert wait_for(lambda: seconds_of(phone.record) > 2, 15), diagnose(gateway, phone)
+        phone.command("sndcode", "1")
+        assert wait_for(lambda: call_state() == "callback", 15), diagnose(gateway, phone)
+        heard = seconds_of(phone.record)
+        assert wait_for(lambda: "480" in phone.text(), 30), diagnose(gateway, phone)
+        assert seconds_of(phone.record) > heard + 2, "the caller heard no confirmation"
+        time.sleep(1)  # the gateway's `ended` changes nothing
+        call = Call.objects.get()
+        assert call.state == "callback" and call.callback_number == "0701234567"
+        assert call.contact.channel == "callback" and call.contact.status == "waiting"
+        assert call.contact.enqueued_at == enqueued_at
+    finally:
+        phone.stop()

@@ -452,6 +452,34 @@ def do_transfer_contact(
 
 
 @transaction.atomic
+def do_return_unanswered(contact: Contact) -> Contact:
+    """The accepted call's agent phone did not answer: the contact waits again in its
+    place in line (``enqueued_at`` kept), without that agent, who is set away."""
+    if contact.agent_id is None:
+        raise StateConflict("Only a call in progress with an agent can go back to the queue.")
+    person = Person.objects.get(pk=contact.agent_id)
+    state = get_agent_state(person, lock=True)
+    contact = _my_active_contact(person, contact.pk)
+    now = timezone.now()
+    transition = lifecycle.not_answered(contact_to_core(contact), _agent_core(state), now)
+    assert transition.contact is not None and transition.agent is not None
+    _save_agent(state, transition.agent)
+    withdrawn = _cancel_open_offers(state.person_id, now)
+    contact.excluded_agent_ids = sorted(int(i) for i in transition.contact.excluded_agent_ids)
+    contact.status = ContactStatus.WAITING
+    contact.agent = None
+    contact.accepted_at = None
+    contact.save(update_fields=["excluded_agent_ids", "status", "agent", "accepted_at"])
+    append_events(state.organisation_id, transition.events)
+    _announce_agent(state)
+    publish(
+        supervisors_group(state.organisation_id), "queues", coalesce_seconds=QUEUES_COALESCE_SECONDS
+    )
+    request_routing(state.organisation_id, contacts=[contact.pk, *withdrawn])
+    return contact
+
+
+@transaction.atomic
 def do_request_callback(contact: Contact, number: str) -> Contact:
     contact = _lock_with_offered_agent(contact.pk)
     if contact.status not in QUEUED_STATUSES and contact.status != ContactStatus.FALLBACK:

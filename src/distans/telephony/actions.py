@@ -123,7 +123,7 @@ def on_contact_accepted(sender: Any, contact_id: int, person_id: int, channel: s
         adapter.connect(call.organisation_id, call.call_id, endpoint)
 
 
-EVENTS = ("answered", "ended", "abandoned", "transferred", "callback_requested", "callback_failed")
+EVENTS = ("answered", "ended", "abandoned", "transferred", "callback_requested", "callback_failed", "not_answered")
 
 
 @transaction.atomic
@@ -138,7 +138,9 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
     if event == "answered":
         call.state = CallState.ANSWERED
     elif event in ("ended", "abandoned"):
-        if contact.status in QUEUED_STATUSES:
+        if call.state == CallState.CALLBACK and contact.status in QUEUED_STATUSES:
+            pass  # the caller asked for a callback and hung up: it keeps its place
+        elif contact.status in QUEUED_STATUSES:
             routing.do_abandon_contact(contact)
             call.state = CallState.ABANDONED
         else:
@@ -150,6 +152,15 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
             routing.do_complete_contact(contact.agent, contact.pk, topic="transferred",
                                         notes=f"put through to {call.transfer_number}")
         call.state = CallState.TRANSFERRED
+    elif event == "not_answered":
+        # the agent's phone did not answer: back to the queue in its place, agent away
+        if contact.status == ContactStatus.ACTIVE and contact.agent_id is not None:
+            routing.do_return_unanswered(contact)
+            call.state = CallState.QUEUED
+            call.endpoint_kind = ""
+            call.endpoint_address = ""
+        elif contact.status not in QUEUED_STATUSES:
+            raise StateConflict("Only a call being connected to an agent can go unanswered.")
     elif event == "transferred":
         code = str(data.get("to_queue", ""))
         queue = Queue.objects.for_org(call.organisation_id).filter(code=code).first()

@@ -32,7 +32,7 @@ class CallOut(Schema):
 
 
 class CallEvent(Schema):
-    event: Literal["answered", "ended", "abandoned", "transferred", "callback_requested", "callback_failed"]
+    event: Literal["answered", "ended", "abandoned", "transferred", "callback_requested", "callback_failed", "not_answered"]
     number: str | None = Field(None, max_length=40, description="callback_requested: the number to call back; transferred (without to_queue): the number the call was put through to")
     to_queue: str | None = Field(None, max_length=50, description="transferred: the queue code")
 
@@ -104,9 +104,10 @@ def gateway_call(request: HttpRequest, payload: GatewayCall) -> Status[GatewayCa
 @router.post("/telephony/calls/{call_id}/events", response={200: CallOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def call_event(request: HttpRequest, call_id: str, payload: CallEvent) -> CallOut:
     """The PBX reports what happened: answered, ended, abandoned, transferred,
-    callback_requested (keeps the caller's place in line) or callback_failed."""
+    callback_requested (keeps the caller's place in line), callback_failed or
+    not_answered (the agent's phone did not answer: back in the queue, same place)."""
     call = actions.do_call_event(_call(_org(request), call_id), payload.event, payload.model_dump())
-    if payload.event in ("abandoned", "ended"):
+    if payload.event in ("abandoned", "ended", "answered"):
         from distans.telephony.gateway import config as gateway_config
         from distans.telephony.gateway import media
 

@@ -14,6 +14,7 @@ from distans.core.routing.lifecycle import (
     decline,
     end_wrap_up,
     enqueue,
+    not_answered,
     request_callback,
     set_location,
     set_presence,
@@ -64,6 +65,23 @@ def test_repeated_timeouts_set_the_agent_away() -> None:
         EventName.OFFER_TIMED_OUT,
         EventName.AGENT_STATE_CHANGED,
     ]
+
+
+def test_a_phone_not_answered_sends_the_contact_back_and_the_agent_away() -> None:
+    waiting = contact("c", channel=Channel.PHONE)
+    busy = agent("a1", presence=Presence.BUSY, load={Channel.PHONE: 1})
+    result = not_answered(waiting, busy, NOW)
+    assert result.contact is not None and result.contact.excluded_agent_ids == {"a1"}
+    assert result.contact.enqueued_at == waiting.enqueued_at  # keeps its place in line
+    assert result.agent is not None and result.agent.presence is Presence.AWAY
+    assert result.agent.load == {Channel.PHONE: 0}
+    assert [e.name for e in result.events] == [
+        EventName.OFFER_TIMED_OUT,
+        EventName.AGENT_STATE_CHANGED,
+    ]
+    assert result.events[0].data["reason"] == "not_answered"
+    with pytest.raises(StateConflict):  # no call in progress with this agent
+        not_answered(waiting, agent("a1"), NOW)
 
 
 def test_complete_starts_wrap_up_which_ends_on_time() -> None:

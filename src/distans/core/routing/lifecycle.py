@@ -6,7 +6,8 @@ not involved) and the events to append. Nothing is mutated.
 
 offered → accepted | declined | offer_timed_out (→ offered to the next agent);
 accepted → completed → wrap-up for ``queue.wrap_up_seconds`` → available;
-accepted → transferred (to a queue or a person); waiting → callback_requested (keeps
+accepted → transferred (to a queue or a person) | not_answered (the agent's phone
+did not answer: waits again, same place); waiting → callback_requested (keeps
 ``enqueued_at``, so the caller keeps their place in line) | abandoned.
 """
 
@@ -104,6 +105,30 @@ def time_out(
     new_agent = replace(agent, consecutive_timeouts=count)
     if count >= queue.max_consecutive_timeouts and agent.presence in ROUTABLE_PRESENCES:
         events.append(_state_event(agent, Presence.AWAY, now, "timeouts"))
+        new_agent = replace(new_agent, presence=Presence.AWAY, presence_changed_at=now)
+    return Transition(new_contact, new_agent, tuple(events))
+
+
+def not_answered(contact: Contact, agent: Agent, now: datetime) -> Transition:
+    """An accepted call the agent's phone did not answer (not registered, rang out,
+    rejected): the contact waits again without this agent, keeping ``enqueued_at`` (its
+    place in line); the agent's load is released and they are set away, as after
+    expired offers."""
+    load = _released(agent, contact.channel, now)
+    new_contact = replace(contact, excluded_agent_ids=contact.excluded_agent_ids | {agent.id})
+    events = [
+        Event(
+            EventName.OFFER_TIMED_OUT,
+            now,
+            contact.id,
+            agent.id,
+            contact.queue_id,
+            {"reason": "not_answered"},
+        )
+    ]
+    new_agent = replace(agent, load=load, consecutive_timeouts=0)
+    if agent.presence in (*ROUTABLE_PRESENCES, Presence.WRAP_UP):
+        events.append(_state_event(agent, Presence.AWAY, now, "not_answered"))
         new_agent = replace(new_agent, presence=Presence.AWAY, presence_changed_at=now)
     return Transition(new_contact, new_agent, tuple(events))
 

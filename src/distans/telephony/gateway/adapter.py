@@ -13,7 +13,6 @@ import httpx
 from distans.telephony.adapters.base import Endpoint
 from distans.telephony.adapters.webhook import WebhookAdapter
 from distans.telephony.gateway import config as gateway_config
-from distans.telephony.gateway import media
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +35,8 @@ class GatewayAdapter(WebhookAdapter):
         uri = sip_uri(config, endpoint)
 
         def resume() -> None:
-            media.stop_waiting(config, call_id)
+            # the waiting media plays on while the agent's phone rings (stopped when
+            # answered): if it is not answered the caller waits on, hearing it
             try:
                 answer = httpx.post(
                     config.control_url,

@@ -53,6 +53,15 @@ class GatewayConfig:
         return f"http://127.0.0.1:{self.ws_port}/distans/connect"
 
     @property
+    def dtmf_port(self) -> int:
+        """rtpengine's DTMF events (UDP, loopback), read by ``gateway.dtmf``."""
+        return self.ng_port + 1
+
+    @property
+    def hangup_url(self) -> str:
+        return f"http://127.0.0.1:{self.ws_port}/distans/hangup"
+
+    @property
     def websocket_url(self) -> str:
         return f"ws://{self.bind}:{self.ws_port}/ws"
 
@@ -149,6 +158,7 @@ def render_kamailio(config: GatewayConfig) -> str:
 def render_rtpengine(config: GatewayConfig) -> str:
     values = {
         "MEDIA_IP": config.media_ip,
+        "DTMF_PORT": str(config.dtmf_port),
         "NG_PORT": str(config.ng_port),
         "RTP_MIN": str(config.rtp_min),
         "RTP_MAX": str(config.rtp_max),

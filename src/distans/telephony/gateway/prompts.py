@@ -27,6 +27,11 @@ TEXTS = {
         "nb": "Velkommen. Vi har stengt nå. Velkommen til å ringe igjen i åpningstiden vår.",
         "en": "Welcome. We are closed right now. Please call again during our opening hours.",
     },
+    "callback": {
+        "sv": "Tack. Du behåller din plats i kön och vi ringer upp dig. Hej då.",
+        "nb": "Takk. Du beholder plassen din i køen, og vi ringer deg opp. Ha det.",
+        "en": "Thank you. You keep your place in the queue and we will call you back. Goodbye.",
+    },
     "place": {
         "sv": "Du är nummer {n} i kön.",
         "nb": "Du er nummer {n} i køen.",
@@ -112,7 +117,7 @@ def make(
     for language in languages or list(LANGUAGES):
         folder = directory / language
         folder.mkdir(parents=True, exist_ok=True)
-        for kind in ("greeting", "closed"):
+        for kind in ("greeting", "closed", "callback"):
             target = folder / f"{kind}.wav"
             if remake or not target.exists():
                 _speak(TEXTS[kind][language], language, target)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from distans.telephony.gateway import dtmf
 from distans.telephony.gateway.config import GatewayConfig
 from distans.telephony.gateway.rtpengine import Rtpengine
 
@@ -87,10 +88,20 @@ def start(config: GatewayConfig, log: Path | None = None) -> list[subprocess.Pop
                 stop([rtp, kam])
                 raise GatewayMissing("Kamailio did not start (see its log)") from None
             time.sleep(0.1)
+    _listeners[id(kam)] = dtmf.Listener(config)
+    _listeners[id(kam)].start()
     return [rtp, kam]
 
 
+#: the DTMF listener of each running gateway (keyed by its Kamailio process)
+_listeners: dict[int, dtmf.Listener] = {}
+
+
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        listener = _listeners.pop(id(process), None)
+        if listener is not None:
+            listener.stop()
     for process in reversed(processes):
         if process.poll() is None:
             process.terminate()
