@@ -104,9 +104,9 @@ def audience_ids(announcement: Announcement, now: dt.datetime | None = None) -> 
         ]
         chosen = people.filter(pk__in=ids)
     elif kind == AudienceKind.ON_SHIFT_TODAY:
-        chosen = people.filter(
-            pk__in=shifts_today(organisation, now).values("person_id")
-        ).exclude(pk__in=absent_ids(organisation, now))
+        chosen = people.filter(pk__in=shifts_today(organisation, now).values("person_id")).exclude(
+            pk__in=absent_ids(organisation, now)
+        )
     elif kind == AudienceKind.SITES:
         site_ids = _ids(values)
         on_site = set(
