@@ -19,10 +19,15 @@ def _absence_world(world: World) -> None:
     from distans.absence import actions
     from distans.accounts.models import Person
 
+    from unittest import mock
+
     today = local_today(world.org_a)
-    world.extra["absence_a"] = actions.do_report_absence(
-        world.person_a, "sick", today, today + dt.timedelta(days=3), note="Alfahosta"
-    )
+    # Today's absence would sign A's agent out (withdrawing A's open offer); other
+    # apps' probes need that agent and offer as they are.
+    with mock.patch("distans.absence.actions._sign_out"):
+        world.extra["absence_a"] = actions.do_report_absence(
+            world.person_a, "sick", today, today + dt.timedelta(days=3), note="Alfahosta"
+        )
     world.extra["problem_a"] = actions.do_report_it_problem(
         world.person_a, "Alfaheadset trasigt", "headset"
     )
