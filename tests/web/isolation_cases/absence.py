@@ -14,12 +14,12 @@ ALFA = must_not_show(lambda w: w.person_a.full_name, lambda w: "Alfahosta", lamb
 
 @world_builder
 def _absence_world(world: World) -> None:
+    from unittest import mock
+
     from tests.factories_planning import local_today
 
     from distans.absence import actions
     from distans.accounts.models import Person
-
-    from unittest import mock
 
     today = local_today(world.org_a)
     # Today's absence would sign A's agent out (withdrawing A's open offer); other
