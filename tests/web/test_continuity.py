@@ -380,7 +380,7 @@ def test_an_extension_joins_the_plan_and_is_reversed() -> None:
 
     extensions.register(
         extensions.Extension(
-            name="visits",
+            name="stand_in",
             capture=lambda organisation, data: mode(),
             apply=apply,
             difference=lambda before, after: [
@@ -396,7 +396,7 @@ def test_an_extension_joins_the_plan_and_is_reversed() -> None:
             org,
             admin,
             plan,
-            {"changes": {**plan.changes, "extensions": {"visits": "booking_only"}}},
+            {"changes": {**plan.changes, "extensions": {"stand_in": "booking_only"}}},
         )
         items, _ = actions.preview(org, plan)
         assert any(i.section == "Besök" for i in items)
@@ -405,14 +405,14 @@ def test_an_extension_joins_the_plan_and_is_reversed() -> None:
         actions.do_deactivate_plan(org, admin)
         assert mode() == "open"
         broken = actions.do_save_plan(
-            org, admin, plan, {"changes": {**plan.changes, "extensions": {"visits": "broken"}}}
+            org, admin, plan, {"changes": {**plan.changes, "extensions": {"stand_in": "broken"}}}
         )
         before = everything(org)
         with pytest.raises(ValidationError):
             actions.do_activate_plan(org, admin, broken)
         assert everything(org) == before
     finally:
-        extensions.unregister("visits")
+        extensions.unregister("stand_in")
     with pytest.raises(ValidationError):  # a plan naming a part not installed is refused
         actions.do_activate_plan(org, admin, plan)
 

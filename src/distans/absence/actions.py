@@ -88,8 +88,28 @@ def do_report_absence(
         via=via,
         reported_at=now,
     )
+    if starts_at <= now:
+        _sign_out(person, by or person)
     _tell_absence(person)
     return absence
+
+
+# Presences an absence ends at once; someone busy or in wrap-up finishes the contact.
+SIGNED_OUT_BY_ABSENCE = ("available", "away", "break")
+
+
+def _sign_out(person: Person, by: Person) -> None:
+    """Absent from now: an agent who is available, away or on a break goes offline
+    through routing's own action (live events, the event log with reason "absence",
+    open offers withdrawn)."""
+    from distans.routing.actions import do_set_presence
+    from distans.routing.models import AgentState
+
+    signed_in = AgentState.objects.for_org(org_of(person)).filter(
+        person=person, presence__in=SIGNED_OUT_BY_ABSENCE
+    )
+    if signed_in.exists():
+        do_set_presence(person, "offline", "absence", actor=by)
 
 
 @transaction.atomic

@@ -12,3 +12,9 @@ class AbsenceConfig(AppConfig):
         from distans.planning.solving import register_home_check
 
         register_home_check(home_readiness_problems)
+
+        # Someone reported absent cannot set themself available (routing asks gates).
+        from distans.absence.gate import not_while_absent
+        from distans.routing.gates import register_presence_gate
+
+        register_presence_gate(not_while_absent)

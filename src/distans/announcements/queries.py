@@ -58,6 +58,15 @@ def shift_starts_today(
     return starts
 
 
+def absent_ids(organisation: Organisation, now: dt.datetime | None = None) -> set[int]:
+    """People reported absent (sick, care of a sick child, other) on the organisation's
+    day of ``now``: absence's register (``distans.absence``)."""
+    from distans.absence.queries import absent_people
+
+    day = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone)).date()
+    return set(absent_people(organisation, day).values_list("pk", flat=True))
+
+
 def _ids(values: Iterable[Any]) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
 
@@ -95,7 +104,9 @@ def audience_ids(announcement: Announcement, now: dt.datetime | None = None) -> 
         ]
         chosen = people.filter(pk__in=ids)
     elif kind == AudienceKind.ON_SHIFT_TODAY:
-        chosen = people.filter(pk__in=shifts_today(organisation, now).values("person_id"))
+        chosen = people.filter(pk__in=shifts_today(organisation, now).values("person_id")).exclude(
+            pk__in=absent_ids(organisation, now)
+        )
     elif kind == AudienceKind.SITES:
         site_ids = _ids(values)
         on_site = set(
@@ -126,7 +137,7 @@ def audience_ids(announcement: Announcement, now: dt.datetime | None = None) -> 
             .values_list("person_id", flat=True)
             if pid not in scheduled
         }
-        chosen = people.filter(pk__in=where)
+        chosen = people.filter(pk__in=where - absent_ids(organisation, now))
     else:
         chosen = people.none()
     return set(chosen.values_list("pk", flat=True))
@@ -212,7 +223,8 @@ RosterRow = tuple[int, int | None, dt.datetime | None, dt.datetime]
 
 def _roster_rows(announcement: Announcement, now: dt.datetime | None = None) -> list[RosterRow]:
     """(person, team, acknowledged at — None unless for the asked version, first shift
-    start today) of each recipient working today: one query joined in the database and
+    start today) of each recipient working today — leave and absence excluded (a
+    person reported absent that day is not working, shift or not): one query joined in the database and
     read through a plain cursor (5,000 rows through the ORM's converters cost more than
     the query itself)."""
     from django.db import connection
@@ -238,8 +250,11 @@ def _roster_rows(announcement: Announcement, now: dt.datetime | None = None) -> 
         cursor.execute(sql, [*bounds, ScheduleStatus.PUBLISHED, announcement.pk])
         rows = cursor.fetchall()
     ack_version = announcement.ack_version
+    absent = absent_ids(announcement.organisation, now)
     result: list[RosterRow] = []
     for pid, team, at, version, first in rows:
+        if pid in absent:
+            continue
         acknowledged = _as_datetime(at) if version >= ack_version else None
         result.append((pid, team, acknowledged, _as_datetime(first)))  # type: ignore[arg-type]
     return result

@@ -50,6 +50,10 @@ class PlanForm(forms.Form):
         label=gettext_lazy("Everyone works from home: nobody at an office goes available"),
         required=False,
     )
+    walk_in_booking_only = forms.BooleanField(
+        label=gettext_lazy("The walk-in desk is closed: visits by appointment only"),
+        required=False,
+    )
     agent_queues = forms.CharField(
         label=gettext_lazy("Agents for temporary queues"),
         help_text=gettext_lazy(
@@ -164,6 +168,12 @@ class PlanForm(forms.Form):
         data = self.cleaned_data
         document = plan_data.normalise(document)
         document["home_only"] = bool(data.get("home_only"))
+        parts = dict(document["extensions"] or {})  # the visits app's booking-only mode
+        if data.get("walk_in_booking_only"):
+            parts["visits"] = {"desk": "booking_only"}
+        else:
+            parts.pop("visits", None)
+        document["extensions"] = parts
         document["agent_queues"] = [{"queue": q, "like": like} for q, like in data["agent_queues"]]
         document["return_to"] = dict(data["return_to"])
         document["topics"] = data["topics"]
@@ -205,6 +215,8 @@ def initial_of(plan: Any) -> dict[str, Any]:
         "activate_at": timezone.localtime(plan.activate_at) if plan.activate_at else None,
         "deactivate_at": timezone.localtime(plan.deactivate_at) if plan.deactivate_at else None,
         "home_only": document["home_only"],
+        "walk_in_booking_only": (document["extensions"] or {}).get("visits")
+        == {"desk": "booking_only"},
         "agent_queues": "\n".join(
             f"{r['queue']}; {r.get('like', '')}" for r in document["agent_queues"]
         ),

@@ -6,7 +6,10 @@ allows), takes the breaks of their published shift and comes back, and logs out 
 the shift ends; while at work their desk's live socket is open, so colleagues see
 them online. When no simulated colleague has a shift now (the demo started in the
 evening or at a weekend), all of them work, each taking a 15-minute break every two
-hours, staggered. A colleague whom routing set away (offers that timed out) notices
+hours, staggered. A colleague reported absent (absence's register: the demo has Erik
+sick today) stays offline while the absence lasts; one whose going available the
+server refuses (an absence reported meanwhile, an announcement to acknowledge) stays
+off and asks again a minute later. A colleague whom routing set away (offers that timed out) notices
 and comes back, as a person would; a failed request (the server busy or restarting)
 is tried again, never the end of the colleague.
 """
@@ -38,6 +41,7 @@ HUMAN_LOGINS = {"agent", "teamleader"}  # left for the person clicking through t
 HANDLING = {"phone": 150.0, "callback": 150.0, "chat": 240.0, "email": 200.0, "form": 180.0}
 RHYTHM_EVERY = timedelta(hours=2)  # unscheduled time: a 15-minute break every two hours
 RHYTHM_BREAK = timedelta(minutes=15)
+REFUSED_PAUSE = 60.0  # real seconds before asking again when going available is refused
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Roster:
 
     duties: dict[str, Duty]
     order: list[str]
+    absent: dict[str, list[Span]] = field(default_factory=dict)  # reported absences
 
     def anyone_scheduled(self, moment: datetime) -> bool:
         return any(s.covers(moment) for d in self.duties.values() for s in d.shifts)
@@ -72,6 +77,8 @@ class Roster:
     def wanted(self, email: str, moment: datetime) -> tuple[str, str]:
         """("work" | "break" | "off", break reason) for ``email`` at ``moment``."""
         duty = self.duties.get(email, Duty())
+        if any(a.covers(moment) for a in self.absent.get(email, [])):
+            return "off", ""
         if self.anyone_scheduled(moment):
             if not any(s.covers(moment) for s in duty.shifts):
                 return "off", ""
@@ -105,7 +112,28 @@ def load_roster(emails: list[str]) -> Roster:
         duty = duties[shift.person.email]
         duty.shifts.append(Span(shift.starts_at, shift.ends_at))
         duty.breaks.extend(Span(b.starts_at, b.ends_at, b.label) for b in shift.breaks.all())
-    return Roster(duties, emails)
+    return Roster(duties, emails, load_absences(emails, now))
+
+
+def load_absences(emails: list[str], now: datetime) -> dict[str, list[Span]]:
+    """The colleagues' reported absences from now on: whole local days, from the first
+    (the demo clock may replay a morning before the report's moment) to the end of the
+    last, or to the return when back at work early."""
+    from zoneinfo import ZoneInfo
+
+    from distans.absence.models import Absence
+
+    absent: dict[str, list[Span]] = {}
+    rows = Absence.objects.filter(
+        person__email__in=emails, last_day__gte=(now - timedelta(days=1)).date()
+    ).select_related("person", "organisation")
+    for row in rows:
+        zone = ZoneInfo(row.organisation.time_zone)
+        first = datetime.combine(row.first_day, datetime.min.time(), zone)
+        last = datetime.combine(row.last_day + timedelta(days=1), datetime.min.time(), zone)
+        ends = min(row.ended_at, last) if row.ended_at else last
+        absent.setdefault(row.person.email, []).append(Span(first, ends, "absence"))
+    return absent
 
 
 async def _login(client: httpx.AsyncClient, email: str, password: str) -> str:
@@ -128,6 +156,7 @@ class Colleague:
     working: dict[int, asyncio.Task[None]] = field(default_factory=dict)  # contact id → task
     presence: str = "offline"
     desk_open: asyncio.Task[None] | None = None  # the desk's live socket while at work
+    held_until: float = 0.0  # loop time: going available was refused; off until then
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.email)
@@ -188,6 +217,11 @@ class Colleague:
         )
         if response.status_code == 200:
             self.presence = response.json()["presence"]
+        elif presence == "available" and 400 <= response.status_code < 500:
+            # Refused by a gate (reported absent, an announcement to acknowledge): a
+            # person would not click again every second.
+            self.held_until = asyncio.get_running_loop().time() + REFUSED_PAUSE
+            logger.info("demo colleague %s may not go available: %s", self.email, response.text)
 
     async def _work_loop(self) -> None:
         assert self.client is not None
@@ -196,6 +230,8 @@ class Colleague:
         loop = asyncio.get_running_loop()
         while not self.stop.is_set():
             wanted, reason = self.roster.wanted(self.email, clock.now())
+            if wanted == "work" and loop.time() < self.held_until:
+                wanted, reason = "off", ""
             if wanted == "off" and not self.working:
                 self._close_desk()
             else:

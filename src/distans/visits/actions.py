@@ -35,7 +35,7 @@ SERVICE_FIELDS = [
     "buffer_minutes", "min_notice_hours", "horizon_days", "capacity_per_slot",
     "capacity_per_day", "meeting_mode", "reminder_hours", "active",
 ]  # fmt: skip
-SETTINGS_FIELDS = ["keep_days", "meeting_pattern", "sms_reminders"]
+SETTINGS_FIELDS = ["keep_days", "meeting_pattern", "sms_reminders", "booking_only"]
 
 
 class SlotTaken(StateConflict):

@@ -24,3 +24,8 @@ class VisitsConfig(AppConfig):
             "visits.configure",
         )
         register_extra_demand(staff_needed_for_visits)
+
+        # A continuity plan can switch the walk-in desk to booking only.
+        from distans.visits import continuity
+
+        continuity.register()

@@ -164,7 +164,7 @@ class VisitServiceForm(forms.ModelForm[VisitService]):
 class VisitSettingsForm(forms.ModelForm[VisitSettings]):
     class Meta:
         model = VisitSettings
-        fields = ["keep_days", "meeting_pattern", "sms_reminders"]
+        fields = ["keep_days", "meeting_pattern", "sms_reminders", "booking_only"]
 
     def clean_keep_days(self) -> int:
         days: int = self.cleaned_data["keep_days"]

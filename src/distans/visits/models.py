@@ -104,6 +104,14 @@ class VisitSettings(OrgOwned):
         help_text=_("{org} and {token} are filled in, e.g. https://meet.jit.si/{org}-{token}."),
     )
     sms_reminders = models.BooleanField(_("remind by SMS too"), default=True)
+    booking_only = models.BooleanField(
+        _("walk-in desk closed: visits by appointment only"),
+        default=False,
+        help_text=_(
+            "Shown on the public booking page and the day's visits. A continuity plan "
+            "can switch it on while the plan is in force."
+        ),
+    )
 
     class Meta:
         verbose_name = _("visit settings")

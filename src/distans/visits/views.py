@@ -50,6 +50,8 @@ def _public(
     lang = context.setdefault("lang", _language(request))
     context["languages"] = [(code, name, code == lang) for code, name in LANGUAGES]
     context["here"] = request.path
+    if context.get("organisation") is not None:
+        context["booking_only"] = queries.settings_of(context["organisation"].pk).booking_only
     response = render(request, template, context, status=status)
     response["Content-Language"] = lang
     response["Cache-Control"] = "no-store"
@@ -343,6 +345,7 @@ def day(request: HttpRequest) -> HttpResponse:
             organisation_id=organisation.pk, initial={"site": site, "day": chosen}
         ),
         "booking_url": reverse("visits:services", args=[organisation.slug]),
+        "booking_only": queries.settings_of(organisation.pk).booking_only,
     }
     template = "visits/_day.html" if request.headers.get("HX-Request") else "visits/day.html"
     return render(request, template, context)

@@ -14,15 +14,20 @@ ALFA = must_not_show(lambda w: w.person_a.full_name, lambda w: "Alfahosta", lamb
 
 @world_builder
 def _absence_world(world: World) -> None:
+    from unittest import mock
+
     from tests.factories_planning import local_today
 
     from distans.absence import actions
     from distans.accounts.models import Person
 
     today = local_today(world.org_a)
-    world.extra["absence_a"] = actions.do_report_absence(
-        world.person_a, "sick", today, today + dt.timedelta(days=3), note="Alfahosta"
-    )
+    # Today's absence would sign A's agent out (withdrawing A's open offer); other
+    # apps' probes need that agent and offer as they are.
+    with mock.patch("distans.absence.actions._sign_out"):
+        world.extra["absence_a"] = actions.do_report_absence(
+            world.person_a, "sick", today, today + dt.timedelta(days=3), note="Alfahosta"
+        )
     world.extra["problem_a"] = actions.do_report_it_problem(
         world.person_a, "Alfaheadset trasigt", "headset"
     )
