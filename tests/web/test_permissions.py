@@ -58,11 +58,7 @@ def concrete(route: str) -> str:
     return "/" + path
 
 
-GUARDED = [
-    (route, view)
-    for route, view in _views(get_resolver().url_patterns)
-    if hasattr(view, "required_permissions")
-]
+GUARDED = [(route, view) for route, view in _views(get_resolver().url_patterns) if hasattr(view, "required_permissions")]
 
 
 def test_the_table_names_every_role_and_every_scope_is_a_permission() -> None:
@@ -85,16 +81,7 @@ def test_the_menu_asks_the_same_permissions_as_the_pages_it_links() -> None:
 
 def test_most_pages_are_guarded_by_the_table() -> None:
     routes = {route for route, _view in GUARDED}
-    for expected in (
-        "desk/",
-        "wallboard/",
-        "reports/",
-        "planning/",
-        "topics/",
-        "team/",
-        "settings/",
-        "settings/people/",
-    ):
+    for expected in ("desk/", "wallboard/", "reports/", "planning/", "topics/", "team/", "settings/", "settings/people/"):
         assert expected in routes, expected
 
 
@@ -157,26 +144,17 @@ def test_a_person_without_organisation_holds_nothing_but_a_superuser_may_use_the
 
 API_PROBES: dict[str, tuple[str, str, dict[str, Any] | None, int]] = {
     # permission: (method, path, json body, status when allowed)
-    "contacts.create": (
-        "post",
-        "/api/contacts",
-        {"channel": "phone", "queue": "no-such-queue"},
-        404,
-    ),
+    "contacts.create": ("post", "/api/contacts", {"channel": "phone", "queue": "no-such-queue"}, 404),
     "live.read": ("get", "/api/queues", None, 200),
     "telephony.adapter": ("get", "/api/telephony/calls/no-such-call/route", None, 404),
 }
 
 
-def _call(
-    client: Client, method: str, path: str, body: dict[str, Any] | None, **headers: str
-) -> Any:
+def _call(client: Client, method: str, path: str, body: dict[str, Any] | None, **headers: str) -> Any:
     import json
 
     if method == "post":
-        return client.post(
-            path, json.dumps(body or {}), content_type="application/json", headers=headers
-        )
+        return client.post(path, json.dumps(body or {}), content_type="application/json", headers=headers)
     return client.get(path, headers=headers)
 
 
