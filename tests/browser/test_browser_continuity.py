@@ -89,6 +89,7 @@ def test_supervisor_switches_the_center_to_plan_b_and_back(
     try:
         started = time.monotonic()
         login(page, demo_server, demo_email("supervisor"), DEMO_PASSWORD)
+        page.click("nav summary:has-text('Styrning')")  # the "Management" menu group
         page.click("nav >> text=Kontinuitetsplaner")
         page.click(f"text={PLAN}")
         page.click("text=Förhandsgranska och sätt i kraft …")

@@ -14,7 +14,7 @@ from tests.factories import make_organisation, make_person, make_queue
 from distans.accounts.actions import do_create_api_token
 from distans.accounts.choices import Role
 from distans.accounts.permissions import PERMISSIONS, SCOPES, has_any_permission, has_permission
-from distans.web.context import NAVIGATION
+from distans.web.context import navigation_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_the_table_names_every_role_and_every_scope_is_a_permission() -> None:
 
 
 def test_the_menu_asks_the_same_permissions_as_the_pages_it_links() -> None:
-    for url_name, _label, needed in NAVIGATION:
+    for url_name, _label, needed in navigation_entries():
         try:
             url = reverse(url_name)
         except NoReverseMatch:  # an app not installed
@@ -93,7 +93,7 @@ def test_menu_views_and_table_agree_for_a_role(role: str) -> None:
     client = Client()
     client.force_login(person)
     in_menu = menu_paths(client)
-    for url_name, _label, needed in NAVIGATION:
+    for url_name, _label, needed in navigation_entries():
         try:
             url = reverse(url_name)
         except NoReverseMatch:
