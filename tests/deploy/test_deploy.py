@@ -175,11 +175,6 @@ def _receive_until(sock: Any, kind: str) -> dict[str, Any]:
             return data
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect (session 7 note): with 2 server processes the agent's chat line "
-    "reaches the visitor's socket in about half the runs; under investigation",
-)
 def test_the_production_shape_serves_through_the_tls_proxy(deployment: dict[str, Any]) -> None:
     from websockets.sync.client import connect
 

@@ -189,6 +189,57 @@ def test_the_agents_reply_and_name_reach_the_visitor() -> None:
     assert directions == [("in", None), ("out", agent.pk)]
 
 
+def test_an_agent_line_whose_live_event_is_lost_still_reaches_the_visitor_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A channel layer may drop a message (seen with two server processes on Redis):
+    the visitor's socket catches up from the database, and never shows a line twice."""
+    from distans.channels_chat import actions as chat_actions
+
+    widget, _queue, agent = open_widget()
+    real_publish = chat_actions.publish
+    dropped: list[str] = []
+
+    def lossy_publish(group: str, kind: str, **data: Any) -> None:
+        if kind == "message" and data.get("direction") == "out" and not dropped:
+            dropped.append(group)  # the first agent line's event never arrives
+            return
+        real_publish(group, kind, **data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(chat_actions, "publish", lossy_publish)
+
+    async def scenario() -> list[str]:
+        communicator = visitor(widget.key)
+        await communicator.connect()
+        await send(communicator, kind="start", lang="sv")
+        await until(communicator, "session")
+        await send(communicator, kind="message", id="m1", text="Hur bokar jag vaccin?")
+        await until(communicator, "ack")
+        await _accept(agent, (await _first_offer()).pk)
+        await until(communicator, "accepted")
+        await _agent_types_and_replies(agent)  # its event is dropped
+        first = await until(communicator, "message")
+        from channels.db import database_sync_to_async
+
+        await database_sync_to_async(
+            lambda: actions.do_send_chat_message(Contact.objects.get(), agent, "Något mer?")
+        )()
+        second = await until(communicator, "message")
+        # nothing more: neither line comes a second time
+        extra = []
+        await asyncio.sleep(0.5)  # several poller rounds (0.05 s in these tests)
+        while not await communicator.receive_nothing(timeout=0.2):
+            data = json.loads(await communicator.receive_from())
+            if data["kind"] == "message":
+                extra.append(data["text"])
+        await communicator.disconnect()
+        return [first["text"], second["text"], *extra]
+
+    texts = async_to_sync(scenario)()
+    assert dropped, "the test did not drop the event"
+    assert texts == ["Du bokar på 1177.se.", "Något mer?"]
+
+
 def test_place_in_queue_counts_those_ahead() -> None:
     org = make_organisation()
     queue = make_queue(org)

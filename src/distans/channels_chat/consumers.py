@@ -68,6 +68,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     joined: str = ""
     widget_group: str = ""
     left: bool = False
+    # The newest agent line this socket has shown: live events and the poller's
+    # catch-up both go through ``_send_agent_lines``, which never shows a line twice.
+    last_out_id: int = 0
+    _lines_lock: asyncio.Lock | None = None
 
     async def connect(self) -> None:
         key = self.scope["url_route"]["kwargs"].get("key", "")
@@ -198,16 +202,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _history(self) -> tuple[list[dict[str, str]], str, str]:
         assert self.session is not None
         contact = Contact.objects.select_related("agent").get(pk=self.session.contact_id)
+        messages = list(
+            contact.messages.filter(direction__in=["in", "out"]).order_by("created_at", "id")
+        )
         lines = [
             {
                 "from": "visitor" if m.direction == "in" else "agent",
                 "name": m.sender,
                 "text": m.body_text,
             }
-            for m in contact.messages.filter(direction__in=["in", "out"]).order_by(
-                "created_at", "id"
-            )
+            for m in messages
         ]
+        self.last_out_id = max((m.pk for m in messages if m.direction == "out"), default=0)
         state = (
             "waiting"
             if contact.status in QUEUED_STATUSES
@@ -231,6 +237,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
                         "estimated_wait_seconds": status.estimated_wait_seconds,
                     }
                 )
+            elif status is None:
+                # Catch up on agent lines whose live event did not arrive (a channel
+                # layer may drop a message; the database is the record).
+                await self._send_agent_lines(None)
             if time.monotonic() - touched >= TOUCH_SECONDS:
                 touched = time.monotonic()
                 await database_sync_to_async(actions.do_touch_session)(self.session)
@@ -354,9 +364,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             agent = await database_sync_to_async(self._agent_first_name)()
             await self.send_json({"kind": "accepted", "agent": agent})
         elif kind == "message" and event.get("direction") == "out":
-            line = await database_sync_to_async(self._outbound_line)(event.get("message_id"))
-            if line is not None:
-                await self.send_json({"kind": "message", "from": "agent", **line})
+            await self._send_agent_lines(event.get("message_id"))
         elif kind == "typing" and event.get("who") == "agent":
             await self.send_json({"kind": "typing"})
         elif kind in ("completed", "abandoned"):
@@ -375,13 +383,26 @@ class ChatConsumer(AsyncWebsocketConsumer):
         contact = Contact.objects.select_related("agent").get(pk=self.session.contact_id)
         return contact.agent.get_short_name() if contact.agent else ""
 
-    def _outbound_line(self, message_id: object) -> dict[str, str] | None:
+    async def _send_agent_lines(self, message_id: object) -> None:
+        """Show the agent's lines newer than the last one shown, in order: on a live
+        event (``message_id``: that line, and any before it that were missed) and from
+        the poller (``None``: whatever is new)."""
+        if message_id is not None and (
+            not isinstance(message_id, int) or message_id <= self.last_out_id
+        ):
+            return
+        if self._lines_lock is None:
+            self._lines_lock = asyncio.Lock()
+        async with self._lines_lock:
+            for line in await database_sync_to_async(self._outbound_lines_after)(
+                self.last_out_id
+            ):
+                await self.send_json({"kind": "message", "from": "agent", **line})
+                self.last_out_id = max(self.last_out_id, int(line["id"]))
+
+    def _outbound_lines_after(self, after: int) -> list[dict[str, str]]:
         assert self.session is not None
-        if not isinstance(message_id, int):
-            return None
-        row = Message.objects.filter(
-            pk=message_id, contact_id=self.session.contact_id, direction="out"
-        ).first()
-        if row is None:
-            return None
-        return {"name": row.sender, "text": row.body_text, "id": str(row.pk)}
+        rows = Message.objects.filter(
+            contact_id=self.session.contact_id, direction="out", pk__gt=after
+        ).order_by("pk")[:50]
+        return [{"name": r.sender, "text": r.body_text, "id": str(r.pk)} for r in rows]
