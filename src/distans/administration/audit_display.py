@@ -33,6 +33,11 @@ ACTIONS: dict[str, Any] = {
     "webhook.secret_replaced": gettext_lazy("webhook secret replaced"),
     "data_subject.exported": gettext_lazy("a data subject's data exported"),
     "data_subject_erased": gettext_lazy("a data subject's data erased"),
+    "planning_settings.changed": gettext_lazy("planning settings changed"),
+    "shift_template.created": gettext_lazy("shift template added"),
+    "shift_template.changed": gettext_lazy("shift template changed"),
+    "availability.created": gettext_lazy("working hours added"),
+    "availability.changed": gettext_lazy("working hours changed"),
 }
 
 FIELDS: dict[str, Any] = {
