@@ -262,7 +262,7 @@ def test_the_admin_saves_shift_templates_and_availability_through_planning_s_act
 
     mine = make_organisation()
     admin = make_person(mine, is_org_admin=True, is_staff=True)
-    agent = make_agent(mine)
+    agent = make_person(mine, is_agent=True)
     client = Client()
     client.force_login(admin)
     response = client.post(
