@@ -129,9 +129,11 @@ def do_save_shift_template(
 @transaction.atomic
 def do_save_availability(by: Person | None, person: Person, data: dict[str, Any]) -> Availability:
     """A person's contracted hours and the days and times they can work."""
+    organisation = person.organisation
+    assert organisation is not None, "a person of no organisation has no working hours"
     availability = Availability.objects.filter(person=person).first()
     if availability is None:
-        availability = Availability(person=person, organisation_id=person.organisation_id)
+        availability = Availability(person=person, organisation=organisation)
     before = _stored(Availability, availability.pk, AVAILABILITY_FIELDS)
     for name in AVAILABILITY_FIELDS:
         if name in data:
@@ -139,7 +141,7 @@ def do_save_availability(by: Person | None, person: Person, data: dict[str, Any]
     availability.save()
     action = "availability.changed" if before else "availability.created"
     after = snapshot(availability, AVAILABILITY_FIELDS)
-    record_change(person.organisation, by, action, availability, before, after)
+    record_change(organisation, by, action, availability, before, after)
     return availability
 
 

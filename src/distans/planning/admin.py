@@ -3,14 +3,19 @@ through planning's actions (the demo builds its planning data through the same o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.http import HttpRequest
 
 from distans.accounts.admin import OrgScopedAdmin, _org_id, site
+from distans.accounts.models import Person
 from distans.planning import actions
 from distans.planning.models import Availability, PlanningSettings, QueuePlan, ShiftTemplate
+
+
+def _actor(request: HttpRequest) -> Person:
+    return cast(Person, request.user)
 
 
 def _form_data(form: Any) -> dict[str, Any]:
@@ -22,9 +27,11 @@ class PlanningSettingsAdmin(OrgScopedAdmin):
     list_display = ("interval_minutes", "teams_apart_at_office", "max_continuous_handling_minutes")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not request.user.is_superuser:
+        if not _actor(request).is_superuser:
             obj.organisation_id = _org_id(request)
-        saved = actions.do_save_planning_settings(obj.organisation, request.user, _form_data(form))  # type: ignore[arg-type]
+        saved = actions.do_save_planning_settings(
+            obj.organisation, _actor(request), _form_data(form)
+        )
         obj.pk = saved.pk
 
 
@@ -38,9 +45,9 @@ class ShiftTemplateAdmin(OrgScopedAdmin):
     list_display = ("name", "length_minutes", "earliest_start", "latest_start", "is_active")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if not request.user.is_superuser:
+        if not _actor(request).is_superuser:
             obj.organisation_id = _org_id(request)
-        actions.do_save_shift_template(obj.organisation, request.user, obj, _form_data(form))  # type: ignore[arg-type]
+        actions.do_save_shift_template(obj.organisation, _actor(request), obj, _form_data(form))
 
 
 @admin.register(Availability, site=site)
@@ -51,5 +58,5 @@ class AvailabilityAdmin(OrgScopedAdmin):
         if change and "person" in form.changed_data:  # moved to someone else: a plain save
             super().save_model(request, obj, form, change)
             return
-        saved = actions.do_save_availability(request.user, obj.person, _form_data(form))  # type: ignore[arg-type]
+        saved = actions.do_save_availability(_actor(request), obj.person, _form_data(form))
         obj.pk = saved.pk
