@@ -1,27 +1,35 @@
 """From an empty database: ``distans createadmin``, then only the browser — the
-first-run setup up to a first answered chat on the admin's own desk; then a change of
+first-run setup up to a first answered chat on the admin's own desk; then an e-mail
+channel against real IMAP/SMTP servers (a customer's mail answered, the reply caught by
+SMTP) and a phone line with a simulated call answered and wrapped up; then a change of
 the queue's hours (an ad-hoc closed day) that the widget and routing follow at once.
 axe-core finds no serious or critical problem on the setup pages."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from tests.browser.axe import blocking_violations
 from tests.browser.conftest import CHROMIUM, _free_port, login
 from tests.conftest import require_service
 
 from distans.core.calendar import holidays_for
+from distans.telephony.simulator import CallerProfile, place_call
 
 ADMIN_EMAIL = "ada@vasterby.se"
 ADMIN_PASSWORD = "ett-langt-losenord-77"
@@ -167,6 +175,144 @@ def test_first_run_from_an_empty_database_to_a_first_answered_chat(empty_server:
     assert not errors, errors
 
 
+def _finish(desk: Any, contact_id: str, topic: str) -> None:
+    """Finish a contact with a free-text topic (a new organisation has no topic list)
+    and end the wrap-up: the admin is available again."""
+    desk.fill(f"#topic-{contact_id}", topic)
+    desk.click(f".workspace[data-contact='{contact_id}'] .complete-form button[type=submit]")
+    warning = desk.locator("#desk-alert .desk-warning button")
+    try:
+        desk.wait_for_selector(
+            f".workspace[data-contact='{contact_id}']", state="detached", timeout=3_000
+        )
+    except Exception:  # an unanswered-contact warning: the admin confirms
+        warning.first.click()
+        desk.wait_for_selector(f".workspace[data-contact='{contact_id}']", state="detached")
+    desk.wait_for_selector("#desk-state .wrap-up button")
+    desk.click("#desk-state .wrap-up button")
+    desk.wait_for_selector("#desk-state .presence-available")
+
+
+def test_the_new_organisation_answers_an_email_and_a_phone_call(
+    empty_server: str, admin_session: Any, imap_server: Any, imap_user: Any, smtp_server: Any
+) -> None:
+    """Continues the first run: the admin sets up an e-mail channel against a real IMAP
+    server (Dovecot) and SMTP server (aiosmtpd) in the browser, answers a customer's
+    mail on the desk (the reply reaches SMTP), then sets up a phone line and an API key
+    for the phone system and answers a simulated call."""
+    from tests.mailserver.fixtures import build_mail
+
+    _context, page, desk = admin_session
+    base = empty_server
+    errors: list[str] = []
+    desk.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+
+    # The first chat is finished (free-text topic) and the admin is available again.
+    first = desk.locator(".workspace[data-contact]").first.get_attribute("data-contact")
+    _finish(desk, first, "Test av chatten")
+
+    # The e-mail channel, in the browser, against the real servers.
+    page.bring_to_front()
+    page.goto(f"{base}/settings/channels/mailboxes/new/")
+    page.fill("#id_address", imap_user.address)
+    page.select_option("#id_queue", label="Kundtjänst")
+    page.fill("#id_imap_host", imap_server.host)
+    page.fill("#id_imap_port", str(imap_server.port))
+    page.fill("#id_imap_username", imap_user.address)
+    page.fill("#id_imap_password", imap_user.password)
+    page.uncheck("#id_use_ssl")
+    page.fill("#id_smtp_host", smtp_server.host)
+    page.fill("#id_smtp_port", str(smtp_server.port))
+    page.uncheck("#id_smtp_use_tls")
+    page.fill("#id_from_name", "Västerby kommun")
+    page.click("main form.card button[type=submit]")
+    page.wait_for_selector(".messages li")
+    page.click("button:text('Testa anslutningen')")
+    result = page.wait_for_selector("[data-testid=connection-test]", timeout=20_000)
+    assert "IMAP: misslyckades" not in result.inner_text(), result.inner_text()
+
+    # A customer's mail lands in the IMAP mailbox; the fetcher brings it to the desk.
+    subject = "Parkeringstillstånd"
+    imap_server.append(
+        imap_user,
+        build_mail(
+            subject=subject,
+            body="Hej! Hur förnyar jag mitt parkeringstillstånd?",
+            sender="Åsa Kund <asa@example.se>",
+            to=imap_user.address,
+        ),
+    )
+    offer = desk.wait_for_selector(".offer:has-text('Åsa Kund')", timeout=60_000)
+    offer.query_selector("button.accept").click()
+    workspace = desk.wait_for_selector(".workspace.ws-email:has-text('Åsa Kund')")
+    contact_id = workspace.get_attribute("data-contact")
+    desk.wait_for_selector(f"#thread-{contact_id} .msg-in:has-text('förnyar')")
+    desk.fill(f"#reply-{contact_id}", "Hej Åsa! Du förnyar det under Mina sidor.")
+    desk.click(f".workspace[data-contact='{contact_id}'] .reply-form button[type=submit]")
+    desk.wait_for_selector(
+        f"#thread-{contact_id} .msg-out:has-text('Mina sidor') .delivery-sent", timeout=30_000
+    )
+
+    # The reply reached the SMTP server, to the customer, as an answer to the mail.
+    deadline = time.monotonic() + 30
+    replies: list[Any] = []
+    while not replies and time.monotonic() < deadline:
+        replies = [r for r in smtp_server.messages if "Mina sidor" in _text(r.content)]
+        time.sleep(0.3)
+    assert len(replies) == 1, [r.content[:300] for r in smtp_server.messages]
+    assert replies[0].rcpt_tos == ("asa@example.se",)
+    reply = message_from_bytes(replies[0].content, policy=policy.default)
+    assert "asa@example.se" in str(reply["To"])
+    assert str(reply["Subject"]) == f"Re: {subject} [#{contact_id}]"
+    assert imap_user.address in str(reply["From"])
+    _finish(desk, contact_id, "Parkering")
+
+    # The phone channel: a line on the queue and an API key for the phone system.
+    page.goto(f"{base}/settings/channels/lines/new/")
+    page.fill("#id_number", "+4655520000")
+    page.fill("#id_name", "Växeln")
+    page.select_option("#id_queue", label="Kundtjänst")
+    page.click("main form.card button[type=submit]")
+    page.wait_for_selector(".messages li")
+    page.goto(f"{base}/settings/api-keys/")
+    page.fill("#id_name", "Telefonväxeln")
+    page.check("input[name=scopes][value='telephony.adapter']")
+    page.click("section[aria-labelledby=create-key-heading] button[type=submit]")
+    key = page.input_value("#new-key")
+    assert key
+
+    # A simulated call is offered, answered, and wrapped up in the browser.
+    outcome: list[str] = []
+    stop = asyncio.Event()
+
+    async def call() -> str:
+        async with httpx.AsyncClient(
+            base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=10
+        ) as client:
+            profile = CallerProfile(line="+4655520000", patience_seconds=90, talk_seconds=2)
+            return await place_call(client, profile, random.Random(15), stop)
+
+    caller = threading.Thread(target=lambda: outcome.append(asyncio.run(call())), daemon=True)
+    caller.start()
+    desk.bring_to_front()
+    offer = desk.wait_for_selector(".offer", timeout=20_000)
+    offer.query_selector("button.accept").click()
+    workspace = desk.wait_for_selector(".workspace.ws-phone")
+    contact_id = workspace.get_attribute("data-contact")
+    caller.join(timeout=30)
+    assert outcome == ["answered"]
+    desk.fill(f"#notes-{contact_id}", "Frågade om öppettider för återvinningscentralen.")
+    _finish(desk, contact_id, "Öppettider")
+    assert not errors, errors
+
+
+def _text(raw: bytes) -> str:
+    """The plain-text body of a raw mail."""
+    body = message_from_bytes(raw, policy=policy.default).get_body(preferencelist=("plain",))
+    return str(body.get_content()) if body is not None else ""  # type: ignore[attr-defined]
+
+
 def _open_days(page: Any, base: str, special_days: str, closed_text: str | None = None) -> None:
     page.goto(f"{base}/settings/queues/")
     page.click("table a:text('Kundtjänst')")
@@ -180,7 +326,7 @@ def _open_days(page: Any, base: str, special_days: str, closed_text: str | None 
 def test_closing_today_closes_the_widget_and_reopening_routes_again(empty_server: str, admin_session: Any) -> None:
     _context, page, desk = admin_session
     base = empty_server
-    # The admin is still in the first chat (a chat slot of three): no offer is open.
+    # The admin finished every contact in the test before: no offer is open.
     assert desk.locator(".offer").count() == 0
     # A visitor has the widget open (the admin's test page, in a browser of its own).
     visitor = page.context.browser.new_context()

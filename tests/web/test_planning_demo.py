@@ -43,6 +43,16 @@ def test_the_demo_publishes_this_and_next_week_once_and_agents_see_their_shifts(
             assert len(at_office) <= 8  # Kontaktcenter's seats
             assert len({s.team_id for s in at_office}) <= 1  # teams never share the office
 
+    # Built through the actions the settings and planning pages call (audited), and
+    # generated/published as the planner does it.
+    from distans.accounts.models import AuditEntry
+
+    logged = set(AuditEntry.objects.for_org(organisation).values_list("action", flat=True))
+    assert {"planning_settings.changed", "shift_template.created", "availability.created"} <= logged
+    assert "agent.changed" in logged  # skills and queues through administration's action
+    planner = Person.objects.for_org(organisation).filter(is_planner=True).order_by("pk").first()
+    assert set(published.values_list("created_by", flat=True)) == {planner.pk}
+
     from distans.planning.demo import load_planning_demo
 
     load_planning_demo(organisation)  # idempotent: nothing new

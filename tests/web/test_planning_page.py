@@ -252,3 +252,63 @@ def test_the_admin_lists_only_my_organisation_s_shift_templates() -> None:
     client.force_login(admin)
     body = client.get("/admin/planning/shifttemplate/").content.decode()
     assert "Min mall" in body and "Annans mall" not in body
+
+
+def test_the_admin_saves_shift_templates_and_availability_through_planning_s_actions() -> None:
+    """The admin pages' "save" is planning's actions (the demo uses the same ones): the
+    row lands in the admin's organisation and the audit log tells who changed what."""
+    from distans.accounts.models import AuditEntry
+    from distans.planning.models import Availability, ShiftTemplate
+
+    mine = make_organisation()
+    admin = make_person(mine, is_org_admin=True, is_staff=True)
+    agent = make_person(mine, is_agent=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/planning/shifttemplate/add/",
+        {
+            "name": "Kväll 14–20",
+            "length_minutes": "360",
+            "earliest_start": "14:00",
+            "latest_start": "14:00",
+            "start_step_minutes": "30",
+            "breaks": "[]",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    template = ShiftTemplate.objects.get(name="Kväll 14–20")
+    assert template.organisation_id == mine.pk and template.length_minutes == 360
+    response = client.post(
+        f"/admin/planning/shifttemplate/{template.pk}/change/",
+        {
+            "name": "Kväll 14–20",
+            "length_minutes": "300",
+            "earliest_start": "14:00",
+            "latest_start": "15:00",
+            "start_step_minutes": "30",
+            "breaks": "[]",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    response = client.post(
+        "/admin/planning/availability/add/",
+        {
+            "person": str(agent.pk),
+            "min_hours_per_week": "20",
+            "max_hours_per_week": "30",
+            "weekdays": "[0, 1, 2]",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert Availability.objects.get(person=agent).max_hours_per_week == 30
+    entries = {e.action: e for e in AuditEntry.objects.for_org(mine)}
+    assert {"shift_template.created", "shift_template.changed", "availability.created"} <= set(
+        entries
+    )
+    changed = entries["shift_template.changed"]
+    assert changed.actor_id == admin.pk
+    assert changed.changes["before"]["length_minutes"] == 360
+    assert changed.changes["after"]["length_minutes"] == 300

@@ -36,6 +36,11 @@ ACTIONS: dict[str, Any] = {
     "directory.imported_csv": gettext_lazy("directory imported from a CSV file"),
     "directory.imported_ldap": gettext_lazy("directory imported from LDAP"),
     "directory.source_changed": gettext_lazy("directory server settings changed"),
+    "planning_settings.changed": gettext_lazy("planning settings changed"),
+    "shift_template.created": gettext_lazy("shift template added"),
+    "shift_template.changed": gettext_lazy("shift template changed"),
+    "availability.created": gettext_lazy("working hours added"),
+    "availability.changed": gettext_lazy("working hours changed"),
 }
 
 FIELDS: dict[str, Any] = {

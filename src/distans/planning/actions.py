@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from distans.accounts.audit import record_change, snapshot
 from distans.accounts.models import Organisation, Person
 from distans.contacts.choices import Channel, ContactStatus
 from distans.contacts.models import Contact
@@ -18,11 +20,14 @@ from distans.core.routing import EventName
 from distans.planning.choices import ReminderReason, ScheduleStatus, WorkLocation
 from distans.planning.demand import PlanInputs, planning_settings
 from distans.planning.models import (
+    Availability,
     BreakReminder,
+    PlanningSettings,
     QueuePlan,
     Schedule,
     Shift,
     ShiftBreak,
+    ShiftTemplate,
 )
 from distans.planning.solving import build_week, roster_stats, solve_week
 from distans.realtime.groups import person_group, supervisors_group
@@ -54,6 +59,92 @@ def do_save_queue_plan(queue: Queue, inputs: PlanInputs) -> QueuePlan:
     return plan
 
 
+SETTINGS_FIELDS = [
+    "interval_minutes",
+    "solver_seconds",
+    "teams_apart_at_office",
+    "min_office_days_per_team",
+    "max_continuous_handling_minutes",
+    "reminder_repeat_minutes",
+]
+TEMPLATE_FIELDS = [
+    "name",
+    "length_minutes",
+    "earliest_start",
+    "latest_start",
+    "start_step_minutes",
+    "breaks",
+    "is_active",
+]
+AVAILABILITY_FIELDS = [
+    "min_hours_per_week",
+    "max_hours_per_week",
+    "weekdays",
+    "earliest_start",
+    "latest_end",
+]
+
+
+def _stored(model: type[Any], pk: int | None, fields: list[str]) -> dict[str, Any]:
+    """The saved values of a row about to change (the audit's "before")."""
+    return snapshot(model.objects.filter(pk=pk).first(), fields) if pk else {}
+
+
+@transaction.atomic
+def do_save_planning_settings(
+    organisation: Organisation, by: Person | None, data: dict[str, Any]
+) -> PlanningSettings:
+    """The organisation's planning settings (one row; the named fields change)."""
+    settings_row, created = PlanningSettings.objects.get_or_create(organisation=organisation)
+    before = {} if created else snapshot(settings_row, SETTINGS_FIELDS)
+    for name in SETTINGS_FIELDS:
+        if name in data:
+            setattr(settings_row, name, data[name])
+    settings_row.save()
+    after = snapshot(settings_row, SETTINGS_FIELDS)
+    record_change(organisation, by, "planning_settings.changed", settings_row, before, after)
+    return settings_row
+
+
+@transaction.atomic
+def do_save_shift_template(
+    organisation: Organisation,
+    by: Person | None,
+    template: ShiftTemplate | None,
+    data: dict[str, Any],
+) -> ShiftTemplate:
+    """Create (``template`` None) or change a shift template."""
+    if template is None:
+        template = ShiftTemplate(organisation=organisation)
+    before = _stored(ShiftTemplate, template.pk, TEMPLATE_FIELDS)
+    for name in TEMPLATE_FIELDS:
+        if name in data:
+            setattr(template, name, data[name])
+    template.save()
+    action = "shift_template.changed" if before else "shift_template.created"
+    record_change(organisation, by, action, template, before, snapshot(template, TEMPLATE_FIELDS))
+    return template
+
+
+@transaction.atomic
+def do_save_availability(by: Person | None, person: Person, data: dict[str, Any]) -> Availability:
+    """A person's contracted hours and the days and times they can work."""
+    organisation = person.organisation
+    assert organisation is not None, "a person of no organisation has no working hours"
+    availability = Availability.objects.filter(person=person).first()
+    if availability is None:
+        availability = Availability(person=person, organisation=organisation)
+    before = _stored(Availability, availability.pk, AVAILABILITY_FIELDS)
+    for name in AVAILABILITY_FIELDS:
+        if name in data:
+            setattr(availability, name, data[name])
+    availability.save()
+    action = "availability.changed" if before else "availability.created"
+    after = snapshot(availability, AVAILABILITY_FIELDS)
+    record_change(organisation, by, action, availability, before, after)
+    return availability
+
+
 def week_start_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -64,9 +155,11 @@ def local_today(organisation: Organisation) -> dt.date:
 
 @transaction.atomic
 def do_request_schedule(
-    organisation: Organisation, week_start: dt.date, by: Person | None
+    organisation: Organisation, week_start: dt.date, by: Person | None, *, enqueue: bool = True
 ) -> Schedule:
-    """Create a schedule being generated and hand it to the task worker after commit."""
+    """Create a schedule being generated and hand it to the task worker after commit
+    (``enqueue=False``: the caller solves it with :func:`do_solve_schedule` itself, as
+    the demo does)."""
     schedule = Schedule.objects.create(
         organisation=organisation,
         week_start=week_start_of(week_start),
@@ -75,12 +168,13 @@ def do_request_schedule(
     )
     schedule_id = schedule.pk
 
-    def enqueue() -> None:
+    def enqueue_task() -> None:
         from distans.planning.tasks import generate_schedule
 
         generate_schedule.enqueue(schedule_id)
 
-    transaction.on_commit(enqueue)
+    if enqueue:
+        transaction.on_commit(enqueue_task)
     publish(supervisors_group(organisation.pk), "schedule", schedule_id=schedule_id)
     return schedule
 
@@ -262,7 +356,9 @@ def handling_since(person_id: int, organisation_id: int) -> dt.datetime | None:
     event log: the first "accepted" after the latest change to break, away or offline."""
     events = RoutingEvent.objects.for_org(organisation_id).filter(agent_id=person_id)
     pause = (
-        events.filter(name=EventName.AGENT_STATE_CHANGED, data__to__in=[str(p) for p in PAUSE_PRESENCES])
+        events.filter(
+            name=EventName.AGENT_STATE_CHANGED, data__to__in=[str(p) for p in PAUSE_PRESENCES]
+        )
         .order_by("-at")
         .values_list("at", flat=True)
         .first()

@@ -48,22 +48,37 @@ def load_routing_demo(organisation: Organisation) -> None:
                     **extra,
                 },
             )
+    # Each agent's site, skills, languages and queues as the admin sets them on
+    # Settings → People (the person's default site, then the agent settings form).
+    from distans.administration.actions import do_save_agent_settings, do_save_person
+
+    admin = Person.objects.for_org(organisation).filter(is_org_admin=True).order_by("pk").first()
     home = Site.objects.for_org(organisation).filter(kind="home").first()
     office = Site.objects.for_org(organisation).filter(kind="office").first()
+    configured = set(AgentState.objects.for_org(organisation).values_list("person_id", flat=True))
     for index, person in enumerate(
-        Person.objects.for_org(organisation).filter(is_agent=True).select_related("team").order_by("pk")
+        Person.objects.for_org(organisation)
+        .filter(is_agent=True)
+        .select_related("team")
+        .order_by("pk")
     ):
-        state, created = AgentState.objects.get_or_create(
-            person=person,
-            defaults={
-                "organisation": organisation,
-                "site": home if index % 2 == 0 else office,
+        if person.pk in configured:
+            continue
+        assert admin is not None, "the demo admin comes first (demo/data.py)"
+        site = home if index % 2 == 0 else office
+        if person.default_site_id != (site.pk if site else None):
+            person = do_save_person(admin, person, {"default_site": site})
+        codes = TEAM_QUEUES.get(person.team.name, ["allmant"]) if person.team else []
+        do_save_agent_settings(
+            admin,
+            person,
+            {
                 "skills": {"bygglov": 3 + index % 6},
                 "languages": ["sv", "nb"] if person.language == "nb" else ["sv"],
+                "capacity": {},
+                "queues": [queues[c].pk for c in codes],
             },
         )
-        if created and person.team:
-            state.queues.set([queues[c] for c in TEAM_QUEUES.get(person.team.name, ["allmant"])])
 
 
 DEMO_LOADERS.append(load_routing_demo)
