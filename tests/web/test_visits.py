@@ -17,9 +17,10 @@ from tests.factories import PASSWORD, make_organisation, make_person, make_queue
 from tests.factories_planning import make_schedule, make_shift
 from tests.factories_visits import make_service, tomorrow_at
 
+from distans import sms
 from distans.accounts.models import AuditEntry
 from distans.channels_email.models import OutgoingMail, OutgoingStatus
-from distans.visits import actions, mail, queries, sms
+from distans.visits import actions, mail, queries
 from distans.visits.actions import SlotTaken
 from distans.visits.choices import VisitStatus
 from distans.visits.models import ClosedDay, Visit, VisitSettings
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _mail_and_sms(settings):  # type: ignore[no-untyped-def]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.DISTANS_SMS_ADAPTER = "distans.visits.sms.RecordingSmsAdapter"
+    settings.DISTANS_SMS_ADAPTER = "distans.sms.RecordingSmsAdapter"
     sms.clear_recorded()
     yield
     sms.clear_recorded()

@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     os.environ["DISTANS_MAIL_CATCHER_PORT"] = str(args.mail_port)
     os.environ["EMAIL_HOST"] = "127.0.0.1"
     os.environ["EMAIL_PORT"] = str(args.mail_port)
+    # Text messages in the demo go nowhere real: kept in memory (distans.sms.recorded()).
+    os.environ.setdefault("DISTANS_SMS_ADAPTER", "distans.sms.RecordingSmsAdapter")
     from distans.cli import _django
 
     _django.setup()

@@ -263,7 +263,7 @@ DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "distans@localhost")
 # one, else 0. With a catcher, admins see what it caught at /email/caught/.
 DISTANS_MAIL_CATCHER_PORT = env.env_int("DISTANS_MAIL_CATCHER_PORT", 0)
 DISTANS_MAIL_CATCHER_DIR = VAR_DIR / "mailcatcher"
-# Text messages (visit reminders): an adapter's dotted path (distans.visits.sms), empty:
+# Text messages (visit reminders, switchboard messages): an adapter's dotted path (distans.sms), empty:
 # no SMS. The webhook adapter POSTs to the URL, signed with the secret when given.
 DISTANS_SMS_ADAPTER = env.env_str("DISTANS_SMS_ADAPTER", "")
 DISTANS_SMS_WEBHOOK_URL = env.env_str("DISTANS_SMS_WEBHOOK_URL", "")

@@ -544,7 +544,7 @@ def do_take_message(
         message.save(update_fields=["outgoing_mail"])
         deliver_after_commit(outgoing)
     else:
-        from distans.switchboard.sms import send_sms
+        from distans.sms import send_sms
 
         message.sms_status = send_sms(entry.organisation_id, entry.mobile, sms_text(message))
         message.save(update_fields=["sms_status"])

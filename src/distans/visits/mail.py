@@ -18,8 +18,8 @@ from django.utils.formats import date_format
 from distans.channels_email.models import OutgoingMail, OutgoingPurpose
 from distans.channels_email.outbox import deliver_after_commit, queue_mail
 from distans.core.visits import IcsEvent, visit_ics
+from distans.sms import SmsNotSent, load_sms_adapter
 from distans.visits.models import Visit
-from distans.visits.sms import SmsNotSent, load_sms_adapter
 
 logger = logging.getLogger(__name__)
 

@@ -86,3 +86,17 @@ def load_sms_adapter() -> Any:
 
     path = getattr(settings, "DISTANS_SMS_ADAPTER", "")
     return import_string(path)() if path else None
+
+
+def send_sms(organisation_id: int, to: str, text: str) -> str:
+    """Hand one text message to the configured adapter; the status to keep and show:
+    ``sent`` (handed over), ``not_configured`` (no adapter: nothing was sent) or
+    ``failed: …``. Never claims a message went out when it did not."""
+    adapter = load_sms_adapter()
+    if adapter is None:
+        return "not_configured"
+    try:
+        adapter.send(organisation_id, to, text)
+    except SmsNotSent as error:
+        return f"failed: {error}"[:200]
+    return "sent"
