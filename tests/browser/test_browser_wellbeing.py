@@ -79,7 +79,7 @@ def test_a_check_in_cycle_with_the_overdue_list(demo_server: str, browser: Any) 
     try:
         page = _page(browser, contexts)
         login(page, demo_server, demo_email("teamleader"), DEMO_PASSWORD)
-        page.click("nav summary:has-text('Team')")  # the "Team" menu group
+        page.click("nav summary:has-text('Personal')")  # the "Team" menu group (sv: Personal)
         page.click("nav >> text=Avstämningar")
         page.wait_for_url(f"{demo_server}/wellbeing/checkins/")
         overdue = page.locator("#overdue")

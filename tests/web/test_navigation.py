@@ -132,7 +132,7 @@ def test_the_current_page_is_marked_and_its_group_highlighted() -> None:
     client.force_login(_person(org, "agent"))
     nav = _nav_html(client, "/absence/")
     group = nav.split('data-nav-group="team"', 1)[1].split("</details>", 1)[0]
-    assert '<summary aria-current="true">Team</summary>' in group
+    assert '<summary aria-current="true">Personal</summary>' in group
     assert 'href="/absence/" aria-current="page">Frånvaro' in group
     assert nav.count('aria-current="page"') == 1
     assert "<details data-nav-group" in nav and " open" not in nav  # closed until asked
@@ -147,7 +147,8 @@ def test_group_labels_are_translated() -> None:
     client = Client()
     client.force_login(_person(org, "org_admin"))
     nav = _nav_html(client)
-    assert "<summary>Team</summary>" in nav and "<summary>Styrning</summary>" in nav
+    # "Personal", not "Team": no English word on a Swedish page
+    assert "<summary>Personal</summary>" in nav and "<summary>Styrning</summary>" in nav
     client.force_login(_person(org, "org_admin", language="nb"))
     nav = _nav_html(client)
-    assert "<summary>Team</summary>" in nav and "<summary>Styring</summary>" in nav
+    assert "<summary>Personal</summary>" in nav and "<summary>Styring</summary>" in nav
