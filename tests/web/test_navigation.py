@@ -114,6 +114,7 @@ def test_an_agent_gets_the_team_menu_and_no_management() -> None:
         "Announcements",
         "Pulse survey",
         "Absence and swaps",
+        "My away status",
     ]
     assert "Management" not in labels and "Reports" not in labels
 
