@@ -466,7 +466,9 @@ def bench_learning_curve(
     with the stem + compound-split word features beside the character n-grams; +
     online learning: the test contacts arrive one by one in random order, each
     suggested before the agent's topic is learnt (:meth:`TopicModel.learn`, no
-    retraining); the same, retrained every 50 wrap-ups as the product does. Only names can be measured here: the corona intents have no
+    retraining); the same, retrained every 50 wrap-ups as the product does; names +
+    background idf (``background_texts``: the phrasings of the intents not drawn, as
+    a center's unlabelled contacts), alone and online. Only names can be measured here: the corona intents have no
     descriptions, articles or canned answers.
     """
     intents = load_intents_with_names(path)
@@ -495,6 +497,30 @@ def bench_learning_curve(
                 variants["model + stems/compounds: examples + names"] = [
                     [t for t, _ in r] for r in stemmed.suggest(tx, top=3)
                 ]
+                # unlabelled texts of the center: every phrasing of the intents not drawn
+                background = [t for i, _n, ex in intents if i not in names for t in ex]
+                model = train_model(
+                    x, y, extra_texts_by_topic=extras, background_texts=background,
+                    calibrate=False,
+                )  # fmt: skip
+                variants["model: examples + names + background idf"] = [
+                    [t for t, _ in r] for r in model.suggest(tx, top=3)
+                ]
+                retrained, seen = [], 0
+                for text, topic in test:
+                    retrained.append([t for t, _ in model.suggest([text], top=3)[0]])
+                    model.learn([text], [topic])
+                    seen += 1
+                    if seen % RETRAIN_EVERY == 0:
+                        done = test[:seen]
+                        model = train_model(
+                            x + [t for t, _ in done], y + [c for _, c in done],
+                            extra_texts_by_topic=extras, background_texts=background,
+                            calibrate=False,
+                        )  # fmt: skip
+                variants[f"model: … + background idf + online, retrained every {RETRAIN_EVERY}"] = (
+                    retrained
+                )
                 model = train_model(x, y, extra_texts_by_topic=extras, calibrate=False)
                 variants["model: examples + names"] = [
                     [t for t, _ in r] for r in model.suggest(tx, top=3)

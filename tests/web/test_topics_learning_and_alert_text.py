@@ -12,7 +12,7 @@ from django.utils import translation
 from tests.factories import make_agent, make_organisation, make_queue
 from tests.factories_reports import handle_contact
 
-from distans.desk.models import Article
+from distans.desk.models import Article, CannedAnswer
 from distans.topics import actions, queries
 from distans.topics.models import SurgeAlert
 
@@ -41,6 +41,10 @@ def test_names_and_articles_train_and_wrap_ups_are_learnt_at_once(run, tmp_path)
         organisation=org, title="Altan och uterum", topic="Bygglov",
         body="Du behöver bygglov för en inglasad altan eller ett uterum större än 15 kvadratmeter.",
     )  # fmt: skip
+    CannedAnswer.objects.create(
+        organisation=org, title="Hälsning", body="Hej! Tack för att du kontaktar kommunen."
+    )  # unlabelled: only for the idf
+    CannedAnswer.objects.create(organisation=make_organisation(), title="Annan", body="Hej")
     queue = make_queue(org)
     agent = make_agent(org, [queue])
     probes = make_queue(org)  # no agent: the probe contacts stay waiting
@@ -50,6 +54,11 @@ def test_names_and_articles_train_and_wrap_ups_are_learnt_at_once(run, tmp_path)
     with override_settings(VAR_DIR=tmp_path):
         # No contacts yet: names and the article are enough to train on
         assert actions.do_train_topic_model(org, force=True) is True
+        # the canned answer (not the other organisation's) sharpened the idf
+        assert actions.background_texts(org) == [
+            "Hälsning\nHej! Tack för att du kontaktar kommunen."
+        ]
+        assert queries.topic_settings(org).training_metrics["n_background"] == 1
         probe = run(routing.do_create_contact, probes, "email", body="Får jag glasa in min altan?")
         assert queries.suggest_topics(probe)[0][0] == "Bygglov"
         assert queries.learned_counts(org) == {}  # no contact learnt yet

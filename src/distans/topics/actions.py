@@ -176,11 +176,43 @@ def extra_texts(organisation: Organisation | int) -> dict[str, list[str]]:
     return extras
 
 
+def background_texts(organisation: Organisation | int) -> list[str]:
+    """Unlabelled texts of the center, for the suggester's idf only.
+
+    The newest completed contacts closed without a topic, the canned answers and the
+    knowledge articles not filed under a topic (at most ``BACKGROUND_MAX_TEXTS``):
+    they tell which words every contact uses ("hur kan jag", a greeting), so the
+    few labelled examples' telling words weigh more (docs/dev/topics.md).
+    """
+    from distans.core.topics.features import BACKGROUND_MAX_TEXTS
+    from distans.desk.models import Article, CannedAnswer
+
+    texts = [
+        f"{a.title}\n{a.body}"
+        for a in CannedAnswer.objects.for_org(organisation).only("title", "body")[:1_000]
+    ]
+    texts += [
+        f"{a.title}\n{a.body}"
+        for a in Article.objects.for_org(organisation)
+        .filter(topic="")
+        .only("title", "body")[:1_000]
+    ]
+    untopiced = (
+        Contact.objects.for_org(organisation)
+        .filter(status=ContactStatus.COMPLETED, topic="")
+        .only("subject", "body")
+        .order_by("-id")[: max(0, BACKGROUND_MAX_TEXTS - len(texts))]
+    )
+    texts += ["\n".join(p for p in (c.subject, c.body) if p) for c in untopiced]
+    return [t for t in texts if t.strip()]
+
+
 def do_train_topic_model(organisation: Organisation, force: bool = False) -> bool:
     """Train and save the organisation's suggestion model.
 
     Learns from the completed contacts' topics, the topic names and the knowledge
-    articles filed under each topic (:func:`extra_texts`); keywords for cold start.
+    articles filed under each topic (:func:`extra_texts`); keywords for cold start;
+    unlabelled texts (:func:`background_texts`) for the idf.
 
     Skipped (False) unless ``force`` or at least MIN_NEW_CONTACTS completed contacts
     arrived since the last training (or there is no model yet).
@@ -199,7 +231,14 @@ def do_train_topic_model(organisation: Organisation, force: bool = False) -> boo
     if len(set(topics)) < 2 and not any(keywords.values()) and len(extras) < 2:
         return False
     calibrate = len(texts) >= 30 and min(topics.count(t) for t in set(topics)) >= 3
-    model = train_model(texts, topics, keywords, extra_texts_by_topic=extras, calibrate=calibrate)
+    model = train_model(
+        texts,
+        topics,
+        keywords,
+        extra_texts_by_topic=extras,
+        background_texts=background_texts(organisation),
+        calibrate=calibrate,
+    )
     save_model(model, queries.model_directory(organisation))
     settings_row.trained_at = timezone.now()
     settings_row.trained_contacts = completed

@@ -91,11 +91,14 @@ def test_the_label_is_the_clusters_telling_phrases_not_loose_words() -> None:
     alert = None
     for name in ["Anna Lind", "Erik Berg", "Maria Nilsson", "Lars Holm", "Sara Ek"]:
         at += timedelta(minutes=5)
-        alert = detector.add(
-            "Sophämtning\nNär töms soptunnorna i Norrby? Den har inte tömts på två veckor."
-            f"\n\nMvh {name}",
-            at,
-        ) or alert
+        alert = (
+            detector.add(
+                "Sophämtning\nNär töms soptunnorna i Norrby? Den har inte tömts på två veckor."
+                f"\n\nMvh {name}",
+                at,
+            )
+            or alert
+        )
     assert alert is not None
     assert alert.label == "Sophämtning · töms soptunnorna"
 

@@ -162,3 +162,22 @@ def test_two_topics_and_a_single_topic_are_handled() -> None:
     # And with a single labelled topic, it is always suggested with full confidence
     one = train_model(TRAINING["Skola"], ["Skola"] * len(TRAINING["Skola"]))
     assert one.suggest(["vad som helst"]) == [[("Skola", 1.0)]]
+
+
+def test_background_texts_lower_the_weight_of_common_ngrams_without_growing_the_model() -> None:
+    texts = [t for ts in TRAINING.values() for t in ts]
+    topics = [topic for topic, ts in TRAINING.items() for _ in ts]
+    background = [f"Hur kan jag få hjälp med ärende {i}? Zebrafinkar" for i in range(40)]
+    plain = train_model(texts, topics, calibrate=False)
+    sharpened = train_model(texts, topics, background_texts=background, calibrate=False)
+    assert plain.vectoriser is not None and sharpened.vectoriser is not None
+    before, after = plain.vectoriser.chars, sharpened.vectoriser.chars
+    # the vocabulary is the labelled texts': background-only words add no feature
+    assert before.vocabulary_ == after.vocabulary_
+    assert not any("zebra" in gram for gram in after.vocabulary_)
+    # " kan " is in every background text: its idf falls; "vaccin" is in none: it rises
+    common, specific = before.vocabulary_[" kan "], before.vocabulary_["vacci"]
+    assert after.idf_[common] < before.idf_[common]
+    assert after.idf_[specific] > before.idf_[specific]
+    assert sharpened.metrics["n_background"] == 40
+    assert sharpened.suggest(["Hur kan jag få vaccin?"], top=1)[0][0][0] == "Vaccination"

@@ -212,7 +212,9 @@ LABEL_STOPWORDS = STOPWORDS | frozenset(
     mvh hälsningar hälsning vänliga vänlig med hilsen hilsener vennlig
     fått fick gör göra gjorde gjort gick sagt fikk gjør gjøre
     hallå god dag morgon kväll ha bra snälla please
-    """.replace("æ", "ä").replace("ø", "ö").split()
+    """.replace("æ", "ä")
+    .replace("ø", "ö")
+    .split()
 )
 _BREAK = re.compile(r"[.,;:!?()\[\]{}\"'«»–—\-/\\|<>]+|\n")
 _MAX_PHRASE_WORDS = 3

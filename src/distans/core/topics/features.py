@@ -27,7 +27,7 @@ therefore only a development (bench) dependency and imported lazily.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ from sklearn.preprocessing import normalize
 from distans.core.topics.text import STOPWORDS, normalise_text, words
 
 FEATURES_DESCRIPTION = "tfidf(char_wb 2-5), sublinear tf, l2"
+BACKGROUND_MAX_TEXTS = 5_000  # unlabelled texts for the idf (bench/topics.py)
 _COMPOUND_MIN = 8
 _HEAD_MIN = 3
 _TAIL_MIN = 4
@@ -134,8 +135,18 @@ class TopicFeatures:
             else None
         )
 
-    def fit_transform(self, texts: list[str] | tuple[str, ...]) -> Any:
+    def fit_transform(
+        self, texts: list[str] | tuple[str, ...], background: Sequence[str] = ()
+    ) -> Any:
+        """Fit on ``texts`` and return their rows.
+
+        ``background`` (unlabelled texts of the same center) only sharpens the
+        inverse document frequencies of the n-grams seen in ``texts``: the
+        vocabulary stays that of ``texts``, so the model does not grow with it.
+        """
         chars = self.chars.fit_transform(texts)
+        if background:
+            chars = self._refit_idf(list(texts), background)
         if self.words is None:
             return normalize(chars)
         self.analyser.fit(texts)
@@ -146,9 +157,25 @@ class TopicFeatures:
             return normalize(chars)
         return self._stack(chars, stems)
 
-    def fit(self, texts: list[str] | tuple[str, ...]) -> TopicFeatures:
-        self.fit_transform(texts)
+    def fit(
+        self, texts: list[str] | tuple[str, ...], background: Sequence[str] = ()
+    ) -> TopicFeatures:
+        self.fit_transform(texts, background)
         return self
+
+    def _refit_idf(self, texts: list[str], background: Sequence[str]) -> Any:
+        """Refit the character block's idf on texts + background, same vocabulary."""
+        chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(2, 5),
+            sublinear_tf=True,
+            preprocessor=normalise_text,
+            dtype=np.float32,
+            vocabulary=self.chars.vocabulary_,
+        )
+        chars.fit([*texts, *background])
+        self.chars = chars
+        return chars.transform(texts)
 
     def transform(self, texts: Any) -> Any:
         texts = list(texts)
