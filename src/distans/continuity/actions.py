@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -500,7 +499,7 @@ def _apply_agent_queues(organisation: Organisation, wanted: dict[str, list[int]]
             through.objects.filter(queue_id=queue.pk, agentstate_id__in=remove).delete()
         if add or remove:
             # Routing rebuilds an agent's cached view when its version moved.
-            AgentState.objects.filter(pk__in=add | remove).update(version=F("version") + 1)
+            AgentState.objects.filter(pk__in=add | remove).mark_changed()
 
 
 def _move_waiting(organisation: Organisation, queue: Queue, to_code: str | None) -> int:
