@@ -14,8 +14,13 @@ from django.utils import translation
 from tests.factories import make_organisation, make_person, make_queue
 
 from distans.accounts.choices import Role
-from distans.accounts.permissions import has_any_permission
-from distans.web.context import NAVIGATION, NavGroup, navigation_entries, navigation_for
+from distans.web.context import (
+    NAVIGATION,
+    NavGroup,
+    _entry_visible,
+    navigation_entries,
+    navigation_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +93,8 @@ def test_groups_follow_the_permission_table_for_a_role(role: str) -> None:
     shown_groups = {item["key"]: item for item in menu if item["kind"] == "group"}
     for group in (item for item in NAVIGATION if isinstance(item, NavGroup)):
         visible = [
-            reverse(url_name)
-            for url_name, _label, needed in group.entries
-            if has_any_permission(person, needed)
-        ]
+            reverse(entry[0]) for entry in group.entries if _entry_visible(person, entry)
+        ]  # the permission table (and the demo mail only while the demo's catcher runs)
         if len(visible) >= 2:
             assert [child["url"] for child in shown_groups[group.key]["children"]] == visible, role
             assert not set(visible) & set(top_urls), role

@@ -62,12 +62,12 @@ NAVIGATION: list[NavEntry | NavGroup] = [
             ("topics:index", _("Topics"), ("topics.manage",)),
             ("continuity:index", _("Continuity plans"), ("continuity.manage",)),
             ("switchboard:directory", _("Directory"), ("directory.manage",)),
+            # Only while the demo's mail catcher runs (distans demo).
+            ("channels_email:caught", _("Sent e-mail (demo)"), ("mail.caught",)),
         ),
     ),
     ("administration:index", _("Settings"), SETTINGS_PERMISSIONS),
     ("admin:index", _("Administration"), ("admin.use",)),
-    # Only while the demo's mail catcher runs (distans demo).
-    ("channels_email:caught", _("Sent e-mail (demo)"), ("mail.caught",)),
 ]
 
 
