@@ -113,7 +113,11 @@ def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
 
     page.locator("#distans-chat-text").fill("Var kan jag vaccinera mig mot covid?")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".distans-chat-status:text('Du är nummer 1 i kön.')", timeout=10_000)
+    # Its place in line (earlier tests on the shared demo may have left contacts waiting
+    # in this queue, so not necessarily number 1).
+    page.wait_for_selector(
+        ".distans-chat-status:text-matches('Du är nummer [0-9]+ i kön')", timeout=10_000
+    )
     page.wait_for_selector(".distans-chat-from-visitor:text('Var kan jag vaccinera mig')")
     desk.wait_for_selector(".offer", timeout=15_000)
     desk.click(".offer button.accept")
