@@ -512,8 +512,7 @@ def _newsletter_message(person: Person, digest: dict[str, Any]) -> EmailMessage:
 def _iso_week(moment: dt.datetime, time_zone: str) -> str:
     from zoneinfo import ZoneInfo
 
-    year, week, _day = moment.astimezone(ZoneInfo(time_zone)).date().isocalendar()
-    return f"{year}-W{week:02d}"
+    return queries.iso_week_label(moment.astimezone(ZoneInfo(time_zone)).date())
 
 
 def _send_newsletter(organisation: Any, days: int, now: dt.datetime) -> int:

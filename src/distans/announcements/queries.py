@@ -422,6 +422,12 @@ class WeekReach:
         return round(100 * self.in_time / self.working) if self.working else None
 
 
+def iso_week_label(day: dt.date) -> str:
+    """The ISO week of a day as a label, e.g. "2026-W49" (reach per week, newsletter issues)."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def reach_history(
     organisation: Organisation,
     first_day: dt.date,
@@ -453,8 +459,7 @@ def reach_history(
         )
     weeks: dict[str, list[HistoryRow]] = {}
     for row in rows:
-        year, week, _ = row.day.isocalendar()
-        weeks.setdefault(f"{year}-W{week:02d}", []).append(row)
+        weeks.setdefault(iso_week_label(row.day), []).append(row)
     summary = [
         WeekReach(
             label,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -379,7 +378,9 @@ def reach_history(request: HttpRequest) -> HttpResponse:
     me = _me(request)
     organisation = me.organisation
     assert organisation is not None
-    today = timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
+    from distans.planning.actions import local_today
+
+    today = local_today(organisation)
     last = _day(request.GET.get("to"), today)
     first = _day(request.GET.get("from"), last - dt.timedelta(days=89))
     error = ""
