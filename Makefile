@@ -11,7 +11,7 @@ PO_FILES := $(shell find src/distans -name "*.po" -path "*/LC_MESSAGES/*")
 MO_FILES := $(PO_FILES:.po=.mo)
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/distans_test_$(shell echo $$PPID)
 
-.PHONY: telephony-install jssip pytest-telephony demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
+.PHONY: test-checks test-live telephony-install jssip pytest-telephony demo test install messages lint typecheck pytest pytest-postgres bench clean screenshots
 
 install: $(STAMP) $(MO_FILES)
 
@@ -57,13 +57,19 @@ demo: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
+define LINT
+$(BIN)/ruff check src tests bench
+$(BIN)/lint-imports
+endef
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/lint-imports
+	$(LINT)
 
+define TYPECHECK
+$(BIN)/mypy
+$(BIN)/python scripts/typecheck_ratchet.py
+endef
 typecheck: install
-	$(BIN)/mypy
-	$(BIN)/python scripts/typecheck_ratchet.py
+	$(TYPECHECK)
 
 # The pure core's tests run without Django at all; then everything else.
 pytest: install
@@ -71,16 +77,35 @@ pytest: install
 	$(BIN)/python -m pytest -q --ignore=tests/core --ignore=tests/telephony
 	$(MAKE) --no-print-directory pytest-telephony
 
+# The suite in two streams, one per core (`make test`). Most of the browser stream's
+# time is spent waiting on other processes (the demo servers, Chromium, the deploy
+# shape's nginx), so it runs beside the CPU-bound stream: the checks, the core, the
+# web side on SQLite and then PostgreSQL, the concurrency tests, real SIP calls.
+# Each stream's output is printed when it ends (make --output-sync).
+LIVE_TESTS := tests/browser tests/deploy tests/mailserver
+test-checks: install
+	$(LINT)
+	$(TYPECHECK)
+	$(BIN)/python -m pytest -q -p no:django tests/core
+	$(BIN)/python -m pytest -q --ignore=tests/core --ignore=tests/telephony $(addprefix --ignore=,$(LIVE_TESTS))
+	$(PYTEST_POSTGRES)
+	$(PYTEST_TELEPHONY)
+
+test-live: install $(AXE)
+	$(BIN)/python -m pytest -q $(LIVE_TESTS)
+
 # Real SIP calls (Kamailio, rtpengine, baresip, Chromium): as root in a network namespace
 # with only loopback, so every packet stays local; otherwise on 127.0.0.1 (they skip
 # without the programs: `make telephony-install`).
+PYTEST_TELEPHONY = scripts/in_loopback_netns.sh $(BIN)/python -m pytest -q tests/telephony
 pytest-telephony: install
-	scripts/in_loopback_netns.sh $(BIN)/python -m pytest -q tests/telephony
+	$(PYTEST_TELEPHONY)
 
 # The web side once more against PostgreSQL (the core needs no database; tests/concurrency
 # already runs on PostgreSQL; the browser tests drive the embedded SQLite demo).
+PYTEST_POSTGRES = DATABASE_URL=$(PG_URL) DISTANS_TEST_DB=postgres $(BIN)/python -m pytest -q tests/web; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 pytest-postgres: install
-	DATABASE_URL=$(PG_URL) DISTANS_TEST_DB=postgres $(BIN)/python -m pytest -q tests/web; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	$(PYTEST_POSTGRES)
 
 # axe-core (accessibility checks inside the browser tests) from the npm registry into a
 # git-ignored node_modules; without npm the axe checks skip with a one-line reason.
@@ -89,7 +114,8 @@ $(AXE):
 	@if command -v npm >/dev/null 2>&1; then npm install --no-save --no-audit --no-fund --silent axe-core@4 >/dev/null; \
 	else echo "npm not found: accessibility (axe-core) checks will be skipped"; fi
 
-test: install $(AXE) lint typecheck pytest pytest-postgres
+test: install $(AXE)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-checks test-live
 
 bench: install
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f; done
