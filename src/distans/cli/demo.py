@@ -72,10 +72,25 @@ def run(args: argparse.Namespace) -> int:
 
     url = f"http://{args.host}:{args.port}"
     os.environ["DISTANS_DEMO_URL"] = url  # the links in the demo visits' mail
-    organisation = load_demo()
     from django.conf import settings
 
     from distans.channels_email.demo import demo_mailbox_address
+
+    # The mail catcher first: making the organisation already sends mail (invitations,
+    # visit confirmations), which would otherwise wait for a retry.
+    catcher = subprocess.Popen(
+        [
+            sys.executable, "-m", "distans.demo.mailcatcher", "--host", "127.0.0.1",
+            "--port", str(args.mail_port), "--dir", str(settings.DISTANS_MAIL_CATCHER_DIR),
+            "--deliver", url, "--mailbox", demo_mailbox_address(),
+            "--api-key-file", str(settings.VAR_DIR / "demo_api_key"),
+        ]
+    )  # fmt: skip
+    try:
+        organisation = load_demo()
+    except BaseException:
+        catcher.terminate()
+        raise
 
     # The server and the traffic share a key for the simulated chat visitors (own rate
     # limits: they would otherwise use up those of a real visitor on 127.0.0.1).
@@ -94,25 +109,7 @@ def run(args: argparse.Namespace) -> int:
             ],
             env=env,
         ),
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distans.demo.mailcatcher",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(args.mail_port),
-                "--dir",
-                str(settings.DISTANS_MAIL_CATCHER_DIR),
-                "--deliver",
-                url,
-                "--mailbox",
-                demo_mailbox_address(),
-                "--api-key-file",
-                str(settings.VAR_DIR / "demo_api_key"),
-            ]  # fmt: skip
-        ),
+        catcher,
     ]
     if not args.no_traffic:
         command = [sys.executable, "-m", "distans.demo", url, f"--speed={args.speed}"]

@@ -48,11 +48,20 @@ class CatcherHandler:
         deliver_url: str = "",
         mailbox: str = "",
         api_key: str = "",
+        api_key_file: Path | None = None,
     ) -> None:
         self.directory = directory
         self.deliver_url = deliver_url.rstrip("/")
         self.mailbox = mailbox.lower()
         self.api_key = api_key
+        # The demo starts the catcher before it makes the organisation (whose loading
+        # already sends mail), so the key file may appear only later: read it then.
+        self.api_key_file = api_key_file
+
+    def _key(self) -> str:
+        if not self.api_key and self.api_key_file is not None and self.api_key_file.exists():
+            self.api_key = self.api_key_file.read_text().strip()
+        return self.api_key
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         data = envelope.original_content or envelope.content or b""
@@ -66,7 +75,7 @@ class CatcherHandler:
     async def _deliver(self, content: bytes) -> None:
         import httpx
 
-        headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": "message/rfc822"}
+        headers = {"Authorization": f"Bearer {self._key()}", "Content-Type": "message/rfc822"}
         try:
             async with httpx.AsyncClient(timeout=10) as client:
                 await client.post(
@@ -90,10 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mailbox", default="", help="the demo mailbox's address")
     parser.add_argument("--api-key-file", default="", type=Path)
     args = parser.parse_args(argv)
-    api_key = ""
-    if args.api_key_file and args.api_key_file.exists():
-        api_key = args.api_key_file.read_text().strip()
-    handler = CatcherHandler(args.dir, args.deliver, args.mailbox, api_key)
+    handler = CatcherHandler(
+        args.dir, args.deliver, args.mailbox, api_key_file=args.api_key_file or None
+    )
     controller = Controller(handler, hostname=args.host, port=args.port)
     controller.start()
     print(f"mail catcher: SMTP on {args.host}:{args.port}, keeping mail in {args.dir}", flush=True)
