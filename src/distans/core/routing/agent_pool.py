@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from distans.core.routing.model import Agent, Channel, Queue, Strategy
 from distans.core.routing.rules import occupancy
-from distans.core.routing.strategy import IDLE_ORDER, strategy_key
+from distans.core.routing.strategy import IDLE_ORDER, StrategyKey, strategy_key
 
 #: Free agents share a few patterns of (queues, channels with room).
 Pattern = tuple[frozenset[str], frozenset[Channel]]
@@ -57,19 +57,21 @@ def make_slot(agent: Agent, load: Mapping[Channel, int], free: frozenset[Channel
     )
 
 
+def _ordered(slots: list[AgentSlot], key: StrategyKey) -> list[AgentSlot]:
+    return sorted(slots, key=lambda s: key(s.agent, s.occupancy))
+
+
 def strategy_order(
     slots: list[AgentSlot], queue: Queue, round_robin_after: str | None
 ) -> list[AgentSlot]:
     """Return ``slots`` in the order ``queue.strategy`` offers them (best_skill: idle
     order; :func:`best_skill_sorted` re-sorts per contact's skills)."""
-    key = strategy_key(queue.strategy, (), round_robin_after)
-    return sorted(slots, key=lambda s: key(s.agent, s.occupancy))
+    return _ordered(slots, strategy_key(queue.strategy, (), round_robin_after))
 
 
 def best_skill_sorted(members: list[AgentSlot], skill_names: tuple[str, ...]) -> list[AgentSlot]:
     """``members`` (already in idle order) in best_skill order for ``skill_names``."""
-    key = strategy_key(Strategy.BEST_SKILL, skill_names)
-    return sorted(members, key=lambda s: key(s.agent, s.occupancy))
+    return _ordered(members, strategy_key(Strategy.BEST_SKILL, skill_names))
 
 
 @dataclass(slots=True, eq=False)
@@ -182,9 +184,11 @@ class GroupedPools(Pools):
 
     ``groups``: the free agents by (queues, free channels), each group in
     :data:`IDLE_ORDER`; ``room``: each one's free channels; ``loads``: loads with open
-    offers counted in (agents not in it: their own load); ``queue_ids``: the open
-    queues contacts wait in. Slots are made as the scan reaches them; a line's list is
-    per (queue, channel): only the groups with room on the channel."""
+    offers counted in (agents not in it: their own load); ``needed``: the channels
+    contacts wait on, by open queue. A line's list is per (queue, channel), from the
+    groups with room on the channel, and comes out in strategy order as far as the
+    scans go (a merge of the groups, or a heap of the strategy keys); slots are made
+    as the scans reach them."""
 
     def __init__(
         self,
@@ -193,19 +197,22 @@ class GroupedPools(Pools):
         loads: Mapping[str, Mapping[Channel, int]],
         groups: Mapping[Pattern, Sequence[Agent]],
         queues: Mapping[str, Queue],
-        queue_ids: set[str],
+        needed: Mapping[str, set[Channel]],
         round_robin_after: Mapping[str, str | None],
     ) -> None:
         super().__init__()
         self._free, self._room, self._loads = free, room, loads
         self._queues, self._round_robin_after = queues, round_robin_after
         self._groups: dict[tuple[str, Channel], list[Sequence[Agent]]] = {}
+        remaining, lines = self.remaining, self._groups
+        wanted = list(needed.items())  # a few queues: looked up in each pattern
         for (pattern_queues, channels), agents in groups.items():
-            for queue_id in pattern_queues:
-                if queue_id in queue_ids:
-                    self.remaining[queue_id] = self.remaining.get(queue_id, 0) + len(agents)
-                    for channel in channels:
-                        self._groups.setdefault((queue_id, channel), []).append(agents)
+            for queue_id, waiting_on in wanted:
+                if queue_id in pattern_queues:
+                    remaining[queue_id] = remaining.get(queue_id, 0) + len(agents)
+                    for channel in waiting_on:
+                        if channel in channels:
+                            lines.setdefault((queue_id, channel), []).append(agents)
         self.free_count = len(free)
         self._scans: dict[tuple[str, Channel, tuple[str, ...]], ScanList] = {}
 
@@ -230,17 +237,37 @@ class GroupedPools(Pools):
         if scan is None:
             groups = self._groups.get((queue_id, channel), [])
             queue = self._queues[queue_id]
-            if queue.strategy is Strategy.LONGEST_IDLE or (
-                queue.strategy is Strategy.BEST_SKILL and not names
-            ):  # the groups' own order: merged as far as the scans go
-                merged = heapq.merge(*groups, key=IDLE_ORDER)
-                scan = ScanList([], map(self._slot, merged))
+            strategy = queue.strategy
+            ordered: Iterator[Agent]
+            if strategy is Strategy.LONGEST_IDLE or (strategy is Strategy.BEST_SKILL and not names):
+                # The groups' own order (strategy_key's longest idle is IDLE_ORDER).
+                ordered = (
+                    iter(groups[0]) if len(groups) == 1 else heapq.merge(*groups, key=IDLE_ORDER)
+                )
             else:
-                slots = [self._slot(agent) for group in groups for agent in group]
-                if names:
-                    scan = ScanList(best_skill_sorted(slots, names))
-                else:
-                    after = self._round_robin_after.get(queue_id)
-                    scan = ScanList(strategy_order(slots, queue, after))
-            self._scans[key] = scan
+                ordered = self._by_key(groups, strategy, names, queue_id)
+            scan = self._scans[key] = ScanList([], map(self._slot, ordered))
         return scan
+
+    def _by_key(
+        self,
+        groups: list[Sequence[Agent]],
+        strategy: Strategy,
+        names: tuple[str, ...],
+        queue_id: str,
+    ) -> Iterator[Agent]:
+        """The groups' agents in ``strategy_key`` order, popped from a heap as needed."""
+        key = strategy_key(strategy, names, self._round_robin_after.get(queue_id))
+        if strategy is Strategy.LEAST_OCCUPIED:
+            loads = self._loads
+            heap = [
+                (key(agent, occupancy(agent.capacity, load) if load else 0.0), agent)
+                for group in groups
+                for agent in group
+                for load in (loads.get(agent.id, agent.load),)
+            ]
+        else:
+            heap = [(key(agent, 0.0), agent) for group in groups for agent in group]
+        heapq.heapify(heap)  # keys end with the agent id: never equal
+        while heap:
+            yield heapq.heappop(heap)[1]

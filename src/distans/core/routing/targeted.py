@@ -220,15 +220,16 @@ def offer_in_order(state: TargetedState) -> tuple[list[Offer], list[Event], dict
     :class:`GroupedPools`. Returns the offers, in the order made, their events, and
     the round-robin cursors the offers moved."""
     queues, now = state.queues, state.now
-    open_ids = {
-        queue_id
-        for queue_id in {c.queue_id for c in state.contacts.values()}
-        if queue_id in queues and queues[queue_id].is_open(now)
-    }
+    needed: dict[str, set[Channel]] = {}  # the channels contacts wait on, by queue
+    for contact in state.contacts.values():
+        needed.setdefault(contact.queue_id, set()).add(contact.channel)
+    for queue_id in list(needed):
+        if queue_id not in queues or not queues[queue_id].is_open(now):
+            del needed[queue_id]
     now_ts = now.timestamp()
-    lines, _outside = waiting_lines(state.contacts.values(), queues, open_ids, now_ts, ())
+    lines, _outside = waiting_lines(state.contacts.values(), queues, set(needed), now_ts, ())
     pools = GroupedPools(
-        state.free, state.room, state.loads, state.groups, queues, open_ids,
+        state.free, state.room, state.loads, state.groups, queues, needed,
         state.round_robin_after,
     )  # fmt: skip
     round_state = RoundState(now, queues)
