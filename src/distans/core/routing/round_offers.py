@@ -50,6 +50,7 @@ def waiting_lines(
         if contact.id in skip:
             continue
         arrived = contact.enqueued_ts
+        # rules.effective_priority, inlined (the hot loop of a full round):
         urgency = contact.priority + aging[queue_id] * (now_ts - arrived)
         line.append((-urgency, arrived, contact.id, contact))
     lines = {(q, False): rows for q, rows in plain.items() if rows}

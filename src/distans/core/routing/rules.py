@@ -26,9 +26,13 @@ def waited_seconds(contact: Contact, now: datetime) -> float:
 
 
 def effective_priority(contact: Contact, queue: Queue, now: datetime) -> float:
-    """``priority + aging_per_minute × minutes since enqueued_at`` (higher is served first)."""
-    minutes = (now - contact.enqueued_at).total_seconds() / 60.0
-    return contact.priority + queue.aging_per_minute * minutes
+    """``priority + aging_per_minute × minutes since enqueued_at`` (higher is served first).
+
+    Computed exactly as a round's rows (:func:`round_offers.waiting_lines`, which
+    inlines it per queue), so both give the same float."""
+    return contact.priority + queue.aging_per_minute / 60.0 * (
+        now.timestamp() - contact.enqueued_ts
+    )
 
 
 def leave_thresholds(queue: Queue) -> set[float]:
