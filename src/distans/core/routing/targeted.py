@@ -196,7 +196,7 @@ def line_parts(groups: Mapping[Pattern, Sequence[Agent]], queues: Mapping[str, Q
 
 def decide_targeted(state: TargetedState) -> TargetedOutcome:
     """Decide as a full round would over ``state``, or say what is missing."""
-    offers, events, cursors = offer_in_order(state)
+    offers, events, cursors = _offer(state)
     unsure = unsure_lines(state, offers)
     if unsure:
         return ReadDeeper(frozenset(unsure))
@@ -214,7 +214,7 @@ def decide_targeted(state: TargetedState) -> TargetedOutcome:
     return TargetedDecision(tuple(offers), tuple(events), cursors, tuple(deadlines))
 
 
-def offer_in_order(state: TargetedState) -> tuple[list[Offer], list[Event], dict[str, str]]:
+def _offer(state: TargetedState) -> tuple[list[Offer], list[Event], dict[str, str]]:
     """The full round's greedy (:func:`round_offers.offer_in_order`) over the state
     read: the contacts of open queues in lines, the free agents in
     :class:`GroupedPools`. Returns the offers, in the order made, their events, and
