@@ -484,3 +484,41 @@ def test_an_arrival_left_waiting_in_an_unstaffed_queue_needs_a_full_round() -> N
     decided = Reader(org, {"n00"}, set()).decide(4)
     assert decided == FullRoundNeeded("no agents")
     assert isinstance(org.route().decisions[0], Overflow)  # what the full round then does
+
+
+@settings(max_examples=int(os.environ.get("DISTANS_TARGETED_EXAMPLES", "1000")), deadline=None)
+@given(st.data())
+def test_given_everything_the_targeted_greedy_offers_as_a_full_round(data: st.DataObject) -> None:
+    """Unsettled states, many offers at once: handed every free agent (in groups, as the
+    free-agent table keeps them) and every waiting contact, nothing cut short, the
+    targeted decision makes the full round's offers — in order, with their events and
+    cursors (its pools, :class:`GroupedPools`, against the full round's :class:`Pools`)."""
+    qs = data.draw(queues())
+    people = data.draw(agents())
+    ids = [a.id for a in people]
+    waiting = contacts(data.draw, data.draw(st.integers(0, 24)), "c", ids)
+    cursors = {
+        q: data.draw(st.sampled_from(ids))
+        for q, queue in qs.items()
+        if queue.strategy is Strategy.ROUND_ROBIN and ids and data.draw(st.booleans())
+    }
+    room: dict[str, frozenset[Channel]] = {}
+    groups: dict[Pattern, list[Agent]] = {}
+    for agent in people:
+        room[agent.id], _load = free_channels(agent, None)
+        if room[agent.id]:
+            groups.setdefault((agent.queue_ids, room[agent.id]), []).append(agent)
+    for group in groups.values():
+        group.sort(key=IDLE_ORDER)
+    free = {a.id: a for a in people if room[a.id]}
+    rr = {q: cursors.get(q) for q, queue in qs.items() if queue.strategy is Strategy.ROUND_ROBIN}
+    state = TargetedState(NOW, qs, {c.id: c for c in waiting}, free, room, {}, groups, {}, rr)
+    decided = decide_targeted(state)
+    assert isinstance(decided, TargetedDecision)
+    full = route(NOW, qs, waiting, people, (), cursors)
+    event(f"offers: {min(len(full.offers), 5)}")
+    assert decided.offers == tuple(full.offers)
+    assert decided.events == tuple(e for e in full.events if e.name == "offered")
+    for queue_id in rr:
+        expected = decided.round_robin_after.get(queue_id, cursors.get(queue_id))
+        assert full.round_robin_after.get(queue_id) == expected

@@ -1,7 +1,9 @@
 """The pure routing core: which agent gets which waiting contact, and when.
 
-Batch: :func:`route` (one round over all queues). Per event: :func:`best_agent_for_contact`
-and its variants in :mod:`per_event`. Strategy order: :mod:`strategy`. Lifecycle
+A full round: :func:`route` (one round over all queues). After one event: the targeted
+round's decision, :func:`distans.core.routing.targeted.decide_targeted`, over the part
+of the state the event can change; both offer with the one greedy of
+:mod:`~distans.core.routing.round_offers`. Strategy order: :mod:`strategy`. Lifecycle
 transitions: :mod:`distans.core.routing.lifecycle`. See docs/dev/routing.md.
 """
 
@@ -35,13 +37,7 @@ from distans.core.routing.model import (
     Strategy,
     WideningStep,
 )
-from distans.core.routing.per_event import (
-    best_agent_for_contact,
-    best_of_eligible,
-    offer_event,
-)
 from distans.core.routing.rules import (
-    contact_rank,
     effective_priority,
     effective_requirements,
     next_rule_change,
@@ -72,13 +68,9 @@ __all__ = [
     "Strategy",
     "Transition",
     "WideningStep",
-    "best_agent_for_contact",
-    "best_of_eligible",
-    "contact_rank",
     "effective_priority",
     "effective_requirements",
     "event_to_dict",
     "next_rule_change",
-    "offer_event",
     "route",
 ]

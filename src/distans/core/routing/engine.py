@@ -24,8 +24,8 @@ from distans.core.errors import InvalidInput
 from distans.core.routing.agent_pool import build_pools
 from distans.core.routing.decisions import RoutingResult
 from distans.core.routing.model import Agent, Contact, Offer, Queue
-from distans.core.routing.round_offers import offer_in_order
-from distans.core.routing.round_state import RoundState, Row
+from distans.core.routing.round_offers import offer_in_order, waiting_lines
+from distans.core.routing.round_state import RoundState
 from distans.core.routing.round_waiting import overflow_and_fallback
 
 
@@ -64,29 +64,14 @@ def route(
     pools = build_pools(state.free_slots(agent_list, staffed), queue_map, open_ids, rr_after)
 
     now_ts = now.timestamp()
-    # One list per (queue, targeted?): a queue's ordinary contacts can all be skipped
-    # at once when none of its agents is left; person transfers never can.
-    plain: dict[str, list[Row]] = {queue_id: [] for queue_id in open_ids}
-    targeted: dict[str, list[Row]] = {queue_id: [] for queue_id in open_ids}
-    aging = {queue_id: queue_map[queue_id].aging_per_minute / 60.0 for queue_id in open_ids}
     offered_ids = state.offered_contact_ids
-    for contact in contacts:
-        queue_id = contact.queue_id
-        line = (targeted if contact.target_agent_id is not None else plain).get(queue_id)
-        if line is None:
-            queue = queue_map.get(queue_id)
-            if queue is None:
-                raise InvalidInput(f"Contact {contact.id} is in unknown queue {queue_id!r}.")
-            if contact.id not in offered_ids:
-                state.fallback(contact, queue, queue.closed_fallback, "closed")
-            continue
-        if contact.id in offered_ids:
-            continue
-        arrived = contact.enqueued_ts
-        urgency = contact.priority + aging[queue_id] * (now_ts - arrived)
-        line.append((-urgency, arrived, contact.id, contact))
-    lines = {(q, False): rows for q, rows in plain.items() if rows}
-    lines.update({(q, True): rows for q, rows in targeted.items() if rows})
+    lines, outside = waiting_lines(contacts, queue_map, open_ids, now_ts, offered_ids)
+    for contact in outside:
+        queue = queue_map.get(contact.queue_id)
+        if queue is None:
+            raise InvalidInput(f"Contact {contact.id} is in unknown queue {contact.queue_id!r}.")
+        if contact.id not in offered_ids:
+            state.fallback(contact, queue, queue.closed_fallback, "closed")
 
     passed_over = offer_in_order(lines, queue_map, pools, state, rr_after, now_ts)
     overflow_and_fallback(passed_over, queue_map, staffed, state, now_ts)

@@ -1,7 +1,14 @@
-"""Step 4 of a round: offer waiting contacts, in global order, to the first eligible agent."""
+"""Step 4 of a round: offer waiting contacts, in global order, to the first eligible agent.
+
+The one greedy of routing: a full round (:func:`distans.core.routing.route`, over
+:class:`~distans.core.routing.agent_pool.Pools`) and a targeted round's decision
+(:func:`distans.core.routing.targeted.decide_targeted`, over
+:class:`~distans.core.routing.agent_pool.GroupedPools`) both put their contacts in
+lines with :func:`waiting_lines` and offer them with :func:`offer_in_order`.
+"""
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Container, Iterable, Mapping
 
 from distans.core.routing.agent_pool import AgentSlot, Pools, ScanList
 from distans.core.routing.model import Contact, Queue, Strategy
@@ -10,10 +17,49 @@ from distans.core.routing.rules import Requirements, effective_requirements, mee
 
 #: A signature's scan state: the ordered agents, the next index, and the requirements.
 _Cursor = tuple[ScanList, list[int], Requirements, str | None]
+#: A line: a queue's contacts for anyone (``False``) or transferred to a person (``True``).
+Line = tuple[str, bool]
+
+
+def waiting_lines(
+    contacts: Iterable[Contact],
+    queues: Mapping[str, Queue],
+    open_ids: set[str],
+    now_ts: float,
+    skip: Container[str],
+) -> tuple[dict[Line, list[Row]], list[Contact]]:
+    """The contacts of the open queues (``open_ids``) as rows of their lines, and the
+    others (a closed or unknown queue), in the given order; contacts in ``skip`` (with
+    an open offer) are left out of the lines.
+
+    A row is the one service order of routing: (−effective priority at ``now_ts``,
+    arrival, id). One line per (queue, transferred to a person?): a queue's ordinary
+    contacts can all be skipped at once when none of its agents is left; person
+    transfers never can.
+    """
+    plain: dict[str, list[Row]] = {queue_id: [] for queue_id in open_ids}
+    targeted: dict[str, list[Row]] = {queue_id: [] for queue_id in open_ids}
+    aging = {queue_id: queues[queue_id].aging_per_minute / 60.0 for queue_id in open_ids}
+    outside: list[Contact] = []
+    for contact in contacts:
+        queue_id = contact.queue_id
+        line = (targeted if contact.target_agent_id is not None else plain).get(queue_id)
+        if line is None:
+            outside.append(contact)
+            continue
+        if contact.id in skip:
+            continue
+        arrived = contact.enqueued_ts
+        # rules.effective_priority, inlined (the hot loop of a full round):
+        urgency = contact.priority + aging[queue_id] * (now_ts - arrived)
+        line.append((-urgency, arrived, contact.id, contact))
+    lines = {(q, False): rows for q, rows in plain.items() if rows}
+    lines.update({(q, True): rows for q, rows in targeted.items() if rows})
+    return lines, outside
 
 
 def offer_in_order(
-    lines: dict[tuple[str, bool], list[Row]],
+    lines: dict[Line, list[Row]],
     queues: Mapping[str, Queue],
     pools: Pools,
     state: RoundState,
@@ -26,7 +72,7 @@ def offer_in_order(
     order equals one global sort. A line whose queue has no untaken agent left is
     dropped whole; the round stops when no free agent is left at all.
     """
-    heads: list[tuple[Row, tuple[str, bool], int]] = []
+    heads: list[tuple[Row, Line, int]] = []
     for key, rows in lines.items():
         rows.sort()
         heads.append((rows[0], key, 0))
@@ -72,7 +118,7 @@ def pick_agent(
         excluded = excluded | extra
     channel = contact.channel
     if contact.target_agent_id is not None:
-        slot = pools.by_agent_id.get(contact.target_agent_id)
+        slot = pools.slot_of(contact.target_agent_id)
         ok = slot is not None and not slot.taken and channel in slot.free_channels
         return slot if ok and contact.target_agent_id not in excluded else None
     waited = now_ts - contact.entered_ts
@@ -91,7 +137,7 @@ def pick_agent(
         if queue.strategy is Strategy.BEST_SKILL and contact.requirement_key:
             names = tuple(name for name, _ in contact.requirement_key)
         cursor = (
-            pools.scan_list(queue.id, names),
+            pools.scan_list(queue.id, channel, names),
             [0],
             *effective_requirements(contact, queue, waited),
         )
@@ -103,6 +149,9 @@ def pick_agent(
     while True:
         index = scan.first_untaken(index)
         if index >= end:
+            if scan.grow():  # a lazily built list (GroupedPools): one more agent
+                end = len(members)
+                continue
             break
         slot = members[index]
         index += 1

@@ -1,10 +1,10 @@
-"""The routing rules as small pure functions, shared by the batch and per-event paths.
+"""The routing rules as small pure functions, shared by full and targeted rounds.
 
 - Effective priority (aging): ``priority + aging_per_minute × minutes since enqueued_at``.
-  Within one queue every contact ages at the same rate, so the order is static:
-  sorting by ``rank = aging_per_minute × enqueued_at_minutes − priority`` (then
-  ``enqueued_at``) equals sorting by effective priority (desc) then arrival. The rank
-  can be stored in a database column and indexed.
+  Within one queue every contact ages at the same rate, so a queue's order never
+  changes while its contacts wait. A round's service order (the rows of
+  :func:`distans.core.routing.round_offers.waiting_lines`) is effective priority
+  (highest first), then arrival, then id.
 - Skill widening: after each ``WideningStep.after_seconds`` in the queue the required
   levels are capped at ``min_level``; ``None`` drops skills and language entirely.
 - Capacity: a channel is free when its load (accepted + open offers) is below its
@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from distans.core.routing.model import EXCLUSIVE_CHANNELS, Channel, Contact, Queue
 
 Requirements = tuple[tuple[str, int], ...]
-_EPOCH_SECONDS = 1_600_000_000.0  # keeps ranks small; any constant works
 
 
 def waited_seconds(contact: Contact, now: datetime) -> float:
@@ -27,15 +26,13 @@ def waited_seconds(contact: Contact, now: datetime) -> float:
 
 
 def effective_priority(contact: Contact, queue: Queue, now: datetime) -> float:
-    """``priority + aging_per_minute × minutes since enqueued_at`` (higher is served first)."""
-    minutes = (now - contact.enqueued_at).total_seconds() / 60.0
-    return contact.priority + queue.aging_per_minute * minutes
+    """``priority + aging_per_minute × minutes since enqueued_at`` (higher is served first).
 
-
-def contact_rank(contact: Contact, queue: Queue) -> tuple[float, float, str]:
-    """Static sort key within ``queue``: lower is served first (see module docstring)."""
-    arrived = contact.enqueued_at.timestamp() - _EPOCH_SECONDS
-    return (queue.aging_per_minute * arrived / 60.0 - contact.priority, arrived, contact.id)
+    Computed exactly as a round's rows (:func:`round_offers.waiting_lines`, which
+    inlines it per queue), so both give the same float."""
+    return contact.priority + queue.aging_per_minute / 60.0 * (
+        now.timestamp() - contact.enqueued_ts
+    )
 
 
 def leave_thresholds(queue: Queue) -> set[float]:

@@ -1,8 +1,8 @@
 """The one definition of every strategy's order: :func:`strategy_key`.
 
-Among eligible free agents the smallest key is offered first. The batch round
-(:mod:`agent_pool`) sorts its pools with it, the per-event picks (:mod:`per_event`)
-take the minimum with it; adding or changing a strategy is an edit here only.
+Among eligible free agents the smallest key is offered first. The pools of full and
+targeted rounds (:mod:`agent_pool`) order their agents with it; adding or changing a
+strategy is an edit here only.
 
 - ``longest_idle``: oldest ``idle_since`` first (Asterisk/mod_callcenter's default).
 - ``least_occupied``: lowest ``Σ load/capacity`` first, then longest idle.

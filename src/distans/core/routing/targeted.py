@@ -20,14 +20,18 @@ whether a read was cut short and its last contact) — and asks :func:`decide_ta
 Pure: plain data in, a value out. The property test
 ``tests/core/routing/test_routing_targeted_core.py`` checks on random states that
 whenever it decides, it decides what :func:`route` decides (offers, events, cursors,
-deadlines). The offers are picked with the per-event picks of :mod:`per_event`, which
-order agents with the one :func:`~distans.core.routing.strategy.strategy_key`.
+deadlines). The offers are made by the full round's own greedy,
+:func:`distans.core.routing.round_offers.offer_in_order`, over the state read (the free
+agents as :class:`~distans.core.routing.agent_pool.GroupedPools`): one service order,
+one strategy order (:func:`~distans.core.routing.strategy.strategy_key`), one pick.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from distans.core.routing import round_offers
+from distans.core.routing.agent_pool import GroupedPools, Pattern
 from distans.core.routing.decisions import EndWrapUp, Event
 from distans.core.routing.lifecycle import end_wrap_up
 from distans.core.routing.model import (
@@ -38,14 +42,9 @@ from distans.core.routing.model import (
     Offer,
     Presence,
     Queue,
-    Strategy,
 )
-from distans.core.routing.per_event import (
-    best_agent_for_contact,
-    best_of_eligible,
-    longest_idle_of_ordered,
-    offer_event,
-)
+from distans.core.routing.round_offers import waiting_lines
+from distans.core.routing.round_state import RoundState
 from distans.core.routing.rules import (
     channel_is_free,
     effective_priority,
@@ -56,8 +55,6 @@ from distans.core.routing.rules import (
 
 #: A line: the waiting contacts of one queue on one channel.
 Part = tuple[str, Channel]
-#: Free agents share a few patterns of (queues, channels with room).
-Pattern = tuple[frozenset[str], frozenset[Channel]]
 
 NO_ROOM: frozenset[Channel] = frozenset()
 
@@ -199,7 +196,7 @@ def line_parts(groups: Mapping[Pattern, Sequence[Agent]], queues: Mapping[str, Q
 
 def decide_targeted(state: TargetedState) -> TargetedOutcome:
     """Decide as a full round would over ``state``, or say what is missing."""
-    offers = offer_in_order(state)
+    offers, events, cursors = _offer(state)
     unsure = unsure_lines(state, offers)
     if unsure:
         return ReadDeeper(frozenset(unsure))
@@ -214,78 +211,32 @@ def decide_targeted(state: TargetedState) -> TargetedOutcome:
             return verdict
         if verdict is not None:
             deadlines.append(verdict)
-    cursors = {
-        o.queue_id: o.agent_id
-        for o in offers
-        if state.queues[o.queue_id].strategy is Strategy.ROUND_ROBIN
-    }
-    events = tuple(offer_event(o) for o in offers)
-    return TargetedDecision(tuple(offers), events, cursors, tuple(deadlines))
+    return TargetedDecision(tuple(offers), tuple(events), cursors, tuple(deadlines))
 
 
-def offer_in_order(state: TargetedState) -> list[Offer]:
-    """As a round does: contacts in global (effective priority, arrival, id) order,
-    each to its queue strategy's best agent among those not yet offered one."""
-    queues, now, free = state.queues, state.now, state.free
-    needed: dict[str, set[Channel]] = {}  # the lines the contacts wait in
-    for c in state.contacts.values():
-        needed.setdefault(c.queue_id, set()).add(c.channel)
-    # Who has room on a line's channel: the groups of routable members with room
-    # (each agent checked once, not per contact). A longest-idle pick looks at each
-    # group's first eligible agents (the groups are in that order); other strategies
-    # rank all of the line's members (best_of_eligible).
-    groups: dict[Part, list[Sequence[Agent]]] = {}
-    for (queue_ids, has_room), agents in state.groups.items():
-        for queue_id in queue_ids:
-            channels = needed.get(queue_id)
-            if channels:
-                for channel in channels & has_room:
-                    groups.setdefault((queue_id, channel), []).append(agents)
-    members: dict[Part, list[Agent]] = {}
-
-    def members_of(part: Part) -> list[Agent]:
-        found = members.get(part)
-        if found is None:
-            found = members[part] = [a for group in groups.get(part, ()) for a in group]
-        return found
-
-    cursors = state.round_robin_after
-    taken: set[str] = set()
-    offers: list[Offer] = []
-    loads: dict[str, Mapping[Channel, int]] = dict(state.loads)
-
-    def key(contact: Contact) -> tuple[float, float, str]:
-        queue = queues[contact.queue_id]
-        return (-effective_priority(contact, queue, now), contact.enqueued_ts, contact.id)
-
-    for contact in sorted((c for c in state.contacts.values() if c.queue_id in queues), key=key):
-        queue = queues[contact.queue_id]
-        offer = None
-        if contact.target_agent_id is not None:
-            target = free.get(contact.target_agent_id)
-            if target is not None and target.id not in taken:
-                offer = best_agent_for_contact(now, contact, queue, [target], loads=loads)
-        elif queue.strategy is Strategy.LONGEST_IDLE:
-            line = groups.get((contact.queue_id, contact.channel), ())
-            offer = longest_idle_of_ordered(now, contact, queue, line, taken)
-        else:
-            part = (contact.queue_id, contact.channel)
-            candidates = [a for a in members_of(part) if a.id not in taken]
-            if candidates:
-                offer = best_of_eligible(
-                    now, contact, queue, candidates, loads, cursors.get(queue.id)
-                )
-        if offer is None:
-            continue
-        taken.add(offer.agent_id)
-        offers.append(offer)
-        load = dict(loads.get(offer.agent_id, free[offer.agent_id].load))
-        load[offer.channel] = load.get(offer.channel, 0) + 1
-        loads[offer.agent_id] = load
-        # A round-robin turn order is fixed for the round, from the cursor it started
-        # with (as the full round's pre-sorted pools); the cursor kept at the end is
-        # the last agent offered.
-    return offers
+def _offer(state: TargetedState) -> tuple[list[Offer], list[Event], dict[str, str]]:
+    """The full round's greedy (:func:`round_offers.offer_in_order`) over the state
+    read: the contacts of open queues in lines, the free agents in
+    :class:`GroupedPools`. Returns the offers, in the order made, their events, and
+    the round-robin cursors the offers moved."""
+    queues, now = state.queues, state.now
+    needed: dict[str, set[Channel]] = {}  # the channels contacts wait on, by queue
+    for contact in state.contacts.values():
+        needed.setdefault(contact.queue_id, set()).add(contact.channel)
+    for queue_id in list(needed):
+        if queue_id not in queues or not queues[queue_id].is_open(now):
+            del needed[queue_id]
+    now_ts = now.timestamp()
+    lines, _outside = waiting_lines(state.contacts.values(), queues, set(needed), now_ts, ())
+    pools = GroupedPools(
+        state.free, state.room, state.loads, state.groups, queues, needed,
+        state.round_robin_after,
+    )  # fmt: skip
+    round_state = RoundState(now, queues)
+    cursors: dict[str, str] = {}
+    round_offers.offer_in_order(lines, queues, pools, round_state, cursors, now_ts)
+    offers = [d for d in round_state.decisions if isinstance(d, Offer)]
+    return offers, round_state.events, cursors
 
 
 def unsure_lines(state: TargetedState, offers: Sequence[Offer]) -> set[Part]:
