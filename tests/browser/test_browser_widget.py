@@ -19,13 +19,17 @@ from tests.browser.conftest import _free_port, login
 from distans.demo.data import DEMO_PASSWORD, demo_email
 
 
-@pytest.fixture()
-def visitor_site(demo_server: str) -> Iterator[str]:
-    """A pretend municipal site on its own port (so its own origin) with the tag."""
+def _demo_widget_key(demo_server: str) -> str:
     import urllib.request
 
     demo_page = urllib.request.urlopen(f"{demo_server}/chat/demo/").read().decode()  # noqa: S310
-    key = re.search(r'data-key="([^"]+)"', demo_page).group(1)  # type: ignore[union-attr]
+    return re.search(r'data-key="([^"]+)"', demo_page).group(1)  # type: ignore[union-attr]
+
+
+@pytest.fixture()
+def visitor_site(demo_server: str) -> Iterator[str]:
+    """A pretend municipal site on its own port (so its own origin) with the tag."""
+    key = _demo_widget_key(demo_server)
     page = (
         '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Västerby kommun</title></head>'
         "<body><main><h1>Västerby kommun</h1><p>Välkommen till kommunens webbplats.</p></main>"
@@ -49,18 +53,26 @@ def visitor_site(demo_server: str) -> Iterator[str]:
     server.shutdown()
 
 
-def _allow_origin(browser: Any, base_url: str, origin: str) -> None:
-    """The organisation admin adds the site's origin to the widget (Django admin)."""
+def _allow_origin(browser: Any, base_url: str, origin: str, key: str) -> None:
+    """The organisation admin adds the site's address to the widget on Settings →
+    Channels (the product's own page, one address a line)."""
     context = browser.new_context()
     page = context.new_page()
     login(page, base_url, demo_email("admin"), DEMO_PASSWORD)
-    page.goto(f"{base_url}/admin/channels_chat/chatwidget/")
-    page.locator("#result_list tbody a").first.click()
-    field = page.locator("#id_allowed_origins")
-    origins = json.loads(field.input_value())
-    field.fill(json.dumps([*origins, origin]))
-    page.click("input[name=_save]")
-    page.wait_for_url(f"{base_url}/admin/channels_chat/chatwidget/")
+    page.goto(f"{base_url}/settings/channels/")
+    links = [a.get_attribute("href") for a in page.locator("#widgets-heading + ul a").all()]
+    for href in links:  # the widget whose snippet the visitor's site carries
+        page.goto(f"{base_url}{href}")
+        if key in page.locator("#snippet").input_value():
+            break
+    else:
+        raise AssertionError(f"no widget with key {key} on the channels page")
+    field = page.locator("textarea[name=allowed_origins]")
+    lines = [line for line in field.input_value().splitlines() if line.strip()]
+    field.fill("\n".join([*lines, origin]))
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert origin in page.locator("textarea[name=allowed_origins]").input_value()
     context.close()
 
 
@@ -89,7 +101,7 @@ def _set_presence(context: Any, base_url: str, presence: str) -> None:
 def test_visitor_on_another_origin_chats_and_sees_place_in_queue(
     demo_server: str, browser: Any, visitor_site: str
 ) -> None:
-    _allow_origin(browser, demo_server, visitor_site)
+    _allow_origin(browser, demo_server, visitor_site, _demo_widget_key(demo_server))
     # Earlier browser tests on this shared demo server may have left Anna available
     # (she serves this queue too): the chat must reach Johan's desk.
     anna = browser.new_context()
