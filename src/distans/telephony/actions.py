@@ -140,6 +140,8 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
     elif event in ("ended", "abandoned"):
         if call.state == CallState.CALLBACK and contact.status in QUEUED_STATUSES:
             pass  # the caller asked for a callback and hung up: it keeps its place
+        elif call.state == CallState.TRANSFERRED:
+            pass  # put through to a number: what happens there is not this call's
         elif contact.status in QUEUED_STATUSES:
             routing.do_abandon_contact(contact)
             call.state = CallState.ABANDONED
