@@ -309,3 +309,49 @@ def test_an_agent_transfers_a_connected_call_to_a_colleague_who_gets_it_with_aud
         phone.stop()
         desk1.stop()
         desk2.stop()
+
+
+def test_the_switchboard_puts_a_connected_call_through_to_a_colleagues_number(
+    gateway: dict[str, Any],
+) -> None:
+    """The agent puts the call through (blind) to a number: a colleague's phone number,
+    which the gateway reaches at their softphone. The caller is REFERred there and
+    hears them; the agent is hung up and their contact is done (`transferred`)."""
+    from distans.telephony import actions as telephony
+
+    first = make_agent(gateway["org"], [gateway["queue"]])
+    second = make_agent(gateway["org"], [gateway["queue"]])
+    second.phone = "+46 70 999 00 02"
+    second.save(update_fields=["phone"])
+    for agent in (first, second):
+        AgentState.objects.filter(person=agent).update(endpoint_sip=gateway["config"].aor(agent.pk))
+    desk1 = agent_phone(gateway, first.pk, "agent1", 880)
+    desk2 = agent_phone(gateway, second.pk, "agent2", 660)
+    phone = caller(gateway)
+    try:
+        assert wait_for(lambda: "200 OK" in desk1.text() and "200 OK" in desk2.text(), 10)
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        patiently(lambda: routing.do_set_presence(first, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=first).exists()), 10)
+        routing.do_accept_offer(first, Offer.objects.get(agent=first).pk)
+        assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone, desk1)
+        assert wait_for(lambda: seconds_of(desk1.record) > 2, 10), diagnose(gateway, desk1)
+
+        patiently(lambda: telephony.do_request_transfer(Call.objects.get(), first, "blind", "+46709990002"))
+        assert wait_for(lambda: call_state() == "transferred", 15), diagnose(gateway, phone, desk1)
+        assert wait_for(lambda: seconds_of(desk2.record) > 3, 20), diagnose(gateway, phone, desk2)
+        assert 700 < crossings_per_second(desk2.record) < 1100, "the colleague did not hear the caller"
+        assert wait_for(lambda: 1150 < crossings_per_second(phone.record) < 1500, 10), (
+            "the caller did not hear the colleague"
+        )
+        call = Call.objects.get()
+        assert call.transfer_number == "+46709990002"
+        assert call.contact.status != "active" and call.contact.topic == "transferred"
+        phone.hangup()
+        time.sleep(1)
+        assert call_state() == "transferred"
+    finally:
+        phone.stop()
+        desk1.stop()
+        desk2.stop()

@@ -28,7 +28,7 @@ class CallOut(Schema):
     call_id: str
     contact_id: int
     state: str
-    route: dict[str, Any] = Field(description="what to do now: wait (with position), connect (endpoint), consult (hold the caller, ring number for the agent), transfer (put the caller through to number), fallback (kind) or hangup")
+    route: dict[str, Any] = Field(description="what to do now: wait (with position and, when agents serve the queue, estimated_wait_seconds), connect (endpoint), consult (hold the caller, ring number for the agent), transfer (put the caller through to number), fallback (kind) or hangup")
 
 
 class CallEvent(Schema):
@@ -96,8 +96,10 @@ def gateway_call(request: HttpRequest, payload: GatewayCall) -> Status[GatewayCa
     action = out.route.get("action")
     if config is not None and config.organisation_id == organisation_id and payload.sdp and action in ("wait", "fallback"):
         kind = "waiting" if action == "wait" else "closed"
+        estimate = out.route.get("estimated_wait_seconds")
         sdp = media.start_waiting(config, call.call_id, payload.from_tag, payload.sdp, kind,
-                                  int(out.route.get("position") or 0))
+                                  int(out.route.get("position") or 0),
+                                  float(estimate) if estimate is not None else None)
     return Status(201, GatewayCallOut(**out.model_dump(), sdp=sdp))
 
 

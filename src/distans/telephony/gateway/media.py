@@ -33,7 +33,13 @@ def leg(call_id: str) -> str:
 
 
 def start_waiting(
-    config: GatewayConfig, call_id: str, from_tag: str, sdp: str, kind: str, position: int
+    config: GatewayConfig,
+    call_id: str,
+    from_tag: str,
+    sdp: str,
+    kind: str,
+    position: int,
+    wait_seconds: float | None = None,
 ) -> str:
     """Start the waiting media; return the SDP for the caller ('' when it failed: the
     gateway then answers 480 rather than leaving the caller in silence)."""
@@ -60,7 +66,7 @@ def start_waiting(
             replace=["origin", "session-connection"],
         )
         audio = prompts.waiting_file(
-            config.path / "prompts", config.language, kind, position, call_id
+            config.path / "prompts", config.language, kind, position, call_id, wait_seconds
         )
         audio.with_suffix(".tag").write_text(from_tag)
         engine.command(
