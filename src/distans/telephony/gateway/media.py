@@ -28,6 +28,11 @@ DUMMY_ANSWER = (
 WAIT_TAG = "distans-wait"
 
 
+def is_webrtc(sdp: str) -> bool:
+    """A browser's offer (DTLS-SRTP)."""
+    return "UDP/TLS/RTP/SAVPF" in sdp or "a=fingerprint:" in sdp
+
+
 def leg(call_id: str) -> str:
     return f"wait-{call_id}"
 
