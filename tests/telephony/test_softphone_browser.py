@@ -177,3 +177,4 @@ def test_without_the_gateway_the_call_us_page_says_calls_are_simulated(client: C
     assert answer.status_code == 200
     text = answer.content.decode()
     assert 'id="call-us-unavailable"' in text and "jssip" not in text
+

@@ -46,19 +46,30 @@
     } catch (err) {
       show("failed"); session = null; setButtons(); return;
     }
-    if (session.connection) { attach(session.connection); }
-    session.on("peerconnection", function (p) { attach(p.peerconnection); });
-    // 183 with the gateway's waiting media: greeting, place in line, music
-    session.on("progress", function () { show("waiting"); });
-    session.on("accepted", function () { show("in-call"); });
-    session.on("ended", function () { show("ended"); session = null; setButtons(); });
-    session.on("failed", function (e) {
+    track(session);
+    setButtons();
+  });
+
+  function track(s) {
+    if (s.connection) { attach(s.connection); }
+    s.on("peerconnection", function (p) { attach(p.peerconnection); });
+    // 180 Ringing while the call waits in the queue
+    s.on("progress", function () { show("waiting"); });
+    s.on("accepted", function () { show("in-call"); });
+    s.on("ended", function () { if (session === s) { show("ended"); session = null; setButtons(); } });
+    s.on("failed", function (e) {
+      if (session !== s) { return; }
       var noMicrophone = e && e.cause === JsSIP.C.causes.USER_DENIED_MEDIA_ACCESS;
       show(noMicrophone ? "no-microphone" : (e && e.originator === "remote" ? "ended" : "failed"));
       session = null; setButtons();
     });
-    setButtons();
-  });
+    // the agent put the call through (the gateway's REFER): call the new endpoint
+    s.on("refer", function (e) {
+      e.accept(function (next) {
+        session = next; track(next); show("calling"); setButtons();
+      }, { mediaConstraints: { audio: true, video: false } });
+    });
+  }
   hangupButton.addEventListener("click", function () { if (session) { session.terminate(); } });
   keys.forEach(function (k) {
     k.addEventListener("click", function () { if (session) { session.sendDTMF(k.dataset.callUsKey); } });
