@@ -49,7 +49,8 @@ class DirectoryEntry(OrgOwned):
         verbose_name = _("directory entry")
         verbose_name_plural = _("directory entries")
         indexes = [
-            models.Index(fields=["organisation", "name"], name="directory_org_name"),
+            # name order with ties by id: the search's "common words" path reads it in order
+            models.Index(fields=["organisation", "name", "id"], name="directory_org_name_id"),
             models.Index(fields=["organisation", "external_id"], name="directory_org_external"),
             models.Index(fields=["organisation", "email"], name="directory_org_email"),
         ]
@@ -60,16 +61,21 @@ class DirectoryEntry(OrgOwned):
 
 class SearchTerm(models.Model):
     """One normalised word of an entry's search text: ``term`` prefix scans use the
-    (organisation, term) index on SQLite and the ``text_pattern_ops`` one on PostgreSQL."""
+    (organisation, term) index on SQLite and the ``varchar_pattern_ops`` one on
+    PostgreSQL; the (entry, term) index answers whether one entry has such a word."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
     )
-    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="terms")
+    entry = models.ForeignKey(
+        DirectoryEntry, on_delete=models.CASCADE, related_name="terms", db_index=False
+    )
     term = models.CharField(max_length=100)
 
     class Meta:
         indexes = [
+            # "has this entry a word starting with x": one seek (also the entry's terms)
+            models.Index(fields=["entry", "term"], name="searchterm_entry_term"),
             models.Index(fields=["organisation", "term"], name="searchterm_org_term"),
             models.Index(
                 fields=["term"], name="searchterm_term_pattern", opclasses=["varchar_pattern_ops"]
