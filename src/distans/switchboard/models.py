@@ -61,7 +61,7 @@ class DirectoryEntry(OrgOwned):
 
 class SearchTerm(models.Model):
     """One normalised word of an entry's search text: ``term`` prefix scans use the
-    (organisation, term) index on SQLite and the ``varchar_pattern_ops`` one on
+    (organisation, term, entry) index on SQLite and the ``varchar_pattern_ops`` one on
     PostgreSQL; the (entry, term) index answers whether one entry has such a word."""
 
     organisation = models.ForeignKey(
@@ -76,7 +76,10 @@ class SearchTerm(models.Model):
         indexes = [
             # "has this entry a word starting with x": one seek (also the entry's terms)
             models.Index(fields=["entry", "term"], name="searchterm_entry_term"),
-            models.Index(fields=["organisation", "term"], name="searchterm_org_term"),
+            # the word's range and its entries from the index alone
+            models.Index(
+                fields=["organisation", "term", "entry"], name="searchterm_org_term_entry"
+            ),
             models.Index(
                 fields=["term"], name="searchterm_term_pattern", opclasses=["varchar_pattern_ops"]
             ),

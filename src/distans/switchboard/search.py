@@ -78,7 +78,10 @@ def _has_word(prefix: str) -> Exists:
 def _terms_up_to(organisation_id: int, prefix: str, cap: int) -> int:
     """How many terms start with ``prefix``, counted no further than ``cap`` (a
     bounded slice of the index: cheap however common the prefix is)."""
-    return _starting(organisation_id, prefix)[:cap].count()
+    from distans.switchboard.models import SearchTerm
+
+    terms = SearchTerm.objects.filter(organisation_id=organisation_id, **_range(prefix))
+    return terms.values("term")[:cap].count()  # from the index alone
 
 
 def typed_words(query: str) -> list[str]:
@@ -101,7 +104,8 @@ def matching(entries: QuerySet[Any], organisation_id: int, query: str) -> QueryS
 def first(
     entries: QuerySet[Any], organisation_id: int, query: str, limit: int = RESULTS
 ) -> list[Any]:
-    """The first ``limit`` matching entries by (name, pk) — exactly those, read in one
+    """The first ``limit`` matching entries (of ``entries``: the organisation's) by
+    (name, pk) — exactly those, read in one
     of two ways chosen by how common the typed words are:
 
     - **rare** (a typed word starts fewer than ``COMMON`` terms, counted on a bounded
@@ -114,8 +118,9 @@ def first(
       that slice); when fewer (the words are common but seldom together), the rare
       path reads the answer.
 
-    Either way at most about ``COMMON`` + ``SCAN`` index entries are read, not the
-    whole directory, and the answer is the same as ``ORDER BY name, pk`` over all
+    So a one-letter query reads about ``COMMON`` + 25/density index entries, not the
+    whole directory; only common words seldom together ("per str" when both are
+    frequent) read the rarest word's whole range after the slice. The answer is the same as ``ORDER BY name, pk`` over all
     matches (tests/web/test_switchboard.py compares with a brute-force filter)."""
     typed = typed_words(query)
     if not typed:
@@ -134,8 +139,13 @@ def first(
         found = list(scanned.order_by("name", "pk")[:limit])
         if len(found) == limit or boundary is None:
             return found
-    driven = entries.filter(pk__in=_starting(organisation_id, rarest))
+    # Driven by the id list alone: the term rows are the organisation's, so its
+    # entries are; a filter on the organisation here would let SQLite walk the
+    # (organisation, name, id) index probing the list (the whole directory when the
+    # word is rare) and PostgreSQL scan the table. Checked on the rows found instead.
+    driven = entries.model.objects.filter(pk__in=_starting(organisation_id, rarest))
     for word in typed:
         if word != rarest:
             driven = driven.filter(_has_word(word))
-    return list(driven.order_by("name", "pk")[:limit])
+    found = list(driven.order_by("name", "pk")[:limit])
+    return [entry for entry in found if entry.organisation_id == organisation_id]
