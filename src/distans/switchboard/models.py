@@ -60,9 +60,11 @@ class DirectoryEntry(OrgOwned):
 
 
 class SearchTerm(models.Model):
-    """One normalised word of an entry's search text: ``term`` prefix scans use the
-    (organisation, term, entry) index on SQLite and the ``varchar_pattern_ops`` one on
-    PostgreSQL; the (entry, term) index answers whether one entry has such a word."""
+    """One normalised word of an entry's search text. The (organisation, term, entry)
+    index answers "the entries with a word starting with x" from the index alone (a
+    range on SQLite, ``LIKE 'x%'`` on PostgreSQL, where the ``varchar_pattern_ops``
+    operator class makes that a range too); the (entry, term) one whether one entry
+    has such a word (one seek)."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
@@ -73,15 +75,17 @@ class SearchTerm(models.Model):
     term = models.CharField(max_length=100)
 
     class Meta:
+        # operator classes apply on PostgreSQL only (SQLite compares bytes anyway)
         indexes = [
-            # "has this entry a word starting with x": one seek (also the entry's terms)
-            models.Index(fields=["entry", "term"], name="searchterm_entry_term"),
-            # the word's range and its entries from the index alone
             models.Index(
-                fields=["organisation", "term", "entry"], name="searchterm_org_term_entry"
+                fields=["entry", "term"],
+                name="searchterm_entry_term",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
             ),
             models.Index(
-                fields=["term"], name="searchterm_term_pattern", opclasses=["varchar_pattern_ops"]
+                fields=["organisation", "term", "entry"],
+                name="searchterm_org_term_entry",
+                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
             ),
         ]
 

@@ -22,7 +22,7 @@ WORD = re.compile(r"[0-9a-z]+")
 MAX_TERM = 100
 RESULTS = 25
 COMMON = 2000  # terms: a typed word at least this common is read in name order
-SCAN = 4000  # entries: how far in name order the common path looks
+SCAN = 10000  # entries: how far in name order the common path looks
 
 
 def normalise(text: str) -> str:
@@ -133,7 +133,8 @@ def first(
         scanned = entries
         if boundary is not None:
             name, pk = boundary
-            scanned = entries.filter(Q(name__lt=name) | Q(name=name, pk__lte=pk))
+            # name <= the slice's last name is the index range; the rest is exactness
+            scanned = entries.filter(name__lte=name).filter(Q(name__lt=name) | Q(pk__lte=pk))
         for word in typed:
             scanned = scanned.filter(_has_word(word))
         found = list(scanned.order_by("name", "pk")[:limit])
