@@ -439,3 +439,99 @@ def test_the_demo_directory_is_deterministic_and_imports_200_people() -> None:
     result = actions.do_import_directory_csv(org.pk, None, demo_directory_csv())
     assert result.created == 200 and result.problems == []
     assert queries.find(org.pk, "skolskjuts")
+
+
+@pytest.mark.parametrize(
+    ("common", "scan"), [(2000, 4000), (1, 1), (5, 40), (30, 120), (1, 10_000)]
+)
+def test_the_first_25_are_exactly_those_a_brute_force_filter_sorts_first(
+    monkeypatch: pytest.MonkeyPatch, common: int, scan: int
+) -> None:
+    """Both ways of reading the search (a rare word's term range; common words in name
+    order) give what ``ORDER BY name, pk`` over every match gives: checked against
+    ``search_text`` for many prefixes, one-letter ones among them, with the thresholds
+    set so that each way (and the fallback from the name-order slice) is taken."""
+    from distans.switchboard import search
+    from distans.switchboard.demo import demo_directory_csv
+
+    monkeypatch.setattr(search, "COMMON", common)
+    monkeypatch.setattr(search, "SCAN", scan)
+    org, other = make_organisation(), make_organisation()
+    actions.do_import_directory_csv(org.pk, None, demo_directory_csv(300, seed=3))
+    actions.do_import_directory_csv(other.pk, None, demo_directory_csv(50, seed=4))
+    for n in range(30):  # namesakes: ties on the name are ordered by id
+        actions.do_save_entry(org.pk, None, {"name": "Anna Berg", "keywords": f"k{n % 3}"})
+    everyone = DirectoryEntry.objects.for_org(org)
+
+    def brute(query: str) -> list[int]:
+        found = everyone
+        for word in dict.fromkeys(search.words(query)):
+            found = found.filter(search_text__contains=" " + word[: search.MAX_TERM])
+        return list(found.order_by("name", "pk").values_list("pk", flat=True)[:25])
+
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)] + list("0123456789")
+    typed = [
+        *letters,
+        "an",
+        "anna",
+        "anna b",
+        "anna berg k1",
+        "b",
+        "be",
+        "st",
+        "per s",
+        "a b",
+        "a z",
+        "e k",
+        "skol",
+        "bygg",
+        "zz",
+        "x y",
+        "k2 anna",
+        "555",
+        "åsa",
+        "ö",
+    ]
+    for query in typed:
+        expected = brute(query)
+        assert [e.pk for e in queries.find(org.pk, query)] == expected, query
+    assert queries.find(org.pk, "  ") == []
+    assert all(e.organisation_id == org.pk for e in queries.find(org.pk, "a"))
+
+
+def test_an_import_decides_each_line_as_if_the_earlier_ones_were_saved() -> None:
+    """The batched import keeps the one-line-at-a-time rules: a person already on an
+    earlier line (new or changed there) is skipped; a changed e-mail is what later
+    lines match; an entry without id or e-mail is matched by name and department."""
+    org = make_organisation()
+    first = (
+        "id;namn;avdelning;e-post\n"
+        "1;Åsa Öberg;Bygg;asa@kommun.example\n"
+        "2;Per Strand;Skola;per@kommun.example\n"
+        ";Reception;Växeln;\n"
+    )
+    assert _import(org, first).created == 3
+    person = make_person(org, email="NY@kommun.example")
+    second = (
+        "id;namn;avdelning;e-post\n"
+        "1;Åsa Öberg;Bygg;ny@kommun.example\n"  # 2: Åsa's e-mail changes
+        ";Åsa Ö;Bygg;asa@kommun.example\n"  # 3: no one has that e-mail any more: new
+        ";Åsa Ny;Bygg;NY@kommun.example\n"  # 4: Åsa again (her new e-mail): skipped
+        "2;Per Strand;Skola;per@kommun.example\n"  # 5: unchanged
+        "2;Per Strand;Skola;per2@kommun.example\n"  # 6: Per again: skipped
+        "3;Lena Dahl;Soc;\n"  # 7: new
+        "3;Lena Dahl;Soc;lena@kommun.example\n"  # 8: the new Lena again: skipped
+        ";Reception;Växeln;\n"  # 9: unchanged, by name and department
+        ";Reception;Växeln;\n"  # 10: again: skipped
+    )
+    result = _import(org, second)
+    assert (result.created, result.updated, result.unchanged, result.kept) == (2, 1, 2, 0)
+    assert [line for line, _ in result.problems] == [4, 6, 8, 10]
+    asa = DirectoryEntry.objects.get(organisation=org, external_id="1")
+    assert asa.email == "ny@kommun.example" and asa.person == person
+    assert DirectoryEntry.objects.get(organisation=org, email="asa@kommun.example").name == "Åsa Ö"
+    assert [e.name for e in queries.find(org.pk, "lena")] == ["Lena Dahl"]
+    assert set(SearchTerm.objects.filter(entry=asa).values_list("term", flat=True)) >= {"ny", "asa"}
+    assert not SearchTerm.objects.filter(entry=asa, term="bygglovshandlaggare").exists()
+    again = _import(org, second)  # the same file again changes nothing
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)

@@ -211,15 +211,79 @@ def parse_csv(data: bytes) -> tuple[list[tuple[int, dict[str, str]]], list[tuple
     return rows, problems
 
 
-def _match(organisation_id: int, clean: dict[str, str]) -> DirectoryEntry | None:
-    entries = DirectoryEntry.objects.for_org(organisation_id)
-    if clean["external_id"]:
-        return entries.filter(external_id=clean["external_id"]).first()
-    if clean["email"]:
-        return entries.filter(email__iexact=clean["email"]).first()
-    return entries.filter(
-        external_id="", email="", name=clean["name"], department=clean["department"]
-    ).first()
+def _words_of(entry: DirectoryEntry) -> list[str]:
+    return search.entry_words(
+        entry.name,
+        entry.title,
+        entry.department,
+        entry.keywords,
+        entry.email.split("@")[0],
+        entry.phone,
+        entry.mobile,
+    )
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+class _Matcher:
+    """Which entry a line is about, as ``DirectoryEntry.objects.filter(...).first()``
+    would answer with every earlier line already saved: by external id, else by e-mail
+    (any case), else an entry without either by name and department; the lowest id
+    first. The organisation's entries the file can match are read once (a few ``IN``
+    queries), then kept up to date in memory as lines create and change entries."""
+
+    def __init__(self, organisation_id: int, cleaned: list[dict[str, str]]) -> None:
+        from django.db.models.functions import Upper
+
+        entries = DirectoryEntry.objects.for_org(organisation_id)
+        ids = sorted({c["external_id"] for c in cleaned if c["external_id"]})
+        emails = sorted({c["email"].upper() for c in cleaned if c["email"]})
+        names = sorted({c["name"] for c in cleaned if not c["external_id"] and not c["email"]})
+        found: dict[int, DirectoryEntry] = {}
+        for chunk in _chunks(ids):
+            found.update((e.pk, e) for e in entries.filter(external_id__in=chunk))
+        for chunk in _chunks(emails):
+            upper = entries.annotate(upper_email=Upper("email"))
+            found.update((e.pk, e) for e in upper.filter(upper_email__in=chunk))
+        for chunk in _chunks(names):
+            blank = entries.filter(external_id="", email="", name__in=chunk)
+            found.update((e.pk, e) for e in blank)
+        self.by_id: dict[str, list[DirectoryEntry]] = {}
+        self.by_email: dict[str, list[DirectoryEntry]] = {}
+        self.by_name: dict[tuple[str, str], list[DirectoryEntry]] = {}
+        for pk in sorted(found):
+            self.add(found[pk])
+
+    def _keys(self, entry: DirectoryEntry) -> list[tuple[dict[Any, list[DirectoryEntry]], Any]]:
+        keys: list[tuple[dict[Any, list[DirectoryEntry]], Any]] = []
+        if entry.external_id:
+            keys.append((self.by_id, entry.external_id))
+        if entry.email:
+            keys.append((self.by_email, entry.email.upper()))
+        if not entry.external_id and not entry.email:
+            keys.append((self.by_name, (entry.name, entry.department)))
+        return keys
+
+    def add(self, entry: DirectoryEntry) -> None:
+        for index, key in self._keys(entry):
+            found = index.setdefault(key, [])
+            found.append(entry)
+            found.sort(key=lambda e: (e.pk is None, e.pk or 0))  # stable: new in line order
+
+    def remove(self, entry: DirectoryEntry) -> None:
+        for index, key in self._keys(entry):
+            index[key] = [e for e in index.get(key, []) if e is not entry]
+
+    def match(self, clean: dict[str, str]) -> DirectoryEntry | None:
+        if clean["external_id"]:
+            found = self.by_id.get(clean["external_id"])
+        elif clean["email"]:
+            found = self.by_email.get(clean["email"].upper())
+        else:
+            found = self.by_name.get((clean["name"], clean["department"]))
+        return found[0] if found else None
 
 
 def _import_rows(
@@ -229,14 +293,29 @@ def _import_rows(
     result: ImportResult,
     source: str,
 ) -> None:
-    seen: set[int] = set()
-    for line, values in rows:
-        clean, problems = clean_values(values)
+    """Every line decided in memory (the same rules as saving them one by one with
+    :func:`do_save_entry`), then written in batches: new entries and all new terms
+    with ``bulk_create``, changed entries with ``bulk_update``."""
+    checked = [(line, values, *clean_values(values)) for line, values in rows]
+    matcher = _Matcher(organisation_id, [c for _, _, c, problems in checked if not problems])
+    emails = {c["email"].upper() for _, _, c, problems in checked if not problems and c["email"]}
+    people: dict[str, Person] = {}
+    for chunk in _chunks(sorted(emails)):
+        from django.db.models.functions import Upper
+
+        found = Person.objects.for_org(organisation_id).annotate(upper_email=Upper("email"))
+        for person in found.filter(upper_email__in=chunk).order_by("-pk"):
+            people[person.email.upper()] = person  # the lowest id last: .first() by pk
+    now = timezone.now()
+    seen: dict[int, DirectoryEntry] = {}  # id() of the entry object → entry
+    created: list[DirectoryEntry] = []
+    changed: dict[int, DirectoryEntry] = {}
+    for line, values, clean, problems in checked:
         if problems:
             result.problems.append((line, " ".join(problems)))
             continue
-        existing = _match(organisation_id, clean)
-        if existing is not None and existing.pk in seen:
+        existing = matcher.match(clean)
+        if existing is not None and id(existing) in seen:
             result.problems.append(
                 (line, _("The same person is already on an earlier line; this line was skipped."))
             )
@@ -245,15 +324,46 @@ def _import_rows(
             compare = {k: clean[k] for k in values if k in clean}
             if all(getattr(existing, k) == v for k, v in compare.items()):
                 result.unchanged += 1
-                seen.add(existing.pk)
+                seen[id(existing)] = existing
                 continue
-        entry = do_save_entry(organisation_id, actor, values, existing, source)
-        seen.add(entry.pk)
+        entry = existing or DirectoryEntry(
+            organisation_id=organisation_id, source=source, created_at=now
+        )
+        if existing is not None:
+            matcher.remove(entry)
+        for key in (*FIELDS, "external_id"):
+            if key not in values and entry.pk:
+                continue  # an import without the column keeps what the entry has
+            setattr(entry, key, clean[key])
+        entry.person = people.get(entry.email.upper()) if entry.email else None
+        entry.updated_at = now
+        entry.search_text = search.search_text_of(_words_of(entry))
+        matcher.add(entry)
+        seen[id(entry)] = entry
         if existing is None:
+            created.append(entry)
             result.created += 1
         else:
             result.updated += 1
-    result.kept = DirectoryEntry.objects.for_org(organisation_id).exclude(pk__in=seen).count()
+            changed[entry.pk] = entry
+    DirectoryEntry.objects.bulk_create(created, batch_size=500)
+    if changed:
+        DirectoryEntry.objects.bulk_update(
+            list(changed.values()),
+            [*FIELDS, "external_id", "person", "updated_at", "search_text"],
+            batch_size=100,
+        )
+        for chunk in _chunks(sorted(changed)):
+            SearchTerm.objects.filter(entry_id__in=chunk).delete()
+    SearchTerm.objects.bulk_create(
+        (
+            SearchTerm(organisation_id=organisation_id, entry_id=entry.pk, term=term)
+            for entry in [*created, *changed.values()]
+            for term in _words_of(entry)
+        ),
+        batch_size=1000,
+    )
+    result.kept = DirectoryEntry.objects.for_org(organisation_id).count() - len(seen)
 
 
 def _audit(organisation_id: int, actor: Person | None, what: str, result: ImportResult) -> None:

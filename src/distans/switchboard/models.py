@@ -49,7 +49,8 @@ class DirectoryEntry(OrgOwned):
         verbose_name = _("directory entry")
         verbose_name_plural = _("directory entries")
         indexes = [
-            models.Index(fields=["organisation", "name"], name="directory_org_name"),
+            # name order with ties by id: the search's "common words" path reads it in order
+            models.Index(fields=["organisation", "name", "id"], name="directory_org_name_id"),
             models.Index(fields=["organisation", "external_id"], name="directory_org_external"),
             models.Index(fields=["organisation", "email"], name="directory_org_email"),
         ]
@@ -59,20 +60,32 @@ class DirectoryEntry(OrgOwned):
 
 
 class SearchTerm(models.Model):
-    """One normalised word of an entry's search text: ``term`` prefix scans use the
-    (organisation, term) index on SQLite and the ``text_pattern_ops`` one on PostgreSQL."""
+    """One normalised word of an entry's search text. The (organisation, term, entry)
+    index answers "the entries with a word starting with x" from the index alone (a
+    range on SQLite, ``LIKE 'x%'`` on PostgreSQL, where the ``varchar_pattern_ops``
+    operator class makes that a range too); the (entry, term) one whether one entry
+    has such a word (one seek)."""
 
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
     )
-    entry = models.ForeignKey(DirectoryEntry, on_delete=models.CASCADE, related_name="terms")
+    entry = models.ForeignKey(
+        DirectoryEntry, on_delete=models.CASCADE, related_name="terms", db_index=False
+    )
     term = models.CharField(max_length=100)
 
     class Meta:
+        # operator classes apply on PostgreSQL only (SQLite compares bytes anyway)
         indexes = [
-            models.Index(fields=["organisation", "term"], name="searchterm_org_term"),
             models.Index(
-                fields=["term"], name="searchterm_term_pattern", opclasses=["varchar_pattern_ops"]
+                fields=["entry", "term"],
+                name="searchterm_entry_term",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["organisation", "term", "entry"],
+                name="searchterm_org_term_entry",
+                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
             ),
         ]
 

@@ -38,8 +38,7 @@ def entry_of(person: Person) -> DirectoryEntry | None:
 
 
 def find(organisation_id: int, query: str, limit: int = search.RESULTS) -> list[DirectoryEntry]:
-    found = search.matching(entries(organisation_id), organisation_id, query)
-    return list(found.order_by("name", "pk")[:limit])
+    return search.first(entries(organisation_id), organisation_id, query, limit)
 
 
 @dataclass
