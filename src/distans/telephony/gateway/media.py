@@ -149,3 +149,33 @@ def stop_waiting(config: GatewayConfig, call_id: str) -> None:
         pass  # already gone
     Path(config.path / "prompts" / "calls" / f"{call_id}.wav").unlink(missing_ok=True)
     Path(config.path / "prompts" / "calls" / f"{call_id}.tag").unlink(missing_ok=True)
+
+
+def hold(config: GatewayConfig, sip_call_id: str, caller_tag: str, agent_tag: str) -> bool:
+    """The caller waits on hold while the agent consults: music in the connected call's
+    own rtpengine session (call-id and tags of its SIP dialog; a browser caller keeps
+    its keys), the agent's audio blocked towards the caller."""
+    engine = Rtpengine(port=config.ng_port)
+    try:
+        engine.command("block media", call_id=sip_call_id, from_tag=agent_tag)
+        engine.command(
+            "play media",
+            call_id=sip_call_id,
+            from_tag=caller_tag,
+            file=str(config.path / "prompts" / "music.wav"),
+            repeat_times=1000,
+        )
+    except RtpengineError as exc:
+        logger.warning("holding call %s failed: %s", sip_call_id, exc)
+        return False
+    return True
+
+
+def unhold(config: GatewayConfig, sip_call_id: str, caller_tag: str, agent_tag: str) -> None:
+    """Back to the caller: the music stops, the agent is heard again."""
+    engine = Rtpengine(port=config.ng_port)
+    for command, tag in (("stop media", caller_tag), ("unblock media", agent_tag)):
+        try:
+            engine.command(command, call_id=sip_call_id, from_tag=tag)
+        except RtpengineError as exc:
+            logger.warning("taking call %s off hold (%s) failed: %s", sip_call_id, command, exc)
