@@ -137,6 +137,12 @@ def test_a_newcomer_calls_the_demo_from_the_call_us_page_and_answers_as_the_agen
             caller_page.get_by_role("button", name="Ring oss").click()
             assert wait_for(lambda: call_state() is not None, 20), diagnose(gateway)
             caller_page.wait_for_selector("#call-us[data-state=waiting]", timeout=20000)
+
+            def caller_packets() -> int:
+                return int(call_us.get_attribute("data-packets-received") or 0)
+
+            # the waiting media (greeting, place, music) reaches the browser caller
+            assert wait_for(lambda: caller_packets() > 100, 20), diagnose(gateway)
             assert wait_for(
                 lambda: tolerant(lambda: Offer.objects.filter(agent=agent).exists()), 15
             ), diagnose(gateway)
@@ -160,6 +166,11 @@ def test_a_newcomer_calls_the_demo_from_the_call_us_page_and_answers_as_the_agen
                 )
 
             assert caller_received() == 1, "the caller's page has no audio from the call"
+            # and, connected, the agent's audio (the waiting media stopped when answered)
+            connected = caller_packets()
+            assert wait_for(lambda: caller_packets() > connected + 100, 20), (
+                "the browser caller gets no audio after the connection"
+            )
             caller_page.get_by_role("button", name="Lägg på").click()
             caller_page.wait_for_selector("#call-us[data-state=ended]", timeout=10000)
             assert wait_for(lambda: call_state() == "ended", 15), diagnose(gateway)
