@@ -117,11 +117,15 @@ def call_event(request: HttpRequest, call_id: str, payload: CallEvent) -> CallOu
     callback_requested (keeps the caller's place in line), callback_failed or
     not_answered (the agent's phone did not answer: back in the queue, same place)."""
     call = actions.do_call_event(_call(_org(request), call_id), payload.event, payload.model_dump())
-    if payload.event in ("abandoned", "ended", "answered"):
+    if payload.event in ("abandoned", "ended", "answered", "not_answered"):
         from distans.telephony.gateway import config as gateway_config
         from distans.telephony.gateway import media
 
         config = gateway_config.current()
-        if config is not None and config.organisation_id == call.organisation_id:
+        if config is None or config.organisation_id != call.organisation_id:
+            pass
+        elif payload.event == "not_answered":
+            media.resume_waiting(config, call.call_id)
+        else:
             media.stop_waiting(config, call.call_id, answered=payload.event == "answered")
     return _out(call)

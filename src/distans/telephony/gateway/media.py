@@ -134,6 +134,27 @@ def start_waiting(
     return str(answer.get("sdp", ""))
 
 
+def resume_waiting(config: GatewayConfig, call_id: str) -> None:
+    """An agent's phone did not answer a browser caller: Kamailio deleted the agent's
+    branch of the call's own session, which ends the player there; play the waiting
+    media again (a caller on a leg of its own never stopped hearing it)."""
+    calls = _calls(config)
+    own, tag_file, audio = (calls / f"{call_id}{suffix}" for suffix in (".sip", ".tag", ".wav"))
+    if not own.exists() or not audio.exists():
+        return
+    engine = Rtpengine(port=config.ng_port)
+    tag = tag_file.read_text() if tag_file.exists() else ""
+    try:
+        engine.command("stop media", call_id=own.read_text(), from_tag=tag)
+    except RtpengineError:
+        pass  # it had stopped
+    try:
+        engine.command("play media", call_id=own.read_text(), from_tag=tag, file=str(audio),
+                       repeat_times=100)
+    except RtpengineError as exc:
+        logger.warning("waiting media for call %s could not resume: %s", call_id, exc)
+
+
 def confirm_callback(config: GatewayConfig, call_id: str) -> None:
     """The caller pressed 1 and will be called back: the confirmation, then the end."""
     tag_file = config.path / "prompts" / "calls" / f"{call_id}.tag"

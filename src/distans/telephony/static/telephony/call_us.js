@@ -31,9 +31,11 @@
   window.setInterval(function () {
     if (!session || !session.connection) { return; }
     session.connection.getStats().then(function (report) {
+      var packets = 0;  // every source: the waiting media's and the agent's
       report.forEach(function (s) {
-        if (s.type === "inbound-rtp" && s.kind === "audio") { root.dataset.packetsReceived = s.packetsReceived || 0; }
+        if (s.type === "inbound-rtp" && s.kind === "audio") { packets += s.packetsReceived || 0; }
       });
+      root.dataset.packetsReceived = packets;
     });
   }, 1000);
 
