@@ -355,3 +355,83 @@ def test_the_switchboard_puts_a_connected_call_through_to_a_colleagues_number(
         phone.stop()
         desk1.stop()
         desk2.stop()
+
+
+def test_a_consulted_transfer_holds_the_caller_and_cancel_or_complete_it(
+    gateway: dict[str, Any],
+) -> None:
+    """The switchboard's consulted transfer: agent 1 consults a colleague's number; the
+    caller is held (music, not agent 1) while agent 1's phone calls out and reaches
+    agent 2. Cancel: agent 2 is hung up and the caller hears agent 1 again. Consult
+    again, complete: the caller is put through to agent 2 (they hear each other), the
+    call is `transferred` with the number."""
+    from distans.telephony import actions as telephony
+
+    first = make_agent(gateway["org"], [gateway["queue"]])
+    second = make_agent(gateway["org"], [gateway["queue"]])
+    second.phone = "+46 70 999 00 02"
+    second.save(update_fields=["phone"])
+    for agent in (first, second):
+        AgentState.objects.filter(person=agent).update(endpoint_sip=gateway["config"].aor(agent.pk))
+    desk1 = agent_phone(gateway, first.pk, "agent1", 880)
+    desk2 = agent_phone(gateway, second.pk, "agent2", 660)
+    phone = caller(gateway)
+    sip_port = gateway["config"].sip_port
+    try:
+        assert wait_for(lambda: "200 OK" in desk1.text() and "200 OK" in desk2.text(), 10)
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        patiently(lambda: routing.do_set_presence(first, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=first).exists()), 10)
+        routing.do_accept_offer(first, Offer.objects.get(agent=first).pk)
+        assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone, desk1)
+        assert wait_for(lambda: 1500 < crossings_per_second(phone.record) < 2000, 10), (
+            "the caller did not hear agent 1"
+        )
+
+        def consult() -> None:
+            patiently(lambda: telephony.do_request_transfer(Call.objects.get(), first, "consult", "+46709990002"))
+            assert wait_for(lambda: "consults" in gateway["log"].read_text(errors="replace"), 10)
+            # the caller is held: music, not agent 1's tone
+            assert wait_for(lambda: not 1500 < crossings_per_second(phone.record) < 2000, 10), (
+                "the caller still hears agent 1 while held"
+            )
+            assert loudness(phone.record, skip_seconds=seconds_of(phone.record) - 1) > 300, (
+                "the caller hears silence on hold, not music"
+            )
+            recordings = len(list(desk2.directory.glob("dump-*-dec.wav")))
+            desk1.dial(f"sip:+46709990002@127.0.0.1:{sip_port}")  # agent 1's phone calls out
+            assert wait_for(lambda: len(list(desk2.directory.glob("dump-*-dec.wav"))) > recordings, 15), (
+                diagnose(gateway, desk1, desk2)
+            )
+            assert wait_for(lambda: seconds_of(desk2.record) > 2, 10), diagnose(gateway, desk1, desk2)
+            assert wait_for(lambda: 1500 < crossings_per_second(desk2.record) < 2000, 10), (
+                "agent 2 did not hear agent 1 in the consultation"
+            )
+
+        consult()
+        patiently(lambda: telephony.do_request_transfer(Call.objects.get(), first, "cancel"))
+        assert wait_for(lambda: "consultation cancelled" in gateway["log"].read_text(errors="replace"), 10)
+        assert wait_for(lambda: 1500 < crossings_per_second(phone.record) < 2000, 10), (
+            "the caller did not get agent 1 back after the cancel"
+        )
+        assert wait_for(lambda: desk2.text().count("BYE") >= 1 or "closed" in desk2.text(), 10), desk2.text()
+        assert call_state() == "answered"
+
+        consult()
+        patiently(lambda: telephony.do_request_transfer(Call.objects.get(), first, "complete"))
+        assert wait_for(lambda: call_state() == "transferred", 15), diagnose(gateway, phone, desk1, desk2)
+        # the caller's new call reaches agent 2: they hear each other
+        assert wait_for(lambda: 700 < crossings_per_second(desk2.record) < 1100, 20), (
+            diagnose(gateway, phone, desk2)
+        )
+        assert wait_for(lambda: 1150 < crossings_per_second(phone.record) < 1500, 10), (
+            "the caller did not hear agent 2"
+        )
+        call = Call.objects.get()
+        assert call.transfer_number == "+46709990002"
+        assert call.contact.status != "active" and call.contact.topic == "transferred"
+    finally:
+        phone.stop()
+        desk1.stop()
+        desk2.stop()

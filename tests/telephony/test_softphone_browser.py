@@ -17,7 +17,7 @@ from tests.telephony.sipphone import Baresip, loudness, seconds_of, tone, wait_f
 from tests.telephony.test_gateway_calls import call_state, diagnose, queue_uri, tolerant
 
 from distans.routing import actions as routing
-from distans.routing.models import Offer
+from distans.routing.models import AgentState, Offer
 
 pytestmark = [pytest.mark.sip, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,6 +137,12 @@ def test_a_newcomer_calls_the_demo_from_the_call_us_page_and_answers_as_the_agen
             caller_page.get_by_role("button", name="Ring oss").click()
             assert wait_for(lambda: call_state() is not None, 20), diagnose(gateway)
             caller_page.wait_for_selector("#call-us[data-state=waiting]", timeout=20000)
+
+            def caller_packets() -> int:
+                return int(call_us.get_attribute("data-packets-received") or 0)
+
+            # the waiting media (greeting, place, music) reaches the browser caller
+            assert wait_for(lambda: caller_packets() > 100, 20), diagnose(gateway)
             assert wait_for(
                 lambda: tolerant(lambda: Offer.objects.filter(agent=agent).exists()), 15
             ), diagnose(gateway)
@@ -160,6 +166,11 @@ def test_a_newcomer_calls_the_demo_from_the_call_us_page_and_answers_as_the_agen
                 )
 
             assert caller_received() == 1, "the caller's page has no audio from the call"
+            # and, connected, the agent's audio (the waiting media stopped when answered)
+            connected = caller_packets()
+            assert wait_for(lambda: caller_packets() > connected + 100, 20), (
+                "the browser caller gets no audio after the connection"
+            )
             caller_page.get_by_role("button", name="Lägg på").click()
             caller_page.wait_for_selector("#call-us[data-state=ended]", timeout=10000)
             assert wait_for(lambda: call_state() == "ended", 15), diagnose(gateway)
@@ -178,3 +189,82 @@ def test_without_the_gateway_the_call_us_page_says_calls_are_simulated(client: C
     text = answer.content.decode()
     assert 'id="call-us-unavailable"' in text and "jssip" not in text
 
+
+
+def test_a_browser_caller_whose_agent_does_not_answer_hears_the_waiting_media_on(
+    gateway: dict[str, Any],
+    live_server: Any,
+) -> None:
+    """The browser caller's waiting media plays in the call's own media session: an
+    agent's phone that rejects the call (baresip, 486) must not end it. The caller
+    keeps receiving audio, waits in its place, and the next agent who answers is heard."""
+    require_service("browser", Path(CHROMIUM).exists(), f"chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+    from tests.telephony.test_gateway_calls import agent_phone, patiently
+
+    from distans.accounts.models import Organisation
+    from distans.demo.data import DEMO_SLUG
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    Organisation.objects.filter(pk=gateway["org"].pk).update(slug=DEMO_SLUG)
+    config = gateway["config"]
+    first = make_agent(gateway["org"], [gateway["queue"]])
+    second = make_agent(gateway["org"], [gateway["queue"]])
+    for agent in (first, second):
+        AgentState.objects.filter(person=agent).update(endpoint_sip=config.aor(agent.pk))
+    user = f"agent-{first.pk}"
+    tmp = gateway["tmp"]
+    rejecting = Baresip(
+        tmp / "agent1",
+        f"<sip:{user}@{config.domain}>;auth_user={user};auth_pass={config.password(user)}"
+        f';outbound="sip:127.0.0.1:{config.sip_port}";regint=300;answermode=manual',
+        tone(tmp / "agent1-in.wav", 60, 880),
+    )
+    answering = agent_phone(gateway, second.pk, "agent2", 660)
+    try:
+        assert wait_for(lambda: "200 OK" in rejecting.text() and "200 OK" in answering.text(), 10)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=MEDIA_ARGS)
+            try:
+                caller_page = browser.new_context(locale="sv-SE").new_page()
+                caller_page.goto(f"{live_server.url}/telephony/call-us/")
+                call_us = caller_page.locator("#call-us")
+                call_us.wait_for()
+                caller_page.get_by_role("button", name="Ring oss").click()
+                caller_page.wait_for_selector("#call-us[data-state=waiting]", timeout=20000)
+
+                def caller_packets() -> int:
+                    return int(call_us.get_attribute("data-packets-received") or 0)
+
+                assert wait_for(lambda: caller_packets() > 100, 20), diagnose(gateway)
+                patiently(lambda: routing.do_set_presence(first, "available"))
+                assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=first).exists()), 15)
+                routing.do_accept_offer(first, Offer.objects.get(agent=first).pk)
+                assert wait_for(lambda: "Incoming call" in rejecting.text() or "incoming call" in rejecting.text(), 15), (
+                    rejecting.text()
+                )
+                rejecting.hangup()  # rejects the ringing call
+                assert wait_for(
+                    lambda: tolerant(lambda: AgentState.objects.get(person=first).presence) == "away", 15
+                ), diagnose(gateway, rejecting)
+                before = caller_packets()
+                assert wait_for(lambda: caller_packets() > before + 100, 20), (
+                    "the browser caller's waiting media stopped after the agent did not answer\n"
+                    + diagnose(gateway, rejecting)
+                )
+                patiently(lambda: routing.do_set_presence(second, "available"))
+                assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=second).exists()), 15)
+                routing.do_accept_offer(second, Offer.objects.get(agent=second).pk)
+                assert wait_for(lambda: call_state() == "answered", 30), diagnose(gateway, answering)
+                caller_page.wait_for_selector("#call-us[data-state=in-call]", timeout=20000)
+                connected = caller_packets()
+                assert wait_for(lambda: caller_packets() > connected + 100, 20), (
+                    "the browser caller gets no audio from the second agent\n" + diagnose(gateway, answering)
+                )
+                assert wait_for(lambda: seconds_of(answering.record) > 3, 15), diagnose(gateway, answering)
+                assert loudness(answering.record, skip_seconds=1) > 300, "agent 2 hears silence from the browser"
+            finally:
+                browser.close()
+    finally:
+        rejecting.stop()
+        answering.stop()

@@ -74,6 +74,7 @@ def route_call(request: HttpRequest, call_id: str) -> CallOut:
 class GatewayCall(IncomingCall):
     sdp: str = Field("", max_length=20000, description="the caller's SDP offer")
     from_tag: str = Field("", max_length=200, description="the SIP From tag of the caller")
+    sip_call_id: str = Field("", max_length=400, description="the SIP Call-ID (a browser caller's waiting media plays in the call's own media session)")
 
 
 class GatewayCallOut(CallOut):
@@ -98,15 +99,15 @@ def gateway_call(request: HttpRequest, payload: GatewayCall) -> Status[GatewayCa
     ring = False
     if config is not None and config.organisation_id == organisation_id and payload.sdp and action in ("wait", "fallback"):
         kind = "waiting" if action == "wait" else "closed"
-        if media.is_webrtc(payload.sdp):
-            # a browser caller keeps the DTLS session of the first answer it gets, so a
-            # waiting leg of its own would leave the connected call without keys: it
-            # hears ringing instead (and the closed message is not played: 480)
+        if media.is_webrtc(payload.sdp) and not payload.sip_call_id:
+            # a browser caller keeps the DTLS session of the first answer it gets; without
+            # the Call-ID (an older gateway config) it hears ringing, not a leg of its own
             return Status(201, GatewayCallOut(**out.model_dump(), ring=action == "wait"))
         estimate = out.route.get("estimated_wait_seconds")
         sdp = media.start_waiting(config, call.call_id, payload.from_tag, payload.sdp, kind,
                                   int(out.route.get("position") or 0),
-                                  float(estimate) if estimate is not None else None)
+                                  float(estimate) if estimate is not None else None,
+                                  sip_call_id=payload.sip_call_id)
     return Status(201, GatewayCallOut(**out.model_dump(), sdp=sdp, ring=ring))
 
 
@@ -116,11 +117,15 @@ def call_event(request: HttpRequest, call_id: str, payload: CallEvent) -> CallOu
     callback_requested (keeps the caller's place in line), callback_failed or
     not_answered (the agent's phone did not answer: back in the queue, same place)."""
     call = actions.do_call_event(_call(_org(request), call_id), payload.event, payload.model_dump())
-    if payload.event in ("abandoned", "ended", "answered"):
+    if payload.event in ("abandoned", "ended", "answered", "not_answered"):
         from distans.telephony.gateway import config as gateway_config
         from distans.telephony.gateway import media
 
         config = gateway_config.current()
-        if config is not None and config.organisation_id == call.organisation_id:
-            media.stop_waiting(config, call.call_id)
+        if config is None or config.organisation_id != call.organisation_id:
+            pass
+        elif payload.event == "not_answered":
+            media.resume_waiting(config, call.call_id)
+        else:
+            media.stop_waiting(config, call.call_id, answered=payload.event == "answered")
     return _out(call)

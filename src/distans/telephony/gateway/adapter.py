@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import httpx
 
 from distans.telephony.adapters.base import Endpoint
 from distans.telephony.adapters.webhook import WebhookAdapter
 from distans.telephony.gateway import config as gateway_config
+from distans.telephony.gateway import media
 
 logger = logging.getLogger(__name__)
 
@@ -101,17 +103,66 @@ class GatewayAdapter(WebhookAdapter):
         threading.Thread(target=resume, daemon=True).start()
 
     def transfer(self, organisation_id: int, call_id: str, number: str, mode: str) -> None:
-        """Blind transfer of a connected call (the switchboard): the gateway REFERs the
-        caller to the number's address, hangs up the agent and reports ``transferred``.
-        A consultation is not carried by the gateway (the webhook, if any, hears it)."""
+        """The switchboard puts a connected call through. ``blind``: the gateway REFERs
+        the caller to the number's address, hangs up the agent and reports
+        ``transferred``. ``consult``: the caller is held (music in the call's own
+        media session) and the agent's phone, calling out, reaches the number's address
+        (whatever it dials); ``cancel`` hangs that call up and takes the caller off
+        hold; ``complete`` hangs it up and puts the caller through as a blind transfer."""
         super().transfer(organisation_id, call_id, number, mode)
         config = gateway_config.current()
-        if config is None or config.organisation_id != organisation_id or mode != "blind":
+        if config is None or config.organisation_id != organisation_id:
             return
-        uri = transfer_uri(config, number)
+        uri = transfer_uri(config, number) if number else ""
+        if mode == "blind":
 
-        def put_through() -> None:
-            _control(config.transfer_url, config.control_token,
-                     {"call_id": call_id, "uri": uri, "number": number}, "transfer")
+            def put_through() -> None:
+                _control(config.transfer_url, config.control_token,
+                         {"call_id": call_id, "uri": uri, "number": number}, "transfer")
 
-        threading.Thread(target=put_through, daemon=True).start()
+            threading.Thread(target=put_through, daemon=True).start()
+            return
+        agent = _agent_user(organisation_id, call_id)
+
+        def consult() -> None:
+            payload = {"call_id": call_id, "uri": uri, "number": number, "mode": mode,
+                       "agent": agent}
+            answer = _control_json(config.consult_url, config.control_token, payload, mode)
+            if not answer:
+                return
+            dialog = (str(answer.get("ci", "")), str(answer.get("ft", "")), str(answer.get("tt", "")))
+            if mode == "consult":
+                media.hold(config, *dialog)
+            elif mode == "cancel":
+                media.unhold(config, *dialog)
+
+        threading.Thread(target=consult, daemon=True).start()
+
+
+def _agent_user(organisation_id: int, call_id: str) -> str:
+    """The SIP user of the agent's phone on the call (its consultation call is known
+    by it): ``agent-<id>`` of ``sip:agent-<id>@domain``."""
+    from distans.telephony.models import Call
+
+    address = (
+        Call.objects.filter(organisation_id=organisation_id, call_id=call_id)
+        .values_list("endpoint_address", flat=True)
+        .first()
+    ) or ""
+    return address.removeprefix("sip:").split("@", 1)[0]
+
+
+def _control_json(url: str, token: str, payload: dict[str, str], what: str) -> dict[str, Any]:
+    try:
+        answer = httpx.post(url, json=payload, headers={"X-Distans-Gateway": token}, timeout=5.0)
+    except httpx.HTTPError as exc:
+        logger.warning("gateway: %s of call %s failed: %s", what, payload.get("call_id"), exc)
+        return {}
+    if answer.status_code != 200:
+        logger.warning("gateway: %s of call %s gave %s", what, payload.get("call_id"), answer.status_code)
+        return {}
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

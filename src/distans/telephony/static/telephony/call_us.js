@@ -27,6 +27,17 @@
       if (e.streams && e.streams[0]) { audio.srcObject = e.streams[0]; }
     });
   }
+  // audio packets received (the greeting while waiting, then the agent), for tests
+  window.setInterval(function () {
+    if (!session || !session.connection) { return; }
+    session.connection.getStats().then(function (report) {
+      var packets = 0;  // every source: the waiting media's and the agent's
+      report.forEach(function (s) {
+        if (s.type === "inbound-rtp" && s.kind === "audio") { packets += s.packetsReceived || 0; }
+      });
+      root.dataset.packetsReceived = packets;
+    });
+  }, 1000);
 
   var ua = new JsSIP.UA({
     sockets: [new JsSIP.WebSocketInterface(root.dataset.websocket)],
@@ -53,7 +64,7 @@
   function track(s) {
     if (s.connection) { attach(s.connection); }
     s.on("peerconnection", function (p) { attach(p.peerconnection); });
-    // 180 Ringing while the call waits in the queue
+    // 183 with the waiting media (greeting, place, music) while the call waits
     s.on("progress", function () { show("waiting"); });
     s.on("accepted", function () { show("in-call"); });
     s.on("ended", function () { if (session === s) { show("ended"); session = null; setButtons(); } });
