@@ -42,7 +42,9 @@ def restart_kamailio(gateway: dict[str, Any]) -> None:
     _, command = runner.commands(gateway["config"])
     log = open(gateway["log"], "ab")
     processes[1] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    assert wait_for(lambda: health.check(gateway["config"], timeout=1).kamailio, 15), diagnose(gateway)
+    assert wait_for(lambda: health.check(gateway["config"], timeout=1).kamailio, 15), diagnose(
+        gateway
+    )
 
 
 def events(name: str) -> list[RoutingEvent]:
@@ -77,7 +79,9 @@ def test_a_restarted_gateway_is_seen_and_the_calls_it_lost_are_ended_with_a_reas
         back = patiently_watch()
         assert back is not None and back.up and back.restarted
         assert wait_for(lambda: call_state() == "abandoned", 10), diagnose(gateway, phone)
-        abandoned = [e for e in events("abandoned") if e.contact_id == Call.objects.get().contact_id]
+        abandoned = [
+            e for e in events("abandoned") if e.contact_id == Call.objects.get().contact_id
+        ]
         assert abandoned and abandoned[0].data.get("reason") == "gateway_restarted", abandoned
         assert contact_status() == "abandoned"
         assert gateway_status.wallboard_status(gateway["org"].pk) is not None
@@ -168,7 +172,9 @@ def test_a_stale_registration_does_not_swallow_the_call(gateway: dict[str, Any])
     stale = make_agent(gateway["org"], [gateway["queue"]])
     present = make_agent(gateway["org"], [gateway["queue"]])
     for person in (stale, present):
-        AgentState.objects.filter(person=person).update(endpoint_sip=gateway["config"].aor(person.pk))
+        AgentState.objects.filter(person=person).update(
+            endpoint_sip=gateway["config"].aor(person.pk)
+        )
     frozen = agent_phone(gateway, stale.pk)
     phone = caller(gateway)
     desk = None

@@ -97,20 +97,26 @@ def test_after_a_restart_the_calls_the_gateway_lost_are_ended_with_a_reason(watc
             return telephony.do_receive_call(org.pk, "100", "0701234567", call_id)
 
     being_connected, parked, simulated, waiting, new = (
-        arrive("a" * 32), arrive("b" * 32), arrive("sim-123"), arrive("c" * 32), arrive("d" * 32)
+        arrive("a" * 32),
+        arrive("b" * 32),
+        arrive("sim-123"),
+        arrive("c" * 32),
+        arrive("d" * 32),
     )
     agent = make_agent(org, [queue])
     with capture(execute=True):
         routing.do_set_presence(agent, "available")
     offer = Offer.objects.get(agent=agent)
     assert offer.contact_id == being_connected.contact_id  # the first in line
-    Call.objects.filter(pk__in=[c.pk for c in (being_connected, parked, simulated, waiting, new)]).update(
-        created_at=started - timedelta(seconds=30)
-    )
+    Call.objects.filter(
+        pk__in=[c.pk for c in (being_connected, parked, simulated, waiting, new)]
+    ).update(created_at=started - timedelta(seconds=30))
     Call.objects.filter(pk=new.pk).update(created_at=timezone.now())
     with capture(execute=True):
         routing.do_accept_offer(agent, offer.pk)
-    Call.objects.filter(pk=being_connected.pk).update(state="connecting", updated_at=started - timedelta(seconds=5))
+    Call.objects.filter(pk=being_connected.pk).update(
+        state="connecting", updated_at=started - timedelta(seconds=5)
+    )
     # the gateway comes back as a new Kamailio holding only "b…" parked
     back = watch(Health(True, True, int(started.timestamp()), frozenset({"b" * 32})))
     assert back.restarted

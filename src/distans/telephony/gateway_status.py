@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +69,9 @@ def status(organisation_id: int) -> GatewayStatus | None:
 def wallboard_status(organisation_id: int) -> GatewayStatus | None:
     """What the wallboard shows: down, or restarted within the last hour; else nothing."""
     now = status(organisation_id)
-    if now is None or (now.up and (not now.restarted or timezone.now() - now.since > SHOW_RESTART_FOR)):
+    if now is None or (
+        now.up and (not now.restarted or timezone.now() - now.since > SHOW_RESTART_FOR)
+    ):
         return None
     return now
 
