@@ -127,9 +127,30 @@ def test_distans_restarting_while_a_call_waits_loses_nothing(
         assert seconds_of(phone.record) > heard + 2 and loudness(phone.record, heard) > 300, (
             "the caller did not hear the waiting media while Distans was down"
         )
-        restarted = same_address(LiveServer(address, start=False))
-        restarted.start()  # Distans starts again, on the same address
-        httpx.get(f"{restarted.url}/healthz", timeout=60)
+        # a call arrives while Distans is down: the gateway rings the caller and asks again
+        second = caller(gateway, "second")
+        try:
+            second.dial(queue_uri(gateway))
+            assert wait_for(
+                lambda: "asking again" in gateway["log"].read_text(errors="replace"), 10
+            )
+            time.sleep(3)
+            assert "503" not in second.text() and "480" not in second.text(), second.text()
+            restarted = same_address(LiveServer(address, start=False))
+            restarted.start()  # Distans starts again, on the same address
+            httpx.get(f"{restarted.url}/healthz", timeout=60)
+            # the gateway asked again: the second call waits in the queue, hearing the greeting
+            assert wait_for(lambda: tolerant(lambda: Call.objects.count()) == 2, 20), diagnose(
+                gateway, second
+            )
+            assert wait_for(lambda: seconds_of(second.record) > 2, 15), diagnose(gateway, second)
+            assert loudness(second.record) > 300
+            second.hangup()
+            assert wait_for(
+                lambda: tolerant(lambda: Call.objects.filter(state="abandoned").count()) == 1, 10
+            ), diagnose(gateway, second)
+        finally:
+            second.stop()
         patiently(lambda: routing.do_set_presence(agent, "available"))
         assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=agent).exists()), 10)
         routing.do_accept_offer(agent, Offer.objects.get(agent=agent).pk)
@@ -143,8 +164,8 @@ def test_distans_restarting_while_a_call_waits_loses_nothing(
     finally:
         phone.stop()
         desk.stop()
-        if restarted is not None:
-            restarted.stop()
+        if restarted is None:  # the session's live server serves the next tests
+            same_address(LiveServer(address, start=False)).start()
 
 
 def same_address(server: Any) -> Any:

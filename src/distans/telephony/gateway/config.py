@@ -148,6 +148,7 @@ def render_kamailio(config: GatewayConfig) -> str:
         "MAX_WAIT_S": str(config.max_wait_seconds),
         "MAX_WAIT_MS": str(config.max_wait_seconds * 1000),
         "PARK_EXPIRE_S": str(config.max_wait_seconds + 60),
+        "ARRIVAL_RETRY_S": "120",
         "DISTANS_URL": config.distans_url.rstrip("/"),
         "API_KEY": config.api_key,
         "CONTROL_TOKEN": config.control_token,
