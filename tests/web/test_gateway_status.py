@@ -71,6 +71,8 @@ def test_down_and_up_are_logged_once_each_and_the_wallboard_says_so(watched: Any
     assert names(org) == ["gateway_up", "gateway_down", "gateway_up", "gateway_up"]
     html = client.get("/wallboard/gateway/").content.decode()
     assert "wb-gateway-up" in html
+    # the reports' fold (the queue table) passes over the gateway's events
+    assert client.get("/wallboard/queues/").status_code == 200
 
 
 def test_the_wallboard_says_it_in_swedish_with_the_time(watched: Any) -> None:
