@@ -144,10 +144,18 @@ def test_fifteen_demo_minutes_leave_a_healthy_centre(tmp_path: Path) -> None:
         )  # fmt: skip
         by_queue.setdefault(code, []).append(waited is not None and waited <= threshold)
     assert sum(len(v) for v in by_queue.values()) >= 20, by_queue  # traffic really flowed
+    # The replayed Monday 09:15 is the week's peak with the corona surge on top: the
+    # centre runs near its 80 % target, and a queue's 10–15 contacts are a small sample
+    # (at a true 80 %, 10 contacts fall under 60 % one run in 30; five queues, one in
+    # seven). So: the centre as a whole (60–80 contacts) keeps 65 %, and no queue is
+    # starved (under 40 % of 10 or more: one run in a thousand at 80 %).
+    answered = [ok for values in by_queue.values() for ok in values]
+    overall = sum(answered) / len(answered)
+    assert overall >= 0.65, (overall, {c: (sum(v), len(v)) for c, v in by_queue.items()})
     for code, answered_in_time in by_queue.items():
         if len(answered_in_time) >= 10:
             level = sum(answered_in_time) / len(answered_in_time)
-            assert level >= 0.6, (code, level, len(answered_in_time))
+            assert level >= 0.4, (code, level, len(answered_in_time))
     assert calls_left == 0, "calls the simulator left in the queue"
     errors = [line for line in output.splitlines() if ERROR_LINE.search(line)]
     assert not errors, "\n".join(errors[:20])

@@ -45,12 +45,46 @@ def pg_database(tmp_path: Path) -> Iterator[dict[str, str]]:
     try:
         yield env
     finally:
+        # Workers still running after a failure would spin against a dropped database
+        # (and load the machine for the tests after): end the ones this test started.
+        while _started:
+            process = _started.pop()
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, str(WORKER), *args], env=env)
+def start(env: dict[str, str], *args: str, script: Path = WORKER) -> subprocess.Popen[bytes]:
+    """A worker process (``script``, routing_worker.py unless told) whose stderr goes to
+    a file next to the test's database files; :func:`finish` shows its tail on failure."""
+    log_dir = Path(env["DISTANS_VAR_DIR"]) / "workers"
+    log_dir.mkdir(exist_ok=True)
+    log = log_dir / f"{script.stem}-{'-'.join(args)}-{uuid.uuid4().hex[:6]}.stderr"
+    with log.open("wb") as stderr:
+        process = subprocess.Popen([sys.executable, str(script), *args], env=env, stderr=stderr)
+    process.stderr_path = log  # type: ignore[attr-defined]
+    _started.append(process)
+    return process
+
+
+_started: list[subprocess.Popen[bytes]] = []  # by start(), ended by pg_database's teardown
+
+
+def stderr_tail(process: subprocess.Popen[bytes], chars: int = 4000) -> str:
+    """The last ``chars`` characters a :func:`start`-ed process wrote to stderr."""
+    path: Path | None = getattr(process, "stderr_path", None)
+    if path is None or not path.exists():
+        return "(stderr not captured)"
+    return path.read_text(errors="replace")[-chars:]
+
+
+def finish(process: subprocess.Popen[bytes], timeout: float = 600) -> None:
+    """Wait for a :func:`start`-ed process; it must exit 0, else the assertion shows
+    its command and the tail of its stderr."""
+    code = process.wait(timeout=timeout)
+    assert code == 0, f"{process.args!r} exited with {code}; stderr:\n{stderr_tail(process)}"
 
 
 def run(env: dict[str, str], *args: str, timeout: float = 300) -> str:

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from tests.concurrency.conftest import ROOT, run, start
+from tests.concurrency.conftest import ROOT, finish, run, start, stderr_tail
 from tests.concurrency.invariants import check
 
 SWITCHER = ROOT / "tests" / "concurrency" / "continuity_worker.py"
@@ -44,10 +44,9 @@ def test_switching_plans_under_load_loses_and_double_offers_nothing(pg_database)
         start(env, "agents", "25", "3"),
         start(env, "agents", "25", "4"),
     ]
-    switcher = subprocess.Popen([sys.executable, str(SWITCHER), "toggle", "10", "0.5"], env=env)
-    for process in processes:
-        assert process.wait(timeout=600) == 0
-    assert switcher.wait(timeout=600) == 0
+    switcher = start(env, "toggle", "10", "0.5", script=SWITCHER)
+    for process in [*processes, switcher]:
+        finish(process)
     run(env, "sweep")
     counts = check(env["DATABASE_URL"])  # no double offer, no offer closed twice, capacity kept
     total = sum(v for k, v in counts.items() if k.startswith("status_"))
@@ -75,3 +74,42 @@ def test_switching_plans_under_load_loses_and_double_offers_nothing(pg_database)
         assert kept["weekly_hours"] == {} and not kept["always_open"]
         after["queues"] = [q for q in after["queues"] if q["code"] != "crisis"]
     assert after == expected
+
+
+def test_a_switch_waits_for_the_round_in_progress(pg_database) -> None:  # type: ignore[no-untyped-def]
+    # A switch takes the routing lock (the row every round holds) before it changes
+    # anything. Switching while a round held agent states and queues deadlocked with it,
+    # and a round that had read the queues before an end overflowed contacts into the
+    # temporary queue the end was removing (a worker died of the foreign-key violation).
+    import time
+
+    import psycopg
+
+    env = pg_database
+    run(env, "seed", "4", "2")
+    prepared = subprocess.run(
+        [sys.executable, str(SWITCHER), "prepare"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert prepared.returncode == 0, prepared.stderr[-3000:]
+    run(env, "sweep")  # the organisation's first round makes its lock row
+    url = env["DATABASE_URL"]
+    with psycopg.connect(url, autocommit=True) as look, psycopg.connect(url) as round_:
+        holder = round_.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert round_.execute("SELECT id FROM routing_routinglock FOR UPDATE").fetchall()
+        switcher = start(env, "toggle", "1", "0", script=SWITCHER)
+        deadline = time.monotonic() + 120
+        while not look.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", (holder,)
+        ).fetchone()[0]:
+            assert switcher.poll() is None, stderr_tail(switcher)
+            assert time.monotonic() < deadline, "the switcher never waited for the round"
+            time.sleep(0.05)
+        activations = look.execute("SELECT count(*) FROM continuity_activation").fetchone()[0]
+        queues = look.execute("SELECT count(*) FROM routing_queue WHERE code = 'crisis'").fetchone()[0]
+        assert (activations, queues) == (0, 0)  # it waits before it changes anything
+        round_.rollback()  # the round ends
+        finish(switcher)
+        assert look.execute("SELECT count(*), bool_or(active) FROM continuity_activation").fetchone() == (
+            1,
+            False,
+        )

@@ -7,7 +7,7 @@ import random
 import signal
 import time
 
-from tests.concurrency.conftest import run, start
+from tests.concurrency.conftest import finish, run, start
 from tests.concurrency.invariants import check
 
 
@@ -22,7 +22,7 @@ def test_four_plus_processes_keep_the_invariants(pg_database) -> None:  # type: 
         start(env, "agents", "25", "5"),
     ]
     for process in processes:
-        assert process.wait(timeout=600) == 0
+        finish(process)
     run(env, "sweep")
     counts = check(env["DATABASE_URL"])
     total = sum(v for k, v in counts.items() if k.startswith("status_"))
@@ -50,7 +50,7 @@ def test_killing_a_process_mid_routing_loses_nothing(pg_database) -> None:  # ty
         victim.wait(timeout=30)
         assert victim.returncode == -signal.SIGKILL
     for process in survivors:
-        assert process.wait(timeout=600) == 0
+        finish(process)
     # Restart: the sweeper recovers expired offers and orphaned contacts.
     time.sleep(2.5)  # let the 2 s offers of the killed process expire
     run(env, "sweep")

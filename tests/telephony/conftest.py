@@ -38,7 +38,7 @@ def _ports_free(*ports: int) -> bool:
 def _ports() -> dict[str, int]:
     for _ in range(50):
         base = random.randrange(20000, 28000, 10)
-        if _ports_free(base, base + 1, base + 2):
+        if _ports_free(base, base + 1, base + 2, base + 3):  # + 3: the DTMF listener
             rtp = random.randrange(33000, 39000, 200)
             return {
                 "sip_port": base,

@@ -70,9 +70,10 @@ def loudness(path: Path, skip_seconds: float = 0.0) -> float:
     if not path.exists() or path.stat().st_size < 100:
         return 0.0
     # read the samples raw: baresip writes the WAV header's length only when it closes
-    data = array.array(
-        "h", path.read_bytes()[44 + int(16000 * skip_seconds) :][: 16000 * 60 // 2 * 2]
-    )
+    # whole samples only: a fractional skip (or a file still being written) must not
+    # leave an odd byte count
+    raw = path.read_bytes()[44 + int(16000 * skip_seconds) // 2 * 2 :][: 16000 * 60]
+    data = array.array("h", raw[: len(raw) // 2 * 2])
     if not data:
         return 0.0
     return float((sum(x * x for x in data) / len(data)) ** 0.5)

@@ -96,7 +96,9 @@ def patiently(action: Callable[[], object]) -> None:
     action()
 
 
-def agent_phone(gateway: dict[str, Any], person_id: int) -> Baresip:
+def agent_phone(
+    gateway: dict[str, Any], person_id: int, name: str = "agent", frequency: int = 880
+) -> Baresip:
     config = gateway["config"]
     user = f"agent-{person_id}"
     account = (
@@ -104,7 +106,7 @@ def agent_phone(gateway: dict[str, Any], person_id: int) -> Baresip:
         f';outbound="sip:127.0.0.1:{config.sip_port}";regint=300;answermode=auto'
     )
     tmp = gateway["tmp"]
-    return Baresip(tmp / "agent", account, tone(tmp / "agent-in.wav", 60, 880))
+    return Baresip(tmp / name, account, tone(tmp / f"{name}-in.wav", 60, frequency))
 
 
 def test_an_agent_accepts_the_call_audio_flows_both_ways_and_hanging_up_ends_it(
@@ -256,3 +258,100 @@ def test_pressing_1_while_waiting_makes_a_callback_that_keeps_its_place(
         assert call.contact.enqueued_at == enqueued_at
     finally:
         phone.stop()
+
+
+def test_an_agent_transfers_a_connected_call_to_a_colleague_who_gets_it_with_audio(
+    gateway: dict[str, Any],
+) -> None:
+    """Agent 1 answers, then puts the call through to agent 2 from the desk (routing's
+    transfer to a person). Agent 2 is offered the call and accepts; the gateway REFERs
+    the caller to agent 2's phone and hangs up agent 1. The caller and agent 2 hear each
+    other, the call stays the same contact (answered, then ended by the caller)."""
+    first = make_agent(gateway["org"], [gateway["queue"]])
+    second = make_agent(gateway["org"], [gateway["queue"]])
+    for agent in (first, second):
+        AgentState.objects.filter(person=agent).update(endpoint_sip=gateway["config"].aor(agent.pk))
+    desk1 = agent_phone(gateway, first.pk, "agent1", 880)
+    desk2 = agent_phone(gateway, second.pk, "agent2", 660)
+    phone = caller(gateway)
+    try:
+        assert wait_for(lambda: "200 OK" in desk1.text() and "200 OK" in desk2.text(), 10)
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        contact_id = Call.objects.values_list("contact_id", flat=True).get()
+        patiently(lambda: routing.do_set_presence(first, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=first).exists()), 10)
+        routing.do_accept_offer(first, Offer.objects.get(agent=first).pk)
+        assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone, desk1)
+        assert wait_for(lambda: seconds_of(desk1.record) > 2, 10), diagnose(gateway, desk1)
+        assert 1500 < crossings_per_second(phone.record) < 2000, "the caller did not hear agent 1"
+
+        patiently(lambda: routing.do_transfer_contact(first, contact_id, to_person=second))
+        patiently(lambda: routing.do_set_presence(second, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=second).exists()), 10)
+        routing.do_accept_offer(second, Offer.objects.get(agent=second).pk)
+        assert wait_for(lambda: seconds_of(desk2.record) > 3, 20), diagnose(gateway, phone, desk1, desk2)
+        assert f"transferred to sip:agent-{second.pk}@" in gateway["log"].read_text(errors="replace")
+        # agent 2 hears the caller (440 Hz), the caller hears agent 2 (660 Hz)
+        assert loudness(desk2.record, skip_seconds=1) > 300
+        assert 700 < crossings_per_second(desk2.record) < 1100, "agent 2 did not hear the caller"
+        assert wait_for(lambda: 1150 < crossings_per_second(phone.record) < 1500, 10), (
+            "the caller did not hear agent 2"
+        )
+        assert wait_for(lambda: call_state() == "answered", 10), diagnose(gateway, phone, desk2)
+        # agent 1 was hung up
+        assert wait_for(lambda: "BYE" in desk1.text() or "closed" in desk1.text(), 10), desk1.text()
+        call = Call.objects.get()
+        assert call.contact_id == contact_id and call.contact.agent_id == second.pk
+        phone.hangup()
+        assert wait_for(lambda: call_state() == "ended", 10), diagnose(gateway, phone, desk2)
+    finally:
+        phone.stop()
+        desk1.stop()
+        desk2.stop()
+
+
+def test_the_switchboard_puts_a_connected_call_through_to_a_colleagues_number(
+    gateway: dict[str, Any],
+) -> None:
+    """The agent puts the call through (blind) to a number: a colleague's phone number,
+    which the gateway reaches at their softphone. The caller is REFERred there and
+    hears them; the agent is hung up and their contact is done (`transferred`)."""
+    from distans.telephony import actions as telephony
+
+    first = make_agent(gateway["org"], [gateway["queue"]])
+    second = make_agent(gateway["org"], [gateway["queue"]])
+    second.phone = "+46 70 999 00 02"
+    second.save(update_fields=["phone"])
+    for agent in (first, second):
+        AgentState.objects.filter(person=agent).update(endpoint_sip=gateway["config"].aor(agent.pk))
+    desk1 = agent_phone(gateway, first.pk, "agent1", 880)
+    desk2 = agent_phone(gateway, second.pk, "agent2", 660)
+    phone = caller(gateway)
+    try:
+        assert wait_for(lambda: "200 OK" in desk1.text() and "200 OK" in desk2.text(), 10)
+        phone.dial(queue_uri(gateway))
+        assert wait_for(lambda: call_state() is not None, 10), diagnose(gateway, phone)
+        patiently(lambda: routing.do_set_presence(first, "available"))
+        assert wait_for(lambda: tolerant(lambda: Offer.objects.filter(agent=first).exists()), 10)
+        routing.do_accept_offer(first, Offer.objects.get(agent=first).pk)
+        assert wait_for(lambda: call_state() == "answered", 15), diagnose(gateway, phone, desk1)
+        assert wait_for(lambda: seconds_of(desk1.record) > 2, 10), diagnose(gateway, desk1)
+
+        patiently(lambda: telephony.do_request_transfer(Call.objects.get(), first, "blind", "+46709990002"))
+        assert wait_for(lambda: call_state() == "transferred", 15), diagnose(gateway, phone, desk1)
+        assert wait_for(lambda: seconds_of(desk2.record) > 3, 20), diagnose(gateway, phone, desk2)
+        assert 700 < crossings_per_second(desk2.record) < 1100, "the colleague did not hear the caller"
+        assert wait_for(lambda: 1150 < crossings_per_second(phone.record) < 1500, 10), (
+            "the caller did not hear the colleague"
+        )
+        call = Call.objects.get()
+        assert call.transfer_number == "+46709990002"
+        assert call.contact.status != "active" and call.contact.topic == "transferred"
+        phone.hangup()
+        time.sleep(1)
+        assert call_state() == "transferred"
+    finally:
+        phone.stop()
+        desk1.stop()
+        desk2.stop()

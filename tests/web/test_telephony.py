@@ -178,3 +178,20 @@ def test_a_person_session_cannot_drive_the_pbx_contract(client: Client) -> None:
     client.force_login(person)
     response = client.post("/api/telephony/calls", json.dumps({"call_id": "z", "line": "x"}), content_type="application/json")
     assert response.status_code == 403
+
+
+def test_a_waiting_call_is_told_its_estimated_wait_when_agents_serve_the_queue(pbx) -> None:  # type: ignore[no-untyped-def]
+    from distans.telephony.actions import PHONE_HANDLE_SECONDS
+    from distans.telephony.gateway.prompts import wait_minutes
+
+    org, queue, _, call, _ = pbx
+    first = call("post", "/api/telephony/calls", {"call_id": "e-1", "line": "+4655510010", "caller_number": "1"})
+    assert "estimated_wait_seconds" not in first.json()["route"]  # nobody serves: nothing promised
+    agent = make_agent(org, [queue])
+    AgentState.objects.filter(person=agent).update(presence="busy")
+    second = call("post", "/api/telephony/calls", {"call_id": "e-2", "line": "+4655510010", "caller_number": "2"})
+    route = second.json()["route"]
+    assert route["position"] == 2 and route["estimated_wait_seconds"] == 2 * PHONE_HANDLE_SECONDS
+    # said in whole minutes, rounded up to what was recorded; too long: not said
+    assert wait_minutes(route["estimated_wait_seconds"]) == 8
+    assert [wait_minutes(s) for s in (None, 30, 61, 1800, 1801)] == [None, 1, 2, 30, None]

@@ -1,8 +1,9 @@
 """Demo absence data, through the same actions people's clicks call: the home-work
 checklist of every agent (all ready but Mikael, whose headset crackles; Johan's VPN
-problem already solved by IT), only ready people scheduled at home, Erik sick and
-Fatima home with a sick child today, some absence earlier this month and last, and
-one shift swap in Lag Syd waiting for its leader. Runs once per organisation."""
+problem already solved by IT), only ready people scheduled at home, Maja sick and
+Omar home with a sick child today (the simulated colleagues give them stand-ins),
+some absence earlier this month and last, and one shift swap in Lag Syd waiting for
+its leader. Runs once per organisation."""
 
 from __future__ import annotations
 

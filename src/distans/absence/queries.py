@@ -24,6 +24,8 @@ from distans.absence.choices import (
 )
 from distans.absence.models import Absence, AbsenceSettings, ItProblem, ReadinessCheck, SwapRequest
 from distans.accounts.choices import Role
+from distans.accounts.localtime import local_today as local_today
+from distans.accounts.localtime import zone_of as zone_of
 from distans.accounts.models import Organisation, Person, Team
 from distans.core.routing import EventName
 from distans.planning.choices import ScheduleStatus
@@ -50,16 +52,6 @@ def organisation_of(person: Person) -> Organisation:
 def settings_of(organisation_id: int) -> AbsenceSettings:
     found = AbsenceSettings.objects.for_org(organisation_id).first()
     return found or AbsenceSettings(organisation_id=organisation_id)
-
-
-def zone_of(organisation: Organisation | int) -> ZoneInfo:
-    if isinstance(organisation, int):
-        organisation = Organisation.objects.get(pk=organisation)
-    return ZoneInfo(organisation.time_zone)
-
-
-def local_today(organisation: Organisation) -> dt.date:
-    return timezone.now().astimezone(zone_of(organisation)).date()
 
 
 # --- who is out -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from distans.accounts.localtime import local_today
 from distans.accounts.models import Organisation, Person
 from distans.announcements.choices import AudienceKind, Priority
 from distans.announcements.models import Announcement, ChatTarget, Receipt
@@ -63,7 +64,7 @@ def absent_ids(organisation: Organisation, now: dt.datetime | None = None) -> se
     day of ``now``: absence's register (``distans.absence``)."""
     from distans.absence.queries import absent_people
 
-    day = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone)).date()
+    day = local_today(organisation, now)
     return set(absent_people(organisation, day).values_list("pk", flat=True))
 
 
@@ -336,7 +337,7 @@ def phases(organisation_id: int) -> QuerySet[Any]:
 
 def current_phase(organisation: Organisation, now: dt.datetime | None = None) -> Any:
     """The phase whose dates hold today (the latest started, when they overlap)."""
-    today = (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone)).date()
+    today = local_today(organisation, now)
     return (
         phases(organisation.pk)
         .filter(starts_on__lte=today)

@@ -1,7 +1,12 @@
 """Demo e-mail: Swedish citizens write to the demo mailbox through the inbound mail
 endpoint (``POST /api/email/inbound``) with the demo API key — the same front door a
 mail system's webhook uses. Some answer their own earlier mail (threading by
-In-Reply-To); a few out-of-office replies show loop protection (no contact)."""
+In-Reply-To); a few out-of-office replies show loop protection (no contact).
+
+Mail arrives at the rate of the demo's load description (:mod:`distans.demo.load`:
+``EMAIL_PER_HOUR`` at the peak, scaled over the day) on the demo clock, as the history
+has it: at a fixed real-time rate it was 22 times the history's peak at speed 1 and 4.5
+times at speed 5, and each e-mail keeps a colleague from the phone while handled."""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from email.utils import format_datetime, make_msgid
 import httpx
 
 from distans.channels_email.demo import DEMO_MAILBOX_LOCAL
+from distans.demo import clock
+from distans.demo.load import EMAIL_PER_HOUR, load_factor
 
 QUESTIONS = [
     ("Vaccination", "Hej! Var kan jag vaccinera mig mot covid-19? Jag bor i Norrby."),
@@ -59,13 +66,17 @@ def _mail(
 
 async def generate(base_url: str, stop: asyncio.Event) -> None:
     rng = random.Random()
-    started = dt.datetime.now(dt.UTC)
     headers = {"Authorization": f"Bearer {_api_key()}", "Content-Type": "message/rfc822"}
     to = _mailbox_address()
     sent: list[tuple[str, str, str]] = []  # (sender, subject, Message-ID) for follow-ups
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as client:
         while not stop.is_set():
-            minutes = (dt.datetime.now(dt.UTC) - started).total_seconds() / 60
+            # The first mail after a pause at the load's rate (demo time), not at once.
+            per_hour = EMAIL_PER_HOUR * load_factor(clock.local_now())
+            await clock.pause(stop, rng.expovariate(per_hour / 3600))
+            if stop.is_set():
+                break
+            minutes = clock.elapsed_minutes()
             corona = 0.8 if 2 <= minutes <= 12 else 0.4  # the morning corona surge
             roll = rng.random()
             if sent and roll < 0.15:
@@ -95,7 +106,3 @@ async def generate(base_url: str, stop: asyncio.Event) -> None:
                 await client.post("/api/email/inbound", params={"mailbox": to}, content=bytes(mail))
             except httpx.HTTPError:
                 pass  # the server may be restarting; try again with the next mail
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=rng.expovariate(1 / 40))
-            except TimeoutError:
-                pass

@@ -189,7 +189,8 @@ def _start_gateway(organisation: Organisation, url: str) -> tuple[list[subproces
     return processes, (
         f"Phone: real calls through Kamailio + rtpengine: call sip:{target}@{config.bind}:{config.sip_port} "
         f"(any SIP phone, e.g. baresip); agents answer in the desk's softphone "
-        f"(WebSocket {config.websocket_url}). Simulated calls continue beside them."
+        f"(WebSocket {config.websocket_url}); or call from a browser tab: {url.rstrip('/')}/telephony/call-us/ "
+        f"and answer as an agent in another. Simulated calls continue beside them."
     )
 
 

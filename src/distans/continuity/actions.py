@@ -616,13 +616,33 @@ def _remove_items(
     return kept
 
 
+def _hold_routing(organisation: Organisation) -> None:
+    """Hold the organisation's routing lock (the :class:`RoutingLock` row every routing
+    round takes first) until the caller's transaction ends.
+
+    A plan's switch rewrites queues, memberships and agents' versions, moves waiting
+    contacts and may remove a temporary queue; a round locks agent states, contacts,
+    offers and then queues (its round-robin cursor). Without the lock the two took the
+    same rows in opposite orders (deadlocks), and a round that had read the queues
+    before a switch could still overflow a contact into a queue the switch was removing
+    (a foreign-key violation at its commit). With it, a round runs wholly before or
+    wholly after a switch and reads the switched setup. Taken first, as a round does."""
+    from distans.routing.models import RoutingLock
+
+    lock = RoutingLock.objects.select_for_update().filter(organisation=organisation).first()
+    if lock is None:  # the organisation never routed yet
+        RoutingLock.objects.get_or_create(organisation=organisation)
+        RoutingLock.objects.select_for_update().get(organisation=organisation)
+
+
 def _apply_state(
     organisation: Organisation,
     actor: Person | None,
     state: dict[str, Any],
     return_to: dict[str, str],
 ) -> list[str]:
-    """Make the organisation's items match ``state`` (inside the caller's transaction)."""
+    """Make the organisation's items match ``state`` (inside the caller's transaction,
+    which holds the routing lock: :func:`_hold_routing`)."""
     for name in state.get("extensions") or {}:
         if extensions.get(name) is None:
             raise _fail("extensions", name, _("this part is not installed"))
@@ -707,6 +727,7 @@ def _activate(
 ) -> Activation:
     if plan.organisation_id != organisation.pk:
         raise ValidationError(_("No such plan."))
+    _hold_routing(organisation)
     if Activation.objects.for_org(organisation).select_for_update().filter(active=True).exists():
         raise ValidationError(_("Another plan is in force: end it first."))
     document = plan_data.normalise(plan.changes)
@@ -782,6 +803,7 @@ def do_deactivate_plan(
 ) -> Activation:
     """End the plan in force: every item it touched goes back to what it was."""
     now = now or timezone.now()
+    _hold_routing(organisation)
     activation = (
         Activation.objects.for_org(organisation).select_for_update().filter(active=True).first()
     )

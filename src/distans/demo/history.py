@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from distans.demo.load import QUEUES, QueueLoad, load_factor
+from distans.demo.load import EMAIL_PER_HOUR, QUEUES, QueueLoad, load_factor
 
 HISTORY_WEEKS = 8
 OPENS, CLOSES = time(8, 0), time(16, 30)
 SLOT = timedelta(minutes=15)
-EMAIL_PER_HOUR = 4.0  # to the general queue's mailbox, at the peak
 HEADER = (
     "arrived_at,queue,channel,topic,waited_seconds,handled_seconds,outcome,"
     "agent,team,location,wrap_up_seconds"

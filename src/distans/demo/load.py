@@ -41,6 +41,9 @@ QUEUES: tuple[QueueLoad, ...] = (
 )  # fmt: skip
 BY_CODE = {queue.code: queue for queue in QUEUES}
 
+#: E-mail to the general queue's mailbox per hour at the peak (scaled by :func:`load_factor`).
+EMAIL_PER_HOUR = 4.0
+
 #: The demo's corona surge: extra calls per hour on the corona line, from SURGE_FROM
 #: to SURGE_UNTIL minutes of demo time after the traffic starts (enough for the surge
 #: detector's 15-minute bin at any time of day).

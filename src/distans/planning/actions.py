@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from distans.accounts.audit import record_change, snapshot
+from distans.accounts.localtime import local_today as local_today  # re-exported: planning's today
 from distans.accounts.models import Organisation, Person
 from distans.contacts.choices import Channel, ContactStatus
 from distans.contacts.models import Contact
@@ -147,10 +148,6 @@ def do_save_availability(by: Person | None, person: Person, data: dict[str, Any]
 
 def week_start_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
-
-
-def local_today(organisation: Organisation) -> dt.date:
-    return timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
 
 
 @transaction.atomic

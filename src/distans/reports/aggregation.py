@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from distans.accounts.localtime import zone_of
 from distans.core.reports.aggregate import (
     COLUMN_NAMES,
     AggregateKey,
@@ -99,19 +100,11 @@ def _upsert(table: str, keys: list[str], values: list[str],
             )
 
 
-def _zone(organisation_id: int) -> ZoneInfo:
-    from distans.accounts.models import Organisation
-
-    return ZoneInfo(
-        Organisation.objects.values_list("time_zone", flat=True).get(pk=organisation_id)
-    )
-
-
 class _Days:
     """Interval starts → the local midnight of their day (memoised: rows share starts)."""
 
     def __init__(self, organisation_id: int) -> None:
-        self.zone = _zone(organisation_id)
+        self.zone = zone_of(organisation_id)
         self._days: dict[datetime, datetime] = {}
 
     def __call__(self, start: datetime) -> datetime:
@@ -201,7 +194,7 @@ def rebuild_daily(organisation_id: int) -> None:
     """
     for model in DERIVED_TABLES:
         model.objects.filter(organisation_id=organisation_id).delete()
-    zone = _zone(organisation_id)
+    zone = zone_of(organisation_id)
     counts = {c: ("MAX" if c == "max_wait_ms" else "SUM", c) for c in COLUMN_NAMES}
     _fill_day_table(
         organisation_id, zone, IntervalAggregate, DailyAggregate, DAILY_DIMENSIONS, counts

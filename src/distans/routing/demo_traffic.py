@@ -6,12 +6,17 @@ allows), takes the breaks of their published shift and comes back, and logs out 
 the shift ends; while at work their desk's live socket is open, so colleagues see
 them online. When no simulated colleague has a shift now (the demo started in the
 evening or at a weekend), all of them work, each taking a 15-minute break every two
-hours, staggered. A colleague reported absent (absence's register: the demo has Erik
-sick today) stays offline while the absence lasts; one whose going available the
-server refuses (an absence reported meanwhile, an announcement to acknowledge) stays
-off and asks again a minute later. A colleague whom routing set away (offers that timed out) notices
-and comes back, as a person would; a failed request (the server busy or restarting)
-is tried again, never the end of the colleague.
+hours, staggered. A colleague reported absent (absence's register: the demo has Maja
+sick and Omar home with a sick child today) stays offline while the absence lasts, and
+so does one whom the server refuses as reported absent (an absence reported
+meanwhile, or today's while the demo clock replays another day: the server's gate
+keeps the real date); one refused for another reason (an announcement to acknowledge)
+stays off and asks again a minute later. A scheduled colleague who is absent has a
+stand-in, as a team leader would call one in: a simulated colleague with no shift
+then (one serving the same queues first) works the absent one's shift and breaks.
+A colleague whom routing set away (offers that timed out) notices and comes back, as
+a person would; a failed request (the server busy or restarting) is tried again,
+never the end of the colleague.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import contextlib
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 import httpx
 
@@ -70,18 +75,67 @@ class Roster:
     duties: dict[str, Duty]
     order: list[str]
     absent: dict[str, list[Span]] = field(default_factory=dict)  # reported absences
+    queues: dict[str, frozenset[str]] = field(default_factory=dict)  # queue codes served
 
     def anyone_scheduled(self, moment: datetime) -> bool:
         return any(s.covers(moment) for d in self.duties.values() for s in d.shifts)
 
+    def is_absent(self, email: str, moment: datetime) -> bool:
+        return any(a.covers(moment) for a in self.absent.get(email, []))
+
+    def note_absent(self, email: str, moment: datetime, zone: tzinfo) -> None:
+        """The server refused ``email`` as reported absent at ``moment``: off for the
+        rest of that (local) day, and a stand-in works their shift."""
+        local = moment.astimezone(zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time.min, zone)
+        spans = self.absent.setdefault(email, [])
+        if not any(a.covers(moment) for a in spans):
+            spans.append(Span(moment, midnight, "absence"))
+
+    def _shift_at(self, email: str, moment: datetime) -> Span | None:
+        return next((s for s in self.duties.get(email, Duty()).shifts if s.covers(moment)), None)
+
+    def standing_in_for(self, email: str, moment: datetime) -> str | None:
+        """The absent colleague whose shift ``email`` works at ``moment``, if any.
+
+        Absent colleagues with a shift now, in roster order, each get the first free
+        colleague (not absent, no shift overlapping the absent one's) who serves the
+        most of their queues. Every colleague computes the same pairing."""
+        taken: set[str] = set()
+        for absent in self.order:
+            shift = self._shift_at(absent, moment)
+            if shift is None or not self.is_absent(absent, moment):
+                continue
+            wanted_queues = self.queues.get(absent, frozenset())
+            best: str | None = None
+            best_shared = -1
+            for other in self.order:
+                if other == absent or other in taken or self.is_absent(other, moment):
+                    continue
+                own = self.duties.get(other, Duty()).shifts
+                if any(s.starts_at < shift.ends_at and shift.starts_at < s.ends_at for s in own):
+                    continue
+                shared = len(wanted_queues & self.queues.get(other, frozenset()))
+                if shared > best_shared:
+                    best, best_shared = other, shared
+            if best is None:
+                continue
+            if best == email:
+                return absent
+            taken.add(best)
+        return None
+
     def wanted(self, email: str, moment: datetime) -> tuple[str, str]:
         """("work" | "break" | "off", break reason) for ``email`` at ``moment``."""
         duty = self.duties.get(email, Duty())
-        if any(a.covers(moment) for a in self.absent.get(email, [])):
+        if self.is_absent(email, moment):
             return "off", ""
         if self.anyone_scheduled(moment):
             if not any(s.covers(moment) for s in duty.shifts):
-                return "off", ""
+                absent = self.standing_in_for(email, moment)
+                if absent is None:
+                    return "off", ""
+                duty = self.duties[absent]  # their shift, with its breaks
             on_break = next((b for b in duty.breaks if b.covers(moment)), None)
             return ("break", on_break.label or "break") if on_break else ("work", "")
         index = self.order.index(email) if email in self.order else 0
@@ -95,8 +149,15 @@ def load_roster(emails: list[str]) -> Roster:
     traffic's event loop starts): the demo's schedules are the plan they follow."""
     from distans.planning.choices import ScheduleStatus
     from distans.planning.models import Shift
+    from distans.routing.models import AgentState
 
     duties = {email: Duty() for email in emails}
+    queues: dict[str, set[str]] = {}
+    for email, code in AgentState.objects.filter(person__email__in=emails).values_list(
+        "person__email", "queues__code"
+    ):
+        if code:
+            queues.setdefault(email, set()).add(code)
     now = clock.now()
     shifts = (
         Shift.objects.filter(
@@ -112,7 +173,8 @@ def load_roster(emails: list[str]) -> Roster:
         duty = duties[shift.person.email]
         duty.shifts.append(Span(shift.starts_at, shift.ends_at))
         duty.breaks.extend(Span(b.starts_at, b.ends_at, b.label) for b in shift.breaks.all())
-    return Roster(duties, emails, load_absences(emails, now))
+    served = {email: frozenset(codes) for email, codes in queues.items()}
+    return Roster(duties, emails, load_absences(emails, now), served)
 
 
 def load_absences(emails: list[str], now: datetime) -> dict[str, list[Span]]:
@@ -222,6 +284,13 @@ class Colleague:
             # person would not click again every second.
             self.held_until = asyncio.get_running_loop().time() + REFUSED_PAUSE
             logger.info("demo colleague %s may not go available: %s", self.email, response.text)
+            with contextlib.suppress(ValueError, AttributeError):
+                if response.json().get("code") == "reported_absent":
+                    # Absent today, says the server: off for the (demo) day; a stand-in
+                    # works the shift.
+                    self.roster.note_absent(
+                        self.email, clock.now(), clock.local_now().tzinfo or UTC
+                    )
 
     async def _work_loop(self) -> None:
         assert self.client is not None

@@ -81,7 +81,10 @@ def route_for_call(call: Call) -> dict[str, Any]:
         ahead = Contact.objects.filter(
             queue_id=contact.queue_id, status__in=QUEUED_STATUSES, enqueued_at__lt=contact.enqueued_at
         ).count()
-        return {"action": "wait", "position": ahead + 1, **_texts(contact, "waiting")}
+        position = ahead + 1
+        estimate = estimated_wait_seconds(contact.queue, position)
+        extra = {"estimated_wait_seconds": estimate} if estimate is not None else {}
+        return {"action": "wait", "position": position, **extra, **_texts(contact, "waiting")}
     if contact.status == ContactStatus.ACTIVE and call.endpoint_address:
         return {"action": "connect", "endpoint": {"kind": call.endpoint_kind, "address": call.endpoint_address}}
     if contact.status == ContactStatus.ACTIVE:
@@ -90,6 +93,35 @@ def route_for_call(call: Call) -> dict[str, Any]:
         kind = "callback" if contact.fallback_kind == "callback_offer" else "closed"
         return {"action": "fallback", "kind": contact.fallback_kind, **_texts(contact, kind)}
     return {"action": "hangup"}
+
+
+PHONE_HANDLE_SECONDS = 240.0  # a call's handle time until the queue has its own figures
+RECENT_CALLS = 5
+
+
+def estimated_wait_seconds(queue: Queue, position: int) -> float | None:
+    """The caller at ``position``: position × the queue's recent handle time (phone
+    calls completed in the last three hours; PHONE_HANDLE_SECONDS while fewer than
+    RECENT_CALLS) / the agents serving it (available, busy or in wrap-up), as the chat's
+    estimate. None when no agent serves the queue (nothing is promised)."""
+    from django.db.models import Avg, F
+
+    from distans.routing.choices import Presence
+
+    agents = AgentState.objects.filter(
+        queues=queue, presence__in=[Presence.AVAILABLE, Presence.BUSY, Presence.WRAP_UP]
+    ).count()
+    if agents <= 0:
+        return None
+    recent = Contact.objects.filter(
+        queue=queue, channel="phone", status=ContactStatus.COMPLETED,
+        ended_at__gte=timezone.now() - timedelta(hours=3), accepted_at__isnull=False,
+    )
+    handle = PHONE_HANDLE_SECONDS
+    if recent.count() >= RECENT_CALLS:
+        mean = recent.aggregate(mean=Avg(F("ended_at") - F("accepted_at")))["mean"]
+        handle = mean.total_seconds() if mean else PHONE_HANDLE_SECONDS
+    return float(position * handle / agents)
 
 
 def _texts(contact: Contact, kind: str) -> dict[str, Any]:
@@ -140,6 +172,8 @@ def do_call_event(call: Call, event: str, data: dict[str, Any]) -> Call:
     elif event in ("ended", "abandoned"):
         if call.state == CallState.CALLBACK and contact.status in QUEUED_STATUSES:
             pass  # the caller asked for a callback and hung up: it keeps its place
+        elif call.state == CallState.TRANSFERRED:
+            pass  # put through to a number: what happens there is not this call's
         elif contact.status in QUEUED_STATUSES:
             routing.do_abandon_contact(contact)
             call.state = CallState.ABANDONED

@@ -28,7 +28,7 @@ class CallOut(Schema):
     call_id: str
     contact_id: int
     state: str
-    route: dict[str, Any] = Field(description="what to do now: wait (with position), connect (endpoint), consult (hold the caller, ring number for the agent), transfer (put the caller through to number), fallback (kind) or hangup")
+    route: dict[str, Any] = Field(description="what to do now: wait (with position and, when agents serve the queue, estimated_wait_seconds), connect (endpoint), consult (hold the caller, ring number for the agent), transfer (put the caller through to number), fallback (kind) or hangup")
 
 
 class CallEvent(Schema):
@@ -78,6 +78,7 @@ class GatewayCall(IncomingCall):
 
 class GatewayCallOut(CallOut):
     sdp: str = Field("", description="early media for the caller (greeting, place, music); empty when none")
+    ring: bool = Field(False, description="no early media but the call waits: the gateway sends 180 Ringing (a browser caller over WebRTC)")
 
 
 @router.post("/telephony/gateway/calls", response={201: GatewayCallOut, 403: ErrorOut, 404: ErrorOut})
@@ -94,11 +95,19 @@ def gateway_call(request: HttpRequest, payload: GatewayCall) -> Status[GatewayCa
     sdp = ""
     config = gateway_config.current()
     action = out.route.get("action")
+    ring = False
     if config is not None and config.organisation_id == organisation_id and payload.sdp and action in ("wait", "fallback"):
         kind = "waiting" if action == "wait" else "closed"
+        if media.is_webrtc(payload.sdp):
+            # a browser caller keeps the DTLS session of the first answer it gets, so a
+            # waiting leg of its own would leave the connected call without keys: it
+            # hears ringing instead (and the closed message is not played: 480)
+            return Status(201, GatewayCallOut(**out.model_dump(), ring=action == "wait"))
+        estimate = out.route.get("estimated_wait_seconds")
         sdp = media.start_waiting(config, call.call_id, payload.from_tag, payload.sdp, kind,
-                                  int(out.route.get("position") or 0))
-    return Status(201, GatewayCallOut(**out.model_dump(), sdp=sdp))
+                                  int(out.route.get("position") or 0),
+                                  float(estimate) if estimate is not None else None)
+    return Status(201, GatewayCallOut(**out.model_dump(), sdp=sdp, ring=ring))
 
 
 @router.post("/telephony/calls/{call_id}/events", response={200: CallOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})

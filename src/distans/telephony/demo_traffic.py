@@ -75,5 +75,9 @@ async def generate(base_url: str, stop: asyncio.Event) -> None:
 
 
 def _finished(task: asyncio.Task[str]) -> None:
-    if not task.cancelled() and task.exception() is not None:
+    if task.cancelled():
+        return
+    if task.exception() is not None:
         logger.warning("demo call failed: %r", task.exception())
+    elif task.result().startswith("refused:"):  # the server did not take the call
+        logger.warning("demo call not placed: %s", task.result())

@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from numpy.typing import NDArray
 
+from distans.accounts.localtime import local_today as local_today
+from distans.accounts.localtime import zone_of as zone_of
 from distans.accounts.models import Organisation, Site
 from distans.core.calendar import OpeningCalendar
 from distans.core.visits import Booked, ServiceRules, Slot, compute_slots, day_load
@@ -58,14 +60,6 @@ def visit_by_token(token: str) -> Visit | None:
         .filter(token=token)
         .first()
     )
-
-
-def zone_of(organisation: Organisation) -> ZoneInfo:
-    return ZoneInfo(organisation.time_zone)
-
-
-def local_today(organisation: Organisation) -> dt.date:
-    return timezone.now().astimezone(zone_of(organisation)).date()
 
 
 def rules_of(service: VisitService) -> ServiceRules:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 from django.utils import timezone
 
+from distans.accounts.localtime import local_today
 from distans.accounts.models import Organisation
 from distans.contacts.models import Contact
 from distans.core.reports import (
@@ -94,7 +95,7 @@ def staffing_now(queue: Any, moment: datetime) -> StaffingNow:
 
 def today_metrics(organisation: Organisation, options: MetricOptions) -> dict[str, PeriodMetrics]:
     """Today's report metrics per queue code (only queues with contacts today)."""
-    today = timezone.now().astimezone(ZoneInfo(organisation.time_zone)).date()
+    today = local_today(organisation)
     rows = report_rows(organisation, today, today, Granularity.DAY, ("queue",), options=options)
     return {row.group["queue"]: row.metrics for row in rows}
 

@@ -7,12 +7,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from distans.accounts.localtime import local_now as local_now
+from distans.accounts.localtime import local_today as local_today
 from distans.accounts.models import Organisation, Person, Team
 from distans.accounts.permissions import has_permission
 from distans.wellbeing.choices import CheckInStatus, QuestionKind
@@ -42,15 +42,6 @@ def org_of(person: Person) -> Organisation:
     if person.organisation is None:
         raise PermissionError("a person of no organisation")
     return person.organisation
-
-
-def local_now(organisation_id: int, now: dt.datetime | None = None) -> dt.datetime:
-    zone = ZoneInfo(Organisation.objects.get(pk=organisation_id).time_zone)
-    return (now or timezone.now()).astimezone(zone)
-
-
-def local_today(organisation_id: int, now: dt.datetime | None = None) -> dt.date:
-    return local_now(organisation_id, now).date()
 
 
 def week_of(day: dt.date) -> tuple[int, int]:

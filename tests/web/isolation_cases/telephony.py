@@ -64,3 +64,13 @@ def _no_gateway_call_on_a_line(response: Any, world: World) -> None:
 
 
 CASES["api:gateway_call"] = lambda w: [Probe("post", "/api/telephony/gateway/calls", _no_gateway_call_on_a_line, {"call_id": "b-3", "line": "+4611111"}, True)]
+
+
+def _call_us_shows_no_other_organisation(response: Any, world: World) -> None:
+    # only the demo organisation's page exists; neither world organisation is the demo
+    assert response.status_code == 404, response.status_code
+    body = response.content.decode(errors="replace")
+    assert world.org_a.name not in body and "+4611111" not in body
+
+
+CASES["telephony:call_us"] = lambda w: [Probe("get", "/telephony/call-us/", _call_us_shows_no_other_organisation)]

@@ -57,6 +57,10 @@ class GatewayConfig:
         return f"http://127.0.0.1:{self.ws_port}/distans/health"
 
     @property
+    def transfer_url(self) -> str:
+        return f"http://127.0.0.1:{self.ws_port}/distans/transfer"
+
+    @property
     def dtmf_port(self) -> int:
         """rtpengine's DTMF events (UDP, loopback), read by ``gateway.dtmf``."""
         return self.ng_port + 1

@@ -27,12 +27,18 @@ class Listener(threading.Thread):
         self.config = config
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", config.dtmf_port))
+        # a socket closed while this thread is blocked in recv() stays bound until
+        # the recv returns: wake up now and then to see whether the gateway stopped
+        self.sock.settimeout(0.5)
+        self.stopped = threading.Event()
         self.handled: set[str] = set()
 
     def run(self) -> None:
-        while True:
+        while not self.stopped.is_set():
             try:
                 data = self.sock.recv(65536)
+            except TimeoutError:
+                continue
             except OSError:
                 return  # closed: the gateway stops
             try:
@@ -51,6 +57,9 @@ class Listener(threading.Thread):
         threading.Thread(target=request_callback, args=(self.config, call_id), daemon=True).start()
 
     def stop(self) -> None:
+        self.stopped.set()
+        if self.is_alive():
+            self.join(timeout=2)
         self.sock.close()
 
 

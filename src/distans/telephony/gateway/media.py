@@ -28,12 +28,23 @@ DUMMY_ANSWER = (
 WAIT_TAG = "distans-wait"
 
 
+def is_webrtc(sdp: str) -> bool:
+    """A browser's offer (DTLS-SRTP)."""
+    return "UDP/TLS/RTP/SAVPF" in sdp or "a=fingerprint:" in sdp
+
+
 def leg(call_id: str) -> str:
     return f"wait-{call_id}"
 
 
 def start_waiting(
-    config: GatewayConfig, call_id: str, from_tag: str, sdp: str, kind: str, position: int
+    config: GatewayConfig,
+    call_id: str,
+    from_tag: str,
+    sdp: str,
+    kind: str,
+    position: int,
+    wait_seconds: float | None = None,
 ) -> str:
     """Start the waiting media; return the SDP for the caller ('' when it failed: the
     gateway then answers 480 rather than leaving the caller in silence)."""
@@ -60,7 +71,7 @@ def start_waiting(
             replace=["origin", "session-connection"],
         )
         audio = prompts.waiting_file(
-            config.path / "prompts", config.language, kind, position, call_id
+            config.path / "prompts", config.language, kind, position, call_id, wait_seconds
         )
         audio.with_suffix(".tag").write_text(from_tag)
         engine.command(

@@ -37,8 +37,30 @@ TEXTS = {
         "nb": "Du er nummer {n} i køen.",
         "en": "You are number {n} in the queue.",
     },
+    "wait": {
+        "sv": "Beräknad väntetid är ungefär {n} minuter.",
+        "nb": "Beregnet ventetid er omtrent {n} minutter.",
+        "en": "The estimated waiting time is about {n} minutes.",
+    },
+    "wait-1": {
+        "sv": "Beräknad väntetid är ungefär en minut.",
+        "nb": "Beregnet ventetid er omtrent ett minutt.",
+        "en": "The estimated waiting time is about one minute.",
+    },
 }
 PLACES = 20  # "you are number 1 … 20 in the queue"; further back, no number is said
+# "the estimated wait is about N minutes", rounded up to one of these; longer: not said
+WAIT_MINUTES = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30)
+
+
+def wait_minutes(seconds: float | None) -> int | None:
+    """The minutes said for an estimated wait of ``seconds`` (None: nothing is said)."""
+    if seconds is None or seconds < 0:
+        return None
+    for minutes in WAIT_MINUTES:
+        if seconds <= minutes * 60:
+            return minutes
+    return None
 
 
 def available() -> bool:
@@ -127,12 +149,26 @@ def make(
             if remake or not target.exists():
                 _speak(TEXTS["place"][language].format(n=n), language, target)
                 made.append(target)
+        for n in WAIT_MINUTES:
+            target = folder / f"wait-{n}.wav"
+            if remake or not target.exists():
+                text = TEXTS["wait-1" if n == 1 else "wait"][language].format(n=n)
+                _speak(text, language, target)
+                made.append(target)
     return made
 
 
-def waiting_file(directory: Path, language: str, kind: str, position: int, call_id: str) -> Path:
-    """One file per waiting call: greeting, the caller's place, then music (a while);
-    rtpengine repeats it. The closed message is played alone."""
+def waiting_file(
+    directory: Path,
+    language: str,
+    kind: str,
+    position: int,
+    call_id: str,
+    wait_seconds: float | None = None,
+) -> Path:
+    """One file per waiting call: greeting, the caller's place, the estimated wait (in
+    minutes, when known), then music (a while); rtpengine repeats it. The closed
+    message is played alone."""
     folder = directory / (language if (directory / language).exists() else "sv")
     calls = directory / "calls"
     calls.mkdir(exist_ok=True)
@@ -143,6 +179,9 @@ def waiting_file(directory: Path, language: str, kind: str, position: int, call_
     parts = [folder / "greeting.wav"]
     if 1 <= position <= PLACES:
         parts.append(folder / f"place-{position}.wav")
+    minutes = wait_minutes(wait_seconds)
+    if minutes is not None and (folder / f"wait-{minutes}.wav").exists():
+        parts.append(folder / f"wait-{minutes}.wav")
     parts += [directory / "music.wav"] * 5
     subprocess.run(["sox", *map(str, parts), str(target)], check=True, capture_output=True)
     return target

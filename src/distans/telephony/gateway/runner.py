@@ -88,8 +88,13 @@ def start(config: GatewayConfig, log: Path | None = None) -> list[subprocess.Pop
                 stop([rtp, kam])
                 raise GatewayMissing("Kamailio did not start (see its log)") from None
             time.sleep(0.1)
-    _listeners[id(kam)] = dtmf.Listener(config)
-    _listeners[id(kam)].start()
+    try:
+        listener = dtmf.Listener(config)
+    except OSError as exc:  # its port taken (another gateway started meanwhile)
+        stop([rtp, kam])
+        raise GatewayMissing(f"the DTMF port {config.dtmf_port} is taken ({exc})") from None
+    _listeners[id(kam)] = listener
+    listener.start()
     return [rtp, kam]
 
 
