@@ -72,6 +72,9 @@ def gateway(live_server: Any, settings: Any, tmp_path: Path) -> Iterator[dict[st
     log = tmp_path / "gateway.log"
     processes = runner.start(config, log=log)
     try:
-        yield {"config": config, "org": org, "queue": queue, "log": log, "tmp": tmp_path}
+        yield {
+            "config": config, "org": org, "queue": queue, "log": log, "tmp": tmp_path,
+            "processes": processes,  # [rtpengine, kamailio]: a test may restart Kamailio
+        }  # fmt: skip
     finally:
         runner.stop(processes)

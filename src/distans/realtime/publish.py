@@ -55,6 +55,7 @@ LiveKind = Literal[
     "consultation",  # person: a consultation started/changed
     "continuity",  # org: a continuity plan was put in force or ended (the staff banner)
     "fallback",  # contact.<id>: the waiting contact was given a fallback
+    "gateway",  # supervisors: the phone gateway went down or came up (the wallboard)
     "message",  # person: a new message on a contact
     "offer",  # person: a new offer
     "offer_closed",  # person: an offer ended (accepted elsewhere, timed out, cancelled)

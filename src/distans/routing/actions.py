@@ -551,17 +551,25 @@ def _cancel_offer_of_contact(contact_id: int, now: datetime) -> list[int]:
 
 
 @transaction.atomic
-def do_abandon_contact(contact: Contact) -> Contact:
+def do_abandon_contact(contact: Contact, reason: str = "") -> Contact:
+    """The waiting contact is gone; ``reason`` (in the event's data) when the customer
+    did not simply give up, e.g. ``gateway_restarted``: the phone gateway lost the call."""
     contact = _lock_with_offered_agent(contact.pk)
     if contact.status not in QUEUED_STATUSES:
         raise StateConflict("Only a waiting contact can be abandoned.")
     now = timezone.now()
     transition = lifecycle.abandon(contact_to_core(contact), now)
+    events = [
+        core.Event(e.name, e.at, e.contact_id, e.agent_id, e.queue_id, {**e.data, "reason": reason})
+        if reason
+        else e
+        for e in transition.events
+    ]
     freed = _cancel_offer_of_contact(contact.pk, now)
     contact.status = ContactStatus.ABANDONED
     contact.ended_at = now
     contact.save(update_fields=["status", "ended_at"])
-    append_events(contact.organisation_id, transition.events)
+    append_events(contact.organisation_id, events)
     publish(
         supervisors_group(contact.organisation_id),
         "queues",

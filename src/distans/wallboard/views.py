@@ -98,6 +98,15 @@ def topics(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+@wallboard_view
+def gateway(request: HttpRequest) -> HttpResponse:
+    """The phone gateway, when it is down or restarted within the hour (else nothing)."""
+    from distans.telephony.gateway_status import wallboard_status
+
+    return render(request, "wallboard/_gateway.html", {"gateway": wallboard_status(_org(request).pk)})
+
+
 def _team_ids(request: HttpRequest) -> frozenset[int] | None:
     scope = _scope(request)
     return None if scope.everything else scope.team_ids

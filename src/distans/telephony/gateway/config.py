@@ -53,6 +53,10 @@ class GatewayConfig:
         return f"http://127.0.0.1:{self.ws_port}/distans/connect"
 
     @property
+    def health_url(self) -> str:
+        return f"http://127.0.0.1:{self.ws_port}/distans/health"
+
+    @property
     def transfer_url(self) -> str:
         return f"http://127.0.0.1:{self.ws_port}/distans/transfer"
 
@@ -152,6 +156,7 @@ def render_kamailio(config: GatewayConfig) -> str:
         "MAX_WAIT_S": str(config.max_wait_seconds),
         "MAX_WAIT_MS": str(config.max_wait_seconds * 1000),
         "PARK_EXPIRE_S": str(config.max_wait_seconds + 60),
+        "ARRIVAL_RETRY_S": "120",
         "DISTANS_URL": config.distans_url.rstrip("/"),
         "API_KEY": config.api_key,
         "CONTROL_TOKEN": config.control_token,
