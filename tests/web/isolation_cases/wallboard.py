@@ -57,3 +57,22 @@ def _queues(world: World) -> list[Probe]:
             "post", f"/wallboard/agents/{world.person_a.pk}/queues/", _a_unchanged, {"queues": []}
         )
     ]
+
+
+@case("wallboard:gateway")
+def _gateway(world: World) -> list[Probe]:
+    """A's phone gateway is down: B's wallboard says nothing of it."""
+    from django.utils import timezone
+
+    from distans.routing.models import RoutingEvent
+    from distans.telephony.gateway_status import GATEWAY_DOWN
+
+    RoutingEvent.objects.create(
+        organisation=world.org_a, name=GATEWAY_DOWN, at=timezone.now(), data={"kamailio": False}
+    )
+
+    def nothing_of_a(response: Any, w: World) -> None:
+        assert response.status_code == 200, response.status_code
+        assert "wb-gateway" not in response.content.decode()
+
+    return [Probe("get", "/wallboard/gateway/", nothing_of_a)]
