@@ -201,7 +201,7 @@ def do_import_config(
         return by_code[code]
 
     for item in data.get("chat_widgets") or []:
-        if ChatWidget.objects.filter(key=item["key"]).exclude(organisation=organisation).exists():
+        if ChatWidget.all_objects.filter(key=item["key"]).exclude(organisation=organisation).exists():
             raise ValidationError(f"chat_widgets {item['key']}: the key belongs to another organisation")
         values = {**{k: item[k] for k in WIDGET_FIELDS if k in item}, "queue": queue_of("chat_widgets", item["key"], item.get("queue", ""))}
         _upsert(organisation, actor, ChatWidget, {"key": item["key"]}, values, (*WIDGET_FIELDS, "queue"), "chat_widget")
