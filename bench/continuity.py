@@ -211,10 +211,10 @@ def measure(org: Any, boss: Any, plan: Any, repeat: int) -> dict[str, Any]:
             timings.setdefault(f"{name}_after_commit_wall_s", []).append(wall_after)
             timings.setdefault(f"{name}_after_commit_cpu_s", []).append(cpu_after)
         restored = restored and export_config(org) == before
-    from distans.announcements.models import Receipt
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from distans.announcements.models import Receipt
 
     queries = {}
     for name, function in (
@@ -260,7 +260,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", action="store_true", help="a scratch PostgreSQL database")
     parser.add_argument(
-        "--profile", metavar="FILE", help="also write cProfile stats of one activation and one end (FILE.activate, FILE.deactivate)"
+        "--profile",
+        metavar="FILE",
+        help="also write cProfile stats of one activation and one end (FILE.activate, FILE.deactivate)",
     )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))

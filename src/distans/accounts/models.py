@@ -37,15 +37,19 @@ class OrgQuerySet(models.QuerySet[Any]):
         return self.filter(organisation_id=org_id)
 
 
-class LiveManager(models.Manager.from_queryset(OrgQuerySet)):  # type: ignore[misc]
+class LiveManager(models.Manager[Any]):
     """The default manager of a model whose rows can be archived (``archived_at``):
     only the live rows. Archived rows keep their history (contacts, calls, chats point
     to them, and reports name them) but are no longer part of the setup: settings
-    pages, routing, the public lookups and ``config export`` do not see them. Use the
-    model's ``all_objects`` where history matters (reports) or to un-archive."""
+    pages, routing's entry points, the public lookups and ``config export`` do not see
+    them. Use the model's ``all_objects`` where history matters (reports) or to
+    un-archive."""
 
     def get_queryset(self) -> OrgQuerySet:
-        return super().get_queryset().filter(archived_at__isnull=True)  # type: ignore[no-any-return]
+        return OrgQuerySet(self.model, using=self._db).filter(archived_at__isnull=True)
+
+    def for_org(self, organisation: Organisation | int) -> OrgQuerySet:
+        return self.get_queryset().for_org(organisation)
 
 
 class OrgOwned(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -47,8 +48,8 @@ class ChatWidget(OrgOwned):
     # from the setup (default manager), kept for its history (``all_objects``).
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
-    objects = LiveManager()
-    all_objects = OrgQuerySet.as_manager()
+    objects: ClassVar[Any] = LiveManager()
+    all_objects: ClassVar[Any] = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chat widget")

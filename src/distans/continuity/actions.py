@@ -526,7 +526,9 @@ def _apply_agent_queues(organisation: Organisation, wanted: dict[str, list[int]]
     from django.db import connection
 
     through = AgentState.queues.through
-    queues = {q.code: q.pk for q in Queue.objects.for_org(organisation).filter(code__in=list(wanted))}
+    queues = {
+        q.code: q.pk for q in Queue.objects.for_org(organisation).filter(code__in=list(wanted))
+    }
     for code, members in wanted.items():
         queue_id = queues.get(code)
         if queue_id is None:
@@ -545,7 +547,7 @@ def _apply_agent_queues(organisation: Organisation, wanted: dict[str, list[int]]
             # building for 2,000 rows cost more than the database's work).
             sql, params = _id_set(add).as_sql(None, connection)
             quote = connection.ops.quote_name
-            columns = (through._meta.get_field(f).column for f in ("agentstate", "queue"))
+            columns = ("agentstate_id", "queue_id")  # the auto-created through table's own
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"INSERT INTO {quote(through._meta.db_table)} "  # noqa: S608 (own table and column names)
@@ -643,7 +645,9 @@ def _remove_items(
         if live is None:
             live = Line.objects.filter(queue__in=queues).values_list("number", flat=True).first()
         if live is not None:
-            raise _fail("queues", ", ".join(sorted(gone)), _("%(item)s still points to it") % {"item": live})
+            raise _fail(
+                "queues", ", ".join(sorted(gone)), _("%(item)s still points to it") % {"item": live}
+            )
         from distans.planning.models import QueuePlan
 
         QueuePlan.objects.filter(queue__in=queues).delete()

@@ -76,8 +76,8 @@ class Queue(OrgOwned):
     # from the setup (default manager), kept for its history (``all_objects``).
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
-    objects = LiveManager()
-    all_objects = OrgQuerySet.as_manager()
+    objects: ClassVar[Any] = LiveManager()
+    all_objects: ClassVar[Any] = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("queue")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +41,8 @@ class Line(OrgOwned):
     # from the setup (default manager), kept for its history (``all_objects``).
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
-    objects = LiveManager()
-    all_objects = OrgQuerySet.as_manager()
+    objects: ClassVar[Any] = LiveManager()
+    all_objects: ClassVar[Any] = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("line")
