@@ -627,3 +627,20 @@ def test_agents_may_not_open_the_plans(client: Any) -> None:
     agent = make_person(org, is_agent=True)
     login(client, agent)
     assert client.get("/continuity/").status_code == 403
+
+
+def test_an_archived_items_code_key_and_number_stay_taken_in_config_import() -> None:
+    from distans.setup.config import do_import_config
+
+    org, admin = build()
+    _with_history(org, admin)
+    actions.do_deactivate_plan(org, admin)
+    data = export_config(org)
+    for section, item in (
+        ("queues", {**data["queues"][0], "code": "corona"}),
+        ("chat_widgets", {**data["chat_widgets"][0], "key": "corona-widget"}),
+        ("phone_lines", {**data["phone_lines"][0], "number": "+4686000099"}),
+    ):
+        with pytest.raises(ValidationError):
+            do_import_config(org, {**data, section: [*data[section], item]}, admin)
+    assert everything(org)["export"] == data

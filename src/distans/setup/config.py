@@ -232,6 +232,9 @@ def _upsert(
 ) -> Any:
     obj = model.objects.for_org(organisation).filter(**lookup).first()
     before = None if obj is None else {f: _plain(getattr(obj, f)) for f in fields}
+    if obj is None and hasattr(model, "all_objects") and model.all_objects.filter(**lookup).exists():
+        # An archived widget or line (a continuity plan's) keeps its key or number.
+        raise ValidationError(f"{name} {next(iter(lookup.values()), '')}: in use by an archived {name}")
     if obj is None:
         obj = model(organisation=organisation, **lookup)
     for field in fields:
