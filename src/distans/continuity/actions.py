@@ -715,7 +715,8 @@ def _announce(organisation_id: int) -> None:
     request_routing(organisation_id)  # a full round: every waiting contact again
     from distans.channels_chat.consumers import widget_group
 
-    widget_ids = list(ChatWidget.objects.for_org(organisation_id).values_list("pk", flat=True))
+    # Archived widgets too: a visitor's open page learns that its queue closed.
+    widget_ids = list(ChatWidget.all_objects.for_org(organisation_id).values_list("pk", flat=True))
 
     def send() -> None:
         publish(supervisors_group(organisation_id), "queues")
