@@ -644,3 +644,25 @@ def test_an_archived_items_code_key_and_number_stay_taken_in_config_import() -> 
         with pytest.raises(ValidationError):
             do_import_config(org, {**data, section: [*data[section], item]}, admin)
     assert everything(org)["export"] == data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_arrival_that_read_the_queue_before_the_end_still_commits() -> None:
+    # The race of an entry point (API, widget, phone) with the end of a plan: it read
+    # the temporary queue, the end committed, then it stores its contact. A deleted
+    # queue failed that commit with a foreign-key violation; an archived one is still
+    # there, and the contact waits in it closed (routing loads archived queues closed).
+    from distans.routing.queries import get_queue_by_code
+
+    org, admin = build()
+    actions.do_activate_plan(org, admin, plan_b(org, admin))
+    read = get_queue_by_code(org, "corona")  # nothing of it has history yet
+    assert read is not None
+    actions.do_deactivate_plan(org, admin)
+    late = do_create_contact(read, "chat")  # commits (autocommit): the row exists
+    assert Contact.objects.get(pk=late.pk).queue_id == read.pk
+    assert Queue.all_objects.get(pk=read.pk).archived_at is not None
+    from distans.routing.rounds import load_queues
+
+    queues, _rr = load_queues(org)
+    assert not queues[str(read.pk)].is_open(timezone.now())
