@@ -211,15 +211,46 @@ def measure(org: Any, boss: Any, plan: Any, repeat: int) -> dict[str, Any]:
             timings.setdefault(f"{name}_after_commit_wall_s", []).append(wall_after)
             timings.setdefault(f"{name}_after_commit_cpu_s", []).append(cpu_after)
         restored = restored and export_config(org) == before
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from distans.announcements.models import Receipt
 
+    queries = {}
+    for name, function in (
+        ("activate", lambda: actions.do_activate_plan(org, boss, plan)),
+        ("deactivate", lambda: actions.do_deactivate_plan(org, boss)),
+    ):
+        with _Deferred(), CaptureQueriesContext(connection) as captured:
+            function()
+        queries[f"{name}_transaction_queries"] = len(captured.captured_queries)
     return {
         "changed_items": items,
+        **queries,
         **{name: _summary(values) for name, values in timings.items()},
         "receipts_sent": Receipt.objects.filter(organisation=org).count(),
         "export_after_equals_before": restored,
         "target_s": 1.0,
     }
+
+
+def profile(org: Any, boss: Any, plan: Any, path: str) -> None:
+    """cProfile of one activation's and one end's transaction (after-commit work apart)."""
+    import cProfile
+
+    from distans.continuity import actions
+
+    for name, function in (
+        ("activate", lambda: actions.do_activate_plan(org, boss, plan)),
+        ("deactivate", lambda: actions.do_deactivate_plan(org, boss)),
+    ):
+        profiler = cProfile.Profile()
+        with _Deferred() as deferred:
+            profiler.enable()
+            function()
+            profiler.disable()
+        deferred.run()
+        profiler.dump_stats(f"{path}.{name}")
 
 
 def main() -> int:
@@ -228,6 +259,11 @@ def main() -> int:
     parser.add_argument("--agents", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", action="store_true", help="a scratch PostgreSQL database")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="also write cProfile stats of one activation and one end (FILE.activate, FILE.deactivate)",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     out: dict[str, Any] = {
@@ -259,6 +295,8 @@ def main() -> int:
             out["database"] = "postgresql" if pg_name else "sqlite"
             out["setup_s"] = round(time.perf_counter() - started, 1)
             out.update(measure(org, boss, plan, args.repeat))
+            if args.profile:
+                profile(org, boss, plan, args.profile)
         finally:
             if pg_name:
                 from django.db import connections

@@ -4,7 +4,6 @@ end is the one before the first start."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
@@ -65,15 +64,13 @@ def test_switching_plans_under_load_loses_and_double_offers_nothing(pg_database)
         ).fetchone()[0]
     assert switched == 5, switched  # 10 switches: 5 times in force and ended
     assert still_waiting_in_crisis == 0  # waiting contacts went back to q0 at each end
-    after = json.loads(_export(env))
-    expected = json.loads(before)
-    if (
-        crisis_contacts
-    ):  # the temporary queue handled contacts: it stays, closed, with their history
-        kept = next(q for q in after["queues"] if q["code"] == "crisis")
-        assert kept["weekly_hours"] == {} and not kept["always_open"]
-        after["queues"] = [q for q in after["queues"] if q["code"] != "crisis"]
-    assert after == expected
+    assert crisis_contacts > 0  # the temporary queue handled contacts: it has history
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+        archived = conn.execute(
+            "SELECT count(*), bool_and(archived_at IS NOT NULL) FROM routing_queue WHERE code = 'crisis'"
+        ).fetchone()
+    assert archived == (1, True)  # one row, archived, reused by every start
+    assert _export(env) == before  # exactly: the archived queue is not the setup
 
 
 def test_a_switch_waits_for_the_round_in_progress(pg_database) -> None:  # type: ignore[no-untyped-def]

@@ -285,20 +285,144 @@ def test_contacts_waiting_in_a_temporary_queue_move_when_it_ends() -> None:
     actions.do_deactivate_plan(org, admin)
     waiting.refresh_from_db()
     assert waiting.queue.code == "vaxel" and waiting.status == "waiting"
-    assert not Queue.objects.filter(pk=corona.pk).exists()  # nothing of it was left behind
+    assert not Queue.objects.filter(pk=corona.pk).exists()  # archived: not the setup
 
 
-def test_a_temporary_queue_with_history_is_kept_closed() -> None:
-    org, admin = build()
-    actions.do_activate_plan(org, admin, plan_b(org, admin))
+def _with_history(org: Organisation, admin: Any) -> tuple[Plan, Queue, Contact, Any]:
+    """Plan B in force, its corona queue with a completed contact, a chat on its
+    widget and a call on its line: history that must outlive the plan."""
+    from distans.channels_chat.models import ChatSession
+
+    plan = plan_b(org, admin)
+    actions.do_activate_plan(org, admin, plan)
     corona = Queue.objects.get(organisation=org, code="corona")
     done = do_create_contact(corona, "chat")
     Contact.objects.filter(pk=done.pk).update(status="completed")
+    widget = ChatWidget.objects.get(key="corona-widget")
+    ChatSession.objects.create(organisation=org, widget=widget, contact=done)
+    call = do_receive_call(org.pk, "+4686000099", "+46701234567", call_id="c-archived")
+    return plan, corona, done, call
+
+
+def test_a_temporary_queue_with_history_is_archived_and_the_export_is_back() -> None:
+    from distans.telephony.models import Call
+
+    org, admin = build()
+    before = everything(org)
+    _plan, corona, done, _call = _with_history(org, admin)
     actions.do_deactivate_plan(org, admin)
-    kept = Queue.objects.get(pk=corona.pk)
-    assert Contact.objects.get(pk=done.pk).queue == kept  # the history stays
-    assert kept.weekly_hours == {} and not kept.always_open
-    assert not ChatWidget.objects.filter(key="corona-widget").exists()
+    assert everything(org) == before  # exactly: the archived items are not the setup
+    archived = Queue.all_objects.get(pk=corona.pk)
+    assert archived.archived_at is not None
+    assert not Queue.objects.filter(pk=corona.pk).exists()
+    assert Contact.objects.get(pk=done.pk).queue == archived  # the history stays
+    assert ChatWidget.all_objects.get(key="corona-widget").archived_at is not None
+    assert Line.all_objects.get(number="+4686000099").archived_at is not None
+    assert Call.objects.get(call_id="c-archived").line is not None  # the call keeps its line
+    actions_done = set(AuditEntry.objects.filter(organisation=org).values_list("action", flat=True))
+    assert {"queue_archived", "chat_widget_archived", "phone_line_archived"} <= actions_done
+
+
+def test_an_archived_queue_is_not_offered_in_settings_routing_or_the_entry_points(
+    client: Any,
+) -> None:
+    from distans.channels_chat.queries import get_active_widget
+    from distans.routing.errors import NotFound
+    from distans.routing.queries import get_queue_by_code
+
+    org, admin = build()
+    _with_history(org, admin)
+    actions.do_deactivate_plan(org, admin)
+    corona = Queue.all_objects.get(organisation=org, code="corona")
+    vaxel = Queue.objects.get(organisation=org, code="vaxel")
+    client.login(username=admin.email, password=PASSWORD)
+    queues = client.get("/settings/queues/").content.decode()
+    assert f"/settings/queues/{corona.pk}/" not in queues and "Bygglov" in queues
+    assert client.get(f"/settings/queues/{corona.pk}/").status_code == 404
+    overflow_choices = client.get(f"/settings/queues/{vaxel.pk}/").content.decode()
+    assert 'value="corona"' not in overflow_choices and 'value="bygglov"' in overflow_choices
+    channels = client.get("/settings/channels/").content.decode()
+    assert "Coronachatt" not in channels and "+4686000099" not in channels
+    assert "Webbchatt" in channels
+    assert get_queue_by_code(org, "corona") is None  # the API's arrival by code
+    assert get_active_widget("corona-widget") is None  # the public widget
+    with pytest.raises(NotFound):  # the line no longer routes anywhere
+        do_receive_call(org.pk, "+4686000099", "+46700000000", call_id="c-late")
+    assert "corona" not in [q["code"] for q in plan_data.copy_of_today(org)["queues"]]
+    member = AgentState.objects.for_org(org).first()
+    assert member is not None and "corona" not in [q.code for q in member.queues.all()]
+    # a new queue in the settings may not take the archived one's code
+    with pytest.raises(ValidationError):
+        setup.do_save_queue(org, admin, None, {"name": "Ny", "code": "corona"})
+
+
+def test_reports_still_show_the_archived_queues_contacts(
+    django_capture_on_commit_callbacks: Any, client: Any
+) -> None:
+    from distans.core.reports.periods import Granularity
+    from distans.reports import actions as reports
+    from distans.reports.queries import dimension_labels, report_rows
+    from distans.routing.actions import do_accept_offer, do_complete_contact, do_end_wrap_up
+    from distans.routing.models import Offer
+
+    org, admin = build()
+    plan = plan_b(org, admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_activate_plan(org, admin, plan)
+    agent = AgentState.objects.for_org(org).first()
+    assert agent is not None
+    home = Site.objects.get(organisation=org, name="Hemma")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_set_location(agent.person, home)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_set_presence(agent.person, "available")
+    corona = Queue.objects.get(organisation=org, code="corona")
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = do_create_contact(corona, "phone")
+    offer = Offer.objects.get(contact=contact, status="open")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_accept_offer(agent.person, offer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_complete_contact(agent.person, contact.pk, topic="Vaccin")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_end_wrap_up(agent.person)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_deactivate_plan(org, admin)
+    reports.do_update_aggregates(org)
+    today = timezone.localdate()
+    rows = report_rows(
+        org, today - dt.timedelta(days=1), today + dt.timedelta(days=1), Granularity.DAY,
+        group_by=["queue"],
+    )  # fmt: skip
+    by_queue = {r.group.get("queue"): r.metrics.offered for r in rows}
+    assert by_queue.get("corona") == 1, by_queue
+    assert dimension_labels(org)["queue"]["corona"] == "Corona"  # named, though archived
+    client.login(username=admin.email, password=PASSWORD)
+    span = f"?start={today - dt.timedelta(days=1)}&end={today + dt.timedelta(days=1)}&by=day"
+    page = client.get(f"/reports/{span}&group=queue").content.decode()
+    assert "Corona" in page
+    csv_text = client.get(f"/reports/export.csv{span}&group=queue").content.decode()
+    assert "Corona" in csv_text or "corona" in csv_text
+
+
+def test_a_later_activation_takes_the_archived_queue_back() -> None:
+    org, admin = build()
+    before = everything(org)
+    plan, corona, done, _call = _with_history(org, admin)
+    actions.do_deactivate_plan(org, admin)
+    actions.do_activate_plan(org, admin, plan)  # no clash with the archived code
+    again = Queue.objects.get(organisation=org, code="corona")
+    assert again.pk == corona.pk and again.archived_at is None
+    assert Queue.all_objects.filter(organisation=org, code="corona").count() == 1
+    wanted = next(q for q in plan_data.normalise(plan.changes)["queues"] if q["code"] == "corona")
+    assert again.always_open == wanted["always_open"] and again.name == "Corona"
+    assert ChatWidget.objects.get(key="corona-widget").queue_id == corona.pk
+    assert Line.objects.get(number="+4686000099").queue_id == corona.pk
+    assert Contact.objects.get(pk=done.pk).queue_id == corona.pk
+    actions_done = set(AuditEntry.objects.filter(organisation=org).values_list("action", flat=True))
+    assert {"queue_unarchived", "chat_widget_unarchived", "phone_line_unarchived"} <= actions_done
+    actions.do_deactivate_plan(org, admin)
+    assert everything(org) == before
 
 
 def test_everyone_home_holds_back_agents_at_the_office() -> None:
@@ -503,3 +627,42 @@ def test_agents_may_not_open_the_plans(client: Any) -> None:
     agent = make_person(org, is_agent=True)
     login(client, agent)
     assert client.get("/continuity/").status_code == 403
+
+
+def test_an_archived_items_code_key_and_number_stay_taken_in_config_import() -> None:
+    from distans.setup.config import do_import_config
+
+    org, admin = build()
+    _with_history(org, admin)
+    actions.do_deactivate_plan(org, admin)
+    data = export_config(org)
+    for section, item in (
+        ("queues", {**data["queues"][0], "code": "corona"}),
+        ("chat_widgets", {**data["chat_widgets"][0], "key": "corona-widget"}),
+        ("phone_lines", {**data["phone_lines"][0], "number": "+4686000099"}),
+    ):
+        with pytest.raises(ValidationError):
+            do_import_config(org, {**data, section: [*data[section], item]}, admin)
+    assert everything(org)["export"] == data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_arrival_that_read_the_queue_before_the_end_still_commits() -> None:
+    # The race of an entry point (API, widget, phone) with the end of a plan: it read
+    # the temporary queue, the end committed, then it stores its contact. A deleted
+    # queue failed that commit with a foreign-key violation; an archived one is still
+    # there, and the contact waits in it closed (routing loads archived queues closed).
+    from distans.routing.queries import get_queue_by_code
+
+    org, admin = build()
+    actions.do_activate_plan(org, admin, plan_b(org, admin))
+    read = get_queue_by_code(org, "corona")  # nothing of it has history yet
+    assert read is not None
+    actions.do_deactivate_plan(org, admin)
+    late = do_create_contact(read, "chat")  # commits (autocommit): the row exists
+    assert Contact.objects.get(pk=late.pk).queue_id == read.pk
+    assert Queue.all_objects.get(pk=read.pk).archived_at is not None
+    from distans.routing.rounds import load_queues
+
+    queues, _rr = load_queues(org)
+    assert not queues[str(read.pk)].is_open(timezone.now())

@@ -37,6 +37,21 @@ class OrgQuerySet(models.QuerySet[Any]):
         return self.filter(organisation_id=org_id)
 
 
+class LiveManager(models.Manager[Any]):
+    """The default manager of a model whose rows can be archived (``archived_at``):
+    only the live rows. Archived rows keep their history (contacts, calls, chats point
+    to them, and reports name them) but are no longer part of the setup: settings
+    pages, routing's entry points, the public lookups and ``config export`` do not see
+    them. Use the model's ``all_objects`` where history matters (reports) or to
+    un-archive."""
+
+    def get_queryset(self) -> OrgQuerySet:
+        return OrgQuerySet(self.model, using=self._db).filter(archived_at__isnull=True)
+
+    def for_org(self, organisation: Organisation | int) -> OrgQuerySet:
+        return self.get_queryset().for_org(organisation)
+
+
 class OrgOwned(models.Model):
     """Abstract base of every row that belongs to one organisation."""
 

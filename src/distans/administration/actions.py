@@ -232,7 +232,7 @@ def do_save_agent_settings(actor: Person, person: Person, data: dict[str, Any]) 
     state.endpoint_sip = data.get("endpoint_sip", "")
     state.save()
     queue_ids = [int(q) for q in data.get("queues", [])]
-    state.queues.set(Queue.objects.for_org(person.organisation_id).filter(pk__in=queue_ids))  # type: ignore[arg-type]
+    state.queues.set(Queue.objects.for_org(person.organisation_id).filter(pk__in=queue_ids))
     if not person.is_agent:
         person.is_agent = True
         person.save(update_fields=["is_agent"])

@@ -31,6 +31,7 @@ from distans.contacts.choices import OPEN_STATUSES, QUEUED_STATUSES, ContactStat
 from distans.contacts.models import Contact, Message
 from distans.core.errors import CoreError
 from distans.core.text import clean_text, text_problem
+from distans.routing.models import Queue
 
 
 def widget_group(widget_pk: int) -> str:
@@ -371,11 +372,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.send_json({"kind": "ended"})
 
     def _availability(self) -> dict[str, Any]:
-        widget = queries.get_active_widget(self.widget.key) or self.widget
+        widget = queries.get_active_widget(self.widget.key)
+        # Switched off or archived since the visitor came: their queue as it is now.
+        queue = (
+            widget.queue
+            if widget is not None
+            else Queue.all_objects.filter(pk=self.widget.queue_id).first() or self.widget.queue
+        )
         return {
             "kind": "availability",
-            "availability": queries.queue_availability(widget.queue),
-            "texts": widget.queue.waiting_texts or {},
+            "availability": queries.queue_availability(queue),
+            "texts": queue.waiting_texts or {},
         }
 
     def _agent_first_name(self) -> str:
@@ -394,9 +401,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self._lines_lock is None:
             self._lines_lock = asyncio.Lock()
         async with self._lines_lock:
-            for line in await database_sync_to_async(self._outbound_lines_after)(
-                self.last_out_id
-            ):
+            for line in await database_sync_to_async(self._outbound_lines_after)(self.last_out_id):
                 await self.send_json({"kind": "message", "from": "agent", **line})
                 self.last_out_id = max(self.last_out_id, int(line["id"]))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts.models import OrgOwned
+from distans.accounts.models import LiveManager, OrgOwned, OrgQuerySet
 
 
 def new_widget_key() -> str:
@@ -43,6 +44,12 @@ class ChatWidget(OrgOwned):
     #: "attachment": "optional"|"hidden"}; missing = optional (forms.FORM_FIELDS)
     form_fields = models.JSONField(_("web form fields"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when a continuity plan's temporary item that has history is put away: hidden
+    # from the setup (default manager), kept for its history (``all_objects``).
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects: ClassVar[Any] = LiveManager()
+    all_objects: ClassVar[Any] = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("chat widget")

@@ -88,7 +88,10 @@ def serving_agents(queue: Queue) -> int:
 
 
 def queue_availability(queue: Queue) -> str:
-    """ "open", "closed" (outside opening hours) or "nobody" (open, no agent logged in)."""
+    """ "open", "closed" (outside opening hours, or archived: a continuity plan's
+    queue after the plan ended) or "nobody" (open, no agent logged in)."""
+    if queue.archived_at is not None:
+        return "closed"
     calendar = calendar_of(queue, queue.organisation.time_zone)
     if calendar is not None and not calendar.is_open(timezone.now()):
         return "closed"

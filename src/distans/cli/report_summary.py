@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if args.queue:
         codes = set(args.queue)
         codes |= set(
-            Queue.objects.for_org(organisation)
+            Queue.all_objects.for_org(organisation)
             .filter(name__in=args.queue)
             .values_list("code", flat=True)
         )

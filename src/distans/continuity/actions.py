@@ -149,17 +149,22 @@ def _fail(section: str, key: str, error: ValidationError | str) -> ValidationErr
 def _apply_queues(
     organisation: Organisation, actor: Person | None, wanted: dict[str, Any]
 ) -> dict[str, Queue]:
+    # Archived ones too: a plan that made the queue before (and was ended) takes its
+    # archived queue back, with its history, instead of clashing with its code.
     existing = {
-        q.code: q for q in Queue.objects.for_org(organisation).filter(code__in=list(wanted))
+        q.code: q for q in Queue.all_objects.for_org(organisation).filter(code__in=list(wanted))
     }
     changed: list[tuple[Queue, dict[str, Any] | None]] = []
     to_update: list[tuple[Queue, dict[str, Any]]] = []
+    unarchived: list[tuple[str, Queue, dict[str, Any] | None]] = []
     for code, settings in wanted.items():
         queue = existing.get(code)
         if settings is None:
-            continue  # removed at the end (_remove_queues), once nothing points to it
+            continue  # archived at the end (_remove_items), once nothing points to it
         before = queue_settings(queue) if queue is not None else None
-        if before is not None and all(before.get(k) == v for k, v in settings.items()):
+        if queue is not None and queue.archived_at is not None:
+            unarchived.append((queue.archived_at.isoformat(), queue, before))
+        elif before is not None and all(before.get(k) == v for k, v in settings.items()):
             continue
         target = queue if queue is not None else Queue(organisation=organisation)
         target.organisation = organisation
@@ -174,8 +179,15 @@ def _apply_queues(
             existing[code] = target
         else:
             to_update.append((target, before or {}))
-        changed.append((target, before))
+            if target.archived_at is None:
+                changed.append((target, before))
     _write_queues(to_update)
+    if unarchived:
+        Queue.all_objects.filter(pk__in=[q.pk for _at, q, _b in unarchived]).update(
+            archived_at=None
+        )
+        for _at, queue, _before in unarchived:
+            queue.archived_at = None
     audit.record_changes(
         organisation,
         actor,
@@ -183,19 +195,38 @@ def _apply_queues(
             (
                 "queue_created" if before is None else "queue_changed",
                 queue,
-                before,
-                queue_settings(queue),
+                *_changed_fields(before, queue_settings(queue)),
             )
             for queue, before in changed
+        ]
+        + [
+            (
+                "queue_unarchived",
+                queue,
+                {**(before or {}), "archived_at": at},
+                {**queue_settings(queue), "archived_at": None},
+            )
+            for at, queue, before in unarchived
         ],
     )
-    if changed:
+    if changed or unarchived:
         from distans.routing.rounds import announce_queue_change, forget_queues
 
         forget_queues(organisation.pk)
         org_id = organisation.pk
         transaction.on_commit(lambda: announce_queue_change(org_id))
     return existing
+
+
+def _changed_fields(
+    before: dict[str, Any] | None, after: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Only the fields that differ (the audit entry keeps no others): turning every
+    queue's 25 fields into JSON-safe values for the audit cost more than the rest."""
+    if before is None:
+        return None, after
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
 def _write_queues(queues: list[tuple[Queue, dict[str, Any]]]) -> None:
@@ -241,15 +272,22 @@ def _upsert(
     fields: tuple[str, ...],
     name: str,
 ) -> None:
-    obj = model.objects.for_org(organisation).filter(**lookup).select_related("queue").first()
+    # Archived ones too (widgets, lines): taken back with their history.
+    manager = getattr(model, "all_objects", model.objects)
+    obj = manager.for_org(organisation).filter(**lookup).select_related("queue").first()
     plain = lambda o, f: getattr(o, f).code if f == "queue" else getattr(o, f)  # noqa: E731
     before = None if obj is None else {f: plain(obj, f) for f in fields}
+    archived_at = getattr(obj, "archived_at", None)
     if obj is None:
         obj = model(organisation=organisation, **lookup)
     for f in fields:
         if f in values:
             setattr(obj, f, values[f])
     after = {f: plain(obj, f) for f in fields}
+    if archived_at is not None:
+        obj.archived_at = None
+        before = {**(before or {}), "archived_at": archived_at.isoformat()}
+        after = {**after, "archived_at": None}
     if before == after:
         return
     try:
@@ -257,14 +295,8 @@ def _upsert(
     except ValidationError as exc:
         raise _fail(name, str(next(iter(lookup.values()))), exc) from None
     obj.save()
-    audit.record_change(
-        organisation,
-        actor,
-        f"{name}_{'created' if before is None else 'changed'}",
-        obj,
-        before,
-        after,
-    )
+    kind = "created" if before is None else "unarchived" if archived_at else "changed"
+    audit.record_change(organisation, actor, f"{name}_{kind}", obj, before, after)
 
 
 def _apply_channels(
@@ -474,32 +506,60 @@ def _apply_topics(organisation: Organisation, actor: Person | None, wanted: dict
         )
 
 
+def _id_set(ids: set[int] | list[int]) -> Any:
+    """A subquery of these ids as ONE parameter (an array on PostgreSQL, a JSON list on
+    SQLite): ``pk__in`` with 2,000 placeholders cost more in the driver's query
+    building (psycopg splits the query text at every placeholder) than in the database."""
+    import json
+
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    values = sorted(int(i) for i in ids)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[]) AS id", (values,))
+    return RawSQL("SELECT value AS id FROM json_each(%s)", (json.dumps(values),))
+
+
 def _apply_agent_queues(organisation: Organisation, wanted: dict[str, list[int]]) -> None:
     """Queue memberships: exactly ``wanted`` agents for each named queue that exists."""
+    from django.db import connection
+
     through = AgentState.queues.through
+    queues = {
+        q.code: q.pk for q in Queue.objects.for_org(organisation).filter(code__in=list(wanted))
+    }
     for code, members in wanted.items():
-        queue = Queue.objects.for_org(organisation).filter(code=code).first()
-        if queue is None:
+        queue_id = queues.get(code)
+        if queue_id is None:
             continue
         current = set(
-            through.objects.filter(queue_id=queue.pk).values_list("agentstate_id", flat=True)
+            through.objects.filter(queue_id=queue_id).values_list("agentstate_id", flat=True)
         )
         valid = set(
             AgentState.objects.for_org(organisation)
-            .filter(pk__in=members)
+            .filter(pk__in=_id_set(members))
             .values_list("pk", flat=True)
-        )
+        ) if members else set()  # fmt: skip
         add, remove = valid - current, current - valid
         if add:
-            through.objects.bulk_create(
-                [through(agentstate_id=pk, queue_id=queue.pk) for pk in sorted(add)],
-                batch_size=1000,
-            )
+            # One INSERT … SELECT over the ids as one parameter (bulk_create's SQL
+            # building for 2,000 rows cost more than the database's work).
+            sql, params = _id_set(add).as_sql(None, connection)
+            quote = connection.ops.quote_name
+            columns = ("agentstate_id", "queue_id")  # the auto-created through table's own
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {quote(through._meta.db_table)} "  # noqa: S608 (own table and column names)
+                    f"({', '.join(quote(str(c)) for c in columns)}) "
+                    f"SELECT ids.id, %s FROM {sql} AS ids",
+                    [queue_id, *params],
+                )
         if remove:
-            through.objects.filter(queue_id=queue.pk, agentstate_id__in=remove).delete()
+            through.objects.filter(queue_id=queue_id, agentstate_id__in=_id_set(remove)).delete()
         if add or remove:
             # Routing rebuilds an agent's cached view when its version moved.
-            AgentState.objects.filter(pk__in=add | remove).mark_changed()
+            AgentState.objects.filter(pk__in=_id_set(add | remove)).mark_changed()
 
 
 def _move_waiting(organisation: Organisation, queue: Queue, to_code: str | None) -> int:
@@ -537,83 +597,73 @@ def _remove_items(
     state: dict[str, Any],
     return_to: dict[str, str],
 ) -> list[str]:
-    """Widgets, lines and queues the state says do not exist. One that has history
-    (chats, contacts) is kept switched off instead: nothing recorded is lost.
-    Returns the codes of queues kept that way."""
-    from distans.contacts.models import Contact
-
-    for number, item in state["phone_lines"].items():
-        if item is None:
-            line = Line.objects.for_org(organisation).filter(number=number).first()
-            if line is not None:
-                audit.record_change(
-                    organisation, actor, "phone_line_removed", line, {"number": number}, None
-                )
-                line.delete()
-    for key, item in state["chat_widgets"].items():
-        if item is None:
-            widget = ChatWidget.objects.for_org(organisation).filter(key=key).first()
-            if widget is None:
-                continue
-            if widget.sessions.exists():
-                if widget.active:
-                    widget.active = False
-                    widget.save(update_fields=["active"])
-                    audit.record_change(
-                        organisation,
-                        actor,
-                        "chat_widget_changed",
-                        widget,
-                        {"active": True},
-                        {"active": False},
+    """Widgets, lines and queues the state says do not exist are ARCHIVED, never
+    deleted: their history (contacts, offers, calls, chats) keeps pointing to them and
+    reports still name them, while the setup (settings pages, routing's entry points,
+    the widget and line lookups, ``config export``, plan copies) no longer sees them;
+    a later plan with the same code or key takes them back (``_apply_queues``,
+    ``_upsert``). Always archiving — also an item without history — means an arrival
+    that read the queue (or widget, line) just before the end commits against a row
+    that still exists (a deleted one failed it with a foreign-key violation); such a
+    contact waits in a closed queue and gets its closed fallback, as routing loads
+    archived queues closed. Returns the codes of the queues archived."""
+    now = timezone.now()
+    entries: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]] = []
+    numbers = [n for n, item in state["phone_lines"].items() if item is None]
+    if numbers:
+        lines = list(Line.objects.for_org(organisation).filter(number__in=numbers))
+        Line.all_objects.filter(pk__in=[line.pk for line in lines]).update(archived_at=now)
+        entries += [
+            ("phone_line_archived", line, {"number": line.number, "archived_at": None},
+             {"number": line.number, "archived_at": now.isoformat()})
+            for line in lines
+        ]  # fmt: skip
+    keys = [k for k, item in state["chat_widgets"].items() if item is None]
+    if keys:
+        widgets = list(ChatWidget.objects.for_org(organisation).filter(key__in=keys))
+        ChatWidget.all_objects.filter(pk__in=[w.pk for w in widgets]).update(archived_at=now)
+        entries += [
+            ("chat_widget_archived", w, {"key": w.key, "archived_at": None},
+             {"key": w.key, "archived_at": now.isoformat()})
+            for w in widgets
+        ]  # fmt: skip
+    codes = [c for c, item in state["queues"].items() if item is None]
+    queues = list(Queue.objects.for_org(organisation).filter(code__in=codes)) if codes else []
+    if queues:
+        gone = {q.code for q in queues}
+        for other in Queue.objects.for_org(organisation).exclude(code__in=gone):
+            for rule in other.overflow or []:
+                if rule.get("to") in gone:
+                    raise _fail(
+                        "queues",
+                        str(rule.get("to")),
+                        _("the queue %(other)s still overflows into it") % {"other": other.code},
                     )
-            else:
-                audit.record_change(
-                    organisation, actor, "chat_widget_removed", widget, {"key": key}, None
-                )
-                widget.delete()
-    kept: list[str] = []
-    for code, item in state["queues"].items():
-        if item is not None:
-            continue
-        queue = Queue.objects.for_org(organisation).filter(code=code).first()
-        if queue is None:
-            continue
-        _move_waiting(organisation, queue, return_to.get(code))
-        for other in Queue.objects.for_org(organisation).exclude(pk=queue.pk):
-            if any(rule.get("to") == code for rule in other.overflow or []):
-                raise _fail(
-                    "queues",
-                    code,
-                    _("the queue %(other)s still overflows into it") % {"other": other.code},
-                )
-        from distans.routing.models import Offer
-
-        if (
-            Contact.objects.for_org(organisation).filter(queue=queue).exists()
-            or ChatWidget.objects.filter(queue=queue).exists()
-            or Offer.objects.filter(queue=queue).exists()  # its offers are routing's history
-        ):
-            before = queue_settings(queue)
-            queue.always_open = False
-            queue.weekly_hours = {}
-            queue.special_days = {}
-            queue.holiday_hours = {}
-            queue.save()
-            audit.record_change(
-                organisation, actor, "queue_changed", queue, before, queue_settings(queue)
+        for queue in queues:
+            _move_waiting(organisation, queue, return_to.get(queue.code))
+        live = ChatWidget.objects.filter(queue__in=queues).values_list("key", flat=True).first()
+        if live is None:
+            live = Line.objects.filter(queue__in=queues).values_list("number", flat=True).first()
+        if live is not None:
+            raise _fail(
+                "queues", ", ".join(sorted(gone)), _("%(item)s still points to it") % {"item": live}
             )
-            kept.append(code)
-        else:
-            from distans.planning.models import ImportedVolume, QueuePlan
+        from distans.planning.models import QueuePlan
 
-            QueuePlan.objects.filter(queue=queue).delete()
-            ImportedVolume.objects.filter(queue=queue).delete()
-            audit.record_change(
-                organisation, actor, "queue_removed", queue, queue_settings(queue), None
-            )
-            queue.delete()
-    return kept
+        QueuePlan.objects.filter(queue__in=queues).delete()
+        Queue.all_objects.filter(pk__in=[q.pk for q in queues]).update(archived_at=now)
+        entries += [
+            ("queue_archived", q, {**queue_settings(q), "archived_at": None},
+             {**queue_settings(q), "archived_at": now.isoformat()})
+            for q in queues
+        ]  # fmt: skip
+        from distans.routing.rounds import announce_queue_change, forget_queues
+
+        forget_queues(organisation.pk)
+        org_id = organisation.pk
+        transaction.on_commit(lambda: announce_queue_change(org_id))
+    audit.record_changes(organisation, actor, entries)
+    return sorted(q.code for q in queues)
 
 
 def _hold_routing(organisation: Organisation) -> None:
@@ -665,7 +715,8 @@ def _announce(organisation_id: int) -> None:
     request_routing(organisation_id)  # a full round: every waiting contact again
     from distans.channels_chat.consumers import widget_group
 
-    widget_ids = list(ChatWidget.objects.for_org(organisation_id).values_list("pk", flat=True))
+    # Archived widgets too: a visitor's open page learns that its queue closed.
+    widget_ids = list(ChatWidget.all_objects.for_org(organisation_id).values_list("pk", flat=True))
 
     def send() -> None:
         publish(supervisors_group(organisation_id), "queues")

@@ -21,4 +21,10 @@ ACTIONS: dict[str, Any] = {
     "queue_removed": gettext_lazy("queue removed"),
     "phone_line_removed": gettext_lazy("phone line removed"),
     "chat_widget_removed": gettext_lazy("chat widget removed"),
+    "queue_archived": gettext_lazy("queue archived"),
+    "queue_unarchived": gettext_lazy("queue taken back from the archive"),
+    "phone_line_archived": gettext_lazy("phone line archived"),
+    "phone_line_unarchived": gettext_lazy("phone line taken back from the archive"),
+    "chat_widget_archived": gettext_lazy("chat widget archived"),
+    "chat_widget_unarchived": gettext_lazy("chat widget taken back from the archive"),
 }

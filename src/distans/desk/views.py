@@ -202,7 +202,7 @@ def workspaces(request: HttpRequest) -> HttpResponse:
         "contacts": [(c, queries.earlier_contacts(c)) for c in contacts],
         "topics": topic_names(me.organisation_id),  # type: ignore[arg-type]
         "canned": queries.canned_answers(me),
-        "queues": Queue.objects.for_org(me.organisation_id).order_by("name"),  # type: ignore[arg-type]
+        "queues": Queue.objects.for_org(me.organisation_id).order_by("name"),
         "colleagues": queries.colleagues(me),
     }
     return render(request, "desk/_workspaces.html", context)
@@ -315,7 +315,7 @@ def transfer(request: HttpRequest, contact_id: int) -> HttpResponse:
     kind, _sep, pk = target.partition(":")
     to_queue = to_person = None
     if kind == "queue" and pk.isdigit():
-        to_queue = Queue.objects.for_org(me.organisation_id).filter(pk=pk).first()  # type: ignore[arg-type]
+        to_queue = Queue.objects.for_org(me.organisation_id).filter(pk=pk).first()
     elif kind == "person" and pk.isdigit():
         to_person = queries.colleagues(me).filter(pk=pk).first()
     if to_queue is None and to_person is None:

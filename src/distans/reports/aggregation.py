@@ -300,7 +300,7 @@ class Labels:
         self.organisation_id = organisation_id
         self.queues = {
             str(pk): code
-            for pk, code in Queue.objects.for_org(organisation_id).values_list("pk", "code")
+            for pk, code in Queue.all_objects.for_org(organisation_id).values_list("pk", "code")
         }
         self.teams = {
             str(pk): str(team or "")

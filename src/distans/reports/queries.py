@@ -187,7 +187,7 @@ def dimension_labels(organisation: Organisation) -> dict[str, dict[str, str]]:
     from distans.routing.models import Queue
 
     return {
-        "queue": dict(Queue.objects.for_org(organisation).values_list("code", "name")),
+        "queue": dict(Queue.all_objects.for_org(organisation).values_list("code", "name")),
         "channel": {value: str(label) for value, label in Channel.choices},
         "agent": {str(pk): name for pk, name in Person.objects.filter(organisation=organisation).values_list("pk", "full_name")},
         "team": {str(pk): name for pk, name in Team.objects.for_org(organisation).values_list("pk", "name")},

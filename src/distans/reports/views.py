@@ -45,7 +45,7 @@ def _allowed_values(request: HttpRequest) -> dict[str, set[str]] | None:
 
     org_id = _org_id(request)
     people = Person.objects.for_org(org_id).filter(team_id__in=scope.team_ids)
-    queue_codes = Queue.objects.for_org(org_id).filter(pk__in=scope.queue_ids)
+    queue_codes = Queue.all_objects.for_org(org_id).filter(pk__in=scope.queue_ids)
     return {
         "team": scope.team_values(),
         "agent": {str(pk) for pk in people.values_list("pk", flat=True)},

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts.models import Organisation, OrgOwned, OrgQuerySet
+from distans.accounts.models import LiveManager, Organisation, OrgOwned, OrgQuerySet
 from distans.routing.choices import BreakReason, FallbackKind, OfferStatus, Presence, Strategy
 
 DEFAULT_WEEKLY_HOURS = {str(d): [["08:00", "16:30"]] for d in range(5)}
@@ -72,6 +72,12 @@ class Queue(OrgOwned):
     # {"sv": {"waiting": "…", "closed": "…", "callback": "…"}, "nb": {…}, "en": {…}}
     waiting_texts = models.JSONField(_("texts for those waiting"), default=dict, blank=True)
     round_robin_after = models.CharField(max_length=64, blank=True)
+    # Set when a continuity plan's temporary item that has history is put away: hidden
+    # from the setup (default manager), kept for its history (``all_objects``).
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects: ClassVar[Any] = LiveManager()
+    all_objects: ClassVar[Any] = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("queue")

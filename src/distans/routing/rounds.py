@@ -169,7 +169,14 @@ def remember(organisation_id: int, state_pk: int, version: int, agent: core.Agen
 
 def load_queues(organisation: Organisation) -> tuple[dict[str, core.Queue], dict[str, str]]:
     _queue_tokens[organisation.pk] = (_queue_token(organisation.pk), time.monotonic())
-    rows = list(Queue.objects.for_org(organisation))
+    # Archived queues too (closed): a contact an offer gives back to one after its
+    # plan ended must still be handled (its closed fallback), not be unknown.
+    rows = list(Queue.all_objects.for_org(organisation))
+    for row in rows:
+        if row.archived_at is not None:
+            row.always_open, row.weekly_hours, row.special_days, row.holiday_hours = (
+                False, {}, {}, {},
+            )  # fmt: skip
     code_to_id = {q.code: str(q.pk) for q in rows}
     queues = {str(q.pk): queue_to_core(q, organisation.time_zone, code_to_id) for q in rows}
     round_robin = {str(q.pk): q.round_robin_after for q in rows if q.round_robin_after}

@@ -61,7 +61,7 @@ def do_save_queue(
     before = queue_settings(queue) if queue is not None else None
     target = queue if queue is not None else Queue(organisation=organisation)
     apply_queue_settings(target, data)
-    clash = Queue.objects.for_org(organisation).filter(code=target.code)
+    clash = Queue.all_objects.for_org(organisation).filter(code=target.code)  # archived too
     if target.pk is not None:
         clash = clash.exclude(pk=target.pk)
     if clash.exists():
@@ -285,7 +285,7 @@ def do_create_phone_line(organisation: Organisation, actor: Person | None, queue
     if queue.organisation_id != organisation.pk:
         raise ValidationError(_("No such queue."))
     number = "".join(number.split())
-    if Line.objects.for_org(organisation).filter(number=number).exists():
+    if Line.all_objects.for_org(organisation).filter(number=number).exists():
         raise ValidationError(_("The number %(number)s is already in use.") % {"number": number})
     line = Line(organisation=organisation, number=number, name=name, queue=queue)
     line.full_clean(exclude=["organisation", "queue"])

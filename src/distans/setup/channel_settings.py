@@ -226,7 +226,7 @@ class LineForm(forms.ModelForm):
         number = "".join((self.cleaned_data.get("number") or "").split())
         if not re.fullmatch(r"\+?\d{3,20}", number):
             raise ValidationError(_("A phone number has digits only, optionally starting with +."))
-        clash = Line.objects.for_org(self.instance.organisation).filter(number=number).exclude(pk=self.instance.pk)
+        clash = Line.all_objects.for_org(self.instance.organisation).filter(number=number).exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError(_("The number %(number)s is already in use.") % {"number": number})
         return number

@@ -201,7 +201,7 @@ def do_import_config(
         return by_code[code]
 
     for item in data.get("chat_widgets") or []:
-        if ChatWidget.objects.filter(key=item["key"]).exclude(organisation=organisation).exists():
+        if ChatWidget.all_objects.filter(key=item["key"]).exclude(organisation=organisation).exists():
             raise ValidationError(f"chat_widgets {item['key']}: the key belongs to another organisation")
         values = {**{k: item[k] for k in WIDGET_FIELDS if k in item}, "queue": queue_of("chat_widgets", item["key"], item.get("queue", ""))}
         _upsert(organisation, actor, ChatWidget, {"key": item["key"]}, values, (*WIDGET_FIELDS, "queue"), "chat_widget")
@@ -232,6 +232,9 @@ def _upsert(
 ) -> Any:
     obj = model.objects.for_org(organisation).filter(**lookup).first()
     before = None if obj is None else {f: _plain(getattr(obj, f)) for f in fields}
+    if obj is None and hasattr(model, "all_objects") and model.all_objects.filter(**lookup).exists():
+        # An archived widget or line (a continuity plan's) keeps its key or number.
+        raise ValidationError(f"{name} {next(iter(lookup.values()), '')}: in use by an archived {name}")
     if obj is None:
         obj = model(organisation=organisation, **lookup)
     for field in fields:

@@ -59,7 +59,13 @@ def apply_queue_settings(queue: Queue, data: dict[str, Any]) -> None:
         )
     for name, value in data.items():
         setattr(queue, name, value)
-    queue.full_clean(exclude=["organisation", "round_robin_after"], validate_unique=False)
+    # The queue's one constraint (its code, unique in the organisation) includes the
+    # organisation, excluded here: the callers check the code themselves.
+    queue.full_clean(
+        exclude=["organisation", "round_robin_after"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     always_open = queue.always_open
     queue.always_open = False  # the hours are checked even while they do not apply
     try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from distans.accounts.models import OrgOwned
+from distans.accounts.models import LiveManager, OrgOwned, OrgQuerySet
 from distans.telephony.choices import CallState
 
 
@@ -35,6 +37,12 @@ class Line(OrgOwned):
     number = models.CharField(_("number"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     queue = models.ForeignKey("routing.Queue", on_delete=models.PROTECT, verbose_name=_("queue"))
+    # Set when a continuity plan's temporary item that has history is put away: hidden
+    # from the setup (default manager), kept for its history (``all_objects``).
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects: ClassVar[Any] = LiveManager()
+    all_objects: ClassVar[Any] = OrgQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("line")

@@ -143,7 +143,7 @@ def agent(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "agent": state,
             "member_of": set(state.queues.values_list("pk", flat=True)),
-            "queues": Queue.objects.for_org(person.organisation_id).order_by("name"),  # type: ignore[arg-type]
+            "queues": Queue.objects.for_org(person.organisation_id).order_by("name"),
             "presences": [(v, label) for v, label in Presence.choices if v != Presence.WRAP_UP],
         },
     )
