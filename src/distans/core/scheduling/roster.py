@@ -450,6 +450,7 @@ class _Solution:
 
 TRIM_SECONDS = 3.0  # kept at the end for trim_while_serving
 STEP_SECONDS = 4.0  # one neighbourhood's CP-SAT search, at most
+UNIT_SHARE = 4  # a unit neighbourhood frees one unit in this many
 
 
 def _search_days(
@@ -466,11 +467,16 @@ def _search_days(
     re-solve from the best roster as a hint, without presolve; keep the answer when it
     pays less. Two days free are what lets a unit
     move contracted hours from a day that needs none to one that does. Pairs are
-    visited in a seeded random order, all of them before any twice; it stops at the
-    deadline. Every step starts from a feasible roster, so it can only improve."""
+    visited in a seeded random order, all of them before any twice. Every other step
+    frees instead a random quarter of the units on every day (breaks of every day
+    free), so they can trade shifts across the week (an 8 h shift for a 6 h one on
+    another day). It stops at the deadline. Every step starts from a feasible roster, so it can only improve."""
     by_day: list[list[int]] = [[] for _ in days]
-    for (_, d, _), var in people.shifts.items():
+    units = 1 + max((u for (u, _, _) in people.shifts), default=0)
+    by_unit: list[list[int]] = [[] for _ in range(units)]
+    for (u, d, _), var in people.shifts.items():
         by_day[d].append(var.index)
+        by_unit[u].append(var.index)
     for d, day in enumerate(days):
         for starts in day.breaks.values():
             by_day[d].extend(var.index for _, var in starts)
@@ -479,20 +485,22 @@ def _search_days(
     order: list[tuple[int, int]] = []
     steps = 0
     while time.perf_counter() < deadline - 1.0:
-        if not order:
-            order = pairs[:]
-            rng.shuffle(order)
-        free = set(order.pop())
+        if steps % 2:  # a quarter of the units, every day: trade shifts across the week
+            chosen = set(rng.sample(range(units), max(1, units // UNIT_SHARE)))
+            fixed = [i for u in range(units) if u not in chosen for i in by_unit[u]]
+        else:
+            if not order:
+                order = pairs[:]
+                rng.shuffle(order)
+            free = set(order.pop())
+            fixed = [i for d, indices in enumerate(by_day) if d not in free for i in indices]
         sub = model.clone()
-        for d, indices in enumerate(by_day):
-            if d in free:
-                continue
-            for index in indices:
-                domain = sub.proto.variables[index].domain
-                value = best.values[index]
-                if len(domain) == 2:
-                    domain[0] = value
-                    domain[1] = value
+        for index in fixed:
+            domain = sub.proto.variables[index].domain
+            value = best.values[index]
+            if len(domain) == 2:
+                domain[0] = value
+                domain[1] = value
         sub.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
         for index, value in enumerate(best.values):
             sub.add_hint(sub.get_int_var_from_proto_index(index), value)
