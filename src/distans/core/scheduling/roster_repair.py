@@ -340,9 +340,13 @@ def trim_while_serving(
         _, u, d = candidates[0]
         tried.add((u, d))
         j = values.shifts.pop((u, d))
-        breaks, staffed = greedy_breaks(
-            _crews(values, units, patterns, d), patterns, needs_by_day[d]
+        breaks, staffed = _without(
+            values.breaks[d], values.staffed[d], patterns, j, units[u].size, needs_by_day[d]
         )
+        if not serves(needs_by_day[d], staffed, target):
+            breaks, staffed = greedy_breaks(
+                _crews(values, units, patterns, d), patterns, needs_by_day[d]
+            )
         if serves(needs_by_day[d], staffed, target):
             values.breaks[d], values.staffed[d] = breaks, staffed
             minutes[u] -= patterns[j].length_periods * interval_minutes
@@ -350,3 +354,41 @@ def trim_while_serving(
         else:
             values.shifts[(u, d)] = j
     return dropped
+
+
+def _without(
+    breaks: dict[tuple[int, int, int], int],
+    staffed: Sequence[int],
+    patterns: Sequence[ShiftPattern],
+    j: int,
+    size: int,
+    needs: Sequence[IntervalNeed],
+) -> tuple[dict[tuple[int, int, int], int], list[int]]:
+    """The day's breaks and staffed with ``size`` agents of pattern ``j`` gone, every
+    other break kept where it is: of each break rule, the agents leaving are the ones
+    whose breaks fall where the day has least to spare (their return helps most)."""
+    periods = len(needs)
+    pattern = patterns[j]
+    left = dict(breaks)
+    after = list(staffed)
+    for p in range(pattern.start_period, min(pattern.end_period, periods)):
+        after[p] -= size
+    for r, (first, last, length) in enumerate(pattern.break_windows):
+        for _ in range(size):
+            taken = [o for o in range(first, last + 1) if left.get((j, r, o), 0) > 0]
+            if not taken:
+                break
+
+            def spare(offset: int, length: int = length) -> int:
+                begin = pattern.start_period + offset
+                span = range(begin, min(begin + length, periods))
+                return min((after[p] - needs[p].min_agents for p in span), default=0)
+
+            offset = min(taken, key=spare)
+            left[(j, r, offset)] -= 1
+            if not left[(j, r, offset)]:
+                del left[(j, r, offset)]
+            begin = pattern.start_period + offset
+            for p in range(begin, min(begin + length, periods)):
+                after[p] += 1
+    return left, after
