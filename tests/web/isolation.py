@@ -189,7 +189,13 @@ def make_world() -> World:
     extra: dict[str, Any] = {"team_a": team_a, "team_b": team_b}
     world = World(org_a, org_b, person_a, person_b, extra)
     for builder in WORLD_BUILDERS:
+        before = dict(extra)
         builder(world)
+        # Two apps' builders once both wrote extra["draft_a"]: the second won, and the
+        # first app's probes looked up a row of another table by its id (true by chance
+        # on SQLite, whose ids repeat after a rollback; not on PostgreSQL).
+        replaced = [key for key, value in before.items() if extra.get(key) is not value]
+        assert not replaced, f"{builder.__module__} replaced world.extra keys {replaced}"
     return world
 
 

@@ -27,7 +27,7 @@ def _announcements_world(world: World) -> None:
     draft = make_announcement(
         world.org_a, world.person_a, title_sv="Alfautkast", body_sv="Alfautkasttext"
     )
-    world.extra.update(announcement_a=sent, draft_a=draft)
+    world.extra.update(announcement_a=sent, announcement_draft_a=draft)
 
 
 ALFA = must_not_show(
@@ -51,7 +51,7 @@ def _unchanged(response: Any, world: World) -> None:
     from distans.announcements.models import Announcement, Receipt
 
     _denied(response, world)
-    draft = Announcement.objects.get(pk=world.extra["draft_a"].pk)
+    draft = Announcement.objects.get(pk=world.extra["announcement_draft_a"].pk)
     assert draft.sent_at is None and draft.title_sv == "Alfautkast"
     sent = Announcement.objects.get(pk=_a(world))
     assert sent.version == 1 and sent.title_sv == "Alfameddelande"
@@ -109,8 +109,8 @@ def _edit(world: World) -> list[Probe]:
     data = {"title_sv": "Betas", "body_sv": "B", "priority": "info", "audience_kind": "everyone",
             "remind_after_hours": 1, "escalate_after_hours": 1}  # fmt: skip
     return [
-        Probe("get", f"/announcements/{world.extra['draft_a'].pk}/edit/", _denied),
-        Probe("post", f"/announcements/{world.extra['draft_a'].pk}/edit/", _unchanged, data),
+        Probe("get", f"/announcements/{world.extra['announcement_draft_a'].pk}/edit/", _denied),
+        Probe("post", f"/announcements/{world.extra['announcement_draft_a'].pk}/edit/", _unchanged, data),
         Probe(
             "post", f"/announcements/{_a(world)}/edit/", _unchanged, {**data, "ask_new_ack": "on"}
         ),
@@ -124,7 +124,7 @@ def _proof(world: World) -> list[Probe]:
 
 @case("announcements:send")
 def _send(world: World) -> list[Probe]:
-    return [Probe("post", f"/announcements/{world.extra['draft_a'].pk}/send/", _unchanged)]
+    return [Probe("post", f"/announcements/{world.extra['announcement_draft_a'].pk}/send/", _unchanged)]
 
 
 @case("announcements:remind")
