@@ -79,7 +79,7 @@ def load_demo() -> Organisation:
             if "team_leader" in spec.roles and spec.team and teams[spec.team].leader_id is None:
                 teams[spec.team] = do_save_team(admin, teams[spec.team], {"name": spec.team, "leader": person})
     _import_loaders()
-    for loader in DEMO_LOADERS:
+    for loader in _in_app_order(DEMO_LOADERS):
         loader(organisation)
     demo_api_key(organisation)
     return organisation
@@ -120,6 +120,16 @@ def _demo_person(admin: Person, spec: DemoPerson, teams: dict[str, Team]) -> Per
     accepted = do_accept_invitation(token, DEMO_PASSWORD)
     assert accepted is not None, "the demo invitation was not accepted"
     return accepted
+
+
+def _in_app_order(loaders: list[Callable[[Organisation], None]]) -> list[Callable[[Organisation], None]]:
+    """The loaders in INSTALLED_APPS order (routing's queues before the channels that
+    use them), whatever order their modules happened to be imported in: importing one
+    app's demo module early (e.g. for a constant) must not make it load first."""
+    from django.apps import apps
+
+    order = {config.name: index for index, config in enumerate(apps.get_app_configs())}
+    return sorted(loaders, key=lambda loader: order.get(loader.__module__.rsplit(".", 1)[0], len(order)))
 
 
 def _import_loaders() -> None:

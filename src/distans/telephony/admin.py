@@ -7,6 +7,7 @@ from distans.telephony.models import Line, TelephonySettings
 @admin.register(Line, site=site)
 class LineAdmin(OrgScopedAdmin):
     list_display = ["name", "number", "queue"]
+    readonly_fields = ("archived_at",)  # archived by continuity plans, not by hand
 
 
 @admin.register(TelephonySettings, site=site)
