@@ -609,23 +609,19 @@ def _remove_items(
     archived queues closed. Returns the codes of the queues archived."""
     now = timezone.now()
     entries: list[tuple[str, Any, dict[str, Any] | None, dict[str, Any] | None]] = []
-    numbers = [n for n, item in state["phone_lines"].items() if item is None]
-    if numbers:
-        lines = list(Line.objects.for_org(organisation).filter(number__in=numbers))
-        Line.all_objects.filter(pk__in=[line.pk for line in lines]).update(archived_at=now)
+    for model, field, items, action in (
+        (Line, "number", state["phone_lines"], "phone_line_archived"),
+        (ChatWidget, "key", state["chat_widgets"], "chat_widget_archived"),
+    ):
+        names = [name for name, item in items.items() if item is None]
+        if not names:
+            continue
+        rows = list(model.objects.for_org(organisation).filter(**{f"{field}__in": names}))
+        model.all_objects.filter(pk__in=[row.pk for row in rows]).update(archived_at=now)
         entries += [
-            ("phone_line_archived", line, {"number": line.number, "archived_at": None},
-             {"number": line.number, "archived_at": now.isoformat()})
-            for line in lines
-        ]  # fmt: skip
-    keys = [k for k, item in state["chat_widgets"].items() if item is None]
-    if keys:
-        widgets = list(ChatWidget.objects.for_org(organisation).filter(key__in=keys))
-        ChatWidget.all_objects.filter(pk__in=[w.pk for w in widgets]).update(archived_at=now)
-        entries += [
-            ("chat_widget_archived", w, {"key": w.key, "archived_at": None},
-             {"key": w.key, "archived_at": now.isoformat()})
-            for w in widgets
+            (action, row, {field: getattr(row, field), "archived_at": None},
+             {field: getattr(row, field), "archived_at": now.isoformat()})
+            for row in rows
         ]  # fmt: skip
     codes = [c for c, item in state["queues"].items() if item is None]
     queues = list(Queue.objects.for_org(organisation).filter(code__in=codes)) if codes else []
